@@ -1,0 +1,157 @@
+import { z } from "zod";
+
+/** Bindings the Worker receives: wrangler vars and secrets (see wrangler.toml). */
+export interface WorkerBindings {
+  DISCORD_APPLICATION_ID?: string;
+  DISCORD_PUBLIC_KEY?: string;
+  DISCORD_BOT_TOKEN?: string;
+  TWITCH_CLIENT_ID?: string;
+  TWITCH_CLIENT_SECRET?: string;
+  TWITCH_EVENTSUB_SECRET?: string;
+  PUBLIC_BASE_URL?: string;
+  DATABASE_URL?: string;
+  NEON_WS_PROXY?: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  TOKEN_ENCRYPTION_KEY?: string;
+  DISCORD_API_BASE_URL?: string;
+  TWITCH_API_BASE_URL?: string;
+  TWITCH_AUTH_BASE_URL?: string;
+}
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\/[^\s/]+/i.test(value) && URL.canParse(value), "must be an http(s) URL")
+  .transform((value) => value.replace(/\/+$/, ""));
+
+const nonEmpty = z.string().trim().min(1, "must not be empty");
+
+const encryptionKey = z
+  .string()
+  .trim()
+  .refine((value) => decodeBase64Length(value) === 32, "must be base64 of exactly 32 bytes");
+
+const configSchema = z.object({
+  DISCORD_APPLICATION_ID: z
+    .string()
+    .trim()
+    .regex(/^\d{15,21}$/, "must be a Discord snowflake (digits)"),
+  DISCORD_PUBLIC_KEY: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters")
+    .transform((value) => value.toLowerCase()),
+  DISCORD_BOT_TOKEN: nonEmpty,
+  TWITCH_CLIENT_ID: nonEmpty,
+  TWITCH_CLIENT_SECRET: nonEmpty,
+  TWITCH_EVENTSUB_SECRET: z.string().min(10, "must be 10 to 100 characters").max(100, "must be 10 to 100 characters"),
+  PUBLIC_BASE_URL: httpUrl,
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^postgres(ql)?:\/\//i.test(value) && URL.canParse(value), "must be a postgres:// URL"),
+  NEON_WS_PROXY: z
+    .string()
+    .trim()
+    .regex(/^[^\s/:]+:\d+(\/\S*)?$/, "must look like host:port/path")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  UPSTASH_REDIS_REST_URL: httpUrl,
+  UPSTASH_REDIS_REST_TOKEN: nonEmpty,
+  TOKEN_ENCRYPTION_KEY: encryptionKey,
+  DISCORD_API_BASE_URL: httpUrl.default("https://discord.com/api/v10"),
+  TWITCH_API_BASE_URL: httpUrl.default("https://api.twitch.tv/helix"),
+  TWITCH_AUTH_BASE_URL: httpUrl.default("https://id.twitch.tv/oauth2"),
+});
+
+type ParsedConfig = z.output<typeof configSchema>;
+
+/** The validated runtime configuration, in the app's own names. */
+export interface Config {
+  discordApplicationId: string;
+  discordPublicKey: string;
+  discordBotToken: string;
+  twitchClientId: string;
+  twitchClientSecret: string;
+  twitchEventSubSecret: string;
+  publicBaseUrl: string;
+  databaseUrl: string;
+  neonWebSocketProxy: string | undefined;
+  upstashRedisRestUrl: string;
+  upstashRedisRestToken: string;
+  tokenEncryptionKey: string;
+  discordApiBaseUrl: string;
+  twitchApiBaseUrl: string;
+  twitchAuthBaseUrl: string;
+}
+
+/** One configuration problem, named by its variable; the value itself is never included. */
+export interface ConfigProblem {
+  name: string;
+  problem: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+// The env object is stable for an isolate's lifetime, so parsing once per env object is
+// "once per isolate" in production while tests can still pass their own bindings.
+const parsedByBindings = new WeakMap<object, ConfigResult>();
+
+/** Validates the bindings once per isolate (per bindings object) and caches the result. */
+export function readConfig(bindings: WorkerBindings): ConfigResult {
+  const cached = parsedByBindings.get(bindings);
+  if (cached) return cached;
+  const result = parseConfig(bindings);
+  parsedByBindings.set(bindings, result);
+  return result;
+}
+
+export function parseConfig(bindings: WorkerBindings): ConfigResult {
+  const parsed = configSchema.safeParse(bindings);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      name: String(issue.path[0] ?? "config"),
+      problem: issue.code === "invalid_type" ? "is missing" : issue.message,
+    }));
+    return { ok: false, problems: deduplicateProblems(problems) };
+  }
+  return { ok: true, config: mapConfig(parsed.data) };
+}
+
+function mapConfig(parsed: ParsedConfig): Config {
+  return {
+    discordApplicationId: parsed.DISCORD_APPLICATION_ID,
+    discordPublicKey: parsed.DISCORD_PUBLIC_KEY,
+    discordBotToken: parsed.DISCORD_BOT_TOKEN,
+    twitchClientId: parsed.TWITCH_CLIENT_ID,
+    twitchClientSecret: parsed.TWITCH_CLIENT_SECRET,
+    twitchEventSubSecret: parsed.TWITCH_EVENTSUB_SECRET,
+    publicBaseUrl: parsed.PUBLIC_BASE_URL,
+    databaseUrl: parsed.DATABASE_URL,
+    neonWebSocketProxy: parsed.NEON_WS_PROXY,
+    upstashRedisRestUrl: parsed.UPSTASH_REDIS_REST_URL,
+    upstashRedisRestToken: parsed.UPSTASH_REDIS_REST_TOKEN,
+    tokenEncryptionKey: parsed.TOKEN_ENCRYPTION_KEY,
+    discordApiBaseUrl: parsed.DISCORD_API_BASE_URL,
+    twitchApiBaseUrl: parsed.TWITCH_API_BASE_URL,
+    twitchAuthBaseUrl: parsed.TWITCH_AUTH_BASE_URL,
+  };
+}
+
+function deduplicateProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((entry) => {
+    if (seen.has(entry.name)) return false;
+    seen.add(entry.name);
+    return true;
+  });
+}
+
+function decodeBase64Length(value: string): number | undefined {
+  try {
+    return atob(value).length;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,68 @@
+import { type IRequest, Router } from "itty-router";
+import { type AppContext, closeAppContext, createAppContext } from "./context";
+import { handleInteraction } from "./discord/handleInteraction";
+import { verifyDiscordRequest } from "./discord/verifyDiscordRequest";
+import { readConfig, type WorkerBindings } from "./env";
+import { ConfigurationError, HttpError } from "./errors";
+import { checkHealth } from "./http/checkHealth";
+import { buildInstallLink } from "./http/installLink";
+import { renderLandingPage } from "./http/renderLandingPage";
+import { createLogger, type Logger } from "./log";
+import { handleOAuthCallback } from "./twitch/handleOAuthCallback";
+
+type RouteArguments = [bindings: WorkerBindings, execution: ExecutionContext];
+type AppRequest = IRequest & { app: AppContext };
+
+/**
+ * The HTTP pipeline: /health works without valid configuration; every other route gets an
+ * AppContext first. Handlers return responses or throw; errors become responses in `catch`.
+ */
+export const router = Router<IRequest, RouteArguments>({
+  catch: respondToError,
+  finally: [closeRequestContext],
+});
+
+router
+  .get("/health", (_request, bindings, execution) => checkHealth(bindings, execution))
+  .all("*", attachAppContext)
+  .get("/", () => renderLandingPage())
+  .get("/install", (request: AppRequest) =>
+    Response.redirect(buildInstallLink(request.app.config.discordApplicationId), 302),
+  )
+  .post("/interactions", async (request: AppRequest) => {
+    const body = await verifyDiscordRequest(request, request.app.config.discordPublicKey, request.app.now());
+    return handleInteraction(body, request.app);
+  })
+  .get("/twitch/callback", (request: AppRequest) => handleOAuthCallback(request, request.app))
+  .all("*", () => {
+    throw new HttpError(404, "Not found.");
+  });
+
+function attachAppContext(request: IRequest, bindings: WorkerBindings, execution: ExecutionContext): void {
+  const configResult = readConfig(bindings);
+  if (!configResult.ok) throw new ConfigurationError(configResult.problems.map((entry) => entry.name));
+  const log = createLogger({
+    requestId: crypto.randomUUID(),
+    method: request.method,
+    path: new URL(request.url).pathname,
+  });
+  (request as AppRequest).app = createAppContext({ config: configResult.config, log, execution });
+}
+
+function respondToError(error: unknown, request: IRequest): Response {
+  const log: Logger =
+    (request as Partial<AppRequest>).app?.log ?? createLogger({ path: new URL(request.url).pathname });
+  if (error instanceof ConfigurationError) {
+    log.error("configuration is invalid; see /health", { invalid: error.invalidNames.join(", ") });
+    return error.toResponse();
+  }
+  if (error instanceof HttpError) return error.toResponse();
+  log.error("request failed", { error });
+  return Response.json({ error: "Something went wrong on our side. Please try again." }, { status: 500 });
+}
+
+function closeRequestContext(response: Response, request: IRequest): Response {
+  const app = (request as Partial<AppRequest>).app;
+  if (app) closeAppContext(app);
+  return response;
+}
