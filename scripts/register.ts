@@ -1,0 +1,78 @@
+/**
+ * npm run register [-- --guild ID]: bulk-overwrites LiveLoot's slash commands, globally or in
+ * one guild (guild commands update at once; global ones can take a while to reach clients).
+ * Reads DISCORD_APPLICATION_ID, DISCORD_BOT_TOKEN and DISCORD_API_BASE_URL from the
+ * environment, else from .dev.vars. The definitions are the Worker's own registry.
+ */
+import { realpathSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { listCommandDefinitions } from "../worker/discord/commands/registry";
+import { DiscordApiError, putApplicationCommands } from "../worker/discord/DiscordRestClient";
+import { readDevVars } from "./migrate/parseDevVars";
+
+export interface RegisterOptions {
+  applicationId: string;
+  botToken: string;
+  apiBaseUrl: string;
+  guildId?: string | undefined;
+}
+
+export async function registerCommands(options: RegisterOptions): Promise<string[]> {
+  const definitions = listCommandDefinitions();
+  await putApplicationCommands(
+    { discordApiBaseUrl: options.apiBaseUrl.replace(/\/+$/, ""), discordBotToken: options.botToken },
+    options.applicationId,
+    definitions,
+    options.guildId,
+  );
+  return definitions.map((definition) => definition.name);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { guild: { type: "string" } } });
+  const devVars = await readDevVars(join(import.meta.dirname, "..", ".dev.vars"));
+  const setting = (name: string): string | undefined => process.env[name] || devVars[name];
+  const applicationId = setting("DISCORD_APPLICATION_ID");
+  const botToken = setting("DISCORD_BOT_TOKEN");
+  if (!applicationId || !botToken) {
+    console.error("DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN must be set (environment or .dev.vars).");
+    process.exit(1);
+  }
+  if (values.guild !== undefined && !/^\d{1,21}$/.test(values.guild)) {
+    console.error(`--guild must be a Discord guild id (digits), not "${values.guild}".`);
+    process.exit(1);
+  }
+  try {
+    const names = await registerCommands({
+      applicationId,
+      botToken,
+      apiBaseUrl: setting("DISCORD_API_BASE_URL") ?? "https://discord.com/api/v10",
+      guildId: values.guild,
+    });
+    const where = values.guild
+      ? `in guild ${values.guild}`
+      : "globally (clients may take up to an hour to see changes)";
+    console.log(`Registered ${names.length} commands ${where}: ${names.map((name) => `/${name}`).join(", ")}`);
+  } catch (error) {
+    if (error instanceof DiscordApiError) {
+      console.error(`Discord refused the commands (${error.status}): ${error.body.slice(0, 2000)}`);
+    } else {
+      console.error(`Could not register commands: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    process.exit(1);
+  }
+}
+
+function isRunAsScript(): boolean {
+  const scriptPath = process.argv[1];
+  if (!scriptPath) return false;
+  try {
+    return pathToFileURL(realpathSync(scriptPath)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isRunAsScript()) await main();

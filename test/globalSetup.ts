@@ -1,0 +1,79 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
+import type { TestProject } from "vitest/node";
+import { migrate } from "../scripts/migrate";
+import { startLocalServices } from "../scripts/services/localServices";
+import { startDiscordFake } from "./fakes/discordFake";
+import { startTwitchFake } from "./fakes/twitchFake";
+import { testCredentials } from "./support/testBindings";
+
+/**
+ * Starts, once per run, what the Worker tests talk to: a fresh migrated database on the
+ * configured Postgres (DATABASE_URL, a server URL) or a throwaway one, Redis (REDIS_URL or a
+ * throwaway redis-server) behind the Upstash bridge, the Neon wsproxy, and the Twitch and
+ * Discord fakes. Everything is stopped when the run ends.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runId = randomBytes(4).toString("hex");
+  const services = await startLocalServices({
+    postgresServerUrl: process.env.DATABASE_URL || undefined,
+    redisUrl: process.env.REDIS_URL || undefined,
+    databaseName: `liveloot_test_${runId}`,
+  });
+  const stops: (() => Promise<void>)[] = [services.stop];
+  try {
+    await migrate({ databaseUrl: services.databaseUrl, log: () => {} });
+    const twitch = await startTwitchFake({
+      clientId: testCredentials.twitchClientId,
+      clientSecret: testCredentials.twitchClientSecret,
+    });
+    stops.push(twitch.stop);
+    const discord = await startDiscordFake({
+      botToken: testCredentials.discordBotToken,
+      applicationId: testCredentials.discordApplicationId,
+    });
+    stops.push(discord.stop);
+    const blackHole = await startBlackHole();
+    stops.push(blackHole.stop);
+
+    project.provide("databaseUrl", services.databaseUrl);
+    project.provide("postgresServerUrl", services.postgresServerUrl);
+    project.provide("neonWebSocketProxy", services.neonWsProxy);
+    project.provide("upstashUrl", services.upstashUrl);
+    project.provide("upstashToken", services.upstashToken);
+    project.provide("redisUrl", services.redisUrl);
+    project.provide("twitchFakeUrl", twitch.url);
+    project.provide("discordFakeUrl", discord.url);
+    project.provide("blackHoleAddress", blackHole.address);
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+  return () => stopAll(stops);
+}
+
+async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
+  for (const stop of stops.reverse()) {
+    await stop().catch((error: unknown) => console.error("test service failed to stop:", error));
+  }
+}
+
+/** A TCP listener that accepts connections and never answers: a dependency that hangs. */
+async function startBlackHole(): Promise<{ address: string; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    address: `127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,17 @@
+import "vitest";
+
+declare module "vitest" {
+  /** Values test/globalSetup.ts provides to every Worker test (read with `inject`). */
+  export interface ProvidedContext {
+    databaseUrl: string;
+    postgresServerUrl: string;
+    neonWebSocketProxy: string;
+    upstashUrl: string;
+    upstashToken: string;
+    redisUrl: string;
+    twitchFakeUrl: string;
+    discordFakeUrl: string;
+    /** host:port of a TCP listener that accepts and never answers. */
+    blackHoleAddress: string;
+  }
+}

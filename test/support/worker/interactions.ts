@@ -1,0 +1,65 @@
+import { testCredentials } from "../testBindings";
+
+/** Random Discord-looking ids, so parallel tests never share a guild, channel or user. */
+export function createSnowflake(): string {
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  return (BigInt(1e17) + ((BigInt(random[0] ?? 0) << 20n) ^ BigInt(random[1] ?? 0))).toString();
+}
+
+export interface InteractionScene {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  locale?: string;
+  /** Decimal permission bitfield of the member; defaults to Manage Server. */
+  permissions?: string;
+}
+
+export function createScene(overrides: Partial<InteractionScene> = {}): InteractionScene {
+  return { guildId: createSnowflake(), channelId: createSnowflake(), userId: createSnowflake(), ...overrides };
+}
+
+type OptionValue = string | number | boolean;
+
+/** A slash command interaction as Discord sends it: `/group subcommand option:value…`. */
+export function buildCommand(
+  scene: InteractionScene,
+  group: string,
+  subcommand: string,
+  options: Record<string, OptionValue> = {},
+  extra: { type?: number; token?: string; focused?: string } = {},
+) {
+  return {
+    id: createSnowflake(),
+    application_id: testCredentials.discordApplicationId,
+    type: extra.type ?? 2,
+    token: extra.token ?? `interaction-token-${createSnowflake()}`,
+    version: 1,
+    guild_id: scene.guildId,
+    channel_id: scene.channelId,
+    locale: scene.locale ?? "en-US",
+    guild_locale: "en-US",
+    context: 0,
+    member: {
+      user: { id: scene.userId, username: "streamer", global_name: "Streamer" },
+      permissions: scene.permissions ?? String(1n << 5n),
+    },
+    data: {
+      id: createSnowflake(),
+      name: group,
+      type: 1,
+      options: [
+        {
+          name: subcommand,
+          type: 1,
+          options: Object.entries(options).map(([name, value]) => ({
+            name,
+            type: typeof value === "number" ? 4 : typeof value === "boolean" ? 5 : 3,
+            value,
+            ...(extra.focused === name ? { focused: true } : {}),
+          })),
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import type { Queryable } from "./Database";
+
+export type DrawOutcome = "drawn" | "no_items" | "no_eligible" | "slot_taken" | "not_running" | "need_randomness";
+
+export interface Candidate {
+  id: string;
+  login: string;
+  name: string;
+}
+
+export interface DrawResult {
+  outcome: DrawOutcome;
+  drawId: string | undefined;
+  itemName: string | undefined;
+  winner: Candidate | undefined;
+}
+
+interface MakeRaffleRow {
+  outcome: DrawOutcome;
+  draw_id: string | null;
+  item_name: string | null;
+  winner_twitch_user_id: string | null;
+  winner_twitch_login: string | null;
+  winner_twitch_display_name: string | null;
+}
+
+/** One atomic draw through the SQL function make_raffle (deterministic for its inputs). */
+export async function makeRaffle(
+  database: Queryable,
+  input: {
+    raffleId: string;
+    slotAt: number;
+    kind: "scheduled" | "manual";
+    candidates: Candidate[];
+    randomWords: number[];
+  },
+): Promise<DrawResult> {
+  const rows = await database.query<MakeRaffleRow>(
+    `select outcome, draw_id, item_name, winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name
+     from make_raffle($1, $2, $3, $4::jsonb, $5::bigint[])`,
+    [input.raffleId, new Date(input.slotAt), input.kind, JSON.stringify(input.candidates), input.randomWords],
+  );
+  const row = rows[0];
+  if (!row) throw new Error("make_raffle returned no row");
+  const winner =
+    row.winner_twitch_user_id && row.winner_twitch_login
+      ? {
+          id: row.winner_twitch_user_id,
+          login: row.winner_twitch_login,
+          name: row.winner_twitch_display_name ?? row.winner_twitch_login,
+        }
+      : undefined;
+  return {
+    outcome: row.outcome,
+    drawId: row.draw_id === null ? undefined : String(row.draw_id),
+    itemName: row.item_name ?? undefined,
+    winner,
+  };
+}
+
+export interface DrawRecord {
+  id: string;
+  raffleId: string;
+  slotAt: number;
+  kind: "scheduled" | "manual";
+  itemName: string;
+  winnerLogin: string;
+  winnerDisplayName: string;
+  announcementStatus: "pending" | "delivered" | "failed";
+}
+
+interface DrawRecordRow {
+  id: string;
+  raffle_id: string;
+  slot_at: Date;
+  kind: "scheduled" | "manual";
+  item_name: string;
+  winner_twitch_login: string;
+  winner_twitch_display_name: string;
+  announcement_status: "pending" | "delivered" | "failed";
+}
+
+function mapDraw(row: DrawRecordRow): DrawRecord {
+  return {
+    id: String(row.id),
+    raffleId: String(row.raffle_id),
+    slotAt: row.slot_at.getTime(),
+    kind: row.kind,
+    itemName: row.item_name,
+    winnerLogin: row.winner_twitch_login,
+    winnerDisplayName: row.winner_twitch_display_name,
+    announcementStatus: row.announcement_status,
+  };
+}
+
+/** A guild's draws, newest first, one page at a time; also the total for page counts. */
+export async function listDrawHistory(
+  database: Queryable,
+  guildId: string,
+  page: number,
+  pageSize: number,
+): Promise<{ draws: DrawRecord[]; total: number }> {
+  const [rows, counts] = await Promise.all([
+    database.query<DrawRecordRow>(
+      `select id, raffle_id, slot_at, kind, item_name, winner_twitch_login, winner_twitch_display_name,
+         announcement_status
+       from draws where guild_id = $1 order by slot_at desc, id desc limit $2 offset $3`,
+      [guildId, pageSize, (page - 1) * pageSize],
+    ),
+    database.query<{ total: string }>("select count(*) as total from draws where guild_id = $1", [guildId]),
+  ]);
+  return { draws: rows.map(mapDraw), total: Number(counts[0]?.total ?? 0) };
+}
+
+export async function markAnnounced(
+  database: Queryable,
+  drawId: string,
+  messageId: string,
+  now: number,
+): Promise<void> {
+  await database.query(
+    `update draws set announcement_status = 'delivered', announcement_message_id = $2, announced_at = $3,
+       announcement_attempts = announcement_attempts + 1, announcement_last_error = null
+     where id = $1 and announcement_status <> 'delivered'`,
+    [drawId, messageId, new Date(now)],
+  );
+}
+
+/** Records a failed delivery; the tick retries after `retryAt` until it gives up. */
+export async function markAnnouncementFailed(
+  database: Queryable,
+  drawId: string,
+  error: string,
+  retryAt: number,
+  giveUp: boolean,
+): Promise<void> {
+  await database.query(
+    `update draws set announcement_attempts = announcement_attempts + 1, announcement_last_error = left($2, 1000),
+       announcement_next_attempt_at = $3, announcement_status = case when $4 then 'failed' else announcement_status end
+     where id = $1 and announcement_status = 'pending'`,
+    [drawId, error, new Date(retryAt), giveUp],
+  );
+}

@@ -1,0 +1,165 @@
+import type { Queryable } from "./Database";
+
+export type RaffleStatus = "running" | "paused" | "stopped";
+export type RaffleStatusReason =
+  | "stopped_by_user"
+  | "no_items"
+  | "twitch_disconnected"
+  | "twitch_needs_reauth"
+  | "channel_unavailable";
+
+export interface RaffleSummary {
+  id: string;
+  guildId: string;
+  discordChannelId: string;
+  status: RaffleStatus;
+  statusReason: RaffleStatusReason | undefined;
+}
+
+interface RaffleSummaryRow {
+  id: string;
+  guild_id: string;
+  discord_channel_id: string;
+  status: RaffleStatus;
+  status_reason: RaffleStatusReason | null;
+}
+
+function mapSummary(row: RaffleSummaryRow): RaffleSummary {
+  return {
+    id: String(row.id),
+    guildId: row.guild_id,
+    discordChannelId: row.discord_channel_id,
+    status: row.status,
+    statusReason: row.status_reason ?? undefined,
+  };
+}
+
+/** The guild's running or paused raffle, if any (there is at most one). */
+export async function findActiveRaffle(database: Queryable, guildId: string): Promise<RaffleSummary | undefined> {
+  const rows = await database.query<RaffleSummaryRow>(
+    `select id, guild_id, discord_channel_id, status, status_reason from raffles
+     where guild_id = $1 and status in ('running', 'paused')`,
+    [guildId],
+  );
+  return rows[0] ? mapSummary(rows[0]) : undefined;
+}
+
+export async function pauseActiveRaffle(
+  database: Queryable,
+  guildId: string,
+  reason: RaffleStatusReason,
+): Promise<RaffleSummary | undefined> {
+  const rows = await database.query<RaffleSummaryRow>(
+    `update raffles set status = 'paused', status_reason = $2
+     where guild_id = $1 and status in ('running', 'paused')
+     returning id, guild_id, discord_channel_id, status, status_reason`,
+    [guildId, reason],
+  );
+  return rows[0] ? mapSummary(rows[0]) : undefined;
+}
+
+export async function stopActiveRaffle(
+  database: Queryable,
+  guildId: string,
+  reason: RaffleStatusReason,
+  now: number,
+): Promise<RaffleSummary | undefined> {
+  const rows = await database.query<RaffleSummaryRow>(
+    `update raffles set status = 'stopped', status_reason = $2, stopped_at = $3
+     where guild_id = $1 and status in ('running', 'paused')
+     returning id, guild_id, discord_channel_id, status, status_reason`,
+    [guildId, reason, new Date(now)],
+  );
+  return rows[0] ? mapSummary(rows[0]) : undefined;
+}
+
+export interface RaffleDetails extends RaffleSummary {
+  twitchBroadcasterId: string;
+  twitchBroadcasterLogin: string;
+  everyMinutes: number;
+  cooldownMinutes: number;
+  startedAt: number;
+  lastSlotAt: number | undefined;
+  nextSlotAt: number;
+  isLive: boolean;
+  liveCheckedAt: number | undefined;
+  drawCount: number;
+}
+
+interface RaffleDetailsRow extends RaffleSummaryRow {
+  twitch_broadcaster_id: string;
+  twitch_broadcaster_login: string;
+  every_minutes: number;
+  cooldown_minutes: number;
+  started_at: Date;
+  last_slot_at: Date | null;
+  next_slot_at: Date;
+  is_live: boolean;
+  live_checked_at: Date | null;
+  draw_count: number;
+}
+
+const detailColumns = `id, guild_id, discord_channel_id, status, status_reason, twitch_broadcaster_id,
+  twitch_broadcaster_login, every_minutes, cooldown_minutes, started_at, last_slot_at, next_slot_at, is_live,
+  live_checked_at, draw_count`;
+
+function mapDetails(row: RaffleDetailsRow): RaffleDetails {
+  return {
+    ...mapSummary(row),
+    twitchBroadcasterId: row.twitch_broadcaster_id,
+    twitchBroadcasterLogin: row.twitch_broadcaster_login,
+    everyMinutes: row.every_minutes,
+    cooldownMinutes: row.cooldown_minutes,
+    startedAt: row.started_at.getTime(),
+    lastSlotAt: row.last_slot_at?.getTime(),
+    nextSlotAt: row.next_slot_at.getTime(),
+    isLive: row.is_live,
+    liveCheckedAt: row.live_checked_at?.getTime(),
+    drawCount: row.draw_count,
+  };
+}
+
+export async function findActiveRaffleDetails(
+  database: Queryable,
+  guildId: string,
+): Promise<RaffleDetails | undefined> {
+  const rows = await database.query<RaffleDetailsRow>(
+    `select ${detailColumns} from raffles where guild_id = $1 and status in ('running', 'paused')`,
+    [guildId],
+  );
+  return rows[0] ? mapDetails(rows[0]) : undefined;
+}
+
+export interface NewRaffle {
+  guildId: string;
+  discordChannelId: string;
+  twitchBroadcasterId: string;
+  twitchBroadcasterLogin: string;
+  everyMinutes: number;
+  cooldownMinutes: number;
+  startedByDiscordUserId: string;
+  now: number;
+}
+
+/** Starts a raffle; the first slot is the current minute. Throws 23505 if one is already active. */
+export async function insertRaffle(database: Queryable, raffle: NewRaffle): Promise<RaffleDetails> {
+  const rows = await database.query<RaffleDetailsRow>(
+    `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
+       every_minutes, cooldown_minutes, started_by_discord_user_id, started_at, next_slot_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, date_trunc('minute', $8::timestamptz))
+     returning ${detailColumns}`,
+    [
+      raffle.guildId,
+      raffle.discordChannelId,
+      raffle.twitchBroadcasterId,
+      raffle.twitchBroadcasterLogin,
+      raffle.everyMinutes,
+      raffle.cooldownMinutes,
+      raffle.startedByDiscordUserId,
+      new Date(raffle.now),
+    ],
+  );
+  const row = rows[0];
+  if (!row) throw new Error("insert into raffles returned no row");
+  return mapDetails(row);
+}

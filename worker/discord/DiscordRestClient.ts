@@ -1,0 +1,105 @@
+import { z } from "zod";
+import type { Config } from "../env";
+import type { CommandDefinition } from "./commands/CommandGroup";
+import type { MessageBody } from "./message";
+
+const userAgent = "DiscordBot (https://github.com/liveloot/liveloot, 0.1.0)";
+
+/** A Discord REST failure. `path` never includes an interaction token. */
+export class DiscordApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly path: string,
+    readonly body: string,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(`Discord answered ${status} for ${path}: ${body.slice(0, 200)}`);
+    this.name = "DiscordApiError";
+  }
+}
+
+type DiscordSettings = Pick<Config, "discordApiBaseUrl" | "discordBotToken">;
+
+async function callDiscord(
+  settings: Pick<Config, "discordApiBaseUrl"> & { discordBotToken?: string },
+  method: string,
+  path: string,
+  body: unknown,
+  redactedPath = path,
+): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json", "user-agent": userAgent };
+  if (settings.discordBotToken) headers.authorization = `Bot ${settings.discordBotToken}`;
+  const response = await fetch(`${settings.discordApiBaseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    const text = await response.text();
+    throw new DiscordApiError(response.status, redactedPath, text, readRetryAfter(response, text));
+  }
+  return response;
+}
+
+const rateLimitBodySchema = z.object({ retry_after: z.number() });
+const createdMessageSchema = z.object({ id: z.string() });
+
+function readRetryAfter(response: Response, text: string): number | undefined {
+  if (response.status !== 429) return undefined;
+  try {
+    const parsed = rateLimitBodySchema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data.retry_after;
+  } catch {
+    // not JSON: fall through to the header
+  }
+  const header = Number(response.headers.get("retry-after"));
+  return Number.isFinite(header) && response.headers.has("retry-after") ? header : undefined;
+}
+
+/** Edits the reply of an interaction (after a deferral); the interaction token is the credential. */
+export async function editOriginalResponse(
+  settings: Pick<Config, "discordApiBaseUrl">,
+  applicationId: string,
+  interactionToken: string,
+  body: MessageBody,
+): Promise<void> {
+  await callDiscord(
+    settings,
+    "PATCH",
+    `/webhooks/${applicationId}/${interactionToken}/messages/@original`,
+    { ...body, allowed_mentions: { parse: [] } },
+    `/webhooks/${applicationId}/<interaction token>/messages/@original`,
+  );
+}
+
+/**
+ * Posts to a channel with the bot token. `nonce` with `enforce_nonce` makes a retried post
+ * return the first message instead of posting twice.
+ */
+export async function createChannelMessage(
+  settings: DiscordSettings,
+  channelId: string,
+  body: MessageBody,
+  nonce?: string,
+): Promise<{ id: string }> {
+  const response = await callDiscord(settings, "POST", `/channels/${channelId}/messages`, {
+    ...body,
+    allowed_mentions: { parse: [] },
+    ...(nonce ? { nonce, enforce_nonce: true } : {}),
+  });
+  return createdMessageSchema.parse(await response.json());
+}
+
+/** Bulk-overwrites the application's commands, globally or in one guild. */
+export async function putApplicationCommands(
+  settings: DiscordSettings,
+  applicationId: string,
+  commands: CommandDefinition[],
+  guildId?: string,
+): Promise<unknown[]> {
+  const path = guildId
+    ? `/applications/${applicationId}/guilds/${guildId}/commands`
+    : `/applications/${applicationId}/commands`;
+  const response = await callDiscord(settings, "PUT", path, commands);
+  return z.array(z.unknown()).parse(await response.json());
+}

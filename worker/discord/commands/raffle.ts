@@ -1,0 +1,303 @@
+import { PostgresCode, readDatabaseError } from "../../db/databaseErrors";
+import { listDrawHistory } from "../../db/draws";
+import { excludeViewer, includeViewer } from "../../db/exclusions";
+import { ensureGuild } from "../../db/guilds";
+import { isDrawable, listItems } from "../../db/lootItems";
+import { readRaffleStatistics } from "../../db/raffleStatistics";
+import {
+  findActiveRaffleDetails,
+  insertRaffle,
+  type RaffleDetails,
+  type RaffleStatusReason,
+  stopActiveRaffle,
+} from "../../db/raffles";
+import { findTwitchLink } from "../../db/twitchLinks";
+import { localizeCommandText } from "../../i18n/commandTexts";
+import { type Locale, type MessageKey, translate } from "../../i18n/translate";
+import { announceDraw } from "../../raffle/announceDraw";
+import { drawWinner } from "../../raffle/drawWinner";
+import { callWithUserToken, TwitchNeedsReauthError, TwitchNotLinkedError } from "../../twitch/userTokens";
+import { brandColor, type Embed, escapeMarkdown, type MessageBody, truncate } from "../message";
+import {
+  type CommandGroup,
+  commandOption,
+  defineSubcommand,
+  type Invocation,
+  manageGuildPermission,
+  subcommandOption,
+  UserFacingError,
+} from "./CommandGroup";
+import { noOptions } from "./lootOptions";
+import { historyOptions, startRaffleOptions, viewerOptions } from "./raffleOptions";
+
+const optionType = { string: 3, integer: 4, channel: 7 } as const;
+/** GUILD_TEXT and GUILD_ANNOUNCEMENT: channels a bot can post embeds in. */
+const announceableChannelTypes = [0, 5];
+const historyPageSize = 10;
+
+const pauseReasonMessages: Record<RaffleStatusReason, MessageKey> = {
+  stopped_by_user: "raffleReasonStoppedByUser",
+  no_items: "raffleReasonNoItems",
+  twitch_disconnected: "raffleReasonTwitchDisconnected",
+  twitch_needs_reauth: "raffleReasonTwitchNeedsReauth",
+  channel_unavailable: "raffleReasonChannelUnavailable",
+};
+
+function discordTime(milliseconds: number, style: "R" | "f" | "t" = "R"): string {
+  return `<t:${Math.floor(milliseconds / 1000)}:${style}>`;
+}
+
+async function requireActiveRaffle(invocation: Invocation): Promise<RaffleDetails> {
+  const raffle = await findActiveRaffleDetails(invocation.app.database, invocation.guildId);
+  if (!raffle) throw new UserFacingError("raffleNoneActive");
+  return raffle;
+}
+
+const start = defineSubcommand(startRaffleOptions, async (invocation, options) => {
+  const { app, locale, guildId } = invocation;
+  const link = await findTwitchLink(app.database, guildId);
+  if (!link) throw new UserFacingError("twitchNotLinked");
+  if (link.status === "needs_reauth") throw new UserFacingError("twitchTokenNeedsReauth");
+  const items = await listItems(app.database, guildId);
+  if (!items.some(isDrawable)) throw new UserFacingError("raffleNeedsLoot");
+  const channelId = options.channel ?? invocation.channelId;
+  await ensureGuild(app.database, guildId);
+  try {
+    await insertRaffle(app.database, {
+      guildId,
+      discordChannelId: channelId,
+      twitchBroadcasterId: link.twitchUserId,
+      twitchBroadcasterLogin: link.twitchLogin,
+      everyMinutes: options.every,
+      cooldownMinutes: options.cooldown,
+      startedByDiscordUserId: invocation.userId,
+      now: app.now(),
+    });
+  } catch (error) {
+    if (readDatabaseError(error)?.code === PostgresCode.uniqueViolation)
+      throw new UserFacingError("raffleAlreadyActive");
+    throw error;
+  }
+  return {
+    kind: "message",
+    ephemeral: false,
+    body: {
+      content: translate(locale, "raffleStarted", {
+        login: link.twitchLogin,
+        channel: `<#${channelId}>`,
+        every: options.every,
+        cooldown: options.cooldown,
+      }),
+    },
+  };
+});
+
+const stop = defineSubcommand(noOptions, async (invocation) => {
+  const { app, locale, guildId } = invocation;
+  const raffle = await stopActiveRaffle(app.database, guildId, "stopped_by_user", app.now());
+  if (!raffle) throw new UserFacingError("raffleNoneActive");
+  const details = await listDrawHistory(app.database, guildId, 1, 1);
+  return {
+    kind: "message",
+    ephemeral: false,
+    body: { content: translate(locale, "raffleStopped", { total: details.total }) },
+  };
+});
+
+const status = defineSubcommand(noOptions, async (invocation) => {
+  const raffle = await requireActiveRaffle(invocation);
+  const statistics = await readRaffleStatistics(invocation.app.database, invocation.guildId, raffle.id);
+  return {
+    kind: "message",
+    ephemeral: true,
+    body: { embeds: [describeRaffle(invocation.locale, raffle, statistics)] },
+  };
+});
+
+function describeRaffle(
+  locale: Locale,
+  raffle: RaffleDetails,
+  statistics: Awaited<ReturnType<typeof readRaffleStatistics>>,
+): Embed {
+  const state =
+    raffle.status === "running"
+      ? translate(locale, "raffleStateRunning")
+      : translate(locale, "raffleStatePaused", {
+          reason: translate(locale, pauseReasonMessages[raffle.statusReason ?? "stopped_by_user"]),
+        });
+  const fields = [
+    { name: translate(locale, "raffleFieldState"), value: state, inline: true },
+    { name: translate(locale, "raffleFieldChannel"), value: `<#${raffle.discordChannelId}>`, inline: true },
+    { name: translate(locale, "raffleFieldTwitch"), value: `\`${raffle.twitchBroadcasterLogin}\``, inline: true },
+    {
+      name: translate(locale, "raffleFieldSchedule"),
+      value: translate(locale, "raffleSchedule", { every: raffle.everyMinutes, cooldown: raffle.cooldownMinutes }),
+      inline: true,
+    },
+    {
+      name: translate(locale, "raffleFieldNextDraw"),
+      value:
+        raffle.status === "running"
+          ? translate(locale, raffle.isLive ? "raffleNextDrawLive" : "raffleNextDrawOffline", {
+              time: discordTime(raffle.nextSlotAt),
+            })
+          : "—",
+      inline: true,
+    },
+    { name: translate(locale, "raffleFieldDraws"), value: String(raffle.drawCount), inline: true },
+    {
+      name: translate(locale, "raffleFieldItemsLeft"),
+      value: translate(locale, "raffleItemsLeft", {
+        items: statistics.drawableItems,
+        stock: statistics.stockLeft === null ? translate(locale, "lootUnlimited") : statistics.stockLeft,
+      }),
+      inline: true,
+    },
+  ];
+  if (statistics.pendingAnnouncements + statistics.failedAnnouncements > 0) {
+    fields.push({
+      name: translate(locale, "raffleFieldAnnouncements"),
+      value: translate(locale, "raffleAnnouncements", {
+        pending: statistics.pendingAnnouncements,
+        failed: statistics.failedAnnouncements,
+      }),
+      inline: false,
+    });
+  }
+  return { title: translate(locale, "raffleStatusTitle"), color: brandColor, fields };
+}
+
+const draw = defineSubcommand(noOptions, async (invocation) => {
+  const raffle = await requireActiveRaffle(invocation);
+  return { kind: "deferred", ephemeral: false, complete: () => drawNow(invocation, raffle) };
+});
+
+/** /raffle draw: everyone in chat right now, one winner, announced in the raffle's channel too. */
+async function drawNow(invocation: Invocation, raffle: RaffleDetails): Promise<MessageBody> {
+  const { app, locale, guildId } = invocation;
+  let chatters: { id: string; login: string; name: string }[];
+  try {
+    const users = await callWithUserToken(app, guildId, (helix, link) =>
+      helix.getChatters(link.twitchUserId, link.twitchUserId),
+    );
+    chatters = users.map((user) => ({ id: user.id, login: user.login, name: user.displayName }));
+  } catch (error) {
+    if (error instanceof TwitchNotLinkedError) throw new UserFacingError("twitchNotLinked");
+    if (error instanceof TwitchNeedsReauthError) throw new UserFacingError("twitchTokenNeedsReauth");
+    throw error;
+  }
+  const result = await drawWinner(app, { raffleId: raffle.id, slotAt: app.now(), kind: "manual", chatters });
+  if (result.outcome === "no_items") {
+    await stopActiveRaffle(app.database, guildId, "no_items", app.now());
+    return { content: translate(locale, "raffleOutOfItems") };
+  }
+  if (result.outcome === "no_eligible") return { content: translate(locale, "raffleNoEligible") };
+  if (result.outcome !== "drawn" || !result.drawId || !result.winner || !result.itemName) {
+    throw new UserFacingError("raffleNoneActive");
+  }
+  const announcement = {
+    drawId: result.drawId,
+    guildId,
+    channelId: raffle.discordChannelId,
+    winnerDisplayName: result.winner.name,
+    winnerLogin: result.winner.login,
+    itemName: result.itemName,
+    slotAt: app.now(),
+    drawNumber: raffle.drawCount + 1,
+    attempts: 0,
+  };
+  // The reply answers the streamer; the channel post is the public announcement (retried by the tick if it fails).
+  await announceDraw(app, announcement, locale);
+  return {
+    content: translate(locale, "raffleDrawnReply", {
+      winner: escapeMarkdown(result.winner.name),
+      item: escapeMarkdown(result.itemName),
+    }),
+  };
+}
+
+const history = defineSubcommand(historyOptions, async (invocation, options) => {
+  const { app, locale, guildId } = invocation;
+  const { draws, total } = await listDrawHistory(app.database, guildId, options.page, historyPageSize);
+  const pages = Math.max(1, Math.ceil(total / historyPageSize));
+  const title = translate(locale, "raffleHistoryTitle");
+  if (total === 0)
+    return {
+      kind: "message",
+      ephemeral: true,
+      body: { embeds: [{ title, description: translate(locale, "raffleHistoryEmpty"), color: brandColor }] },
+    };
+  if (options.page > pages) throw new UserFacingError("raffleHistoryNoPage", { pages });
+  const lines = draws.map((entry) =>
+    translate(locale, "raffleHistoryLine", {
+      time: discordTime(entry.slotAt, "f"),
+      winner: escapeMarkdown(entry.winnerDisplayName),
+      item: escapeMarkdown(entry.itemName),
+      marker: entry.announcementStatus === "delivered" ? "" : " ⏳",
+    }),
+  );
+  return {
+    kind: "message",
+    ephemeral: true,
+    body: {
+      embeds: [
+        {
+          title,
+          description: truncate(lines.join("\n"), 4000),
+          color: brandColor,
+          footer: { text: translate(locale, "raffleHistoryFooter", { page: options.page, pages, total }) },
+        },
+      ],
+    },
+  };
+});
+
+const exclude = defineSubcommand(viewerOptions, async (invocation, options) => {
+  await ensureGuild(invocation.app.database, invocation.guildId);
+  const added = await excludeViewer(invocation.app.database, invocation.guildId, options.user, invocation.userId);
+  const key = added ? "raffleExcluded" : "raffleAlreadyExcluded";
+  return {
+    kind: "message",
+    ephemeral: true,
+    body: { content: translate(invocation.locale, key, { login: options.user }) },
+  };
+});
+
+const include = defineSubcommand(viewerOptions, async (invocation, options) => {
+  const removed = await includeViewer(invocation.app.database, invocation.guildId, options.user);
+  const key = removed ? "raffleIncluded" : "raffleNotExcluded";
+  return {
+    kind: "message",
+    ephemeral: true,
+    body: { content: translate(invocation.locale, key, { login: options.user }) },
+  };
+});
+
+export const raffleCommands: CommandGroup = {
+  name: "raffle",
+  definition: {
+    ...localizeCommandText("raffle"),
+    type: 1,
+    default_member_permissions: manageGuildPermission,
+    contexts: [0],
+    integration_types: [0],
+    options: [
+      subcommandOption("raffle.start", [
+        commandOption(optionType.channel, "option.channel", { channel_types: announceableChannelTypes }),
+        commandOption(optionType.integer, "option.every", { min_value: 1, max_value: 60 }),
+        commandOption(optionType.integer, "option.cooldown", { min_value: 0, max_value: 1440 }),
+      ]),
+      subcommandOption("raffle.stop"),
+      subcommandOption("raffle.status"),
+      subcommandOption("raffle.draw"),
+      subcommandOption("raffle.history", [commandOption(optionType.integer, "option.page", { min_value: 1 })]),
+      subcommandOption("raffle.exclude", [
+        commandOption(optionType.string, "option.user", { required: true, min_length: 1, max_length: 26 }),
+      ]),
+      subcommandOption("raffle.include", [
+        commandOption(optionType.string, "option.user", { required: true, min_length: 1, max_length: 26 }),
+      ]),
+    ],
+  },
+  subcommands: { start, stop, status, draw, history, exclude, include },
+};

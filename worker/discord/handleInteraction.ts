@@ -1,0 +1,163 @@
+import { z } from "zod";
+import type { AppContext } from "../context";
+import { HttpError } from "../errors";
+import { type Locale, resolveLocale, translate } from "../i18n/translate";
+import { describeError } from "../log";
+import { TimeoutError, withTimeout } from "../withTimeout";
+import type { CommandReply, Invocation } from "./commands/CommandGroup";
+import { UserFacingError } from "./commands/CommandGroup";
+import { findCommandGroup } from "./commands/registry";
+import { editOriginalResponse } from "./DiscordRestClient";
+import {
+  type CommandOptionData,
+  ephemeralFlag,
+  type InteractionData,
+  InteractionType,
+  interactionSchema,
+  ResponseType,
+} from "./interaction.external";
+import type { MessageBody } from "./message";
+import { canManageGuild, parsePermissions } from "./permissions";
+
+/** Discord allows 3 seconds for the first answer; leave room for the network. */
+const replyBudgetMilliseconds = 2_500;
+
+/** Parses a verified interaction body and answers it. Bad input never becomes a 5xx. */
+export async function handleInteraction(body: string, app: AppContext): Promise<Response> {
+  const parsed = parseInteraction(body);
+  if (parsed.kind === "ping") return Response.json({ type: ResponseType.pong });
+  const interaction = parsed.interaction;
+
+  const locale = resolveLocale(interaction.locale);
+  if (interaction.type !== InteractionType.applicationCommand && interaction.type !== InteractionType.autocomplete) {
+    return respondWithMessage({ content: translate(locale, "notAvailableYet") }, true);
+  }
+  try {
+    const reply = await withTimeout(dispatchCommand(interaction, locale, app), replyBudgetMilliseconds);
+    return respondWithReply(reply, interaction, locale, app);
+  } catch (error) {
+    if (error instanceof UserFacingError) {
+      return respondWithMessage({ content: translate(locale, error.messageKey, error.parameters) }, true);
+    }
+    app.log.error("command failed", {
+      error,
+      command: interaction.data?.name,
+      guildId: interaction.guild_id,
+      timedOut: error instanceof TimeoutError,
+    });
+    if (interaction.type === InteractionType.autocomplete) return respondWithChoices([]);
+    return respondWithMessage({ content: translate(locale, "tryAgainLater") }, true);
+  }
+}
+
+async function dispatchCommand(interaction: InteractionData, locale: Locale, app: AppContext): Promise<CommandReply> {
+  const commandName = interaction.data?.name ?? "";
+  const group = findCommandGroup(commandName);
+  if (!group) throw new UserFacingError("unknownCommand", { command: commandName });
+  if (!interaction.guild_id || !interaction.member) throw new UserFacingError("commandsOnlyInServers");
+  if (!canManageGuild(parsePermissions(interaction.member.permissions))) {
+    throw new UserFacingError("needsManageServer");
+  }
+  const subcommandOption = interaction.data?.options?.find((option) => option.type === 1);
+  const subcommand = subcommandOption ? group.subcommands[subcommandOption.name] : undefined;
+  if (!subcommandOption || !subcommand) {
+    throw new UserFacingError("unknownCommand", { command: `${commandName} ${subcommandOption?.name ?? ""}`.trim() });
+  }
+  const invocation: Invocation = {
+    app,
+    locale,
+    interactionId: interaction.id,
+    interactionToken: interaction.token,
+    applicationId: interaction.application_id,
+    guildId: interaction.guild_id,
+    channelId: interaction.channel_id ?? "",
+    userId: interaction.member.user.id,
+    subcommand: subcommandOption.name,
+    options: collectOptionValues(subcommandOption.options ?? []),
+    focusedOption: subcommandOption.options?.find((option) => option.focused)?.name,
+  };
+  if (interaction.type === InteractionType.autocomplete) {
+    return subcommand.autocomplete ? subcommand.autocomplete(invocation) : { kind: "choices", choices: [] };
+  }
+  return subcommand.run(invocation);
+}
+
+function respondWithReply(
+  reply: CommandReply,
+  interaction: InteractionData,
+  locale: Locale,
+  app: AppContext,
+): Response {
+  if (reply.kind === "choices") return respondWithChoices(reply.choices);
+  if (reply.kind === "message") return respondWithMessage(reply.body, reply.ephemeral);
+  app.execution.waitUntil(completeDeferredReply(reply.complete, interaction, locale, app));
+  return Response.json({
+    type: ResponseType.deferredChannelMessage,
+    data: { flags: reply.ephemeral ? ephemeralFlag : 0 },
+  });
+}
+
+/** Runs a deferred command's work after the answer and edits the "thinking…" message. */
+async function completeDeferredReply(
+  complete: () => Promise<MessageBody>,
+  interaction: InteractionData,
+  locale: Locale,
+  app: AppContext,
+): Promise<void> {
+  let body: MessageBody;
+  try {
+    body = await complete();
+  } catch (error) {
+    if (error instanceof UserFacingError) {
+      body = { content: translate(locale, error.messageKey, error.parameters) };
+    } else {
+      app.log.error("deferred command failed", {
+        error,
+        command: interaction.data?.name,
+        guildId: interaction.guild_id,
+      });
+      body = { content: translate(locale, "tryAgainLater") };
+    }
+  }
+  try {
+    await editOriginalResponse(app.config, interaction.application_id, interaction.token, body);
+  } catch (error) {
+    app.log.error("could not edit the deferred reply", { error: describeError(error), guildId: interaction.guild_id });
+  }
+}
+
+function respondWithMessage(body: MessageBody, ephemeral: boolean): Response {
+  return Response.json({
+    type: ResponseType.channelMessage,
+    data: { ...body, flags: ephemeral ? ephemeralFlag : 0, allowed_mentions: { parse: [] } },
+  });
+}
+
+function respondWithChoices(choices: { name: string; value: string }[]): Response {
+  return Response.json({ type: ResponseType.autocompleteResult, data: { choices: choices.slice(0, 25) } });
+}
+
+function collectOptionValues(options: CommandOptionData[]): Record<string, string | number | boolean> {
+  const values: Record<string, string | number | boolean> = {};
+  for (const option of options) {
+    if (option.value !== undefined) values[option.name] = option.value;
+  }
+  return values;
+}
+
+const pingSchema = z.object({ type: z.literal(InteractionType.ping) });
+
+function parseInteraction(body: string): { kind: "ping" } | { kind: "interaction"; interaction: InteractionData } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, "Request body is not valid JSON.");
+  }
+  // A PING needs nothing but its type to be answered; Discord checks the endpoint with it.
+  const ping = pingSchema.safeParse(json);
+  if (ping.success) return { kind: "ping" };
+  const parsed = interactionSchema.safeParse(json);
+  if (!parsed.success) throw new HttpError(400, "Request body is not a Discord interaction.");
+  return { kind: "interaction", interaction: parsed.data };
+}

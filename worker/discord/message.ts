@@ -1,0 +1,44 @@
+/** The app's own shape of a Discord message body (content, embeds, buttons). */
+export interface MessageBody {
+  content?: string;
+  embeds?: Embed[];
+  components?: ActionRow[];
+}
+
+export interface Embed {
+  title?: string;
+  description?: string;
+  color?: number;
+  fields?: { name: string; value: string; inline?: boolean }[];
+  footer?: { text: string };
+  timestamp?: string;
+  url?: string;
+}
+
+export interface ActionRow {
+  type: 1;
+  components: LinkButton[];
+}
+
+export interface LinkButton {
+  type: 2;
+  style: 5;
+  label: string;
+  url: string;
+}
+
+export const brandColor = 0x9146ff;
+
+export function createLinkButtonRow(label: string, url: string): ActionRow {
+  return { type: 1, components: [{ type: 2, style: 5, label: label.slice(0, 80), url }] };
+}
+
+/** Discord's embed limits (platform-facts §1.6): longer text would make the whole post fail. */
+export function truncate(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** Shows user text (item names, logins) literally inside Discord markdown. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\*_`~|>#[\]()-]/g, (character) => `\\${character}`);
+}

@@ -1,0 +1,107 @@
+/**
+ * Names and descriptions of every slash command and option, in en-US and pt-BR. Discord
+ * shows the localized ones; interactions always arrive with the English base names.
+ */
+type Text = { name: [english: string, portuguese: string]; description: [english: string, portuguese: string] };
+
+export const commandTexts = {
+  twitch: { name: ["twitch", "twitch"], description: ["Link your Twitch channel", "Vincule seu canal da Twitch"] },
+  "twitch.connect": {
+    name: ["connect", "conectar"],
+    description: ["Link a Twitch account to this server", "Vincule uma conta da Twitch a este servidor"],
+  },
+  "twitch.status": {
+    name: ["status", "status"],
+    description: ["Show the linked Twitch account", "Mostre a conta da Twitch vinculada"],
+  },
+  "twitch.disconnect": {
+    name: ["disconnect", "desconectar"],
+    description: ["Unlink Twitch and stop raffles", "Desvincule a Twitch e pare os sorteios"],
+  },
+  loot: { name: ["loot", "itens"], description: ["Manage the loot table", "Gerencie a tabela de prêmios"] },
+  "loot.add": {
+    name: ["add", "adicionar"],
+    description: ["Add or update a loot item", "Adicione ou atualize um prêmio"],
+  },
+  "loot.import": {
+    name: ["import", "importar"],
+    description: ["Add or update many items at once", "Adicione ou atualize vários prêmios de uma vez"],
+  },
+  "loot.remove": { name: ["remove", "remover"], description: ["Remove a loot item", "Remova um prêmio"] },
+  "loot.list": {
+    name: ["list", "listar"],
+    description: ["Show the loot table and chances", "Mostre a tabela de prêmios e as chances"],
+  },
+  "option.name": { name: ["name", "nome"], description: ["Item name", "Nome do prêmio"] },
+  "option.weight": {
+    name: ["weight", "peso"],
+    description: ["Relative chance (1 to 1,000,000)", "Chance relativa (1 a 1.000.000)"],
+  },
+  "option.stock": {
+    name: ["stock", "estoque"],
+    description: ["How many can be won (empty = unlimited)", "Quantos podem ser ganhos (vazio = ilimitado)"],
+  },
+  "option.items": {
+    name: ["items", "itens"],
+    description: [
+      "Items like Sword:10, Shield:5x3 (name:weight, xStock)",
+      "Itens como Espada:10, Escudo:5x3 (nome:peso, xEstoque)",
+    ],
+  },
+  raffle: { name: ["raffle", "sorteio"], description: ["Run the stream raffle", "Controle o sorteio da live"] },
+  "raffle.start": {
+    name: ["start", "iniciar"],
+    description: ["Start drawing winners while you are live", "Comece a sortear enquanto você estiver ao vivo"],
+  },
+  "raffle.stop": { name: ["stop", "parar"], description: ["Stop the raffle", "Pare o sorteio"] },
+  "raffle.status": {
+    name: ["status", "status"],
+    description: ["Show the raffle's state", "Mostre o estado do sorteio"],
+  },
+  "raffle.draw": {
+    name: ["draw", "sortear"],
+    description: ["Draw one winner now", "Sorteie um ganhador agora"],
+  },
+  "raffle.history": {
+    name: ["history", "historico"],
+    description: ["Past winners, newest first", "Ganhadores anteriores, mais recentes primeiro"],
+  },
+  "raffle.exclude": {
+    name: ["exclude", "excluir"],
+    description: ["Never let a Twitch user win", "Impeça um usuário da Twitch de ganhar"],
+  },
+  "raffle.include": {
+    name: ["include", "incluir"],
+    description: ["Let an excluded Twitch user win again", "Permita que um usuário excluído volte a ganhar"],
+  },
+  "option.channel": {
+    name: ["channel", "canal"],
+    description: ["Where winners are announced (default: here)", "Onde os ganhadores são anunciados (padrão: aqui)"],
+  },
+  "option.every": {
+    name: ["every", "intervalo"],
+    description: ["Minutes between draws (1 to 60, default 1)", "Minutos entre sorteios (1 a 60, padrão 1)"],
+  },
+  "option.cooldown": {
+    name: ["cooldown", "espera"],
+    description: [
+      "Minutes before a winner can win again (0 to 1440, default 30)",
+      "Minutos até um ganhador poder ganhar de novo (0 a 1440, padrão 30)",
+    ],
+  },
+  "option.page": { name: ["page", "pagina"], description: ["Page number", "Número da página"] },
+  "option.user": { name: ["user", "usuario"], description: ["Twitch login", "Login da Twitch"] },
+} as const satisfies Record<string, Text>;
+
+export type CommandTextKey = keyof typeof commandTexts;
+
+/** Discord's name/description fields with their pt-BR localizations. */
+export function localizeCommandText(key: CommandTextKey) {
+  const text: Text = commandTexts[key];
+  return {
+    name: text.name[0],
+    name_localizations: { "pt-BR": text.name[1] },
+    description: text.description[0],
+    description_localizations: { "en-US": text.description[0], "pt-BR": text.description[1] },
+  };
+}

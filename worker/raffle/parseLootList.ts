@@ -1,0 +1,31 @@
+/** One item of a `/loot import` list. */
+export interface LootEntry {
+  name: string;
+  weight: number;
+  stock: number | null;
+}
+
+export type LootListResult = { ok: true; items: LootEntry[] } | { ok: false; position: number; text: string };
+
+export const maximumImportItems = 100;
+
+/**
+ * Parses `Sword:10, Shield:5x3`: comma- or newline-separated `name:weight` with an optional
+ * `xStock`. The weight is after the LAST colon, so names may contain colons. Range checks
+ * are left to insert_items, which validates every field again in the database.
+ */
+export function parseLootList(text: string): LootListResult {
+  const parts = text
+    .split(/[,\n;]/)
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (parts.length === 0 || parts.length > maximumImportItems) return { ok: false, position: 0, text };
+  const items: LootEntry[] = [];
+  for (const [index, part] of parts.entries()) {
+    const match = /^(.+):\s*(\d+)\s*(?:[xX×]\s*(\d+))?$/.exec(part);
+    const name = match?.[1]?.trim();
+    if (!match || !name) return { ok: false, position: index + 1, text: part };
+    items.push({ name, weight: Number(match[2]), stock: match[3] === undefined ? null : Number(match[3]) });
+  }
+  return { ok: true, items };
+}

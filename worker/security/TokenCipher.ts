@@ -1,0 +1,60 @@
+import { decodeBase64, encodeBase64 } from "./base64";
+
+/** A sealed secret as stored: which key sealed it, and `iv || ciphertext+tag`, base64. */
+export interface SealedSecret {
+  keyId: string;
+  ciphertext: string;
+}
+
+export class UnknownKeyError extends Error {
+  constructor(keyId: string) {
+    super(`secret was sealed with key ${keyId}, which is not configured`);
+    this.name = "UnknownKeyError";
+  }
+}
+
+/**
+ * AES-256-GCM for Twitch tokens (and interaction tokens) at rest. Each value gets a fresh
+ * 96-bit IV. The key id is a short hash of the key, stored beside each value, so a rotated
+ * key can be told apart from corruption. `purpose` is bound as additional data: a value
+ * sealed as one guild's refresh token cannot be replayed as another row's.
+ */
+export class TokenCipher {
+  private constructor(
+    readonly keyId: string,
+    private readonly key: CryptoKey,
+  ) {}
+
+  static async fromBase64Key(base64Key: string): Promise<TokenCipher> {
+    const keyBytes = decodeBase64(base64Key);
+    if (keyBytes.length !== 32) throw new Error("TOKEN_ENCRYPTION_KEY must be 32 bytes");
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", keyBytes));
+    const keyId = `k-${Array.from(digest.slice(0, 4), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+    const key = await crypto.subtle.importKey("raw", keyBytes, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+    return new TokenCipher(keyId, key);
+  }
+
+  async seal(plaintext: string, purpose: string): Promise<SealedSecret> {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const encrypted = await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(purpose) },
+      this.key,
+      new TextEncoder().encode(plaintext),
+    );
+    const combined = new Uint8Array(iv.length + encrypted.byteLength);
+    combined.set(iv);
+    combined.set(new Uint8Array(encrypted), iv.length);
+    return { keyId: this.keyId, ciphertext: encodeBase64(combined) };
+  }
+
+  async open(sealed: SealedSecret, purpose: string): Promise<string> {
+    if (sealed.keyId !== this.keyId) throw new UnknownKeyError(sealed.keyId);
+    const combined = decodeBase64(sealed.ciphertext);
+    const decrypted = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: combined.slice(0, 12), additionalData: new TextEncoder().encode(purpose) },
+      this.key,
+      combined.slice(12),
+    );
+    return new TextDecoder().decode(decrypted);
+  }
+}

@@ -1,0 +1,38 @@
+import type { AppContext } from "../context";
+import { listLinksDueForValidation, markValidated } from "../db/twitchLinks";
+import { validateAccessToken } from "./TwitchAuthClient";
+import { openAccessToken, refreshLink, TwitchNeedsReauthError } from "./userTokens";
+
+/** Per tick: enough to keep up with many guilds without crowding out the draws. */
+const linksPerTick = 20;
+
+/**
+ * Twitch requires every stored user token to be validated hourly. A token Twitch no longer
+ * accepts is refreshed; if the refresh token is dead too, the link needs re-authorization.
+ */
+export async function validateDueLinks(app: AppContext): Promise<{ validated: number; failed: number }> {
+  const links = await listLinksDueForValidation(app.database, app.now(), linksPerTick);
+  let validated = 0;
+  let failed = 0;
+  for (const link of links) {
+    try {
+      let identity = await validateAccessToken(app.config, await openAccessToken(app, link));
+      if (!identity) {
+        const refreshed = await refreshLink(app, link);
+        identity = await validateAccessToken(app.config, await openAccessToken(app, refreshed));
+      }
+      if (!identity) throw new Error("Twitch rejected a freshly refreshed token");
+      await markValidated(app.database, link.guildId, app.now());
+      validated += 1;
+    } catch (error) {
+      failed += 1;
+      if (!(error instanceof TwitchNeedsReauthError)) {
+        app.log.warn("Twitch token validation failed; will retry next tick", {
+          error: String(error),
+          guildId: link.guildId,
+        });
+      }
+    }
+  }
+  return { validated, failed };
+}
