@@ -26,6 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const twitch = await startTwitchFake({
       clientId: testCredentials.twitchClientId,
       clientSecret: testCredentials.twitchClientSecret,
+      redirectUris: [`${testCredentials.publicBaseUrl}/twitch/callback`],
     });
     stops.push(twitch.stop);
     const discord = await startDiscordFake({

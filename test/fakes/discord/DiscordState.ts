@@ -1,0 +1,151 @@
+import { DiscordRateLimiter } from "./DiscordRateLimiter";
+import {
+  type DiscordApplication,
+  type DiscordChannel,
+  type DiscordChannelInput,
+  type DiscordInteractionInput,
+  type DiscordMessage,
+  type DiscordSettings,
+  type DiscordWebhookEvent,
+  discordChannelSchema,
+  discordInteractionInputSchema,
+} from "./discordControlSchemas";
+import { SnowflakeGenerator } from "./SnowflakeGenerator";
+
+export interface DiscordFakeOptions {
+  /** 0 or omitted: a free port. */
+  port?: number;
+  botToken?: string;
+  applicationId?: string;
+  /** Unknown channels exist on first post (for `npm run dev`). */
+  autoCreateChannels?: boolean;
+  /** Unknown interaction tokens are registered on first use (for `npm run dev`). */
+  autoRegisterInteractions?: boolean;
+}
+
+export interface Interaction {
+  applicationId: string;
+  interactionId: string;
+  token: string;
+  channelId: string;
+  createdAtMilliseconds: number;
+  callbackType: number | null;
+  /** The initial response; an interaction answered over HTTP is taken as acknowledged, so it exists from the start. */
+  original: DiscordMessage | null;
+  followUps: DiscordMessage[];
+  events: DiscordWebhookEvent[];
+}
+
+/** A stored command: the validated input plus the ids Discord adds. */
+export type StoredCommand = Record<string, unknown> & { id: string; name: string; type: number };
+
+/** Interaction tokens last 15 minutes; the initial callback must come within 3 seconds. */
+export const interactionTokenLifetimeMilliseconds = 15 * 60 * 1000;
+export const interactionCallbackDeadlineMilliseconds = 3000;
+/** How long Discord remembers an enforced nonce ("the past few minutes"). */
+export const nonceMemoryMilliseconds = 5 * 60 * 1000;
+
+/** Everything the Discord fake knows, keyed by ids the tests choose. */
+export class DiscordState {
+  readonly applications = new Map<string, DiscordApplication>();
+  readonly channels = new Map<string, DiscordChannel>();
+  readonly messages = new Map<string, DiscordMessage[]>();
+  /** `channelId nonce` → message id and when it was posted. */
+  readonly nonces = new Map<string, { messageId: string; atMilliseconds: number }>();
+  readonly interactions = new Map<string, Interaction>();
+  /** `applicationId/guildId` (or `applicationId/global`) → commands. */
+  readonly commands = new Map<string, StoredCommand[]>();
+  readonly rateLimiter = new DiscordRateLimiter();
+  readonly snowflakes = new SnowflakeGenerator();
+  settings: Required<DiscordSettings>;
+  private readonly defaultApplication: DiscordApplication;
+  private readonly defaultSettings: Required<DiscordSettings>;
+
+  constructor(options: DiscordFakeOptions = {}) {
+    this.defaultApplication = {
+      applicationId: options.applicationId ?? "100000000000000001",
+      botToken: options.botToken ?? "fake-discord-bot-token",
+    };
+    this.defaultSettings = {
+      autoCreateChannels: options.autoCreateChannels ?? false,
+      autoRegisterInteractions: options.autoRegisterInteractions ?? false,
+    };
+    this.settings = { ...this.defaultSettings };
+    this.applications.set(this.defaultApplication.applicationId, this.defaultApplication);
+  }
+
+  findApplicationByToken(botToken: string): DiscordApplication | undefined {
+    return [...this.applications.values()].find((application) => application.botToken === botToken);
+  }
+
+  createChannel(input: DiscordChannelInput): DiscordChannel {
+    const channel = discordChannelSchema.parse(input);
+    this.channels.set(channel.id, channel);
+    return channel;
+  }
+
+  findChannel(channelId: string): DiscordChannel | undefined {
+    const channel = this.channels.get(channelId);
+    if (channel !== undefined || !this.settings.autoCreateChannels) return channel;
+    return this.createChannel({ id: channelId, guildId: "0" });
+  }
+
+  registerInteraction(input: DiscordInteractionInput): Interaction {
+    const parsed = discordInteractionInputSchema.parse(input);
+    const createdAtMilliseconds = parsed.createdAt === undefined ? Date.now() : Date.parse(parsed.createdAt);
+    const interaction: Interaction = {
+      applicationId: parsed.applicationId ?? this.defaultApplication.applicationId,
+      interactionId: parsed.interactionId ?? this.snowflakes.createSnowflake(createdAtMilliseconds),
+      token: parsed.interactionToken,
+      channelId: parsed.channelId,
+      createdAtMilliseconds,
+      callbackType: null,
+      original: null,
+      followUps: [],
+      events: [],
+    };
+    interaction.original = this.createMessage(interaction.channelId, {}, createdAtMilliseconds);
+    this.interactions.set(interaction.token, interaction);
+    return interaction;
+  }
+
+  /** A message object with Discord's defaults; `fields` are the body fields the caller sent. */
+  createMessage(
+    channelId: string,
+    fields: Partial<Pick<DiscordMessage, "content" | "embeds" | "components" | "flags" | "nonce">>,
+    atMilliseconds = Date.now(),
+  ): DiscordMessage {
+    const author = this.defaultApplication.applicationId;
+    return {
+      id: this.snowflakes.createSnowflake(atMilliseconds),
+      type: 0,
+      channel_id: channelId,
+      author: { id: author, username: "LiveLoot (fake)", discriminator: "0000", global_name: null, bot: true },
+      content: fields.content ?? "",
+      embeds: (fields.embeds ?? []).map((embed) => ({ type: "rich", ...embed })),
+      components: fields.components ?? [],
+      attachments: [],
+      mentions: [],
+      mention_roles: [],
+      mention_everyone: false,
+      pinned: false,
+      tts: false,
+      flags: fields.flags ?? 0,
+      timestamp: new Date(atMilliseconds).toISOString(),
+      edited_timestamp: null,
+      ...(fields.nonce === undefined ? {} : { nonce: fields.nonce }),
+    };
+  }
+
+  reset(): void {
+    this.applications.clear();
+    this.applications.set(this.defaultApplication.applicationId, this.defaultApplication);
+    this.channels.clear();
+    this.messages.clear();
+    this.nonces.clear();
+    this.interactions.clear();
+    this.commands.clear();
+    this.rateLimiter.clear();
+    this.settings = { ...this.defaultSettings };
+  }
+}

@@ -1,0 +1,78 @@
+// No Node imports: shared by the Discord fake's control routes and `discordControl.ts` (Node and workerd).
+import { z } from "zod";
+
+export const discordApplicationSchema = z.object({ applicationId: z.string().min(1), botToken: z.string().min(1) });
+export type DiscordApplication = z.infer<typeof discordApplicationSchema>;
+
+export const discordChannelSchema = z.object({
+  id: z.string().min(1),
+  guildId: z.string().min(1),
+  /** The bot cannot see it: posting answers 403 Missing Access. */
+  forbidden: z.boolean().default(false),
+});
+export type DiscordChannelInput = z.input<typeof discordChannelSchema>;
+export type DiscordChannel = z.output<typeof discordChannelSchema>;
+
+/** Per-channel limit on creating messages; Discord's own is about 5 per 5 seconds. */
+export const discordRateLimitSchema = z.object({
+  limit: z.number().int().min(0),
+  windowSeconds: z.number().positive(),
+});
+export type DiscordRateLimit = z.infer<typeof discordRateLimitSchema>;
+
+export const discordSettingsSchema = z.object({
+  /** Unknown channels spring into existence on first post (for `npm run dev`). */
+  autoCreateChannels: z.boolean().optional(),
+  /** Unknown interaction tokens are accepted and registered on first use (for `npm run dev`). */
+  autoRegisterInteractions: z.boolean().optional(),
+});
+export type DiscordSettings = z.infer<typeof discordSettingsSchema>;
+
+/** A message in Discord's wire shape (the fields the fake fills). */
+export const discordMessageSchema = z.looseObject({
+  id: z.string(),
+  channel_id: z.string(),
+  content: z.string(),
+  embeds: z.array(z.record(z.string(), z.unknown())),
+  components: z.array(z.unknown()),
+  flags: z.number().int(),
+  timestamp: z.string(),
+  edited_timestamp: z.string().nullable(),
+  nonce: z.union([z.string(), z.number()]).optional(),
+});
+export type DiscordMessage = z.infer<typeof discordMessageSchema>;
+export const discordMessageListSchema = z.object({ messages: z.array(discordMessageSchema) });
+
+export const discordInteractionInputSchema = z.object({
+  interactionToken: z.string().min(1),
+  applicationId: z.string().optional(),
+  interactionId: z.string().optional(),
+  /** Where the interaction happened; the messages' `channel_id`. */
+  channelId: z.string().default("0"),
+  /** RFC3339; an old one makes the token expire (15 minutes) or the callback too late (3 seconds). */
+  createdAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type DiscordInteractionInput = z.input<typeof discordInteractionInputSchema>;
+
+export const discordWebhookEventSchema = z.object({
+  kind: z.enum(["callback", "editOriginal", "deleteOriginal", "createFollowUp", "editFollowUp", "deleteFollowUp"]),
+  messageId: z.string().nullable(),
+  /** What the Worker sent (the callback body, the edit, the follow-up). */
+  body: z.unknown(),
+  at: z.string(),
+});
+export type DiscordWebhookEvent = z.infer<typeof discordWebhookEventSchema>;
+
+export const discordInteractionStateSchema = z.object({
+  applicationId: z.string(),
+  interactionId: z.string(),
+  createdAt: z.string(),
+  /** The callback type when the Worker used the callback endpoint, else null. */
+  callbackType: z.number().int().nullable(),
+  original: discordMessageSchema.nullable(),
+  followUps: z.array(discordMessageSchema),
+  events: z.array(discordWebhookEventSchema),
+});
+export type DiscordInteractionState = z.infer<typeof discordInteractionStateSchema>;
+
+export const discordCommandListSchema = z.object({ commands: z.array(z.record(z.string(), z.unknown())) });

@@ -1,0 +1,149 @@
+import { TwitchRateLimiter } from "./TwitchRateLimiter";
+import { TwitchTokenStore } from "./TwitchTokenStore";
+import {
+  type TwitchApp,
+  type TwitchAppInput,
+  type TwitchChatMessage,
+  type TwitchChatter,
+  type TwitchChattersInput,
+  type TwitchDropReason,
+  type TwitchEventSubSubscription,
+  type TwitchStreamInput,
+  type TwitchUser,
+  type TwitchUserInput,
+  twitchAppSchema,
+  twitchChattersInputSchema,
+  twitchStreamSchema,
+  twitchUserSchema,
+} from "./twitchControlSchemas";
+
+export interface TwitchStream {
+  id: string;
+  broadcasterId: string;
+  title: string;
+  gameId: string;
+  gameName: string;
+  viewerCount: number;
+  startedAt: string;
+  language: string;
+  tags: string[];
+}
+
+export interface TwitchFakeOptions {
+  /** 0 or omitted: a free port. */
+  port?: number;
+  clientId?: string;
+  clientSecret?: string;
+  /** Exact redirect URIs of the default app; omitted: any redirect URI is accepted. */
+  redirectUris?: string[];
+}
+
+/** Everything the Twitch fake knows. Tests share one instance, so every map is keyed by ids they choose. */
+export class TwitchState {
+  readonly apps = new Map<string, TwitchApp>();
+  readonly users = new Map<string, TwitchUser>();
+  /** Live streams by broadcaster id; absent means offline. */
+  readonly streams = new Map<string, TwitchStream>();
+  readonly chatters = new Map<string, TwitchChatter[]>();
+  readonly moderators = new Map<string, Set<string>>();
+  readonly tokens = new TwitchTokenStore();
+  readonly rateLimiter = new TwitchRateLimiter();
+  readonly eventSubSubscriptions = new Map<string, TwitchEventSubSubscription>();
+  readonly chatMessages: TwitchChatMessage[] = [];
+  /** Broadcasters whose chat drops every message with this reason. */
+  readonly chatDropReasons = new Map<string, TwitchDropReason>();
+  private nextStreamNumber = 1;
+  private readonly defaultApp: TwitchApp;
+
+  constructor(options: TwitchFakeOptions = {}) {
+    this.defaultApp = twitchAppSchema.parse({
+      clientId: options.clientId ?? "fake-twitch-client-id",
+      clientSecret: options.clientSecret ?? "fake-twitch-client-secret",
+      redirectUris: options.redirectUris ?? [],
+    });
+    this.registerApp(this.defaultApp);
+  }
+
+  registerApp(input: TwitchAppInput): TwitchApp {
+    const app = twitchAppSchema.parse(input);
+    this.apps.set(app.clientId, app);
+    return app;
+  }
+
+  upsertUser(input: TwitchUserInput): TwitchUser {
+    const user = twitchUserSchema.parse(input);
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  findUserByLogin(login: string): TwitchUser | undefined {
+    const lowerLogin = login.toLowerCase();
+    return [...this.users.values()].find((user) => user.login.toLowerCase() === lowerLogin);
+  }
+
+  /** A numeric id no user has yet, for logins typed on the consent page. */
+  createUnusedUserId(): string {
+    let candidate = 900_000_000 + this.users.size;
+    while (this.users.has(String(candidate))) candidate += 1;
+    return String(candidate);
+  }
+
+  setLive(broadcasterId: string, input: TwitchStreamInput = {}): TwitchStream {
+    const stream = twitchStreamSchema.parse(input);
+    const previous = this.streams.get(broadcasterId);
+    const live: TwitchStream = {
+      id: previous?.id ?? `4${String(this.nextStreamNumber++).padStart(10, "0")}`,
+      broadcasterId,
+      title: stream.title,
+      gameId: stream.gameId,
+      gameName: stream.gameName,
+      viewerCount: stream.viewerCount,
+      startedAt: stream.startedAt ?? previous?.startedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      language: stream.language,
+      tags: stream.tags,
+    };
+    this.streams.set(broadcasterId, live);
+    return live;
+  }
+
+  setOffline(broadcasterId: string): void {
+    this.streams.delete(broadcasterId);
+  }
+
+  setChatters(broadcasterId: string, input: TwitchChattersInput): number {
+    const parsed = twitchChattersInputSchema.parse(input);
+    const chatters =
+      "chatters" in parsed
+        ? parsed.chatters
+        : Array.from({ length: parsed.count }, (_, index) => {
+            const number = String(index + 1).padStart(5, "0");
+            return { id: `${broadcasterId}${number}`, login: `${parsed.loginPrefix}${number}` };
+          });
+    this.chatters.set(broadcasterId, chatters);
+    return chatters.length;
+  }
+
+  addModerator(broadcasterId: string, moderatorId: string): void {
+    const moderators = this.moderators.get(broadcasterId) ?? new Set<string>();
+    moderators.add(moderatorId);
+    this.moderators.set(broadcasterId, moderators);
+  }
+
+  isModerator(broadcasterId: string, userId: string): boolean {
+    return this.moderators.get(broadcasterId)?.has(userId) ?? false;
+  }
+
+  reset(): void {
+    this.apps.clear();
+    this.registerApp(this.defaultApp);
+    this.users.clear();
+    this.streams.clear();
+    this.chatters.clear();
+    this.moderators.clear();
+    this.tokens.clear();
+    this.rateLimiter.clear();
+    this.eventSubSubscriptions.clear();
+    this.chatMessages.length = 0;
+    this.chatDropReasons.clear();
+  }
+}

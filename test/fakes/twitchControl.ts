@@ -1,0 +1,144 @@
+// No Node imports (here or in what this imports): Worker tests use this client from inside workerd.
+import { z } from "zod";
+import { FakeControlClient } from "./shared/FakeControlClient";
+import {
+  type TwitchAppInput,
+  type TwitchAuthorizationCodeInput,
+  type TwitchChatMessage,
+  type TwitchChattersInput,
+  type TwitchDropReason,
+  type TwitchEventSubSubscription,
+  type TwitchRateLimitInput,
+  type TwitchStreamInput,
+  type TwitchTokenLifetimeInput,
+  type TwitchTokenStatus,
+  type TwitchUserInput,
+  twitchAuthorizationCodeSchema,
+  twitchChatMessageListSchema,
+  twitchEventSubSubscriptionListSchema,
+  twitchEventSubSubscriptionSchema,
+  twitchTokenStatusListSchema,
+} from "./twitch/twitchControlSchemas";
+
+export type { CallFilter, CallRecord, FailureRule, FailureRuleInput } from "./shared/controlSchemas";
+export { describeSecret } from "./shared/describeSecret";
+export type * from "./twitch/twitchControlSchemas";
+
+const countSchema = z.object({ count: z.number().int() });
+const totalSchema = z.object({ total: z.number().int() });
+
+/** Typed client of the Twitch fake's control API (`<url>/_control/…`). */
+export class TwitchControl extends FakeControlClient {
+  /** Registers another app (client id + secret); several can coexist. */
+  async registerApp(app: TwitchAppInput): Promise<void> {
+    await this.requestJson("POST", "/_control/apps", app, undefined);
+  }
+
+  async upsertUsers(users: TwitchUserInput[]): Promise<void> {
+    await this.requestJson("PUT", "/_control/users", { users }, undefined);
+  }
+
+  async setLive(broadcasterId: string, stream: TwitchStreamInput = {}): Promise<void> {
+    await this.requestJson("PUT", `/_control/streams/${encodeURIComponent(broadcasterId)}`, stream, undefined);
+  }
+
+  async setOffline(broadcasterId: string): Promise<void> {
+    await this.requestJson("DELETE", `/_control/streams/${encodeURIComponent(broadcasterId)}`, undefined, undefined);
+  }
+
+  /** Replaces the chatter list: `{ chatters: [...] }`, or `{ count: 2500 }` for `viewer_00001`…. Returns the total. */
+  async setChatters(broadcasterId: string, input: TwitchChattersInput): Promise<number> {
+    return (
+      await this.requestJson("PUT", `/_control/chatters/${encodeURIComponent(broadcasterId)}`, input, totalSchema)
+    ).total;
+  }
+
+  async addModerator(broadcasterId: string, moderatorId: string): Promise<void> {
+    await this.requestJson("POST", "/_control/moderators", { broadcasterId, moderatorId }, undefined);
+  }
+
+  /** Lifetime of tokens issued from now on, for a user, a client, or both. */
+  async setTokenLifetime(rule: TwitchTokenLifetimeInput): Promise<void> {
+    await this.requestJson("PUT", "/_control/token-lifetimes", rule, undefined);
+  }
+
+  /** Makes every access token of the user expire now (Helix and validate answer 401). */
+  async expireAccessTokens(userId: string): Promise<number> {
+    return (
+      await this.requestJson(
+        "POST",
+        `/_control/users/${encodeURIComponent(userId)}/expire-access-tokens`,
+        undefined,
+        countSchema,
+      )
+    ).count;
+  }
+
+  /** Kills the user's refresh tokens, as when they disconnect the app on Twitch. */
+  async revokeRefreshTokens(userId: string): Promise<number> {
+    return (
+      await this.requestJson(
+        "POST",
+        `/_control/users/${encodeURIComponent(userId)}/revoke-refresh-tokens`,
+        undefined,
+        countSchema,
+      )
+    ).count;
+  }
+
+  /** The user's tokens, described but never shown. */
+  async listTokens(userId: string): Promise<TwitchTokenStatus[]> {
+    return (
+      await this.requestJson(
+        "GET",
+        `/_control/users/${encodeURIComponent(userId)}/tokens`,
+        undefined,
+        twitchTokenStatusListSchema,
+      )
+    ).tokens;
+  }
+
+  /** A code as if the user had clicked Authorize, without the consent page. */
+  async mintAuthorizationCode(input: TwitchAuthorizationCodeInput): Promise<string> {
+    return (await this.requestJson("POST", "/_control/authorization-codes", input, twitchAuthorizationCodeSchema)).code;
+  }
+
+  async setRateLimit(input: TwitchRateLimitInput): Promise<void> {
+    await this.requestJson("PUT", "/_control/rate-limits", input, undefined);
+  }
+
+  async listEventSubSubscriptions(clientId?: string): Promise<TwitchEventSubSubscription[]> {
+    const query = clientId === undefined ? "" : `?clientId=${encodeURIComponent(clientId)}`;
+    return (
+      await this.requestJson(
+        "GET",
+        `/_control/eventsub-subscriptions${query}`,
+        undefined,
+        twitchEventSubSubscriptionListSchema,
+      )
+    ).subscriptions;
+  }
+
+  /** E.g. `enabled` after a test has answered the challenge itself. */
+  async setEventSubSubscriptionStatus(subscriptionId: string, status: string): Promise<TwitchEventSubSubscription> {
+    return this.requestJson(
+      "PUT",
+      `/_control/eventsub-subscriptions/${encodeURIComponent(subscriptionId)}/status`,
+      { status },
+      twitchEventSubSubscriptionSchema,
+    );
+  }
+
+  async listChatMessages(broadcasterId?: string): Promise<TwitchChatMessage[]> {
+    const query = broadcasterId === undefined ? "" : `?broadcasterId=${encodeURIComponent(broadcasterId)}`;
+    return (await this.requestJson("GET", `/_control/chat-messages${query}`, undefined, twitchChatMessageListSchema))
+      .messages;
+  }
+
+  /** Every later message to this channel answers `is_sent: false` with this reason; `null` stops it. */
+  async setChatDropReason(broadcasterId: string, dropReason: TwitchDropReason | null): Promise<void> {
+    const path = `/_control/chat-drops/${encodeURIComponent(broadcasterId)}`;
+    if (dropReason === null) await this.requestJson("DELETE", path, undefined, undefined);
+    else await this.requestJson("PUT", path, dropReason, undefined);
+  }
+}

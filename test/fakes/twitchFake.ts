@@ -1,0 +1,44 @@
+import { startFakeServer } from "./shared/startFakeServer";
+import { createTwitchFailureResponse } from "./twitch/createTwitchFailureResponse";
+import { createHelixChatMessagesRoute } from "./twitch/helixChatMessagesRoute";
+import { createHelixChattersRoute } from "./twitch/helixChattersRoute";
+import { createHelixEventSubRoutes } from "./twitch/helixEventSubRoutes";
+import { createHelixStreamsRoute } from "./twitch/helixStreamsRoute";
+import { createHelixUsersRoute } from "./twitch/helixUsersRoute";
+import { type TwitchFakeOptions, TwitchState } from "./twitch/TwitchState";
+import { createTwitchControlRoutes } from "./twitch/twitchControlRoutes";
+import { createHelixError } from "./twitch/twitchErrors";
+import { createTwitchOauthRoutes } from "./twitch/twitchOauthRoutes";
+
+export type { TwitchFakeOptions } from "./twitch/TwitchState";
+
+/** A running Twitch fake: point `TWITCH_AUTH_BASE_URL` at `${url}/oauth2` and `TWITCH_API_BASE_URL` at `${url}/helix`. */
+export interface TwitchFake {
+  url: string;
+  /** The same state the control API changes, for Node tests and `npm run dev`. */
+  state: TwitchState;
+  stop(): Promise<void>;
+}
+
+/** Starts the Twitch fake (id.twitch.tv + Helix) as an HTTP server on 127.0.0.1. */
+export async function startTwitchFake(options: TwitchFakeOptions = {}): Promise<TwitchFake> {
+  const state = new TwitchState(options);
+  const server = await startFakeServer({
+    name: "twitch",
+    port: options.port ?? 0,
+    apiRoutes: [
+      ...createTwitchOauthRoutes(state),
+      createHelixUsersRoute(state),
+      createHelixStreamsRoute(state),
+      createHelixChattersRoute(state),
+      createHelixChatMessagesRoute(state),
+      ...createHelixEventSubRoutes(state),
+    ],
+    controlRoutes: createTwitchControlRoutes(state),
+    createFailureResponse: createTwitchFailureResponse,
+    createUnexpectedCallResponse: (explanation) => createHelixError(404, explanation),
+    findSecretPathSegments: () => [],
+    resetState: () => state.reset(),
+  });
+  return { url: server.url, state, stop: server.stop };
+}
