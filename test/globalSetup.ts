@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { TestProject } from "vitest/node";
 import { migrate } from "../scripts/migrate";
 import { startLocalServices } from "../scripts/services/localServices";
+import { createDatabase, dropDatabase } from "../scripts/services/postgres";
 import { startDiscordFake } from "./fakes/discordFake";
 import { startTwitchFake } from "./fakes/twitchFake";
 import { testCredentials } from "./support/testBindings";
@@ -23,6 +24,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stops: (() => Promise<void>)[] = [services.stop];
   try {
     await migrate({ databaseUrl: services.databaseUrl, log: () => {} });
+    // The tick draws for every due raffle in its database, so tick tests get a database of their
+    // own: other files' running raffles cannot be drawn by them, nor theirs by others.
+    const tickDatabaseName = `liveloot_test_${runId}_tick`;
+    const tickDatabaseUrl = await createDatabase(services.postgresServerUrl, tickDatabaseName);
+    stops.push(() => dropDatabase(services.postgresServerUrl, tickDatabaseName));
+    await migrate({ databaseUrl: tickDatabaseUrl, log: () => {} });
     const twitch = await startTwitchFake({
       clientId: testCredentials.twitchClientId,
       clientSecret: testCredentials.twitchClientSecret,
@@ -39,6 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
     project.provide("databaseUrl", services.databaseUrl);
     project.provide("postgresServerUrl", services.postgresServerUrl);
+    project.provide("tickDatabaseUrl", tickDatabaseUrl);
     project.provide("neonWebSocketProxy", services.neonWsProxy);
     project.provide("upstashUrl", services.upstashUrl);
     project.provide("upstashToken", services.upstashToken);

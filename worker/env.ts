@@ -17,6 +17,10 @@ export interface WorkerBindings {
   DISCORD_API_BASE_URL?: string;
   TWITCH_API_BASE_URL?: string;
   TWITCH_AUTH_BASE_URL?: string;
+  /** Optional: due live raffles above which the tick fans out through DRAW_QUEUE (default 50). */
+  TICK_FANOUT_THRESHOLD?: string;
+  /** Optional Cloudflare Queue binding for fan-out (wrangler.toml). */
+  DRAW_QUEUE?: Queue<unknown>;
 }
 
 const httpUrl = z
@@ -63,6 +67,7 @@ const configSchema = z.object({
   DISCORD_API_BASE_URL: httpUrl.default("https://discord.com/api/v10"),
   TWITCH_API_BASE_URL: httpUrl.default("https://api.twitch.tv/helix"),
   TWITCH_AUTH_BASE_URL: httpUrl.default("https://id.twitch.tv/oauth2"),
+  TICK_FANOUT_THRESHOLD: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").default(50),
 });
 
 type ParsedConfig = z.output<typeof configSchema>;
@@ -84,6 +89,7 @@ export interface Config {
   discordApiBaseUrl: string;
   twitchApiBaseUrl: string;
   twitchAuthBaseUrl: string;
+  tickFanoutThreshold: number;
 }
 
 /** One configuration problem, named by its variable; the value itself is never included. */
@@ -136,6 +142,7 @@ function mapConfig(parsed: ParsedConfig): Config {
     discordApiBaseUrl: parsed.DISCORD_API_BASE_URL,
     twitchApiBaseUrl: parsed.TWITCH_API_BASE_URL,
     twitchAuthBaseUrl: parsed.TWITCH_AUTH_BASE_URL,
+    tickFanoutThreshold: parsed.TICK_FANOUT_THRESHOLD,
   };
 }
 

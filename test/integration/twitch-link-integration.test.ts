@@ -7,6 +7,7 @@ import { createLogger } from "../../worker/log";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../../worker/security/keys";
 import { signState } from "../../worker/security/OAuthState";
 import { callWithUserToken } from "../../worker/twitch/userTokens";
+import { validateDueLinks } from "../../worker/twitch/validateLinks";
 import { testCredentials } from "../support/testBindings";
 import { callWorker, testEnvironment } from "../support/worker/callWorker";
 import {
@@ -362,14 +363,7 @@ describe("token lifecycle", () => {
   });
 });
 
-describe("hourly validation in the tick", () => {
-  async function runTick(scheduledTime: number): Promise<void> {
-    const execution = createExecutionContext();
-    const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
-    await worker.scheduled(controller, testEnvironment(), execution);
-    await waitOnExecutionContext(execution);
-  }
-
+describe("hourly validation", () => {
   it("validates a link not validated for an hour, and not again within the hour", async () => {
     const scene = createScene();
     const user = await createTwitchUser();
@@ -378,7 +372,7 @@ describe("hourly validation in the tick", () => {
       scene.guildId,
     ]);
     const before = await twitchControl().readLastSequence();
-    await runTick(Date.now());
+    await withApp((app) => validateDueLinks(app));
     const validated = await readLink(scene.guildId);
     expect(Date.now() - (validated?.last_validated_at?.getTime() ?? 0)).toBeLessThan(60_000);
     const calls = await twitchControl().listCalls({ since: before, pathPrefix: "/oauth2/validate" });
@@ -386,7 +380,7 @@ describe("hourly validation in the tick", () => {
     expect(calls.every((call) => call.status === 200)).toBe(true);
 
     const afterFirst = validated?.last_validated_at?.getTime();
-    await runTick(Date.now() + 60_000);
+    await withApp((app) => validateDueLinks(app));
     expect((await readLink(scene.guildId))?.last_validated_at?.getTime()).toBe(afterFirst);
   });
 
@@ -397,7 +391,7 @@ describe("hourly validation in the tick", () => {
     const before = await openTokens(scene.guildId);
     await twitchControl().expireAccessTokens(user.id);
     await database.query("update twitch_links set last_validated_at = null where guild_id = $1", [scene.guildId]);
-    await runTick(Date.now());
+    await withApp((app) => validateDueLinks(app));
     const link = await readLink(scene.guildId);
     expect(link?.status).toBe("active");
     expect(link?.last_validated_at).not.toBeNull();

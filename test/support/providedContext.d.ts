@@ -5,6 +5,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     postgresServerUrl: string;
+    /** A second migrated database, used only by the tick tests. */
+    tickDatabaseUrl: string;
     neonWebSocketProxy: string;
     upstashUrl: string;
     upstashToken: string;

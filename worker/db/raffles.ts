@@ -6,7 +6,8 @@ export type RaffleStatusReason =
   | "no_items"
   | "twitch_disconnected"
   | "twitch_needs_reauth"
-  | "channel_unavailable";
+  | "channel_unavailable"
+  | "chatters_forbidden";
 
 export interface RaffleSummary {
   id: string;

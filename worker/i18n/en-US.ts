@@ -68,6 +68,8 @@ export const englishMessages = {
   raffleReasonTwitchDisconnected: "Twitch was unlinked",
   raffleReasonTwitchNeedsReauth: "the Twitch link expired; run `/twitch connect`",
   raffleReasonChannelUnavailable: "I cannot post in the announcement channel; check my permissions",
+  raffleReasonChattersForbidden:
+    "Twitch refused the viewer list (the linked account must be the broadcaster or a moderator); run `/twitch connect`",
   raffleFieldState: "State",
   raffleFieldChannel: "Announced in",
   raffleFieldTwitch: "Twitch channel",

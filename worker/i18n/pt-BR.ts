@@ -70,6 +70,8 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleReasonTwitchDisconnected: "a Twitch foi desvinculada",
   raffleReasonTwitchNeedsReauth: "o vínculo com a Twitch expirou; use `/twitch conectar`",
   raffleReasonChannelUnavailable: "não consigo postar no canal de anúncios; verifique minhas permissões",
+  raffleReasonChattersForbidden:
+    "a Twitch recusou a lista de espectadores (a conta vinculada deve ser a do canal ou de um moderador); use `/twitch conectar`",
   raffleFieldState: "Estado",
   raffleFieldChannel: "Anunciado em",
   raffleFieldTwitch: "Canal da Twitch",

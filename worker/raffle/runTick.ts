@@ -1,15 +1,25 @@
-import { closeAppContext, createAppContext } from "../context";
+import { type AppContext, closeAppContext, createAppContext } from "../context";
+import { findDueRaffles } from "../db/dueRaffles";
 import { deleteExpiredOAuthStates } from "../db/oauthStates";
 import { readConfig, type WorkerBindings } from "../env";
-import { createLogger } from "../log";
+import { createLogger, describeError } from "../log";
 import { validateDueLinks } from "../twitch/validateLinks";
+import { announcePending } from "./announcePending";
+import { findLiveRaffles } from "./checkLiveness";
+import type { DrawMessage } from "./drawQueue";
+import { mapWithConcurrency } from "./mapWithConcurrency";
+import { runRaffleSlot, type SlotOutcome } from "./runRaffleSlot";
+
+/** Raffles one tick looks at; more wait for the next minute (oldest slot first). */
+const maximumDueRaffles = 5_000;
+const raffleConcurrency = 4;
 
 /**
  * The Cron Trigger. "Now" is the controller's scheduledTime, never the wall clock, so a
- * minute can be replayed.
+ * minute can be replayed: make_raffle's unique slot makes a replayed or overlapping tick add nothing.
  */
 export async function runTick(
-  controller: ScheduledController,
+  controller: Pick<ScheduledController, "scheduledTime">,
   bindings: WorkerBindings,
   execution: ExecutionContext,
 ): Promise<void> {
@@ -23,10 +33,58 @@ export async function runTick(
   }
   const app = createAppContext({ config: configResult.config, log, execution, now: () => controller.scheduledTime });
   try {
-    const validation = await validateDueLinks(app);
-    await deleteExpiredOAuthStates(app.database, app.now());
-    log.info("tick finished", { linksValidated: validation.validated, linkValidationFailures: validation.failed });
+    await runTickSteps(app, bindings);
+  } catch (error) {
+    log.error("tick failed", { error });
+    throw error;
   } finally {
     closeAppContext(app);
   }
+}
+
+async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<void> {
+  const slotAt = Math.floor(app.now() / 60_000) * 60_000;
+  const due = await findDueRaffles(app.database, slotAt, maximumDueRaffles);
+  const live = due.length > 0 ? await findLiveRaffles(app, due) : [];
+
+  let fannedOut = 0;
+  let outcomes: SlotOutcome[] = [];
+  if (bindings.DRAW_QUEUE && live.length > app.config.tickFanoutThreshold) {
+    const messages: DrawMessage[] = live.map((raffle) => ({ raffleId: raffle.id, slotAt }));
+    for (let start = 0; start < messages.length; start += 100) {
+      await bindings.DRAW_QUEUE.sendBatch(messages.slice(start, start + 100).map((body) => ({ body })));
+    }
+    fannedOut = messages.length;
+  } else {
+    outcomes = await mapWithConcurrency(live, raffleConcurrency, async (raffle): Promise<SlotOutcome> => {
+      try {
+        return await runRaffleSlot(app, raffle, slotAt);
+      } catch (error) {
+        // One failing raffle never blocks the others; its slot stays open for the next tick.
+        app.log.error("raffle slot failed", {
+          error: describeError(error),
+          raffleId: raffle.id,
+          guildId: raffle.guildId,
+        });
+        return { kind: "skipped" };
+      }
+    });
+  }
+  const drawIds = outcomes.flatMap((outcome) => (outcome.kind === "drawn" ? [outcome.drawId] : []));
+  const fresh = drawIds.length > 0 ? await announcePending(app, drawIds) : undefined;
+  const retried = await announcePending(app);
+  const validation = await validateDueLinks(app);
+  await deleteExpiredOAuthStates(app.database, app.now());
+  app.log.info("tick finished", {
+    slotAt: new Date(slotAt).toISOString(),
+    dueRaffles: due.length,
+    liveRaffles: live.length,
+    fannedOut,
+    drawn: drawIds.length,
+    skipped: outcomes.filter((outcome) => outcome.kind === "skipped").length,
+    announced: (fresh?.delivered ?? 0) + retried.delivered,
+    announcementRetries: (fresh?.retry ?? 0) + retried.retry,
+    linksValidated: validation.validated,
+    linkValidationFailures: validation.failed,
+  });
 }

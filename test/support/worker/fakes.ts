@@ -1,4 +1,5 @@
 import { inject } from "vitest";
+import type { WorkerBindings } from "../../../worker/env";
 import { DiscordControl } from "../../fakes/discordControl";
 import { TwitchControl } from "../../fakes/twitchControl";
 import { testCredentials } from "../testBindings";
@@ -31,7 +32,7 @@ export async function runCommand(
   group: string,
   subcommand: string,
   options: Record<string, string | number | boolean> = {},
-  extra: { type?: number; focused?: string } = {},
+  extra: { type?: number; focused?: string; bindings?: Partial<WorkerBindings> } = {},
 ) {
   const token = `interaction-token-${createSnowflake()}`;
   await discordControl().registerInteraction({
@@ -40,7 +41,7 @@ export async function runCommand(
     channelId: scene.channelId,
   });
   const payload = buildCommand(scene, group, subcommand, options, { ...extra, token });
-  const response = await callWorker(await createSignedInteractionRequest(payload));
+  const response = await callWorker(await createSignedInteractionRequest(payload), extra.bindings);
   const body = (await response.json()) as {
     type: number;
     data?: {
@@ -64,9 +65,14 @@ export async function readEditedReply(token: string) {
 export async function linkTwitch(
   scene: InteractionScene,
   user: { id: string },
-  options: { scopes?: string[]; decision?: "authorize" | "cancel"; acceptLanguage?: string } = {},
+  options: {
+    scopes?: string[];
+    decision?: "authorize" | "cancel";
+    acceptLanguage?: string;
+    bindings?: Partial<WorkerBindings>;
+  } = {},
 ) {
-  const connect = await runCommand(scene, "twitch", "connect");
+  const connect = await runCommand(scene, "twitch", "connect", {}, { bindings: options.bindings });
   const authorizeUrl = extractAuthorizeUrl(connect.body);
   const consent = await fetch(authorizeUrl.origin + authorizeUrl.pathname, {
     method: "POST",
@@ -86,6 +92,7 @@ export async function linkTwitch(
   if (consent.status !== 302 || !callbackUrl) throw new Error(`consent did not redirect: ${consent.status}`);
   const callback = await callWorker(
     new Request(callbackUrl, { headers: { "accept-language": options.acceptLanguage ?? "en-US,en;q=0.9" } }),
+    options.bindings,
   );
   return { connect, authorizeUrl, callbackUrl, callback, html: await callback.text() };
 }

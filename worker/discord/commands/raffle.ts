@@ -41,6 +41,7 @@ const pauseReasonMessages: Record<RaffleStatusReason, MessageKey> = {
   twitch_disconnected: "raffleReasonTwitchDisconnected",
   twitch_needs_reauth: "raffleReasonTwitchNeedsReauth",
   channel_unavailable: "raffleReasonChannelUnavailable",
+  chatters_forbidden: "raffleReasonChattersForbidden",
 };
 
 function discordTime(milliseconds: number, style: "R" | "f" | "t" = "R"): string {

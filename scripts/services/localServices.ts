@@ -1,0 +1,106 @@
+import { randomBytes } from "node:crypto";
+import { startNeonWsProxy } from "./neonWsProxy";
+import { createDatabase, dropDatabase, type PostgresKind, replaceDatabaseName, startPostgres } from "./postgres";
+import { startRedis } from "./redis";
+import { startUpstashBridge } from "./upstashBridge";
+
+/** Everything a Worker under test or `npm run dev` needs, on this machine. */
+export interface LocalServices {
+  postgresServerUrl: string;
+  postgresKind: PostgresKind;
+  /** The fresh database (`DATABASE_URL`). */
+  databaseUrl: string;
+  /** `NEON_WS_PROXY`, e.g. `127.0.0.1:40123/v1`. */
+  neonWsProxy: string;
+  /** `UPSTASH_REDIS_REST_URL`. */
+  upstashUrl: string;
+  /** `UPSTASH_REDIS_REST_TOKEN`. */
+  upstashToken: string;
+  /** The Redis behind the bridge, database number included. */
+  redisUrl: string;
+  /** Undoes everything in reverse order, past individual failures; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export interface LocalServicesOptions {
+  /** A Postgres server to use; without it one is started (see startPostgres). */
+  postgresServerUrl?: string;
+  /** A Redis server to claim a database on; without it one is started (see startRedis). */
+  redisUrl?: string;
+  /** Name of the fresh database, created now and dropped at stop. */
+  databaseName: string;
+  /** Token the Upstash bridge requires; random when omitted. */
+  upstashToken?: string;
+}
+
+/**
+ * Starts Postgres with a fresh database, the Neon WebSocket proxy, Redis and the Upstash bridge.
+ * If one of them fails to start, the ones already started are stopped before the error is thrown.
+ */
+export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
+  const undoSteps: (() => Promise<void>)[] = [];
+  const stop = memoize(() => runInReverse(undoSteps));
+  try {
+    const postgres = await startPostgres({ serverUrl: options.postgresServerUrl });
+    undoSteps.push(() => postgres.stop());
+
+    let databaseUrl: string;
+    if (postgres.kind === "pglite") {
+      // PGlite has one database and ignores the name in the URL; each PGlite starts empty anyway.
+      databaseUrl = replaceDatabaseName(postgres.serverUrl, options.databaseName);
+    } else {
+      databaseUrl = await createDatabase(postgres.serverUrl, options.databaseName);
+      undoSteps.push(() => dropDatabase(postgres.serverUrl, options.databaseName));
+    }
+
+    const neonWsProxy = await startNeonWsProxy();
+    undoSteps.push(() => neonWsProxy.stop());
+
+    const redis = await startRedis({ redisUrl: options.redisUrl });
+    undoSteps.push(() => redis.stop());
+
+    const upstash = await startUpstashBridge({
+      redisUrl: redis.redisUrl,
+      token: options.upstashToken ?? randomBytes(24).toString("base64url"),
+    });
+    undoSteps.push(() => upstash.stop());
+
+    return {
+      postgresServerUrl: postgres.serverUrl,
+      postgresKind: postgres.kind,
+      databaseUrl,
+      neonWsProxy: neonWsProxy.address,
+      upstashUrl: upstash.url,
+      upstashToken: upstash.token,
+      redisUrl: redis.redisUrl,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => {
+      // The start failure is the error worth reporting.
+    });
+    throw error;
+  }
+}
+
+async function runInReverse(steps: readonly (() => Promise<void>)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of [...steps].reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(failures, `${failures.length} local service(s) did not stop cleanly`);
+  }
+}
+
+function memoize(run: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= run();
+    return running;
+  };
+}

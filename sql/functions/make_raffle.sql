@@ -1,0 +1,250 @@
+-- make_raffle: one atomic draw for a raffle slot: winner, item, cooldown, stock and the record.
+--
+-- The Worker brings the randomness, so this function is deterministic for given inputs:
+--   candidates    JSON array of {"id", "login", "name"} Twitch users, already in random order.
+--                 The winner is the first one who is not the broadcaster, not a known bot (the
+--                 default list or the guild's), not excluded in the guild, and has not won in
+--                 this raffle within cooldown_minutes before slot_at. A uniform shuffle (or a
+--                 uniform sample) therefore makes the winner uniform among eligible chatters.
+--   random_words  integers, each uniform in [0, 2^48). The item roll takes the first word below
+--                 2^48 - (2^48 mod total_weight) and reduces it mod total_weight: rejection
+--                 sampling, so no item is favoured by modulo bias. Items are walked in id order.
+--
+-- Outcomes (one row; the other columns are set only for 'drawn'):
+--   drawn            the draw is recorded, stock taken, announcement pending
+--   slot_taken       this slot was already drawn, or (scheduled) it falls before the raffle's
+--                    next slot because a tick already handled it: nothing to do
+--   not_running      no such raffle, it is stopped, or it is paused and the draw is scheduled
+--   no_items         no enabled item has stock left: stop the raffle and say so; nothing changed
+--   no_eligible      nobody eligible: no draw; a scheduled slot counts as handled (skipped)
+--   need_randomness  every word was rejected (astronomically unlikely): call again with new words
+--
+-- Concurrency: the raffle row is locked first, so calls on one raffle run one after the other and
+-- each sees the draws (cooldowns, slots) committed before it; the guild's item rows are locked
+-- next, in id order, so stock cannot change between the roll and the decrement.
+create or replace function make_raffle(
+  raffle_id bigint,
+  slot_at timestamptz,
+  kind text,
+  candidates jsonb,
+  random_words bigint[]
+)
+returns table (
+  outcome text,
+  draw_id bigint,
+  item_id bigint,
+  item_name text,
+  winner_twitch_user_id text,
+  winner_twitch_login text,
+  winner_twitch_display_name text
+)
+language plpgsql
+volatile
+as $$
+declare
+  word_range constant bigint := 281474976710656; -- 2^48: a word fits a JavaScript number exactly
+  raffle raffles%rowtype;
+  pool_ids bigint[];
+  pool_names text[];
+  pool_weights bigint[];
+  pool_stocks integer[];
+  total_weight bigint;
+  accept_limit bigint;
+  word bigint;
+  accepted_word bigint;
+  item_roll bigint;
+  cumulative_weight bigint := 0;
+  chosen_index integer;
+  blocked_logins text[];
+  cooling_down_ids text[];
+  candidate jsonb;
+  candidate_id text;
+  candidate_login text;
+  examined jsonb[] := '{}';
+  winner jsonb;
+  winner_name text;
+  new_draw_id bigint;
+begin
+  if make_raffle.kind is null or make_raffle.kind not in ('scheduled', 'manual') then
+    raise exception 'make_raffle: kind must be scheduled or manual'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if make_raffle.raffle_id is null or make_raffle.slot_at is null then
+    raise exception 'make_raffle: raffle_id and slot_at are required'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if jsonb_typeof(make_raffle.candidates) is distinct from 'array' then
+    raise exception 'make_raffle: candidates must be a JSON array'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if make_raffle.random_words is null
+    or array_position(make_raffle.random_words, null) is not null
+    or exists (select from unnest(make_raffle.random_words) as given(value)
+               where given.value < 0 or given.value >= word_range) then
+    raise exception 'make_raffle: random_words must be integers in [0, 2^48)'
+      using errcode = 'invalid_parameter_value';
+  end if;
+
+  select r.* into raffle
+  from raffles r
+  where r.id = make_raffle.raffle_id
+  for update;
+
+  if not found
+    or raffle.status = 'stopped'
+    or (raffle.status = 'paused' and make_raffle.kind = 'scheduled') then
+    return query select 'not_running'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    return;
+  end if;
+
+  if (make_raffle.kind = 'scheduled' and make_raffle.slot_at < raffle.next_slot_at)
+    or exists (select from draws d where d.raffle_id = raffle.id and d.slot_at = make_raffle.slot_at) then
+    return query select 'slot_taken'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    return;
+  end if;
+
+  select
+    array_agg(pool.id order by pool.id),
+    array_agg(pool.name order by pool.id),
+    array_agg(pool.weight::bigint order by pool.id),
+    array_agg(pool.stock order by pool.id),
+    sum(pool.weight)
+  into pool_ids, pool_names, pool_weights, pool_stocks, total_weight
+  from (
+    select li.id, li.name, li.weight, li.stock
+    from loot_items li
+    where li.guild_id = raffle.guild_id
+      and li.enabled
+      and (li.stock is null or li.stock > 0)
+    order by li.id
+    for no key update
+  ) pool;
+
+  if pool_ids is null then
+    return query select 'no_items'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    return;
+  end if;
+
+  blocked_logins := array(
+    select kb.twitch_login::text from known_bots kb
+    where kb.guild_id is null or kb.guild_id = raffle.guild_id
+    union
+    select ev.twitch_login::text from excluded_viewers ev
+    where ev.guild_id = raffle.guild_id
+  );
+  -- Any win after the cooldown window opened counts, even one at a later instant (a manual draw
+  -- seconds after the minute a late tick is drawing for).
+  cooling_down_ids := array(
+    select d.winner_twitch_user_id::text from draws d
+    where raffle.cooldown_minutes > 0
+      and d.raffle_id = raffle.id
+      and d.slot_at > make_raffle.slot_at - make_interval(mins => raffle.cooldown_minutes)
+  );
+
+  -- Walk the list only as far as the winner: typically one step, whatever its length. Only the
+  -- candidates examined are validated and recorded.
+  for candidate_index in 0 .. jsonb_array_length(make_raffle.candidates) - 1 loop
+    candidate := make_raffle.candidates -> candidate_index;
+    candidate_id := candidate ->> 'id';
+    candidate_login := lower(candidate ->> 'login');
+    if jsonb_typeof(candidate) is distinct from 'object' or candidate_id is null or candidate_login is null then
+      raise exception 'make_raffle: candidate % must be an object with id and login', candidate_index
+        using errcode = 'invalid_parameter_value';
+    end if;
+    examined := examined || candidate;
+    continue when candidate_id = raffle.twitch_broadcaster_id
+      or candidate_login = raffle.twitch_broadcaster_login
+      or candidate_login = any(blocked_logins)
+      or candidate_id = any(cooling_down_ids);
+    winner := candidate;
+    exit;
+  end loop;
+
+  if winner is null then
+    if make_raffle.kind = 'scheduled' then
+      update raffles r
+      set last_slot_at = make_raffle.slot_at,
+          next_slot_at = make_raffle.slot_at + make_interval(mins => r.every_minutes)
+      where r.id = raffle.id;
+    end if;
+    return query select 'no_eligible'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    return;
+  end if;
+
+  accept_limit := word_range - word_range % total_weight;
+  foreach word in array make_raffle.random_words loop
+    if word < accept_limit then
+      accepted_word := word;
+      exit;
+    end if;
+  end loop;
+  if accepted_word is null then
+    return query select 'need_randomness'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    return;
+  end if;
+
+  item_roll := accepted_word % total_weight;
+  for pool_index in 1 .. array_length(pool_ids, 1) loop
+    cumulative_weight := cumulative_weight + pool_weights[pool_index];
+    if item_roll < cumulative_weight then
+      chosen_index := pool_index;
+      exit;
+    end if;
+  end loop;
+
+  winner_name := coalesce(nullif(winner ->> 'name', ''), winner ->> 'login');
+
+  insert into draws (
+    raffle_id, guild_id, kind, slot_at, item_id, item_name,
+    winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
+    random_words, item_roll, item_pool, candidates, candidate_count
+  )
+  values (
+    raffle.id, raffle.guild_id, make_raffle.kind, make_raffle.slot_at,
+    pool_ids[chosen_index], pool_names[chosen_index],
+    winner ->> 'id', lower(winner ->> 'login'), winner_name,
+    make_raffle.random_words, item_roll,
+    (select jsonb_agg(jsonb_build_object('id', pool.id, 'weight', pool.weight) order by pool.ordinality)
+     from unnest(pool_ids, pool_weights) with ordinality as pool(id, weight, ordinality)),
+    to_jsonb(examined),
+    jsonb_array_length(make_raffle.candidates)
+  )
+  -- The raffle lock already rules out a second draw for this slot; the constraint is the
+  -- database's own guarantee, and a conflict here means the same thing: slot taken.
+  on conflict on constraint draws_one_per_slot do nothing
+  returning id into new_draw_id;
+
+  if new_draw_id is null then
+    return query select 'slot_taken'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    return;
+  end if;
+
+  if pool_stocks[chosen_index] is not null then
+    update loot_items li
+    set stock = li.stock - 1
+    where li.id = pool_ids[chosen_index] and li.stock > 0;
+    if not found then
+      -- Unreachable while the item row is locked; refuse rather than record a draw without stock.
+      raise exception 'make_raffle: item % has no stock left', pool_ids[chosen_index]
+        using errcode = 'serialization_failure';
+    end if;
+  end if;
+
+  update raffles r
+  set draw_count = r.draw_count + 1,
+      last_slot_at = case when make_raffle.kind = 'scheduled' then make_raffle.slot_at else r.last_slot_at end,
+      next_slot_at = case when make_raffle.kind = 'scheduled'
+                          then make_raffle.slot_at + make_interval(mins => r.every_minutes)
+                          else r.next_slot_at end
+  where r.id = raffle.id;
+
+  return query select
+    'drawn'::text,
+    new_draw_id,
+    pool_ids[chosen_index],
+    pool_names[chosen_index],
+    winner ->> 'id',
+    lower(winner ->> 'login'),
+    winner_name;
+end;
+$$;

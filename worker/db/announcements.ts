@@ -1,0 +1,69 @@
+import type { Announcement } from "../raffle/announceDraw";
+import type { Queryable } from "./Database";
+
+interface AnnouncementRow {
+  id: string;
+  guild_id: string;
+  discord_channel_id: string;
+  winner_twitch_display_name: string;
+  winner_twitch_login: string;
+  item_name: string;
+  slot_at: Date;
+  draw_number: string;
+  announcement_attempts: number;
+  locale: string;
+}
+
+export interface ClaimedAnnouncement extends Announcement {
+  locale: string;
+}
+
+const claimColumns = `d.id, d.guild_id, r.discord_channel_id, d.winner_twitch_display_name, d.winner_twitch_login,
+  d.item_name, d.slot_at, d.announcement_attempts, g.locale,
+  (select count(*) from draws earlier where earlier.raffle_id = d.raffle_id and earlier.id <= d.id) as draw_number`;
+
+function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
+  return {
+    drawId: String(row.id),
+    guildId: row.guild_id,
+    channelId: row.discord_channel_id,
+    winnerDisplayName: row.winner_twitch_display_name,
+    winnerLogin: row.winner_twitch_login,
+    itemName: row.item_name,
+    slotAt: row.slot_at.getTime(),
+    drawNumber: Number(row.draw_number),
+    attempts: row.announcement_attempts,
+    locale: row.locale,
+  };
+}
+
+/**
+ * Claims pending announcements that are due, pushing their next attempt past `leaseUntil` so a
+ * concurrent tick skips them. `drawIds` narrows the claim to just-committed draws.
+ */
+export async function claimAnnouncements(
+  database: Queryable,
+  options: { now: number; leaseUntil: number; limit: number; drawIds?: string[] },
+): Promise<ClaimedAnnouncement[]> {
+  const rows = await database.query<AnnouncementRow>(
+    `with claimed as (
+       update draws set announcement_next_attempt_at = $2
+       where id in (
+         select id from draws
+         where announcement_status = 'pending'
+           and ($4::bigint[] is null and announcement_next_attempt_at <= $1 or id = any($4::bigint[]))
+         order by announcement_next_attempt_at
+         limit $3
+         for update skip locked
+       )
+       returning *
+     )
+     select ${claimColumns}
+     from claimed d
+     join raffles r on r.id = d.raffle_id
+     join guilds g on g.id = d.guild_id
+     order by d.id`,
+    [new Date(options.now), new Date(options.leaseUntil), options.limit, options.drawIds ?? null],
+  );
+  return rows.map(mapAnnouncement);
+}

@@ -1,0 +1,85 @@
+import type { Queryable } from "./Database";
+
+/** A raffle whose slot has come, with what the tick needs to draw for it. */
+export interface DueRaffle {
+  id: string;
+  guildId: string;
+  discordChannelId: string;
+  twitchBroadcasterId: string;
+  everyMinutes: number;
+  isLive: boolean;
+  liveCheckedAt: number | undefined;
+  drawCount: number;
+}
+
+interface DueRaffleRow {
+  id: string;
+  guild_id: string;
+  discord_channel_id: string;
+  twitch_broadcaster_id: string;
+  every_minutes: number;
+  is_live: boolean;
+  live_checked_at: Date | null;
+  draw_count: number;
+}
+
+/**
+ * Running raffles whose next slot is at or before `slotAt` and whose guild has an active Twitch
+ * link: one indexed query (raffles_due) per tick.
+ */
+export async function findDueRaffles(database: Queryable, slotAt: number, limit: number): Promise<DueRaffle[]> {
+  const rows = await database.query<DueRaffleRow>(
+    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
+       r.live_checked_at, r.draw_count
+     from raffles r
+     join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
+     where r.status = 'running' and r.next_slot_at <= $1
+     order by r.next_slot_at, r.id
+     limit $2`,
+    [new Date(slotAt), limit],
+  );
+  return rows.map((row) => ({
+    id: String(row.id),
+    guildId: row.guild_id,
+    discordChannelId: row.discord_channel_id,
+    twitchBroadcasterId: row.twitch_broadcaster_id,
+    everyMinutes: row.every_minutes,
+    isLive: row.is_live,
+    liveCheckedAt: row.live_checked_at?.getTime(),
+    drawCount: row.draw_count,
+  }));
+}
+
+export async function findDueRaffle(database: Queryable, raffleId: string): Promise<DueRaffle | undefined> {
+  const rows = await database.query<DueRaffleRow>(
+    `select id, guild_id, discord_channel_id, twitch_broadcaster_id, every_minutes, is_live, live_checked_at, draw_count
+     from raffles where id = $1 and status = 'running'`,
+    [raffleId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    id: String(row.id),
+    guildId: row.guild_id,
+    discordChannelId: row.discord_channel_id,
+    twitchBroadcasterId: row.twitch_broadcaster_id,
+    everyMinutes: row.every_minutes,
+    isLive: row.is_live,
+    liveCheckedAt: row.live_checked_at?.getTime(),
+    drawCount: row.draw_count,
+  };
+}
+
+/** Records Get Streams' answer for many broadcasters in one statement. */
+export async function recordLiveness(
+  database: Queryable,
+  raffleIds: string[],
+  liveRaffleIds: string[],
+  checkedAt: number,
+): Promise<void> {
+  if (raffleIds.length === 0) return;
+  await database.query(
+    `update raffles set is_live = (id = any($2::bigint[])), live_checked_at = $3 where id = any($1::bigint[])`,
+    [raffleIds, liveRaffleIds, new Date(checkedAt)],
+  );
+}

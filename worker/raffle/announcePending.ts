@@ -1,0 +1,28 @@
+import type { AppContext } from "../context";
+import { claimAnnouncements } from "../db/announcements";
+import { resolveLocale } from "../i18n/translate";
+import { type AnnounceOutcome, announceDraw } from "./announceDraw";
+import { mapWithConcurrency } from "./mapWithConcurrency";
+
+/** A claimed announcement is left alone by other ticks for this long. */
+const announcementLeaseMilliseconds = 2 * 60 * 1000;
+const announcementsPerTick = 50;
+
+/**
+ * The outbox: posts winners whose draw is committed but not yet announced — the draws this
+ * tick just made (`drawIds`), or every pending one that is due for a retry.
+ */
+export async function announcePending(app: AppContext, drawIds?: string[]): Promise<Record<AnnounceOutcome, number>> {
+  const claimed = await claimAnnouncements(app.database, {
+    now: app.now(),
+    leaseUntil: app.now() + announcementLeaseMilliseconds,
+    limit: drawIds ? drawIds.length : announcementsPerTick,
+    ...(drawIds ? { drawIds } : {}),
+  });
+  const outcomes = await mapWithConcurrency(claimed, 4, (announcement) =>
+    announceDraw(app, announcement, resolveLocale(announcement.locale)),
+  );
+  const counts: Record<AnnounceOutcome, number> = { delivered: 0, retry: 0, failed: 0, channel_unavailable: 0 };
+  for (const outcome of outcomes) counts[outcome] += 1;
+  return counts;
+}

@@ -1,0 +1,50 @@
+import type { AppContext } from "../context";
+import { type DueRaffle, recordLiveness } from "../db/dueRaffles";
+import { getAppAccessToken } from "../twitch/appAccessToken";
+import { HelixClient } from "../twitch/HelixClient";
+import { TwitchApiError } from "../twitch/TwitchApiError";
+
+const broadcastersPerCall = 100;
+
+/**
+ * Which due raffles are live: one Get Streams call per 100 broadcasters, with the app token.
+ * The answer is recorded on the raffles (for /raffle status). Raffles whose batch failed are
+ * left out, so they are skipped this minute rather than drawn blind.
+ */
+export async function findLiveRaffles(app: AppContext, raffles: DueRaffle[]): Promise<DueRaffle[]> {
+  const broadcasterIds = [...new Set(raffles.map((raffle) => raffle.twitchBroadcasterId))];
+  const live = new Set<string>();
+  const checked = new Set<string>();
+  for (let start = 0; start < broadcasterIds.length; start += broadcastersPerCall) {
+    const batch = broadcasterIds.slice(start, start + broadcastersPerCall);
+    try {
+      const streams = await getLiveStreamsWithAppToken(app, batch);
+      for (const stream of streams) live.add(stream.broadcasterId);
+      for (const id of batch) checked.add(id);
+    } catch (error) {
+      app.log.warn("Get Streams failed; skipping these raffles this minute", {
+        error: String(error),
+        broadcasters: batch.length,
+      });
+    }
+  }
+  const checkedRaffles = raffles.filter((raffle) => checked.has(raffle.twitchBroadcasterId));
+  const liveRaffles = checkedRaffles.filter((raffle) => live.has(raffle.twitchBroadcasterId));
+  await recordLiveness(
+    app.database,
+    checkedRaffles.map((raffle) => raffle.id),
+    liveRaffles.map((raffle) => raffle.id),
+    app.now(),
+  );
+  return liveRaffles;
+}
+
+async function getLiveStreamsWithAppToken(app: AppContext, broadcasterIds: string[]) {
+  try {
+    return await new HelixClient(app.config, await getAppAccessToken(app)).getLiveStreams(broadcasterIds);
+  } catch (error) {
+    // App tokens cannot be refreshed: a rejected one is replaced by a new one, once.
+    if (!(error instanceof TwitchApiError) || error.status !== 401) throw error;
+    return new HelixClient(app.config, await getAppAccessToken(app, { forceNew: true })).getLiveStreams(broadcasterIds);
+  }
+}

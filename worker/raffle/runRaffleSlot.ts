@@ -1,0 +1,65 @@
+import type { AppContext } from "../context";
+import type { DueRaffle } from "../db/dueRaffles";
+import { pauseActiveRaffle, stopActiveRaffle } from "../db/raffles";
+import { createChannelMessage } from "../discord/DiscordRestClient";
+import { translate } from "../i18n/translate";
+import { TwitchApiError, TwitchRateLimitedError } from "../twitch/TwitchApiError";
+import { TwitchNeedsReauthError, TwitchNotLinkedError } from "../twitch/userTokens";
+import { drawWinner } from "./drawWinner";
+import { gatherCandidates } from "./gatherCandidates";
+
+export type SlotOutcome =
+  | { kind: "drawn"; drawId: string }
+  | { kind: "no_eligible" | "slot_taken" | "not_running" | "no_items" | "skipped" | "paused" };
+
+/**
+ * One raffle's scheduled slot: chatters (cached or from Twitch), the atomic draw, and what
+ * the outcome means for the raffle. Twitch trouble skips or pauses this raffle only.
+ */
+export async function runRaffleSlot(app: AppContext, raffle: DueRaffle, slotAt: number): Promise<SlotOutcome> {
+  const log = app.log.child({ raffleId: raffle.id, guildId: raffle.guildId });
+  let candidates: Awaited<ReturnType<typeof gatherCandidates>>["candidates"];
+  try {
+    candidates = (await gatherCandidates(app, raffle.guildId, raffle.twitchBroadcasterId)).candidates;
+  } catch (error) {
+    if (error instanceof TwitchNeedsReauthError || error instanceof TwitchNotLinkedError) return { kind: "skipped" };
+    if (error instanceof TwitchApiError && error.status === 403) {
+      await pauseActiveRaffle(app.database, raffle.guildId, "chatters_forbidden");
+      log.warn("Get Chatters answered 403; raffle paused", { status: 403 });
+      return { kind: "paused" };
+    }
+    if (error instanceof TwitchRateLimitedError || (error instanceof TwitchApiError && error.status >= 500)) {
+      log.warn("Twitch unavailable; skipping this raffle this minute", { status: error.status });
+      return { kind: "skipped" };
+    }
+    throw error;
+  }
+  if (candidates.length === 0) return { kind: "no_eligible" };
+
+  const result = await drawWinner(app, { raffleId: raffle.id, slotAt, kind: "scheduled", chatters: candidates });
+  if (result.outcome === "drawn" && result.drawId) return { kind: "drawn", drawId: result.drawId };
+  if (result.outcome === "no_items") {
+    await stopForEmptyLoot(app, raffle);
+    return { kind: "no_items" };
+  }
+  if (result.outcome === "no_eligible" || result.outcome === "slot_taken" || result.outcome === "not_running") {
+    return { kind: result.outcome };
+  }
+  throw new Error(`make_raffle answered ${result.outcome}`);
+}
+
+/** The loot ran out: stop the raffle and say so in its channel (once: the nonce dedupes a retry). */
+async function stopForEmptyLoot(app: AppContext, raffle: DueRaffle): Promise<void> {
+  const stopped = await stopActiveRaffle(app.database, raffle.guildId, "no_items", app.now());
+  if (!stopped) return;
+  try {
+    await createChannelMessage(
+      app.config,
+      raffle.discordChannelId,
+      { content: translate("en-US", "raffleOutOfItems") },
+      `noitems-${raffle.id}`.slice(0, 25),
+    );
+  } catch (error) {
+    app.log.warn("could not announce the end of the loot", { error: String(error), raffleId: raffle.id });
+  }
+}
