@@ -2,7 +2,7 @@
 // Runs a command with Node 22 or newer first on PATH. wrangler 4 needs Node 22; where the
 // machine's Node is older, Node 22 is installed once from the npm registry into .cache/node22.
 // Plain JavaScript on purpose: it must run on the older Node that launches it.
-import { spawnSync, spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

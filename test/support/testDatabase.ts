@@ -4,7 +4,9 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { inject } from "vitest";
 import { type MigrateResult, migrate } from "../../scripts/migrate";
+import { createDatabase, dropDatabase } from "../../scripts/services/postgres";
 
 export interface TestDatabase {
   /** Connection string of the new database. */
@@ -18,27 +20,26 @@ export interface MigratedTestDatabase extends TestDatabase {
   migration: MigrateResult;
 }
 
-const defaultServerUrl = "postgres://postgres@127.0.0.1:5432/postgres";
-
 /**
- * Creates an empty database on the server of `serverUrl` (default: `DATABASE_URL`, whose
- * database is only used to connect, else local Postgres on 127.0.0.1:5432).
+ * The Postgres server of this run: the one test/globalSetup.ts started or was pointed at
+ * (DATABASE_URL), so a machine with no Postgres of its own still runs these tests.
  */
-export async function createTestDatabase(
-  serverUrl: string = process.env.DATABASE_URL || defaultServerUrl,
-): Promise<TestDatabase> {
-  // Lower-case letters, digits and underscores only, so the name needs no quoting rules.
+function resolveServerUrl(): string {
+  return inject("postgresServerUrl");
+}
+
+/** Creates an empty database on the server of `serverUrl` (default: this run's server). */
+export async function createTestDatabase(serverUrl: string = resolveServerUrl()): Promise<TestDatabase> {
   const name = `liveloot_test_${Date.now().toString(36)}_${randomBytes(5).toString("hex")}`;
-  await runOnServer(serverUrl, `create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const url = await createDatabase(serverUrl, name);
   let dropped = false;
   return {
-    url: url.toString(),
+    url,
     name,
     async drop() {
       if (dropped) return;
       dropped = true;
+      await waitForClientsToLeave(serverUrl, name);
       await dropDatabase(serverUrl, name);
     },
   };
@@ -72,11 +73,11 @@ export async function queryDatabase<Row extends pg.QueryResultRow>(
 }
 
 /**
- * Gives clients that are closing (a pool's `end()` resolves before its sockets are gone) a moment
- * to leave, so `with (force)` only ends connections that were really left open; ending a
- * closing one would surface as an uncaught "terminating connection" error in the test.
+ * Gives clients that are closing a moment to leave (a pool's `end()` resolves before its sockets
+ * are gone), so the forced drop only ends connections really left open; ending one that is
+ * closing surfaces as an uncaught "terminating connection" error in the test that owned it.
  */
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+async function waitForClientsToLeave(serverUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
@@ -85,20 +86,9 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
         "select count(*)::integer as count from pg_stat_activity where datname = $1",
         [name],
       );
-      if ((result.rows[0]?.count ?? 0) === 0) break;
+      if ((result.rows[0]?.count ?? 0) === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    await client.query(`drop database if exists ${name} with (force)`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function runOnServer(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
   } finally {
     await client.end();
   }

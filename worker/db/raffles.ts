@@ -164,3 +164,37 @@ export async function insertRaffle(database: Queryable, raffle: NewRaffle): Prom
   if (!row) throw new Error("insert into raffles returned no row");
   return mapDetails(row);
 }
+
+/**
+ * Sets a paused raffle running again when the reason it paused for is gone (e.g. Twitch was
+ * re-linked). Its next slot is the current minute, so it draws at the next tick.
+ */
+export async function resumePausedRaffle(
+  database: Queryable,
+  guildId: string,
+  reasons: RaffleStatusReason[],
+  now: number,
+): Promise<RaffleSummary | undefined> {
+  const rows = await database.query<RaffleSummaryRow>(
+    `update raffles set status = 'running', status_reason = null,
+       next_slot_at = greatest(next_slot_at, date_trunc('minute', $3::timestamptz))
+     where guild_id = $1 and status = 'paused' and status_reason = any($2::text[])
+     returning id, guild_id, discord_channel_id, status, status_reason`,
+    [guildId, reasons, new Date(now)],
+  );
+  return rows[0] ? mapSummary(rows[0]) : undefined;
+}
+
+/** /raffle start on a paused raffle: run it again with the new settings. */
+export async function restartPausedRaffle(
+  database: Queryable,
+  raffle: { guildId: string; discordChannelId: string; everyMinutes: number; cooldownMinutes: number; now: number },
+): Promise<boolean> {
+  const rows = await database.query(
+    `update raffles set status = 'running', status_reason = null, discord_channel_id = $2, every_minutes = $3,
+       cooldown_minutes = $4, next_slot_at = greatest(next_slot_at, date_trunc('minute', $5::timestamptz))
+     where guild_id = $1 and status = 'paused' returning id`,
+    [raffle.guildId, raffle.discordChannelId, raffle.everyMinutes, raffle.cooldownMinutes, new Date(raffle.now)],
+  );
+  return rows.length === 1;
+}

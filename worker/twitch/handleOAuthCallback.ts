@@ -1,6 +1,7 @@
 import type { AppContext } from "../context";
 import { ensureGuild } from "../db/guilds";
 import { consumeOAuthState, type OAuthStateRecord } from "../db/oauthStates";
+import { resumePausedRaffle } from "../db/raffles";
 import { saveTwitchLink } from "../db/twitchLinks";
 import { createChannelMessage, editOriginalResponse } from "../discord/DiscordRestClient";
 import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePage";
@@ -82,7 +83,17 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
     linkedByDiscordUserId: claims.userId,
     now: app.now(),
   });
-  app.log.info("Twitch account linked", { guildId: claims.guildId, twitchUserId: identity.userId });
+  const resumed = await resumePausedRaffle(
+    app.database,
+    claims.guildId,
+    ["twitch_needs_reauth", "chatters_forbidden"],
+    app.now(),
+  );
+  app.log.info("Twitch account linked", {
+    guildId: claims.guildId,
+    twitchUserId: identity.userId,
+    raffleResumed: Boolean(resumed),
+  });
   await tellDiscord(app, stored, locale, displayName);
 
   return renderMessagePage({

@@ -9,6 +9,7 @@ import {
   insertRaffle,
   type RaffleDetails,
   type RaffleStatusReason,
+  restartPausedRaffle,
   stopActiveRaffle,
 } from "../../db/raffles";
 import { findTwitchLink } from "../../db/twitchLinks";
@@ -63,6 +64,35 @@ const start = defineSubcommand(startRaffleOptions, async (invocation, options) =
   if (!items.some(isDrawable)) throw new UserFacingError("raffleNeedsLoot");
   const channelId = options.channel ?? invocation.channelId;
   await ensureGuild(app.database, guildId);
+  const resumed = await restartPausedRaffle(app.database, {
+    guildId,
+    discordChannelId: channelId,
+    everyMinutes: options.every,
+    cooldownMinutes: options.cooldown,
+    now: app.now(),
+  });
+  if (!resumed) await startNewRaffle(invocation, link, channelId, options);
+  return {
+    kind: "message",
+    ephemeral: false,
+    body: {
+      content: translate(locale, "raffleStarted", {
+        login: link.twitchLogin,
+        channel: `<#${channelId}>`,
+        every: options.every,
+        cooldown: options.cooldown,
+      }),
+    },
+  };
+});
+
+async function startNewRaffle(
+  invocation: Invocation,
+  link: { twitchUserId: string; twitchLogin: string },
+  channelId: string,
+  options: { every: number; cooldown: number },
+): Promise<void> {
+  const { app, guildId } = invocation;
   try {
     await insertRaffle(app.database, {
       guildId,
@@ -79,19 +109,7 @@ const start = defineSubcommand(startRaffleOptions, async (invocation, options) =
       throw new UserFacingError("raffleAlreadyActive");
     throw error;
   }
-  return {
-    kind: "message",
-    ephemeral: false,
-    body: {
-      content: translate(locale, "raffleStarted", {
-        login: link.twitchLogin,
-        channel: `<#${channelId}>`,
-        every: options.every,
-        cooldown: options.cooldown,
-      }),
-    },
-  };
-});
+}
 
 const stop = defineSubcommand(noOptions, async (invocation) => {
   const { app, locale, guildId } = invocation;

@@ -1,0 +1,654 @@
+import { randomInt } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMigratedTestDatabase, type MigratedTestDatabase } from "../support/testDatabase";
+
+/** make_raffle against real Postgres: probabilities, stock, slots, cooldowns, eligibility. */
+
+const wordRange = 2n ** 48n;
+
+interface Candidate {
+  id: string;
+  login: string;
+  name: string;
+}
+
+interface DrawResult {
+  outcome: string;
+  draw_id: string | null;
+  item_id: string | null;
+  item_name: string | null;
+  winner_twitch_user_id: string | null;
+  winner_twitch_login: string | null;
+  winner_twitch_display_name: string | null;
+}
+
+interface RaffleSetup {
+  guildId: string;
+  raffleId: string;
+  itemIds: string[];
+}
+
+interface RaffleOptions {
+  items?: Array<{ name?: string; weight: number; stock?: number | null; enabled?: boolean }>;
+  everyMinutes?: number;
+  cooldownMinutes?: number;
+  status?: "running" | "paused" | "stopped";
+  nextSlotAt?: Date;
+}
+
+const broadcaster: Candidate = { id: "1000", login: "the_streamer", name: "The_Streamer" };
+const baseSlot = new Date("2026-03-01T20:00:00Z");
+
+let database: MigratedTestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  database = await createMigratedTestDatabase();
+  pool = new pg.Pool({ connectionString: database.url, max: 24 });
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
+function addMinutes(date: Date, minutes: number): Date {
+  return new Date(date.getTime() + minutes * 60_000);
+}
+
+function addMilliseconds(date: Date, milliseconds: number): Date {
+  return new Date(date.getTime() + milliseconds);
+}
+
+function createViewer(number: number): Candidate {
+  return { id: String(5000 + number), login: `viewer_${number}`, name: `Viewer_${number}` };
+}
+
+/** A fresh guild with a running raffle and its items, so tests never share state. */
+async function createRaffle(options: RaffleOptions = {}): Promise<RaffleSetup> {
+  const guildId = String(randomInt(1, 2 ** 47));
+  await pool.query("insert into guilds (id) values ($1)", [guildId]);
+  const itemIds: string[] = [];
+  for (const [index, item] of (options.items ?? [{ weight: 1 }]).entries()) {
+    const inserted = await pool.query<{ id: string }>(
+      "insert into loot_items (guild_id, name, weight, stock, enabled) values ($1, $2, $3, $4, $5) returning id",
+      [guildId, item.name ?? `Item ${index + 1}`, item.weight, item.stock ?? null, item.enabled ?? true],
+    );
+    itemIds.push(inserted.rows[0]?.id ?? "");
+  }
+  const status = options.status ?? "running";
+  const raffle = await pool.query<{ id: string }>(
+    `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
+       every_minutes, cooldown_minutes, status, status_reason, stopped_at, next_slot_at)
+     values ($1, '42', $2, $3, $4, $5, $6,
+       case when $6 = 'running' then null when $6 = 'paused' then 'twitch_needs_reauth' else 'stopped_by_user' end,
+       case when $6 = 'stopped' then now() end, $7)
+     returning id`,
+    [
+      guildId,
+      broadcaster.id,
+      broadcaster.login,
+      options.everyMinutes ?? 1,
+      options.cooldownMinutes ?? 0,
+      status,
+      options.nextSlotAt ?? baseSlot,
+    ],
+  );
+  return { guildId, raffleId: raffle.rows[0]?.id ?? "", itemIds };
+}
+
+async function makeRaffle(
+  raffleId: string,
+  slotAt: Date,
+  candidates: Candidate[] | unknown,
+  randomWords: Array<number | bigint | string>,
+  kind: "scheduled" | "manual" = "manual",
+  client: pg.Pool | pg.PoolClient = pool,
+): Promise<DrawResult> {
+  const result = await client.query<DrawResult>("select * from make_raffle($1, $2, $3, $4::jsonb, $5::bigint[])", [
+    raffleId,
+    slotAt,
+    kind,
+    JSON.stringify(candidates),
+    randomWords.map(String),
+  ]);
+  const row = result.rows[0];
+  if (!row) throw new Error("make_raffle returned no row");
+  return row;
+}
+
+async function readRaffle(raffleId: string) {
+  const result = await pool.query<{ draw_count: number; last_slot_at: Date | null; next_slot_at: Date }>(
+    "select draw_count, last_slot_at, next_slot_at from raffles where id = $1",
+    [raffleId],
+  );
+  const row = result.rows[0];
+  if (!row) throw new Error(`raffle ${raffleId} not found`);
+  return row;
+}
+
+async function countDraws(raffleId: string): Promise<number> {
+  const result = await pool.query<{ count: number }>(
+    "select count(*)::integer as count from draws where raffle_id = $1",
+    [raffleId],
+  );
+  return result.rows[0]?.count ?? -1;
+}
+
+async function readStock(itemId: string): Promise<number | null> {
+  const result = await pool.query<{ stock: number | null }>("select stock from loot_items where id = $1", [itemId]);
+  return result.rows[0]?.stock ?? null;
+}
+
+/** splitmix64, keeping the top 48 bits: a small seeded source of uniform words for repeatable tests. */
+function createSeededWordSource(seed: bigint): () => bigint {
+  const mask = (1n << 64n) - 1n;
+  let state = seed & mask;
+  return () => {
+    state = (state + 0x9e3779b97f4a7c15n) & mask;
+    let mixed = state;
+    mixed = ((mixed ^ (mixed >> 30n)) * 0xbf58476d1ce4e5b9n) & mask;
+    mixed = ((mixed ^ (mixed >> 27n)) * 0x94d049bb133111ebn) & mask;
+    mixed ^= mixed >> 31n;
+    return mixed >> 16n;
+  };
+}
+
+function createCryptoWord(): bigint {
+  const halves = crypto.getRandomValues(new Uint32Array(2));
+  return (BigInt((halves[0] ?? 0) & 0xffff) << 32n) | BigInt(halves[1] ?? 0);
+}
+
+/** The reference algorithm: first word under the rejection limit, mod the total, walk by id. */
+function chooseItemIndex(weights: number[], words: bigint[]): number | undefined {
+  const total = BigInt(weights.reduce((sum, weight) => sum + weight, 0));
+  const limit = wordRange - (wordRange % total);
+  const accepted = words.find((word) => word < limit);
+  if (accepted === undefined) return undefined;
+  const roll = accepted % total;
+  let cumulative = 0n;
+  for (const [index, weight] of weights.entries()) {
+    cumulative += BigInt(weight);
+    if (roll < cumulative) return index;
+  }
+  return undefined;
+}
+
+function computeChiSquare(observed: number[], weights: number[]): number {
+  const total = observed.reduce((sum, count) => sum + count, 0);
+  const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
+  return observed.reduce((sum, count, index) => {
+    const expected = (total * (weights[index] ?? 0)) / weightSum;
+    return sum + (count - expected) ** 2 / expected;
+  }, 0);
+}
+
+/** Draws `count` times on parallel connections, one candidate, distinct manual slots. */
+async function drawMany(setup: RaffleSetup, count: number, createWords: () => bigint[]): Promise<DrawResult[]> {
+  const wordsPerDraw = Array.from({ length: count }, createWords);
+  const results: DrawResult[] = new Array(count);
+  const connections = 8;
+  await Promise.all(
+    Array.from({ length: connections }, async (_unused, connection) => {
+      for (let index = connection; index < count; index += connections) {
+        results[index] = await makeRaffle(
+          setup.raffleId,
+          addMilliseconds(baseSlot, index),
+          [createViewer(1)],
+          wordsPerDraw[index] ?? [],
+        );
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * Holds the raffle's row lock while `calls` are started, waits until all of them are queued on
+ * it, then lets go, so the calls really run at the same moment rather than one after another.
+ */
+function runAllAtOnce<Result>(raffleId: string, calls: Array<() => Promise<Result>>): Promise<Result[]> {
+  return runWhileHolding("select 1 from raffles where id = $1 for update", [raffleId], calls);
+}
+
+/**
+ * Runs `holdStatement` in an open transaction, starts `calls`, waits until every one of them is
+ * waiting for a lock, then commits the transaction and returns their results.
+ */
+async function runWhileHolding<Result>(
+  holdStatement: string,
+  values: unknown[],
+  calls: Array<() => Promise<Result>>,
+): Promise<Result[]> {
+  const blocker = await pool.connect();
+  try {
+    await blocker.query("begin");
+    await blocker.query(holdStatement, values);
+    const running = calls.map((call) => call());
+    for (let attempt = 0; ; attempt += 1) {
+      // Polled on another connection: inside the blocker's transaction pg_stat_activity is a snapshot.
+      const waiting = await pool.query<{ count: number }>(
+        "select count(*)::integer as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%make_raffle%'",
+      );
+      if ((waiting.rows[0]?.count ?? 0) >= calls.length) break;
+      if (attempt > 500) throw new Error("concurrent calls never queued on the lock");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await blocker.query("commit");
+    return await Promise.all(running);
+  } finally {
+    blocker.release();
+  }
+}
+
+function countOutcomes(results: DrawResult[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const result of results) counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
+  return counts;
+}
+
+describe("make_raffle item choice", () => {
+  const weights = [1, 2, 3, 4, 10];
+
+  it("honours weights over 4000 seeded draws, exactly as the reference algorithm picks", async () => {
+    const setup = await createRaffle({ items: weights.map((weight) => ({ weight })) });
+    const nextWord = createSeededWordSource(20260301n);
+
+    const results = await drawMany(setup, 4000, () => [nextWord(), nextWord()]);
+
+    const rows = await pool.query<{ item_id: string; random_words: string[] }>(
+      "select item_id, random_words from draws where raffle_id = $1",
+      [setup.raffleId],
+    );
+    expect(rows.rows).toHaveLength(4000);
+    for (const row of rows.rows) {
+      const expectedIndex = chooseItemIndex(weights, row.random_words.map(BigInt));
+      expect(row.item_id).toBe(setup.itemIds[expectedIndex ?? -1]);
+    }
+    const observed = setup.itemIds.map((itemId) => results.filter((result) => result.item_id === itemId).length);
+    // Fixed seed, so the statistic is fixed too: held to the 95% critical value for 4 degrees of freedom.
+    expect(computeChiSquare(observed, weights)).toBeLessThan(9.488);
+  });
+
+  it("honours weights with fresh crypto randomness (loose threshold: p < 1e-6 to fail)", async () => {
+    const setup = await createRaffle({ items: weights.map((weight) => ({ weight })) });
+
+    const results = await drawMany(setup, 3000, () => [createCryptoWord(), createCryptoWord()]);
+
+    expect(countOutcomes(results)).toEqual({ drawn: 3000 });
+    const observed = setup.itemIds.map((itemId) => results.filter((result) => result.item_id === itemId).length);
+    expect(computeChiSquare(observed, weights)).toBeLessThan(33.4);
+  });
+
+  it("rejects words at or above 2^48 - (2^48 mod total) and uses the next one", async () => {
+    // total 3: 2^48 mod 3 = 1, so the limit is 2^48 - 1 and only the very top word is rejected.
+    const small = await createRaffle({ items: [{ weight: 1 }, { weight: 2 }] });
+    const topWord = wordRange - 1n;
+    expect(topWord % 3n).toBe(0n); // accepted, it would pick the first item
+
+    const rejectedThenTwo = await makeRaffle(small.raffleId, baseSlot, [createViewer(1)], [topWord, 2n]);
+    const justUnderLimit = await makeRaffle(small.raffleId, addMinutes(baseSlot, 1), [createViewer(1)], [topWord - 1n]);
+
+    expect(rejectedThenTwo).toMatchObject({ outcome: "drawn", item_id: small.itemIds[1] });
+    expect(justUnderLimit).toMatchObject({ outcome: "drawn", item_id: small.itemIds[1] }); // (2^48 - 2) mod 3 = 2
+    const rolls = await pool.query<{ item_roll: string }>(
+      "select item_roll from draws where raffle_id = $1 order by slot_at",
+      [small.raffleId],
+    );
+    expect(rolls.rows.map((row) => row.item_roll)).toEqual(["2", "2"]);
+
+    // A total whose rejection zone is large: 2^48 mod 1999999 = 1170543 words are rejected.
+    const large = await createRaffle({ items: [{ weight: 1_000_000 }, { weight: 999_999 }] });
+    const total = 1_999_999n;
+    const limit = wordRange - (wordRange % total);
+    expect(wordRange % total).toBeGreaterThan(1_000_000n);
+
+    const atLimitThenUnder = await makeRaffle(large.raffleId, baseSlot, [createViewer(1)], [limit, limit - 1n]);
+    const aboveLimitThenZero = await makeRaffle(
+      large.raffleId,
+      addMinutes(baseSlot, 1),
+      [createViewer(1)],
+      [wordRange - 1n, limit + 12345n, 0n],
+    );
+
+    expect(atLimitThenUnder).toMatchObject({ outcome: "drawn", item_id: large.itemIds[1] }); // roll = total - 1
+    expect(aboveLimitThenZero).toMatchObject({ outcome: "drawn", item_id: large.itemIds[0] }); // roll = 0
+  });
+
+  it("returns need_randomness, changing nothing, when every word is rejected", async () => {
+    const setup = await createRaffle({ items: [{ weight: 1, stock: 5 }, { weight: 2 }] });
+    const before = await readRaffle(setup.raffleId);
+
+    const result = await makeRaffle(
+      setup.raffleId,
+      baseSlot,
+      [createViewer(1)],
+      [wordRange - 1n, wordRange - 1n],
+      "scheduled",
+    );
+    const none = await makeRaffle(setup.raffleId, baseSlot, [createViewer(1)], [], "scheduled");
+
+    expect(result.outcome).toBe("need_randomness");
+    expect(none.outcome).toBe("need_randomness");
+    expect(await readRaffle(setup.raffleId)).toEqual(before);
+    expect(await countDraws(setup.raffleId)).toBe(0);
+    expect(await readStock(setup.itemIds[0] ?? "")).toBe(5);
+  });
+
+  it("refuses words outside [0, 2^48) and malformed input", async () => {
+    const setup = await createRaffle();
+
+    await expect(makeRaffle(setup.raffleId, baseSlot, [createViewer(1)], [wordRange])).rejects.toMatchObject({
+      code: "22023",
+    });
+    await expect(makeRaffle(setup.raffleId, baseSlot, [createViewer(1)], [-1n])).rejects.toMatchObject({
+      code: "22023",
+    });
+    await expect(makeRaffle(setup.raffleId, baseSlot, { id: "1" }, [1n])).rejects.toMatchObject({ code: "22023" });
+    await expect(makeRaffle(setup.raffleId, baseSlot, [{ login: "no_id" }], [1n])).rejects.toMatchObject({
+      code: "22023",
+    });
+    await expect(
+      pool.query("select * from make_raffle($1, $2, 'sometimes', '[]', '{1}')", [setup.raffleId, baseSlot]),
+    ).rejects.toMatchObject({ code: "22023" });
+  });
+});
+
+describe("make_raffle stock", () => {
+  it("gives exactly `stock` wins and never goes below zero with 20 connections drawing at once", async () => {
+    const setup = await createRaffle({ items: [{ weight: 1, stock: 7 }] });
+    const calls = Array.from({ length: 20 }, (_unused, connection) => async () => {
+      const results: DrawResult[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        const slot = addMilliseconds(baseSlot, connection * 10 + round);
+        results.push(await makeRaffle(setup.raffleId, slot, [createViewer(connection)], [createCryptoWord()]));
+      }
+      return results;
+    });
+
+    const results = (await runAllAtOnce(setup.raffleId, calls)).flat();
+
+    expect(countOutcomes(results)).toEqual({ drawn: 7, no_items: 53 });
+    expect(await readStock(setup.itemIds[0] ?? "")).toBe(0);
+    expect(await countDraws(setup.raffleId)).toBe(7);
+    expect((await readRaffle(setup.raffleId)).draw_count).toBe(7);
+  });
+
+  it("sees a loot edit that empties the stock mid-draw and returns no_items instead of failing", async () => {
+    const setup = await createRaffle({ items: [{ weight: 1, stock: 1 }] });
+
+    const [result] = await runWhileHolding(
+      "update loot_items set stock = 0 where id = $1",
+      [setup.itemIds[0]],
+      [() => makeRaffle(setup.raffleId, baseSlot, [createViewer(1)], [1n])],
+    );
+
+    expect(result?.outcome).toBe("no_items");
+    expect(await readStock(setup.itemIds[0] ?? "")).toBe(0);
+    expect(await countDraws(setup.raffleId)).toBe(0);
+  });
+
+  it("takes stock only from the item drawn and leaves unlimited items unlimited", async () => {
+    const setup = await createRaffle({ items: [{ weight: 1, stock: 2 }, { weight: 1 }] });
+
+    // roll 0 picks the first item, roll 1 the second (total weight 2).
+    await makeRaffle(setup.raffleId, baseSlot, [createViewer(1)], [0n]);
+    await makeRaffle(setup.raffleId, addMinutes(baseSlot, 1), [createViewer(1)], [1n]);
+    await makeRaffle(setup.raffleId, addMinutes(baseSlot, 2), [createViewer(1)], [0n]);
+    const afterStockRunsOut = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 3), [createViewer(1)], [0n]);
+
+    expect(await readStock(setup.itemIds[0] ?? "")).toBe(0);
+    expect(await readStock(setup.itemIds[1] ?? "")).toBeNull();
+    // With the first item exhausted the pool is the second alone: roll 0 now lands on it.
+    expect(afterStockRunsOut).toMatchObject({ outcome: "drawn", item_id: setup.itemIds[1] });
+    await expect(
+      pool.query("update loot_items set stock = -1 where id = $1", [setup.itemIds[0]]),
+    ).rejects.toMatchObject({
+      code: "23514",
+    });
+  });
+});
+
+describe("make_raffle slots", () => {
+  it("draws a slot once when 20 connections race for it", async () => {
+    const setup = await createRaffle();
+    const calls = Array.from(
+      { length: 20 },
+      (_unused, connection) => () =>
+        makeRaffle(setup.raffleId, baseSlot, [createViewer(connection)], [createCryptoWord()], "scheduled"),
+    );
+
+    const results = await runAllAtOnce(setup.raffleId, calls);
+
+    expect(countOutcomes(results)).toEqual({ drawn: 1, slot_taken: 19 });
+    expect(await countDraws(setup.raffleId)).toBe(1);
+  });
+
+  it("draws once per interval when overlapping ticks bring consecutive minutes at once", async () => {
+    const setup = await createRaffle({ everyMinutes: 60 });
+    const calls = Array.from(
+      { length: 20 },
+      (_unused, minute) => () =>
+        makeRaffle(setup.raffleId, addMinutes(baseSlot, minute), [createViewer(minute)], [1n], "scheduled"),
+    );
+
+    const results = await runAllAtOnce(setup.raffleId, calls);
+
+    expect(countOutcomes(results)).toEqual({ drawn: 1, slot_taken: 19 });
+  });
+
+  it("keeps the schedule: a replayed or early scheduled slot is taken, the next one is drawn", async () => {
+    const setup = await createRaffle({ everyMinutes: 5 });
+
+    const first = await makeRaffle(setup.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled");
+    const replay = await makeRaffle(setup.raffleId, baseSlot, [createViewer(2)], [1n], "scheduled");
+    const tooEarly = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 4), [createViewer(2)], [1n], "scheduled");
+    const manualMeanwhile = await makeRaffle(
+      setup.raffleId,
+      addMinutes(baseSlot, 2),
+      [createViewer(3)],
+      [1n],
+      "manual",
+    );
+    const due = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 5), [createViewer(2)], [1n], "scheduled");
+
+    expect([first, replay, tooEarly, manualMeanwhile, due].map((result) => result.outcome)).toEqual([
+      "drawn",
+      "slot_taken",
+      "slot_taken",
+      "drawn",
+      "drawn",
+    ]);
+    expect(await readRaffle(setup.raffleId)).toEqual({
+      draw_count: 3,
+      last_slot_at: addMinutes(baseSlot, 5),
+      next_slot_at: addMinutes(baseSlot, 10),
+    });
+  });
+
+  it("records the draw with its evidence and a pending announcement", async () => {
+    const setup = await createRaffle({ items: [{ name: "Golden Sword", weight: 3 }] });
+    const candidates = [broadcaster, createViewer(1), createViewer(2)];
+
+    const result = await makeRaffle(setup.raffleId, baseSlot, candidates, [wordRange - 1n, 7n], "scheduled");
+
+    expect(result).toEqual({
+      outcome: "drawn",
+      draw_id: expect.any(String),
+      item_id: setup.itemIds[0],
+      item_name: "Golden Sword",
+      winner_twitch_user_id: "5001",
+      winner_twitch_login: "viewer_1",
+      winner_twitch_display_name: "Viewer_1",
+    });
+    const draw = await pool.query("select * from draws where id = $1", [result.draw_id]);
+    expect(draw.rows[0]).toMatchObject({
+      kind: "scheduled",
+      slot_at: baseSlot,
+      guild_id: setup.guildId,
+      item_name: "Golden Sword",
+      random_words: [String(wordRange - 1n), "7"],
+      item_roll: "1",
+      item_pool: [{ id: Number(setup.itemIds[0]), weight: 3 }],
+      candidates: [broadcaster, createViewer(1)],
+      candidate_count: 3,
+      announcement_status: "pending",
+      announcement_attempts: 0,
+      announcement_message_id: null,
+    });
+  });
+});
+
+describe("make_raffle eligibility", () => {
+  it("skips the broadcaster, default and guild bots and excluded viewers, case-insensitively", async () => {
+    const setup = await createRaffle();
+    await pool.query("insert into known_bots (guild_id, twitch_login) values ($1, 'our_guild_bot')", [setup.guildId]);
+    await pool.query("insert into excluded_viewers (guild_id, twitch_login) values ($1, 'the_moderator')", [
+      setup.guildId,
+    ]);
+    const skipped: Candidate[] = [
+      broadcaster,
+      { id: "77", login: "The_Streamer", name: "Same login, other id" },
+      { id: "11", login: "Nightbot", name: "Nightbot" },
+      { id: "12", login: "streamelements", name: "StreamElements" },
+      { id: "13", login: "sery_bot", name: "Sery_Bot" },
+      { id: "14", login: "our_guild_bot", name: "OurGuildBot" },
+      { id: "15", login: "THE_MODERATOR", name: "The_Moderator" },
+    ];
+
+    const result = await makeRaffle(setup.raffleId, baseSlot, [...skipped, createViewer(1), createViewer(2)], [1n]);
+
+    expect(result).toMatchObject({ outcome: "drawn", winner_twitch_login: "viewer_1" });
+    const draw = await pool.query<{ candidates: Candidate[] }>("select candidates from draws where id = $1", [
+      result.draw_id,
+    ]);
+    expect(draw.rows[0]?.candidates).toHaveLength(skipped.length + 1);
+  });
+
+  it("keeps another guild's bots and exclusions to that guild", async () => {
+    const other = await createRaffle();
+    await pool.query("insert into known_bots (guild_id, twitch_login) values ($1, 'viewer_1')", [other.guildId]);
+    await pool.query("insert into excluded_viewers (guild_id, twitch_login) values ($1, 'viewer_1')", [other.guildId]);
+    const setup = await createRaffle();
+
+    const result = await makeRaffle(setup.raffleId, baseSlot, [createViewer(1)], [1n]);
+
+    expect(result).toMatchObject({ outcome: "drawn", winner_twitch_login: "viewer_1" });
+  });
+
+  it("holds the cooldown until cooldown_minutes after the win", async () => {
+    const setup = await createRaffle({ cooldownMinutes: 30 });
+    const [alice, bob] = [createViewer(1), createViewer(2)];
+
+    const first = await makeRaffle(setup.raffleId, baseSlot, [alice, bob], [1n], "scheduled");
+    const second = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 1), [alice, bob], [1n], "scheduled");
+    const third = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 29), [alice, bob], [1n], "scheduled");
+    const fourth = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 30), [alice, bob], [1n], "scheduled");
+
+    expect([first, second, third, fourth].map((result) => result.winner_twitch_login)).toEqual([
+      "viewer_1",
+      "viewer_2",
+      null,
+      "viewer_1",
+    ]);
+    expect(third.outcome).toBe("no_eligible");
+  });
+
+  it("holds the cooldown when 20 draws race", async () => {
+    const setup = await createRaffle({ cooldownMinutes: 30 });
+    const calls = Array.from(
+      { length: 20 },
+      (_unused, connection) => () =>
+        makeRaffle(
+          setup.raffleId,
+          addMilliseconds(baseSlot, connection),
+          [createViewer(1), createViewer(2)],
+          [createCryptoWord()],
+        ),
+    );
+
+    const results = await runAllAtOnce(setup.raffleId, calls);
+
+    expect(countOutcomes(results)).toEqual({ drawn: 2, no_eligible: 18 });
+    const winners = results.flatMap((result) => (result.winner_twitch_login ? [result.winner_twitch_login] : []));
+    expect(winners.sort()).toEqual(["viewer_1", "viewer_2"]);
+  });
+
+  it("lets the same viewer win every time when the cooldown is 0", async () => {
+    const setup = await createRaffle({ cooldownMinutes: 0 });
+
+    const results = [];
+    for (let minute = 0; minute < 3; minute += 1) {
+      results.push(
+        await makeRaffle(setup.raffleId, addMinutes(baseSlot, minute), [createViewer(1)], [1n], "scheduled"),
+      );
+    }
+
+    expect(results.map((result) => result.outcome)).toEqual(["drawn", "drawn", "drawn"]);
+  });
+});
+
+describe("make_raffle outcomes", () => {
+  it("returns no_items, changing nothing, when no enabled item has stock", async () => {
+    const empty = await createRaffle({ items: [] });
+    const exhausted = await createRaffle({
+      items: [
+        { weight: 5, stock: 0 },
+        { weight: 5, enabled: false },
+      ],
+    });
+    const before = await readRaffle(exhausted.raffleId);
+
+    const results = [
+      await makeRaffle(empty.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled"),
+      await makeRaffle(exhausted.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled"),
+      await makeRaffle(exhausted.raffleId, baseSlot, [], [1n], "manual"),
+    ];
+
+    expect(results.map((result) => result.outcome)).toEqual(["no_items", "no_items", "no_items"]);
+    expect(await readRaffle(exhausted.raffleId)).toEqual(before);
+  });
+
+  it("returns no_eligible and skips the scheduled slot, but not for a manual draw", async () => {
+    const setup = await createRaffle({ everyMinutes: 10 });
+
+    const manual = await makeRaffle(setup.raffleId, baseSlot, [broadcaster], [1n], "manual");
+    const afterManual = await readRaffle(setup.raffleId);
+    const scheduled = await makeRaffle(setup.raffleId, baseSlot, [], [1n], "scheduled");
+    const afterScheduled = await readRaffle(setup.raffleId);
+    const sameSlotWithViewers = await makeRaffle(setup.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled");
+
+    expect([manual.outcome, scheduled.outcome, sameSlotWithViewers.outcome]).toEqual([
+      "no_eligible",
+      "no_eligible",
+      "slot_taken",
+    ]);
+    expect(afterManual).toMatchObject({ draw_count: 0, last_slot_at: null, next_slot_at: baseSlot });
+    expect(afterScheduled).toEqual({ draw_count: 0, last_slot_at: baseSlot, next_slot_at: addMinutes(baseSlot, 10) });
+    expect(await countDraws(setup.raffleId)).toBe(0);
+  });
+
+  it("returns not_running for a stopped or unknown raffle, and for a paused one on schedule", async () => {
+    const stopped = await createRaffle({ status: "stopped" });
+    const paused = await createRaffle({ status: "paused" });
+
+    const results = [
+      await makeRaffle(stopped.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled"),
+      await makeRaffle(stopped.raffleId, baseSlot, [createViewer(1)], [1n], "manual"),
+      await makeRaffle("999999999", baseSlot, [createViewer(1)], [1n], "manual"),
+      await makeRaffle(paused.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled"),
+      // A pause stops the schedule, not the streamer: /raffle draw still works.
+      await makeRaffle(paused.raffleId, baseSlot, [createViewer(1)], [1n], "manual"),
+    ];
+
+    expect(results.map((result) => result.outcome)).toEqual([
+      "not_running",
+      "not_running",
+      "not_running",
+      "not_running",
+      "drawn",
+    ]);
+    expect(await countDraws(stopped.raffleId)).toBe(0);
+  });
+});
