@@ -8,6 +8,7 @@ import { checkHealth } from "./http/checkHealth";
 import { buildInstallLink } from "./http/installLink";
 import { renderLandingPage } from "./http/renderLandingPage";
 import { createLogger, type Logger } from "./log";
+import { handleEventSub } from "./twitch/handleEventSub";
 import { handleOAuthCallback } from "./twitch/handleOAuthCallback";
 
 type RouteArguments = [bindings: WorkerBindings, execution: ExecutionContext];
@@ -34,6 +35,7 @@ router
     return handleInteraction(body, request.app);
   })
   .get("/twitch/callback", (request: AppRequest) => handleOAuthCallback(request, request.app))
+  .post("/twitch/eventsub", (request: AppRequest) => handleEventSub(request, request.app))
   .all("*", () => {
     throw new HttpError(404, "Not found.");
   });

@@ -1,16 +1,16 @@
-import { neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
+import { neonConfig, Pool } from "@neondatabase/serverless";
 import type { Config } from "../env";
 
-/** A row-returning query surface shared by the pool and a transaction's client. */
+/** A row-returning query surface: what every query module takes. */
 export interface Queryable {
   query<Row extends object>(text: string, values?: unknown[]): Promise<Row[]>;
 }
 
 export interface Database extends Queryable {
-  /** Runs `work` in one transaction on one connection; rolls back if it throws. */
-  transaction<Result>(work: (client: Queryable) => Promise<Result>): Promise<Result>;
   /** Ends the pool if it was opened. Safe to call more than once. */
   close(): Promise<void>;
+  /** Statements sent so far (each one database round trip): logged per tick, measured by bench/tick.ts. */
+  readonly queryCount: number;
 }
 
 /**
@@ -20,6 +20,7 @@ export interface Database extends Queryable {
  */
 export function createDatabase(config: Pick<Config, "databaseUrl" | "neonWebSocketProxy">): Database {
   let pool: Pool | undefined;
+  let queryCount = 0;
 
   const openPool = (): Pool => {
     if (pool) return pool;
@@ -32,37 +33,18 @@ export function createDatabase(config: Pick<Config, "databaseUrl" | "neonWebSock
   };
 
   return {
+    get queryCount() {
+      return queryCount;
+    },
     async query<Row extends object>(text: string, values: unknown[] = []) {
+      queryCount += 1;
       const result = await openPool().query(text, values);
       return result.rows as Row[];
-    },
-    async transaction<Result>(work: (client: Queryable) => Promise<Result>) {
-      const client = await openPool().connect();
-      try {
-        await client.query("begin");
-        const result = await work(wrapClient(client));
-        await client.query("commit");
-        return result;
-      } catch (error) {
-        await client.query("rollback").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
     },
     async close() {
       const open = pool;
       pool = undefined;
       if (open) await open.end().catch(() => {});
-    },
-  };
-}
-
-function wrapClient(client: PoolClient): Queryable {
-  return {
-    async query<Row extends object>(text: string, values: unknown[] = []) {
-      const result = await client.query(text, values);
-      return result.rows as Row[];
     },
   };
 }

@@ -86,5 +86,6 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     announcementRetries: (fresh?.retry ?? 0) + retried.retry,
     linksValidated: validation.validated,
     linkValidationFailures: validation.failed,
+    databaseQueries: app.database.queryCount,
   });
 }

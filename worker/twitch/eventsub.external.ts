@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+/** EventSub webhook bodies (platform-facts §2.8–2.9), parsed after the signature check. */
+export const subscriptionSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  version: z.string(),
+  status: z.string(),
+  condition: z.record(z.string(), z.string()),
+});
+
+export const verificationBodySchema = z.object({ challenge: z.string().min(1), subscription: subscriptionSchema });
+export const revocationBodySchema = z.object({ subscription: subscriptionSchema });
+export const notificationBodySchema = z.object({
+  subscription: subscriptionSchema,
+  event: z.record(z.string(), z.unknown()),
+});
+
+export const streamEventSchema = z.object({ broadcaster_user_id: z.string() });
