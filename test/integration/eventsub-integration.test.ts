@@ -12,7 +12,7 @@ async function signEventSub(
   id: string,
   timestamp: string,
   body: string,
-  secret = testCredentials.twitchEventSubSecret,
+  secret: string = testCredentials.twitchEventSubSecret,
 ) {
   const key = await crypto.subtle.importKey(
     "raw",
