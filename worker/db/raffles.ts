@@ -198,3 +198,21 @@ export async function restartPausedRaffle(
   );
   return rows.length === 1;
 }
+
+/**
+ * The raffle follows the guild's Twitch link: after a re-link to another account it draws from
+ * that account's chat, and that account's broadcaster is the one who can never win.
+ */
+export async function retargetActiveRaffle(
+  database: Queryable,
+  guildId: string,
+  broadcaster: { id: string; login: string },
+): Promise<boolean> {
+  const rows = await database.query(
+    `update raffles set twitch_broadcaster_id = $2, twitch_broadcaster_login = $3, is_live = false, live_checked_at = null
+     where guild_id = $1 and status in ('running', 'paused') and twitch_broadcaster_id <> $2
+     returning id`,
+    [guildId, broadcaster.id, broadcaster.login.toLowerCase()],
+  );
+  return rows.length === 1;
+}

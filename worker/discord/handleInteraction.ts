@@ -36,6 +36,10 @@ export async function handleInteraction(body: string, app: AppContext): Promise<
     const reply = await withTimeout(dispatchCommand(interaction, locale, app), replyBudgetMilliseconds);
     return respondWithReply(reply, interaction, locale, app);
   } catch (error) {
+    // Discord accepts only choices (type 8) for an autocomplete: a refusal there is an empty list.
+    if (error instanceof UserFacingError && interaction.type === InteractionType.autocomplete) {
+      return respondWithChoices([]);
+    }
     if (error instanceof UserFacingError) {
       return respondWithMessage({ content: translate(locale, error.messageKey, error.parameters) }, true);
     }
@@ -66,6 +70,7 @@ async function dispatchCommand(interaction: InteractionData, locale: Locale, app
   const invocation: Invocation = {
     app,
     locale,
+    guildLocale: resolveLocale(interaction.guild_locale ?? interaction.locale),
     interactionId: interaction.id,
     interactionToken: interaction.token,
     applicationId: interaction.application_id,

@@ -42,3 +42,21 @@ export function truncate(text: string, limit: number): string {
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\*_`~|>#[\]()-]/g, (character) => `\\${character}`);
 }
+
+/**
+ * Joins whole lines up to `limit` characters; when some do not fit, the last line says how many
+ * were left out instead of cutting a line (and its markdown) in half.
+ */
+export function joinLinesWithin(lines: string[], limit: number, describeHidden: (hidden: number) => string): string {
+  const all = lines.join("\n");
+  if (all.length <= limit) return all;
+  const kept: string[] = [];
+  let length = 0;
+  for (const [index, line] of lines.entries()) {
+    const footer = describeHidden(lines.length - index);
+    if (length + line.length + 1 + footer.length + 1 > limit) return [...kept, footer].join("\n");
+    kept.push(line);
+    length += line.length + 1;
+  }
+  return kept.join("\n");
+}

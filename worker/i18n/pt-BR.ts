@@ -37,13 +37,15 @@ export const portugueseMessages: Record<MessageKey, string> = {
   lootImported: "Lista importada: {inserted} novos, {updated} atualizados.",
   lootImportCount: "Informe de 1 a {maximum} itens, por exemplo `Espada:10, Escudo:5x3`.",
   lootImportBadEntry:
-    "O item {position} (`{entry}`) não está no formato `nome:peso` ou `nome:pesoxEstoque`. Nada foi importado.",
+    "O item {position} (`{entry}`) não é válido: escreva `nome:peso` ou `nome:pesoxEstoque`, com um nome de 1 a 100 caracteres, um peso de 1 a 1.000.000 e um estoque de pelo menos 1. Nada foi importado.",
   lootDuplicateInImport: "O mesmo nome de item aparece duas vezes na lista. Nada foi importado.",
   lootRemoved: "**{name}** removido. Os sorteios anteriores continuam registrados.",
   lootNotFound: "Não existe item chamado **{name}**.",
   lootTableTitle: "🎁 Tabela de prêmios",
   lootTableEmpty: "A tabela de prêmios está vazia. Adicione itens com `/itens adicionar` ou `/itens importar`.",
   lootTableLine: "**{name}** — peso {weight} — {chance}% — estoque {stock}",
+  lootTableMore: "…e mais {count}",
+  raffleItemsLeftOne: "{items} item, estoque {stock}",
   lootTableFooter: "{count} de {total} itens ainda podem ser ganhos",
   lootNameInvalid: "O nome do prêmio deve ter de 1 a 100 caracteres.",
   lootWeightInvalid: "O peso deve ser um número inteiro de 1 a 1.000.000.",
@@ -53,9 +55,15 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleChannelInvalid: "Não consigo anunciar nesse canal.",
   raffleEveryInvalid: "`intervalo` deve ser um número inteiro de minutos de 1 a 60.",
   raffleCooldownInvalid: "`espera` deve ser um número inteiro de minutos de 0 a 1440.",
-  rafflePageInvalid: "`pagina` deve ser um número inteiro de pelo menos 1.",
+  rafflePageInvalid: "`pagina` deve ser um número inteiro de 1 a 10.000.",
   raffleUserInvalid: "Isso não é um login da Twitch (1 a 25 letras, números ou sublinhados).",
 
+  twitchNeedsReauthReply: "O vínculo com a Twitch expirou. Use `/twitch conectar` de novo para vincular.",
+  raffleChattersForbidden:
+    "A Twitch recusou a lista de espectadores: a conta vinculada deve ser a do canal ou de um moderador. Use `/twitch conectar` com a conta certa.",
+  raffleDrawBusy: "Outro sorteio aconteceu no mesmo instante. Tente de novo.",
+  raffleAnnouncementDelayed:
+    "Ainda não consegui publicar no canal do sorteio; vou continuar tentando (veja `/sorteio status`).",
   raffleNoneActive: "Nenhum sorteio em andamento. Comece um com `/sorteio iniciar`.",
   raffleNeedsLoot: "A tabela de prêmios não tem nada para ganhar. Adicione itens com `/itens adicionar` primeiro.",
   raffleAlreadyActive: "Já existe um sorteio em andamento neste servidor. Encerre-o com `/sorteio parar` primeiro.",

@@ -11,8 +11,8 @@ export const maximumImportItems = 100;
 
 /**
  * Parses `Sword:10, Shield:5x3`: comma- or newline-separated `name:weight` with an optional
- * `xStock`. The weight is after the LAST colon, so names may contain colons. Range checks
- * are left to insert_items, which validates every field again in the database.
+ * `xStock`. The weight is after the LAST colon, so names may contain colons. Ranges are checked
+ * here so the reply can point at the entry; insert_items checks every field again.
  */
 export function parseLootList(text: string): LootListResult {
   const parts = text
@@ -24,8 +24,17 @@ export function parseLootList(text: string): LootListResult {
   for (const [index, part] of parts.entries()) {
     const match = /^(.+):\s*(\d+)\s*(?:[xX×]\s*(\d+))?$/.exec(part);
     const name = match?.[1]?.trim();
-    if (!match || !name) return { ok: false, position: index + 1, text: part };
-    items.push({ name, weight: Number(match[2]), stock: match[3] === undefined ? null : Number(match[3]) });
+    const weight = Number(match?.[2]);
+    const stock = match?.[3] === undefined ? null : Number(match[3]);
+    const valid =
+      name !== undefined &&
+      name.length >= 1 &&
+      name.length <= 100 &&
+      weight >= 1 &&
+      weight <= 1_000_000 &&
+      (stock === null || (stock >= 1 && stock <= 2_147_483_647));
+    if (!valid || name === undefined) return { ok: false, position: index + 1, text: part };
+    items.push({ name, weight, stock });
   }
   return { ok: true, items };
 }

@@ -1,12 +1,11 @@
 import type { AppContext } from "../context";
 import type { DueRaffle } from "../db/dueRaffles";
-import { pauseActiveRaffle, stopActiveRaffle } from "../db/raffles";
-import { createChannelMessage } from "../discord/DiscordRestClient";
-import { translate } from "../i18n/translate";
+import { pauseActiveRaffle } from "../db/raffles";
 import { TwitchApiError, TwitchRateLimitedError } from "../twitch/TwitchApiError";
 import { TwitchNeedsReauthError, TwitchNotLinkedError } from "../twitch/userTokens";
 import { drawWinner } from "./drawWinner";
 import { gatherCandidates } from "./gatherCandidates";
+import { stopForEmptyLoot } from "./stopForEmptyLoot";
 
 export type SlotOutcome =
   | { kind: "drawn"; drawId: string }
@@ -39,27 +38,11 @@ export async function runRaffleSlot(app: AppContext, raffle: DueRaffle, slotAt: 
   const result = await drawWinner(app, { raffleId: raffle.id, slotAt, kind: "scheduled", chatters: candidates });
   if (result.outcome === "drawn" && result.drawId) return { kind: "drawn", drawId: result.drawId };
   if (result.outcome === "no_items") {
-    await stopForEmptyLoot(app, raffle);
+    await stopForEmptyLoot(app, { id: raffle.id, guildId: raffle.guildId });
     return { kind: "no_items" };
   }
   if (result.outcome === "no_eligible" || result.outcome === "slot_taken" || result.outcome === "not_running") {
     return { kind: result.outcome };
   }
   throw new Error(`make_raffle answered ${result.outcome}`);
-}
-
-/** The loot ran out: stop the raffle and say so in its channel (once: the nonce dedupes a retry). */
-async function stopForEmptyLoot(app: AppContext, raffle: DueRaffle): Promise<void> {
-  const stopped = await stopActiveRaffle(app.database, raffle.guildId, "no_items", app.now());
-  if (!stopped) return;
-  try {
-    await createChannelMessage(
-      app.config,
-      raffle.discordChannelId,
-      { content: translate("en-US", "raffleOutOfItems") },
-      `noitems-${raffle.id}`.slice(0, 25),
-    );
-  } catch (error) {
-    app.log.warn("could not announce the end of the loot", { error: String(error), raffleId: raffle.id });
-  }
 }

@@ -1,7 +1,13 @@
 import type { z } from "zod";
 import type { Config } from "../env";
 import { TwitchApiError, TwitchRateLimitedError } from "./TwitchApiError";
-import { chattersResponseSchema, streamsResponseSchema, usersResponseSchema } from "./twitch.external";
+import {
+  chatMessageResponseSchema,
+  chattersResponseSchema,
+  eventSubCreatedSchema,
+  streamsResponseSchema,
+  usersResponseSchema,
+} from "./twitch.external";
 
 /** How long a call may wait for Helix's bucket to refill before giving up for this tick. */
 const maximumRateLimitWaitMilliseconds = 2_000;
@@ -69,6 +75,79 @@ export class HelixClient {
     return chatters;
   }
 
+  /** Creates an EventSub webhook subscription (app token only); Twitch answers 202, pending verification. */
+  async createEventSubSubscription(subscription: {
+    type: string;
+    version: string;
+    condition: Record<string, string>;
+    callback: string;
+    secret: string;
+  }): Promise<{ id: string; status: string }> {
+    const body = await this.send(
+      "POST",
+      "/eventsub/subscriptions",
+      {
+        type: subscription.type,
+        version: subscription.version,
+        condition: subscription.condition,
+        transport: { method: "webhook", callback: subscription.callback, secret: subscription.secret },
+      },
+      eventSubCreatedSchema,
+    );
+    const created = body.data[0];
+    if (!created) throw new TwitchApiError(202, "/eventsub/subscriptions", "no subscription in the answer");
+    return { id: created.id, status: created.status };
+  }
+
+  /** Deletes a subscription; one Twitch no longer knows counts as deleted. */
+  async deleteEventSubSubscription(subscriptionId: string): Promise<void> {
+    const url = `${this.settings.twitchApiBaseUrl}/eventsub/subscriptions?${new URLSearchParams({ id: subscriptionId })}`;
+    const response = await fetch(url, { method: "DELETE", headers: this.headers() });
+    if (response.ok || response.status === 404) return;
+    throw new TwitchApiError(response.status, url, await response.text());
+  }
+
+  /** Send Chat Message as the token's user; a 200 can still be dropped, so `isSent` is checked. */
+  async sendChatMessage(
+    broadcasterId: string,
+    senderId: string,
+    message: string,
+  ): Promise<{ messageId: string; isSent: boolean; dropReason: string | undefined }> {
+    const body = await this.send(
+      "POST",
+      "/chat/messages",
+      { broadcaster_id: broadcasterId, sender_id: senderId, message: message.slice(0, 500) },
+      chatMessageResponseSchema,
+    );
+    const sent = body.data[0];
+    return {
+      messageId: sent?.message_id ?? "",
+      isSent: sent?.is_sent ?? false,
+      dropReason: sent?.drop_reason?.message ?? sent?.drop_reason?.code,
+    };
+  }
+
+  private headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.accessToken}`, "client-id": this.settings.twitchClientId };
+  }
+
+  private async send<Schema extends z.ZodType>(
+    method: "POST",
+    path: string,
+    payload: unknown,
+    schema: Schema,
+  ): Promise<z.output<Schema>> {
+    const url = `${this.settings.twitchApiBaseUrl}${path}`;
+    const response = await fetch(url, {
+      method,
+      headers: { ...this.headers(), "content-type": "application/json" },
+      body: JSON.stringify(payload),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new TwitchApiError(response.status, url, text);
+    return schema.parse(JSON.parse(text));
+  }
+
   private async get<Schema extends z.ZodType>(
     path: string,
     search: URLSearchParams,
@@ -76,9 +155,7 @@ export class HelixClient {
   ): Promise<z.output<Schema>> {
     const url = `${this.settings.twitchApiBaseUrl}${path}?${search}`;
     for (let attempt = 0; ; attempt += 1) {
-      const response = await fetch(url, {
-        headers: { authorization: `Bearer ${this.accessToken}`, "client-id": this.settings.twitchClientId },
-      });
+      const response = await fetch(url, { headers: this.headers() });
       const text = await response.text();
       if (response.ok) return schema.parse(JSON.parse(text));
       if (response.status !== 429) throw new TwitchApiError(response.status, url, text);

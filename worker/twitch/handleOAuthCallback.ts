@@ -1,7 +1,7 @@
 import type { AppContext } from "../context";
 import { ensureGuild } from "../db/guilds";
 import { consumeOAuthState, type OAuthStateRecord } from "../db/oauthStates";
-import { resumePausedRaffle } from "../db/raffles";
+import { resumePausedRaffle, retargetActiveRaffle } from "../db/raffles";
 import { saveTwitchLink } from "../db/twitchLinks";
 import { createChannelMessage, editOriginalResponse } from "../discord/DiscordRestClient";
 import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePage";
@@ -83,6 +83,7 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
     linkedByDiscordUserId: claims.userId,
     now: app.now(),
   });
+  await retargetActiveRaffle(app.database, claims.guildId, { id: identity.userId, login: identity.login });
   const resumed = await resumePausedRaffle(
     app.database,
     claims.guildId,

@@ -49,3 +49,17 @@ export const chattersResponseSchema = z.object({
 });
 
 export const errorBodySchema = z.object({ status: z.number().optional(), message: z.string().optional() });
+
+export const eventSubCreatedSchema = z.object({
+  data: z.array(z.object({ id: z.string(), status: z.string(), type: z.string() })),
+});
+
+export const chatMessageResponseSchema = z.object({
+  data: z.array(
+    z.object({
+      message_id: z.string(),
+      is_sent: z.boolean(),
+      drop_reason: z.object({ code: z.string().optional(), message: z.string().optional() }).nullable().optional(),
+    }),
+  ),
+});

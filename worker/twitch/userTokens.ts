@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { readGuildLocale } from "../db/guilds";
 import { pauseActiveRaffle } from "../db/raffles";
 import {
   claimRefreshLease,
@@ -9,7 +10,7 @@ import {
   type TwitchLink,
 } from "../db/twitchLinks";
 import { createChannelMessage } from "../discord/DiscordRestClient";
-import { translate } from "../i18n/translate";
+import { resolveLocale, translate } from "../i18n/translate";
 import { getTokenCipher, tokenPurpose } from "../security/keys";
 import { HelixClient } from "./HelixClient";
 import { RefreshTokenRejectedError, TwitchApiError } from "./TwitchApiError";
@@ -118,10 +119,11 @@ export async function handleDeadRefreshToken(app: AppContext, guildId: string): 
   app.log.warn("Twitch refresh token rejected; link needs re-authorization", { guildId, notify: firstToKnow });
   if (!firstToKnow || !raffle) return;
   try {
+    const locale = resolveLocale(await readGuildLocale(app.database, guildId));
     await createChannelMessage(
       app.config,
       raffle.discordChannelId,
-      { content: translate("en-US", "twitchNeedsReauthNotice") },
+      { content: translate(locale, "twitchNeedsReauthNotice") },
       `reauth-${guildId}`.slice(0, 25),
     );
   } catch (error) {

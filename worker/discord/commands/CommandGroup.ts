@@ -7,7 +7,10 @@ import type { MessageBody } from "../message";
 /** One slash command invocation, mapped from Discord's wire shape into the app's terms. */
 export interface Invocation {
   app: AppContext;
+  /** The user's language, for replies. */
   locale: Locale;
+  /** The server's language, for public posts (announcements) and what the tick says later. */
+  guildLocale: Locale;
   interactionId: string;
   interactionToken: string;
   applicationId: string;

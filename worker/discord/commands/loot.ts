@@ -4,7 +4,7 @@ import { isDrawable, listItems, removeItem, suggestItemNames, upsertItems } from
 import { localizeCommandText } from "../../i18n/commandTexts";
 import { type Locale, type MessageKey, translate } from "../../i18n/translate";
 import { type LootEntry, maximumImportItems, parseLootList } from "../../raffle/parseLootList";
-import { brandColor, type Embed, escapeMarkdown, truncate } from "../message";
+import { brandColor, type Embed, escapeMarkdown, joinLinesWithin, truncate } from "../message";
 import {
   type CommandGroup,
   commandOption,
@@ -20,7 +20,7 @@ const optionType = { string: 3, integer: 4 } as const;
 
 /** Writes items through insert_items; the database's own validation becomes a user message. */
 async function saveItems(invocation: Invocation, items: LootEntry[]) {
-  await ensureGuild(invocation.app.database, invocation.guildId);
+  await ensureGuild(invocation.app.database, invocation.guildId, invocation.guildLocale);
   try {
     return await upsertItems(invocation.app.database, invocation.guildId, items);
   } catch (error) {
@@ -57,7 +57,7 @@ const add = defineSubcommand(addItemOptions, async (invocation, options) => {
     body: {
       content: translate(locale, item.outcome === "inserted" ? "lootAdded" : "lootUpdated", {
         name: escapeMarkdown(item.name),
-        weight: item.weight,
+        weight: new Intl.NumberFormat(locale).format(item.weight),
         stock: describeStock(locale, item.stock),
       }),
     },
@@ -125,7 +125,7 @@ export function describeLootTable(
   });
   return {
     title,
-    description: truncate(lines.join("\n"), 4000),
+    description: joinLinesWithin(lines, 4000, (hidden) => translate(locale, "lootTableMore", { count: hidden })),
     color: brandColor,
     footer: { text: translate(locale, "lootTableFooter", { count: drawable.length, total: items.length }) },
   };

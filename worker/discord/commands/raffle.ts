@@ -15,10 +15,12 @@ import {
 import { findTwitchLink } from "../../db/twitchLinks";
 import { localizeCommandText } from "../../i18n/commandTexts";
 import { type Locale, type MessageKey, translate } from "../../i18n/translate";
-import { announceDraw } from "../../raffle/announceDraw";
+import { announcePending } from "../../raffle/announcePending";
 import { drawWinner } from "../../raffle/drawWinner";
+import { stopForEmptyLoot } from "../../raffle/stopForEmptyLoot";
+import { TwitchApiError } from "../../twitch/TwitchApiError";
 import { callWithUserToken, TwitchNeedsReauthError, TwitchNotLinkedError } from "../../twitch/userTokens";
-import { brandColor, type Embed, escapeMarkdown, type MessageBody, truncate } from "../message";
+import { brandColor, type Embed, escapeMarkdown, joinLinesWithin, type MessageBody } from "../message";
 import {
   type CommandGroup,
   commandOption,
@@ -59,11 +61,11 @@ const start = defineSubcommand(startRaffleOptions, async (invocation, options) =
   const { app, locale, guildId } = invocation;
   const link = await findTwitchLink(app.database, guildId);
   if (!link) throw new UserFacingError("twitchNotLinked");
-  if (link.status === "needs_reauth") throw new UserFacingError("twitchTokenNeedsReauth");
+  if (link.status === "needs_reauth") throw new UserFacingError("twitchNeedsReauthReply");
   const items = await listItems(app.database, guildId);
   if (!items.some(isDrawable)) throw new UserFacingError("raffleNeedsLoot");
   const channelId = options.channel ?? invocation.channelId;
-  await ensureGuild(app.database, guildId);
+  await ensureGuild(app.database, guildId, invocation.guildLocale);
   const resumed = await restartPausedRaffle(app.database, {
     guildId,
     discordChannelId: channelId,
@@ -77,7 +79,7 @@ const start = defineSubcommand(startRaffleOptions, async (invocation, options) =
     ephemeral: false,
     body: {
       content: translate(locale, "raffleStarted", {
-        login: link.twitchLogin,
+        login: escapeMarkdown(link.twitchLogin),
         channel: `<#${channelId}>`,
         every: options.every,
         cooldown: options.cooldown,
@@ -166,7 +168,7 @@ function describeRaffle(
     { name: translate(locale, "raffleFieldDraws"), value: String(raffle.drawCount), inline: true },
     {
       name: translate(locale, "raffleFieldItemsLeft"),
-      value: translate(locale, "raffleItemsLeft", {
+      value: translate(locale, statistics.drawableItems === 1 ? "raffleItemsLeftOne" : "raffleItemsLeft", {
         items: statistics.drawableItems,
         stock: statistics.stockLeft === null ? translate(locale, "lootUnlimited") : statistics.stockLeft,
       }),
@@ -196,43 +198,38 @@ async function drawNow(invocation: Invocation, raffle: RaffleDetails): Promise<M
   const { app, locale, guildId } = invocation;
   let chatters: { id: string; login: string; name: string }[];
   try {
+    // The raffle's broadcaster is the linked account (a re-link retargets the raffle).
     const users = await callWithUserToken(app, guildId, (helix, link) =>
-      helix.getChatters(link.twitchUserId, link.twitchUserId),
+      helix.getChatters(raffle.twitchBroadcasterId, link.twitchUserId),
     );
     chatters = users.map((user) => ({ id: user.id, login: user.login, name: user.displayName }));
   } catch (error) {
     if (error instanceof TwitchNotLinkedError) throw new UserFacingError("twitchNotLinked");
-    if (error instanceof TwitchNeedsReauthError) throw new UserFacingError("twitchTokenNeedsReauth");
+    if (error instanceof TwitchNeedsReauthError) throw new UserFacingError("twitchNeedsReauthReply");
+    if (error instanceof TwitchApiError && error.status === 403) throw new UserFacingError("raffleChattersForbidden");
     throw error;
   }
   const result = await drawWinner(app, { raffleId: raffle.id, slotAt: app.now(), kind: "manual", chatters });
   if (result.outcome === "no_items") {
-    await stopActiveRaffle(app.database, guildId, "no_items", app.now());
+    await stopForEmptyLoot(app, { id: raffle.id, guildId });
     return { content: translate(locale, "raffleOutOfItems") };
   }
   if (result.outcome === "no_eligible") return { content: translate(locale, "raffleNoEligible") };
+  if (result.outcome === "not_running") throw new UserFacingError("raffleNoneActive");
   if (result.outcome !== "drawn" || !result.drawId || !result.winner || !result.itemName) {
-    throw new UserFacingError("raffleNoneActive");
+    throw new UserFacingError("raffleDrawBusy");
   }
-  const announcement = {
-    drawId: result.drawId,
-    guildId,
-    channelId: raffle.discordChannelId,
-    winnerDisplayName: result.winner.name,
-    winnerLogin: result.winner.login,
-    itemName: result.itemName,
-    slotAt: app.now(),
-    drawNumber: raffle.drawCount + 1,
-    attempts: 0,
-  };
-  // The reply answers the streamer; the channel post is the public announcement (retried by the tick if it fails).
-  await announceDraw(app, announcement, locale);
-  return {
-    content: translate(locale, "raffleDrawnReply", {
+  // The reply answers the streamer; the channel post is the public announcement, through the same
+  // outbox as the tick's (numbered, in the server's language, retried by the tick if it fails).
+  const announced = await announcePending(app, [result.drawId]);
+  const lines = [
+    translate(locale, "raffleDrawnReply", {
       winner: escapeMarkdown(result.winner.name),
       item: escapeMarkdown(result.itemName),
     }),
-  };
+  ];
+  if (announced.delivered === 0) lines.push(translate(locale, "raffleAnnouncementDelayed"));
+  return { content: lines.join("\n") };
 }
 
 const history = defineSubcommand(historyOptions, async (invocation, options) => {
@@ -262,7 +259,7 @@ const history = defineSubcommand(historyOptions, async (invocation, options) => 
       embeds: [
         {
           title,
-          description: truncate(lines.join("\n"), 4000),
+          description: joinLinesWithin(lines, 4000, (hidden) => translate(locale, "lootTableMore", { count: hidden })),
           color: brandColor,
           footer: { text: translate(locale, "raffleHistoryFooter", { page: options.page, pages, total }) },
         },
@@ -272,7 +269,7 @@ const history = defineSubcommand(historyOptions, async (invocation, options) => 
 });
 
 const exclude = defineSubcommand(viewerOptions, async (invocation, options) => {
-  await ensureGuild(invocation.app.database, invocation.guildId);
+  await ensureGuild(invocation.app.database, invocation.guildId, invocation.guildLocale);
   const added = await excludeViewer(invocation.app.database, invocation.guildId, options.user, invocation.userId);
   const key = added ? "raffleExcluded" : "raffleAlreadyExcluded";
   return {

@@ -8,7 +8,7 @@ import { translate } from "../../i18n/translate";
 import { encodeBase64Url } from "../../security/base64";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../../security/keys";
 import { signState } from "../../security/OAuthState";
-import { requiredTwitchScopes } from "../../twitch/scopes";
+import { requestedTwitchScopes } from "../../twitch/scopes";
 import { revokeToken } from "../../twitch/TwitchAuthClient";
 import { callWithUserToken, TwitchNeedsReauthError } from "../../twitch/userTokens";
 import { brandColor, createLinkButtonRow, type Embed } from "../message";
@@ -31,7 +31,7 @@ const connect = defineSubcommand(noOptions, async (invocation) => {
   const nonce = encodeBase64Url(crypto.getRandomValues(new Uint8Array(18)));
   const expiresAt = now + stateLifetimeMilliseconds;
   const cipher = await getTokenCipher(app.config);
-  await ensureGuild(app.database, invocation.guildId);
+  await ensureGuild(app.database, invocation.guildId, invocation.guildLocale);
   await insertOAuthState(app.database, {
     nonce,
     guildId: invocation.guildId,
@@ -50,7 +50,7 @@ const connect = defineSubcommand(noOptions, async (invocation) => {
   authorizeUrl.searchParams.set("client_id", app.config.twitchClientId);
   authorizeUrl.searchParams.set("redirect_uri", `${app.config.publicBaseUrl}/twitch/callback`);
   authorizeUrl.searchParams.set("response_type", "code");
-  authorizeUrl.searchParams.set("scope", requiredTwitchScopes.join(" "));
+  authorizeUrl.searchParams.set("scope", requestedTwitchScopes.join(" "));
   authorizeUrl.searchParams.set("state", state);
   authorizeUrl.searchParams.set("force_verify", "true");
   return {
