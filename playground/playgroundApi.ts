@@ -1,0 +1,141 @@
+/**
+ * The JSON the playground page and the dev server (scripts/dev/startPlaygroundServer.ts) exchange.
+ * Types only: the page is bundled for the browser, the server runs in Node.
+ */
+
+export type PlaygroundLocale = "en-US" | "pt-BR";
+
+/** Who runs the command, as Discord would describe them in `member`. */
+export interface PlaygroundUser {
+  name: string;
+  manageServer: boolean;
+  locale: PlaygroundLocale;
+}
+
+/** Discord's application command JSON, as `listCommandDefinitions()` returns it. */
+export interface CommandDefinitionJson {
+  name: string;
+  description: string;
+  name_localizations?: Record<string, string>;
+  description_localizations?: Record<string, string>;
+  options?: CommandOptionJson[];
+}
+
+export interface CommandOptionJson {
+  type: number;
+  name: string;
+  description: string;
+  name_localizations?: Record<string, string>;
+  description_localizations?: Record<string, string>;
+  required?: boolean;
+  min_value?: number;
+  max_value?: number;
+  min_length?: number;
+  max_length?: number;
+  autocomplete?: boolean;
+  choices?: { name: string; value: string | number }[];
+  options?: CommandOptionJson[];
+}
+
+export interface PlaygroundChannel {
+  id: string;
+  name: string;
+}
+
+export interface PlaygroundSetup {
+  commands: CommandDefinitionJson[];
+  guild: { id: string; name: string };
+  channels: PlaygroundChannel[];
+  workerUrl: string;
+  locales: PlaygroundLocale[];
+}
+
+/** One option the user filled in; sub-command (group) nesting is the server's job. */
+export interface OptionInput {
+  name: string;
+  type: number;
+  value: string | number | boolean;
+}
+
+export interface CommandInput {
+  user: PlaygroundUser;
+  channelId: string;
+  command: string;
+  subcommandGroup?: string;
+  subcommand?: string;
+  options: OptionInput[];
+}
+
+export interface AutocompleteInput extends CommandInput {
+  /** The option being typed; its current text is in `options`. */
+  focused: string;
+}
+
+export interface AutocompleteResult {
+  choices: { name: string; value: string | number }[];
+}
+
+/** A message as the fake Discord stores it (the fields the page renders). */
+export interface MessageView {
+  id: string;
+  channelId: string;
+  content: string;
+  embeds: EmbedView[];
+  components: unknown[];
+  flags: number;
+  timestamp: string;
+  edited: boolean;
+}
+
+export interface EmbedView {
+  title?: string;
+  description?: string;
+  url?: string;
+  color?: number;
+  fields?: { name: string; value: string; inline?: boolean }[];
+  footer?: { text: string };
+  timestamp?: string;
+}
+
+/** One command the page sent and what became of it. */
+export interface ConversationEntry {
+  id: string;
+  sentAt: string;
+  userName: string;
+  channelId: string;
+  /** `/loot add name:Sword weight:10` */
+  commandLine: string;
+  /**
+   * `answered`: a message; `thinking`: deferred and not edited yet; `rejected`: the Worker answered
+   * with an HTTP error (e.g. a bad signature); `unreachable`: no answer at all.
+   */
+  phase: "answered" | "thinking" | "rejected" | "unreachable";
+  httpStatus?: number;
+  error?: string;
+  ephemeral: boolean;
+  message?: MessageView;
+  followUps: MessageView[];
+}
+
+export interface TwitchUserView {
+  id: string;
+  login: string;
+  displayName: string;
+  live: boolean;
+  chatterLogins: string[];
+}
+
+export interface TickView {
+  scheduledTime: number;
+  trigger: "minute" | "manual";
+  outcome: string;
+  durationMilliseconds: number;
+  detail?: string;
+}
+
+export interface PlaygroundState {
+  clock: { now: number; advancedMinutes: number; ticks: TickView[] };
+  twitch: { users: TwitchUserView[] };
+  conversation: ConversationEntry[];
+  channels: (PlaygroundChannel & { messages: MessageView[] })[];
+}

@@ -1,0 +1,251 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startDiscordFake } from "../../test/fakes/discordFake";
+import { startTwitchFake } from "../../test/fakes/twitchFake";
+import { listCommandDefinitions } from "../../worker/discord/commands/registry";
+import { migrate } from "../migrate";
+import { findFreePort } from "../services/findFreePort";
+import { startNeonWsProxy } from "../services/neonWsProxy";
+import type { PostgresKind } from "../services/postgres";
+import { type RedisKind, startRedis } from "../services/redis";
+import { startUpstashBridge } from "../services/upstashBridge";
+import { devFixtures } from "./devFixtures";
+import { SimulatedClock } from "./SimulatedClock";
+import { type DevDatabaseOptions, startDevDatabase } from "./startDevDatabase";
+import { startPlaygroundServer } from "./startPlaygroundServer";
+import { startTicker, type Ticker } from "./startTicker";
+import { startWrangler } from "./startWrangler";
+import { writeDevEnvFile } from "./writeDevEnvFile";
+
+export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export interface DevStackOptions {
+  /**
+   * `fakes`: local Postgres and Redis, fake Discord and Twitch, the playground. `dev-vars`: only
+   * `wrangler dev` with the developer's own `.dev.vars` (real accounts) and the ticker.
+   */
+  mode: "fakes" | "dev-vars";
+  /** 0 picks a free port. */
+  workerPort: number;
+  /** 0 picks a free port. Unused in `dev-vars` mode. */
+  playgroundPort: number;
+  /** Required in `fakes` mode. */
+  database?: DevDatabaseOptions;
+  /** A Redis server to claim a database on (`REDIS_URL`); without it a throwaway `redis-server` is started. */
+  redisUrl?: string;
+  /** Where the generated wrangler bindings go (git-ignored); `fakes` mode only. */
+  envFile?: string;
+  /** Fire the scheduled handler at every wall-clock minute (the playground's button works either way). */
+  automaticTicks?: boolean;
+  /** Receives wrangler's output once the Worker answers. */
+  onWorkerOutput?: (line: string) => void;
+  /** Progress while starting. */
+  onProgress?: (step: string) => void;
+}
+
+export interface DevStack {
+  mode: DevStackOptions["mode"];
+  workerUrl: string;
+  /** Absent in `dev-vars` mode. */
+  playgroundUrl?: string;
+  postgresKind?: PostgresKind;
+  redisKind?: RedisKind;
+  twitchFakeUrl?: string;
+  discordFakeUrl?: string;
+  ticker: Ticker;
+  /** Stops everything it started, in reverse order, past individual failures; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts LiveLoot on this machine, as `npm run dev` and the playground's browser test use it.
+ * If a part fails to start, the parts already started are stopped before the error is thrown.
+ */
+export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  const undoSteps: (() => Promise<void>)[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= runInReverse(undoSteps);
+    return stopping;
+  };
+  const progress = options.onProgress ?? (() => {});
+  try {
+    const workerPort = await claimPort(options.workerPort, "the Worker");
+    const workerUrl = `http://127.0.0.1:${workerPort}`;
+    if (options.mode === "dev-vars") {
+      progress("starting wrangler dev with .dev.vars");
+      const wrangler = await startWrangler({
+        directory: repositoryRoot,
+        port: workerPort,
+        inspectorPort: await findFreePort(),
+        onOutput: options.onWorkerOutput,
+      });
+      undoSteps.push(wrangler.stop);
+      const ticker = startTicker({ workerUrl, clock: new SimulatedClock(), automatic: options.automaticTicks });
+      undoSteps.push(async () => ticker.stop());
+      return { mode: options.mode, workerUrl, ticker, stop };
+    }
+
+    if (options.database === undefined || options.envFile === undefined) {
+      throw new Error("fakes mode needs the database options and the env file path");
+    }
+    const playgroundPort = options.playgroundPort === 0 ? 0 : await claimPort(options.playgroundPort, "the playground");
+    const databaseOptions = options.database;
+    const track = async <Service extends { stop(): Promise<void> }>(started: Promise<Service>) => {
+      const service = await started;
+      undoSteps.push(() => service.stop());
+      return service;
+    };
+
+    progress("starting Postgres, Redis and the fakes of Discord and Twitch");
+    const starts = [
+      (async () => {
+        const started = await track(startDevDatabase(databaseOptions));
+        await migrate({ databaseUrl: started.databaseUrl, log: () => {} });
+        return started;
+      })(),
+      (async () => {
+        const redis = await track(startRedis({ redisUrl: options.redisUrl }));
+        const bridge = await track(
+          startUpstashBridge({ redisUrl: redis.redisUrl, token: randomBytes(24).toString("base64url") }),
+        );
+        return { redis, bridge };
+      })(),
+      track(
+        startTwitchFake({
+          clientId: devFixtures.credentials.twitchClientId,
+          clientSecret: devFixtures.credentials.twitchClientSecret,
+          redirectUris: [`${workerUrl}/twitch/callback`],
+        }),
+      ),
+      track(
+        startDiscordFake({
+          applicationId: devFixtures.credentials.discordApplicationId,
+          botToken: devFixtures.credentials.discordBotToken,
+          autoCreateChannels: true,
+          autoRegisterInteractions: true,
+        }),
+      ),
+    ] as const;
+    // Every start finishes before a failure is thrown, so that everything started gets stopped.
+    await Promise.allSettled(starts);
+    const [database, redisBridge, twitch, discord] = await Promise.all(starts);
+    const neonWsProxy = database.isLocal ? await track(startNeonWsProxy()) : undefined;
+
+    seedFakes(twitch.state, discord.state);
+
+    const credentials = devFixtures.credentials;
+    await writeDevEnvFile(options.envFile, {
+      DISCORD_APPLICATION_ID: credentials.discordApplicationId,
+      DISCORD_PUBLIC_KEY: credentials.discordPublicKey,
+      DISCORD_BOT_TOKEN: credentials.discordBotToken,
+      TWITCH_CLIENT_ID: credentials.twitchClientId,
+      TWITCH_CLIENT_SECRET: credentials.twitchClientSecret,
+      TWITCH_EVENTSUB_SECRET: credentials.twitchEventSubSecret,
+      PUBLIC_BASE_URL: workerUrl,
+      DATABASE_URL: database.databaseUrl,
+      ...(neonWsProxy === undefined ? {} : { NEON_WS_PROXY: neonWsProxy.address }),
+      UPSTASH_REDIS_REST_URL: redisBridge.bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: redisBridge.bridge.token,
+      TOKEN_ENCRYPTION_KEY: credentials.tokenEncryptionKey,
+      DISCORD_API_BASE_URL: `${discord.url}/api/v10`,
+      TWITCH_API_BASE_URL: `${twitch.url}/helix`,
+      TWITCH_AUTH_BASE_URL: `${twitch.url}/oauth2`,
+    });
+
+    progress("starting wrangler dev");
+    const wrangler = await startWrangler({
+      directory: repositoryRoot,
+      port: workerPort,
+      inspectorPort: await findFreePort(),
+      envFile: options.envFile,
+      onOutput: options.onWorkerOutput,
+    });
+    undoSteps.push(wrangler.stop);
+
+    const clock = new SimulatedClock();
+    const ticker = startTicker({ workerUrl, clock, automatic: options.automaticTicks });
+    undoSteps.push(async () => ticker.stop());
+
+    const playground = await track(
+      startPlaygroundServer({
+        port: playgroundPort,
+        playgroundDirectory: join(repositoryRoot, "playground"),
+        workerUrl,
+        commands: listCommandDefinitions(),
+        applicationId: credentials.discordApplicationId,
+        guild: devFixtures.guild,
+        channels: devFixtures.channels,
+        twitch,
+        discord,
+        clock,
+        ticker,
+      }),
+    );
+
+    return {
+      mode: options.mode,
+      workerUrl,
+      playgroundUrl: playground.url,
+      postgresKind: database.kind,
+      redisKind: redisBridge.redis.kind,
+      twitchFakeUrl: twitch.url,
+      discordFakeUrl: discord.url,
+      ticker,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch((stopError: unknown) => console.error("while undoing a failed start:", stopError));
+    throw error;
+  }
+}
+
+type TwitchFakeState = Awaited<ReturnType<typeof startTwitchFake>>["state"];
+type DiscordFakeState = Awaited<ReturnType<typeof startDiscordFake>>["state"];
+
+/** The streamer to sign in as on the consent page, their chat, and the Discord server's channels. */
+function seedFakes(twitch: TwitchFakeState, discord: DiscordFakeState): void {
+  const streamer = devFixtures.twitchStreamer;
+  twitch.upsertUser(streamer);
+  twitch.setChatters(streamer.id, {
+    chatters: devFixtures.chatterLogins.map((login, index) =>
+      login === streamer.login ? streamer : { id: String(52_000_001 + index), login, displayName: login },
+    ),
+  });
+  for (const channel of devFixtures.channels) discord.createChannel({ id: channel.id, guildId: devFixtures.guild.id });
+}
+
+/**
+ * A fixed port must be free, or `wrangler dev` would quietly answer from another one and the
+ * health check would meet the other server. 0 means any free port.
+ */
+async function claimPort(port: number, what: string): Promise<number> {
+  if (port === 0) return findFreePort();
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+  } catch {
+    throw new Error(
+      `Port ${port} for ${what} is in use. Is another \`npm run dev\` running? Stop it, or free the port.`,
+    );
+  }
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function runInReverse(steps: readonly (() => Promise<void>)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of [...steps].reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} part(s) did not stop cleanly`);
+}

@@ -1,0 +1,335 @@
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import type { z } from "zod";
+import type {
+  AutocompleteResult,
+  CommandDefinitionJson,
+  CommandInput,
+  ConversationEntry,
+  PlaygroundChannel,
+  PlaygroundSetup,
+  PlaygroundState,
+  TwitchUserView,
+} from "../../playground/playgroundApi";
+import type { DiscordFake } from "../../test/fakes/discordFake";
+import type { TwitchFake } from "../../test/fakes/twitchFake";
+import { buildPlaygroundScript } from "./buildPlaygroundScript";
+import { ConversationLog, describeMessage } from "./ConversationLog";
+import { createInteractionPayload, describeCommandLine, interactionType } from "./createInteractionPayload";
+import {
+  autocompleteInputSchema,
+  autocompleteResponseSchema,
+  chattersInputSchema,
+  commandInputSchema,
+  interactionResponseSchema,
+  liveInputSchema,
+} from "./playgroundSchemas";
+import type { SimulatedClock } from "./SimulatedClock";
+import { sendInteraction } from "./sendInteraction";
+import type { Ticker } from "./startTicker";
+
+export interface PlaygroundServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  playgroundDirectory: string;
+  workerUrl: string;
+  commands: CommandDefinitionJson[];
+  applicationId: string;
+  guild: { id: string; name: string };
+  channels: readonly PlaygroundChannel[];
+  twitch: TwitchFake;
+  discord: DiscordFake;
+  clock: SimulatedClock;
+  ticker: Ticker;
+}
+
+export interface PlaygroundServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Discord's own answer types (platform-facts §1.5). */
+const responseType = { channelMessage: 4, deferredChannelMessage: 5 } as const;
+const ephemeralFlag = 64;
+const maximumBodyBytes = 1024 * 1024;
+const messagesPerChannel = 50;
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Serves the playground page and its small JSON API on 127.0.0.1. It plays Discord's part (signs
+ * and sends interactions, stores their answers) and drives the fakes' state directly: it runs in
+ * the same process as them. Never part of the Worker.
+ */
+export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
+  const conversation = new ConversationLog(options.discord.state);
+  const context = { applicationId: options.applicationId, guildId: options.guild.id, channels: options.channels };
+
+  const setup: PlaygroundSetup = {
+    commands: options.commands,
+    guild: options.guild,
+    channels: [...options.channels],
+    workerUrl: options.workerUrl,
+    locales: ["en-US", "pt-BR"],
+  };
+
+  async function runCommand(input: CommandInput): Promise<ConversationEntry> {
+    const { payload, token, id } = createInteractionPayload(input, context, {
+      type: interactionType.applicationCommand,
+    });
+    // Registered first: the Worker may edit its deferred reply before its HTTP answer arrives here.
+    options.discord.state.registerInteraction({
+      interactionToken: token,
+      applicationId: options.applicationId,
+      interactionId: id,
+      channelId: input.channelId,
+    });
+    const entry = {
+      id,
+      interactionToken: token,
+      sentAt: new Date().toISOString(),
+      userName: input.user.name,
+      channelId: input.channelId,
+      commandLine: describeCommandLine(input, options.channels),
+      ephemeral: false,
+    };
+    try {
+      const answer = await sendInteraction(options.workerUrl, payload);
+      const parsed = interactionResponseSchema.safeParse(answer.body);
+      if (answer.status !== 200 || !parsed.success) {
+        conversation.add({ ...entry, phase: "rejected", httpStatus: answer.status, error: answer.text.slice(0, 500) });
+      } else if (parsed.data.type === responseType.deferredChannelMessage) {
+        conversation.storeDeferredAnswer(token, readFlags(parsed.data.data));
+        conversation.add({ ...entry, phase: "thinking", httpStatus: answer.status });
+      } else if (parsed.data.type === responseType.channelMessage) {
+        conversation.storeImmediateAnswer(token, parsed.data.data ?? {});
+        conversation.add({ ...entry, phase: "answered", httpStatus: answer.status });
+      } else {
+        const error = `answer type ${parsed.data.type} is not a message`;
+        conversation.add({ ...entry, phase: "rejected", httpStatus: answer.status, error });
+      }
+    } catch (error) {
+      conversation.add({
+        ...entry,
+        phase: "unreachable",
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    const sent = conversation.list().find((candidate) => candidate.id === id);
+    if (!sent) throw new Error("the command just sent is missing from the conversation");
+    return sent;
+  }
+
+  async function autocomplete(body: unknown): Promise<AutocompleteResult> {
+    const input = parseInput(autocompleteInputSchema, body);
+    const { payload } = createInteractionPayload(input, context, {
+      type: interactionType.autocomplete,
+      focused: input.focused,
+    });
+    const answer = await sendInteraction(options.workerUrl, payload);
+    const parsed = autocompleteResponseSchema.safeParse(answer.body);
+    return { choices: parsed.success ? parsed.data.data.choices : [] };
+  }
+
+  function readState(): PlaygroundState {
+    return {
+      clock: {
+        now: options.clock.now(),
+        advancedMinutes: options.clock.advancedMinutes,
+        ticks: [...options.ticker.history],
+      },
+      twitch: { users: listTwitchUsers() },
+      conversation: conversation.list(),
+      channels: listChannels(),
+    };
+  }
+
+  function listTwitchUsers(): TwitchUserView[] {
+    const state = options.twitch.state;
+    return [...state.users.values()].map((user) => ({
+      id: user.id,
+      login: user.login,
+      displayName: user.displayName ?? user.login,
+      live: state.streams.has(user.id),
+      chatterLogins: (state.chatters.get(user.id) ?? []).map((chatter) => chatter.login),
+    }));
+  }
+
+  function listChannels(): PlaygroundState["channels"] {
+    const state = options.discord.state;
+    const known = new Map(options.channels.map((channel) => [channel.id, channel.name]));
+    for (const channelId of state.messages.keys()) {
+      if (!known.has(channelId)) known.set(channelId, `channel-${channelId.slice(-4)}`);
+    }
+    return [...known].map(([id, name]) => ({
+      id,
+      name,
+      messages: (state.messages.get(id) ?? []).slice(-messagesPerChannel).map(describeMessage),
+    }));
+  }
+
+  function setLive(twitchUserId: string, body: unknown): void {
+    const { live } = parseInput(liveInputSchema, body);
+    findTwitchUser(twitchUserId);
+    if (live) options.twitch.state.setLive(twitchUserId, { title: "Playground stream", viewerCount: 42 });
+    else options.twitch.state.setOffline(twitchUserId);
+  }
+
+  function setChatters(twitchUserId: string, body: unknown): void {
+    const { logins } = parseInput(chattersInputSchema, body);
+    findTwitchUser(twitchUserId);
+    const state = options.twitch.state;
+    const chatters = [...new Set(logins.map((login) => login.toLowerCase()))].map((login) => {
+      const user = state.findUserByLogin(login);
+      return user
+        ? { id: user.id, login: user.login, displayName: user.displayName ?? user.login }
+        : { id: createChatterId(login), login, displayName: login };
+    });
+    state.setChatters(twitchUserId, { chatters });
+  }
+
+  function findTwitchUser(twitchUserId: string): void {
+    if (!options.twitch.state.users.has(twitchUserId)) throw new HttpProblem(404, "no such Twitch user in the fake");
+  }
+
+  async function route(request: IncomingMessage): Promise<{ status: number; type: string; body: string }> {
+    const url = new URL(request.url ?? "/", "http://playground.invalid");
+    const method = request.method ?? "GET";
+    const json = (value: unknown, status = 200) => ({ status, type: "application/json", body: JSON.stringify(value) });
+    if (method === "GET" && (url.pathname === "/" || url.pathname === "/index.html")) {
+      return { status: 200, type: "text/html; charset=utf-8", body: await readPlaygroundFile("index.html") };
+    }
+    if (method === "GET" && url.pathname === "/styles.css") {
+      return { status: 200, type: "text/css; charset=utf-8", body: await readPlaygroundFile("styles.css") };
+    }
+    if (method === "GET" && url.pathname === "/main.js") {
+      return {
+        status: 200,
+        type: "text/javascript; charset=utf-8",
+        body: await buildPlaygroundScript(options.playgroundDirectory),
+      };
+    }
+    if (method === "GET" && url.pathname === "/api/setup") return json(setup);
+    if (method === "GET" && url.pathname === "/api/state") return json(readState());
+    if (method === "POST" && url.pathname === "/api/commands") {
+      return json(await runCommand(parseInput(commandInputSchema, await readJson(request))));
+    }
+    if (method === "POST" && url.pathname === "/api/autocomplete")
+      return json(await autocomplete(await readJson(request)));
+    if (method === "POST" && url.pathname === "/api/clock/advance")
+      return json(await options.ticker.advanceOneMinute());
+    const twitchMatch = /^\/api\/twitch\/users\/(\d{1,20})\/(live|chatters)$/.exec(url.pathname);
+    if (method === "PUT" && twitchMatch?.[1] !== undefined) {
+      const body = await readJson(request);
+      if (twitchMatch[2] === "live") setLive(twitchMatch[1], body);
+      else setChatters(twitchMatch[1], body);
+      return json({ twitch: { users: listTwitchUsers() } });
+    }
+    throw new HttpProblem(404, `no route for ${method} ${url.pathname}`);
+  }
+
+  function readPlaygroundFile(name: string): Promise<string> {
+    return readFile(join(options.playgroundDirectory, name), "utf8");
+  }
+
+  const server = createServer((request, response) => {
+    answer(request, response).catch(() => response.destroy());
+  });
+
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let result: { status: number; type: string; body: string };
+    try {
+      rejectForeignRequests(request);
+      result = await route(request);
+    } catch (error) {
+      const status = error instanceof HttpProblem ? error.status : 500;
+      if (status === 500) console.error("playground server:", error);
+      const message = error instanceof Error ? error.message : String(error);
+      result = { status, type: "application/json", body: JSON.stringify({ error: message }) };
+    }
+    response.writeHead(result.status, {
+      "content-type": result.type,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+    });
+    response.end(result.body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the playground server has no port");
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * The API drives a fake Discord and Twitch, so only pages served from here may call it: no
+ * DNS rebinding (the Host must be loopback), and writes need a JSON body, which a form on another
+ * site cannot send without a CORS preflight this server never answers.
+ */
+function rejectForeignRequests(request: IncomingMessage): void {
+  const host = (request.headers.host ?? "").replace(/:\d+$/, "");
+  if (host !== "127.0.0.1" && host !== "localhost" && host !== "[::1]") {
+    throw new HttpProblem(403, "the playground answers on 127.0.0.1 or localhost only");
+  }
+  const writes = request.method !== "GET" && request.method !== "HEAD";
+  if (writes && !(request.headers["content-type"] ?? "").startsWith("application/json")) {
+    throw new HttpProblem(415, "send JSON (content-type: application/json)");
+  }
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > maximumBodyBytes) throw new HttpProblem(413, "request body too large");
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpProblem(400, "the body is not JSON");
+  }
+}
+
+function parseInput<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new HttpProblem(400, `invalid request: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim());
+  }
+  return parsed.data;
+}
+
+function readFlags(data: Record<string, unknown> | undefined): number {
+  return typeof data?.flags === "number" ? data.flags & ephemeralFlag : 0;
+}
+
+/** A chatter typed in the playground keeps the same Twitch id every time. */
+function createChatterId(login: string): string {
+  let hash = 0;
+  for (const character of login) hash = (hash * 31 + (character.codePointAt(0) ?? 0)) % 90_000_000;
+  return String(700_000_000 + hash);
+}
