@@ -13,6 +13,10 @@ export interface AppContext {
   execution: ExecutionContext;
   /** Milliseconds since the epoch; a tick passes its scheduledTime here. */
   now(): number;
+  /** Work that finishes after the response (deferred replies, subscriptions); closing waits for it. */
+  runInBackground(task: Promise<unknown>): void;
+  /** Background tasks not yet settled. */
+  readonly background: Promise<unknown>[];
 }
 
 export function createAppContext(options: {
@@ -22,6 +26,7 @@ export function createAppContext(options: {
   now?: () => number;
 }): AppContext {
   let redis: Redis | undefined;
+  const background: Promise<unknown>[] = [];
   return {
     config: options.config,
     log: options.log,
@@ -32,10 +37,28 @@ export function createAppContext(options: {
     },
     execution: options.execution,
     now: options.now ?? (() => Date.now()),
+    background,
+    runInBackground(task) {
+      const settled = task.catch((error: unknown) => options.log.error("background task failed", { error }));
+      background.push(settled);
+      options.execution.waitUntil(settled);
+    },
   };
 }
 
-/** Hands the connection shutdown to the runtime so the response is not held up by it. */
+/**
+ * Hands the connection shutdown to the runtime so the response is not held up by it. The pool
+ * closes only after the background work that still needs it has settled.
+ */
 export function closeAppContext(context: AppContext): void {
-  context.execution.waitUntil(context.database.close());
+  context.execution.waitUntil(settleBackground(context).then(() => context.database.close()));
+}
+
+async function settleBackground(context: AppContext): Promise<void> {
+  // A task may start another; wait until none is left.
+  for (let settled = 0; settled < context.background.length; ) {
+    const pending = context.background.slice(settled);
+    settled = context.background.length;
+    await Promise.allSettled(pending);
+  }
 }

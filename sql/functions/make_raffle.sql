@@ -10,6 +10,15 @@
 --                 2^48 - (2^48 mod total_weight) and reduces it mod total_weight: rejection
 --                 sampling, so no item is favoured by modulo bias. Items are walked in id order.
 --
+-- Luck (raffles.luck, opt-in): instead of the first eligible candidate, the winner is drawn among
+-- ALL eligible candidates passed in, each weighted least(100 + points, 500), points being the
+-- candidate's viewer_points in the raffle's channel (0 if none): a chance proportional to
+-- 1 + points/100, capped at 5x. The winner roll uses the words after the one the item roll took,
+-- the first below 2^48 - (2^48 mod total candidate weight), mod that total, walking the
+-- candidates in the given order. So a draw needs one accepted word without luck and two with
+-- luck. The Worker passes 4, so up to two words can be rejected (each with a probability below
+-- 2^-18) and the draw still goes through.
+--
 -- Outcomes (one row; the other columns are set only for 'drawn'):
 --   drawn            the draw is recorded, stock taken, announcement pending
 --   slot_taken       this slot was already drawn, or (scheduled) it falls before the raffle's
@@ -17,11 +26,13 @@
 --   not_running      no such raffle, it is stopped, or it is paused and the draw is scheduled
 --   no_items         no enabled item has stock left: stop the raffle and say so; nothing changed
 --   no_eligible      nobody eligible: no draw; a scheduled slot counts as handled (skipped)
---   need_randomness  every word was rejected (astronomically unlikely): call again with new words
+--   need_randomness  no word was accepted for the item or, with luck, for the winner after it
+--                    (astronomically unlikely with 4 words): call again with new words
 --
 -- Concurrency: the raffle row is locked first, so calls on one raffle run one after the other and
 -- each sees the draws (cooldowns, slots) committed before it; the guild's item rows are locked
--- next, in id order, so stock cannot change between the roll and the decrement.
+-- next, in id order, so stock cannot change between the roll and the decrement. Points are read
+-- as committed when the call starts; the weights used are stored with the draw.
 create or replace function make_raffle(
   raffle_id bigint,
   slot_at timestamptz,
@@ -43,6 +54,9 @@ volatile
 as $$
 declare
   word_range constant bigint := 281474976710656; -- 2^48: a word fits a JavaScript number exactly
+  -- Luck: weight = least(100 + points, 500), i.e. 1 + points/100 in hundredths, at most 5x.
+  luck_base_weight constant bigint := 100;
+  luck_max_weight constant bigint := 500;
   raffle raffles%rowtype;
   pool_ids bigint[];
   pool_names text[];
@@ -50,8 +64,8 @@ declare
   pool_stocks integer[];
   total_weight bigint;
   accept_limit bigint;
-  word bigint;
   accepted_word bigint;
+  accepted_word_index integer;
   item_roll bigint;
   cumulative_weight bigint := 0;
   chosen_index integer;
@@ -63,6 +77,14 @@ declare
   examined jsonb[] := '{}';
   winner jsonb;
   winner_name text;
+  invalid_candidate_index bigint;
+  eligible_positions integer[];
+  eligible_weights bigint[];
+  candidate_total_weight bigint;
+  candidate_accept_limit bigint;
+  winner_word bigint;
+  winner_roll bigint;
+  recorded_candidates jsonb;
   new_draw_id bigint;
 begin
   if make_raffle.kind is null or make_raffle.kind not in ('scheduled', 'manual') then
@@ -141,26 +163,68 @@ begin
       and d.slot_at > make_raffle.slot_at - make_interval(mins => raffle.cooldown_minutes)
   );
 
-  -- Walk the list only as far as the winner: typically one step, whatever its length. Only the
-  -- candidates examined are validated and recorded.
-  for candidate_index in 0 .. jsonb_array_length(make_raffle.candidates) - 1 loop
-    candidate := make_raffle.candidates -> candidate_index;
-    candidate_id := candidate ->> 'id';
-    candidate_login := lower(candidate ->> 'login');
-    if jsonb_typeof(candidate) is distinct from 'object' or candidate_id is null or candidate_login is null then
-      raise exception 'make_raffle: candidate % must be an object with id and login', candidate_index
+  if raffle.luck then
+    -- Every candidate takes part in a weighted draw, so every one is validated and the eligible
+    -- ones are weighed; the winner is chosen below, once the item roll has taken its word.
+    select min(given.ordinality) - 1 into invalid_candidate_index
+    from jsonb_array_elements(make_raffle.candidates) with ordinality as given(value, ordinality)
+    where jsonb_typeof(given.value) is distinct from 'object'
+      or given.value ->> 'id' is null
+      or given.value ->> 'login' is null;
+    if invalid_candidate_index is not null then
+      raise exception 'make_raffle: candidate % must be an object with id and login', invalid_candidate_index
         using errcode = 'invalid_parameter_value';
     end if;
-    examined := examined || candidate;
-    continue when candidate_id = raffle.twitch_broadcaster_id
-      or candidate_login = raffle.twitch_broadcaster_login
-      or candidate_login = any(blocked_logins)
-      or candidate_id = any(cooling_down_ids);
-    winner := candidate;
-    exit;
-  end loop;
 
-  if winner is null then
+    -- Positions and weights rather than the candidates themselves, and the record (ids and
+    -- weights: enough to re-check the roll, a few bytes per candidate) built in the same pass.
+    select
+      array_agg(eligible.position order by eligible.position),
+      array_agg(eligible.weight order by eligible.position),
+      sum(eligible.weight),
+      jsonb_agg(jsonb_build_object('id', eligible.id, 'weight', eligible.weight) order by eligible.position)
+    into eligible_positions, eligible_weights, candidate_total_weight, recorded_candidates
+    from (
+      select
+        given.ordinality::integer - 1 as position,
+        given.value ->> 'id' as id,
+        -- least() on the points first: 100 + points cannot overflow whatever the points are.
+        luck_base_weight + least(coalesce(vp.points, 0), luck_max_weight - luck_base_weight) as weight
+      from jsonb_array_elements(make_raffle.candidates) with ordinality as given(value, ordinality)
+      left join viewer_points vp
+        on vp.broadcaster_id = raffle.twitch_broadcaster_id
+       and vp.viewer_user_id = given.value ->> 'id'
+      where not (
+        given.value ->> 'id' = raffle.twitch_broadcaster_id
+        or lower(given.value ->> 'login') = raffle.twitch_broadcaster_login
+        or lower(given.value ->> 'login') = any(blocked_logins)
+        or given.value ->> 'id' = any(cooling_down_ids)
+      )
+    ) eligible;
+  else
+    -- Walk the list only as far as the winner: typically one step, whatever its length. Only the
+    -- candidates examined are validated and recorded.
+    for candidate_index in 0 .. jsonb_array_length(make_raffle.candidates) - 1 loop
+      candidate := make_raffle.candidates -> candidate_index;
+      candidate_id := candidate ->> 'id';
+      candidate_login := lower(candidate ->> 'login');
+      if jsonb_typeof(candidate) is distinct from 'object' or candidate_id is null or candidate_login is null then
+        raise exception 'make_raffle: candidate % must be an object with id and login', candidate_index
+          using errcode = 'invalid_parameter_value';
+      end if;
+      examined := examined || candidate;
+      continue when candidate_id = raffle.twitch_broadcaster_id
+        or candidate_login = raffle.twitch_broadcaster_login
+        or candidate_login = any(blocked_logins)
+        or candidate_id = any(cooling_down_ids);
+      winner := candidate;
+      exit;
+    end loop;
+    recorded_candidates := to_jsonb(examined);
+  end if;
+
+  -- Without luck the walk found the winner already; with luck anyone eligible will do for now.
+  if (not raffle.luck and winner is null) or (raffle.luck and eligible_positions is null) then
     if make_raffle.kind = 'scheduled' then
       update raffles r
       set last_slot_at = make_raffle.slot_at,
@@ -172,9 +236,10 @@ begin
   end if;
 
   accept_limit := word_range - word_range % total_weight;
-  foreach word in array make_raffle.random_words loop
-    if word < accept_limit then
-      accepted_word := word;
+  for word_index in 1 .. coalesce(array_length(make_raffle.random_words, 1), 0) loop
+    if make_raffle.random_words[word_index] < accept_limit then
+      accepted_word := make_raffle.random_words[word_index];
+      accepted_word_index := word_index;
       exit;
     end if;
   end loop;
@@ -183,7 +248,34 @@ begin
     return;
   end if;
 
+  if raffle.luck then
+    -- The next words after the item's, with the same rejection sampling over the candidates'
+    -- total weight; the roll falls in one candidate's share, walking them in the given order.
+    candidate_accept_limit := word_range - word_range % candidate_total_weight;
+    for word_index in accepted_word_index + 1 .. coalesce(array_length(make_raffle.random_words, 1), 0) loop
+      if make_raffle.random_words[word_index] < candidate_accept_limit then
+        winner_word := make_raffle.random_words[word_index];
+        exit;
+      end if;
+    end loop;
+    if winner_word is null then
+      return query select 'need_randomness'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+      return;
+    end if;
+
+    winner_roll := winner_word % candidate_total_weight;
+    cumulative_weight := 0;
+    for eligible_index in 1 .. array_length(eligible_positions, 1) loop
+      cumulative_weight := cumulative_weight + eligible_weights[eligible_index];
+      if winner_roll < cumulative_weight then
+        winner := make_raffle.candidates -> eligible_positions[eligible_index];
+        exit;
+      end if;
+    end loop;
+  end if;
+
   item_roll := accepted_word % total_weight;
+  cumulative_weight := 0;
   for pool_index in 1 .. array_length(pool_ids, 1) loop
     cumulative_weight := cumulative_weight + pool_weights[pool_index];
     if item_roll < cumulative_weight then
@@ -197,7 +289,8 @@ begin
   insert into draws (
     raffle_id, guild_id, kind, slot_at, item_id, item_name,
     winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
-    random_words, item_roll, item_pool, candidates, candidate_count
+    random_words, item_roll, item_pool, candidates, candidate_count,
+    luck, winner_roll, twitch_announcement_status
   )
   values (
     raffle.id, raffle.guild_id, make_raffle.kind, make_raffle.slot_at,
@@ -206,8 +299,10 @@ begin
     make_raffle.random_words, item_roll,
     (select jsonb_agg(jsonb_build_object('id', pool.id, 'weight', pool.weight) order by pool.ordinality)
      from unnest(pool_ids, pool_weights) with ordinality as pool(id, weight, ordinality)),
-    to_jsonb(examined),
-    jsonb_array_length(make_raffle.candidates)
+    recorded_candidates,
+    jsonb_array_length(make_raffle.candidates),
+    raffle.luck, winner_roll,
+    case when raffle.announce_in_twitch then 'pending' else 'none' end
   )
   -- The raffle lock already rules out a second draw for this slot; the constraint is the
   -- database's own guarantee, and a conflict here means the same thing: slot taken.

@@ -1,7 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { testCredentials } from "../support/testBindings";
 import { callWorker } from "../support/worker/callWorker";
-import { createSnowflake } from "../support/worker/interactions";
+import { deliverEventSub, type EventSubSubscriptionShape } from "../support/worker/eventSub";
+import {
+  createTwitchUser,
+  discordControl,
+  linkTwitch,
+  readEditedReply,
+  runCommand,
+  twitchControl,
+} from "../support/worker/fakes";
+import { createScene, createSnowflake } from "../support/worker/interactions";
 import { bytesToHex } from "../support/worker/signInteraction";
 import { openTestDatabase } from "../support/worker/testDatabase";
 
@@ -167,5 +176,163 @@ describe("POST /twitch/eventsub", () => {
       }),
     );
     expect(response.status).toBe(400);
+  });
+});
+
+describe("EventSub subscriptions, activity points and Twitch chat announcements", () => {
+  async function linkWithAllScopes() {
+    const scene = createScene();
+    const user = await createTwitchUser();
+    await linkTwitch(scene, user);
+    return { scene, user };
+  }
+
+  it("creates the subscriptions on link, marks them enabled on the challenge, and deletes them on disconnect", async () => {
+    const { scene, user } = await linkWithAllScopes();
+    const created = (await twitchControl().listEventSubSubscriptions(testCredentials.twitchClientId)).filter((entry) =>
+      Object.values(entry.condition).includes(user.id),
+    );
+    expect(created.map((entry) => entry.type).sort()).toEqual([
+      "channel.cheer",
+      "channel.follow",
+      "channel.raid",
+      "channel.subscribe",
+      "channel.subscription.gift",
+      "stream.offline",
+      "stream.online",
+    ]);
+    expect(
+      created.every((entry) => entry.transport.callback === `${testCredentials.publicBaseUrl}/twitch/eventsub`),
+    ).toBe(true);
+    const online = created.find((entry) => entry.type === "stream.online");
+    if (!online) throw new Error("no stream.online subscription");
+    const challenge = await deliverEventSub("webhook_callback_verification", online, { challenge: "abc123" });
+    expect(await challenge.text()).toBe("abc123");
+
+    const status = await runCommand(scene, "twitch", "status");
+    const embed = JSON.stringify((await readEditedReply(status.token))?.embeds);
+    expect(embed).toContain("✅ `stream.online`");
+    expect(embed).toContain("⏳ `stream.offline` (webhook_callback_verification_pending)");
+
+    await runCommand(scene, "twitch", "disconnect");
+    const left = (await twitchControl().listEventSubSubscriptions(testCredentials.twitchClientId)).filter((entry) =>
+      Object.values(entry.condition).includes(user.id),
+    );
+    expect(left).toEqual([]);
+    const rows = await database.query("select 1 from twitch_eventsub_subscriptions where guild_id = $1", [
+      scene.guildId,
+    ]);
+    expect(rows).toEqual([]);
+  });
+
+  it("accrues activity points per event type, once per message, and shows the leaderboard", async () => {
+    const { scene, user } = await linkWithAllScopes();
+    const subscriptionOf = (type: string): EventSubSubscriptionShape => ({
+      id: crypto.randomUUID(),
+      type,
+      version: type === "channel.follow" ? "2" : "1",
+      status: "enabled",
+      condition: type === "channel.raid" ? { to_broadcaster_user_id: user.id } : { broadcaster_user_id: user.id },
+    });
+    const fan = { user_id: `${user.id}7`, user_login: `fan_${user.id}`, user_name: "Fan" };
+    const broadcaster = {
+      broadcaster_user_id: user.id,
+      broadcaster_user_login: user.login,
+      broadcaster_user_name: "B",
+    };
+    const followId = crypto.randomUUID();
+    await deliverEventSub("notification", subscriptionOf("channel.follow"), {
+      id: followId,
+      event: { ...fan, ...broadcaster, followed_at: new Date().toISOString() },
+    });
+    await deliverEventSub("notification", subscriptionOf("channel.follow"), {
+      id: followId,
+      event: { ...fan, ...broadcaster, followed_at: new Date().toISOString() },
+    });
+    await deliverEventSub("notification", subscriptionOf("channel.subscribe"), {
+      event: { ...fan, ...broadcaster, tier: "1000", is_gift: false },
+    });
+    await deliverEventSub("notification", subscriptionOf("channel.subscription.gift"), {
+      event: { ...fan, ...broadcaster, total: 3, tier: "1000", cumulative_total: 3, is_anonymous: false },
+    });
+    await deliverEventSub("notification", subscriptionOf("channel.cheer"), {
+      event: { ...fan, ...broadcaster, is_anonymous: false, message: "pog", bits: 250 },
+    });
+    await deliverEventSub("notification", subscriptionOf("channel.cheer"), {
+      event: {
+        ...broadcaster,
+        user_id: null,
+        user_login: null,
+        user_name: null,
+        is_anonymous: true,
+        message: "",
+        bits: 999,
+      },
+    });
+    await deliverEventSub("notification", subscriptionOf("channel.raid"), {
+      event: {
+        from_broadcaster_user_id: `${user.id}8`,
+        from_broadcaster_user_login: `raider_${user.id}`,
+        from_broadcaster_user_name: "Raider",
+        to_broadcaster_user_id: user.id,
+        to_broadcaster_user_login: user.login,
+        to_broadcaster_user_name: "B",
+        viewers: 9001,
+      },
+    });
+    const points = await database.query<{ viewer_login: string; points: string }>(
+      "select viewer_login, points from viewer_points where broadcaster_id = $1 order by points desc",
+      [user.id],
+    );
+    // follow 10 (once) + subscribe 50 + 3 gifts × 60 + 250 bits × 1 = 490; raid 30 to the raider.
+    expect(points).toEqual([
+      { viewer_login: `fan_${user.id}`, points: "490" },
+      { viewer_login: `raider_${user.id}`, points: "30" },
+    ]);
+    const leaderboard = await runCommand(scene, "raffle", "leaderboard");
+    expect(leaderboard.body.data?.embeds?.[0]?.description).toBe(
+      "1. **Fan** — 490 points (5× luck)\n2. **Raider** — 30 points (1.3× luck)",
+    );
+  });
+
+  it("also announces the winner in Twitch chat when asked, and records a drop", async () => {
+    const { scene, user } = await linkWithAllScopes();
+    await discordControl().createChannel({ id: scene.channelId, guildId: scene.guildId });
+    await runCommand(scene, "loot", "add", { name: "Sword", weight: 1 });
+    const started = await runCommand(scene, "raffle", "start", { announce_in_twitch: true, cooldown: 0 });
+    expect(started.body.data?.content).toContain("Raffle started");
+    const viewer = { id: `${user.id}5`, login: `winner_${user.id}`, displayName: "Winner" };
+    await twitchControl().setChatters(user.id, { chatters: [viewer] });
+
+    const first = await runCommand(scene, "raffle", "draw");
+    expect((await readEditedReply(first.token))?.content).toContain("won **Sword**");
+    const messages = await twitchControl().listChatMessages(user.id);
+    expect(messages.map((message) => [message.message, message.senderId, message.isSent])).toEqual([
+      [`@${viewer.login} won Sword!`, user.id, true],
+    ]);
+
+    await twitchControl().setChatDropReason(user.id, {
+      code: "msg_rejected",
+      message: "Your message is being checked",
+    });
+    await runCommand(scene, "raffle", "draw");
+    const draws = await database.query<{
+      twitch_announcement_status: string;
+      twitch_announcement_error: string | null;
+    }>("select twitch_announcement_status, twitch_announcement_error from draws where guild_id = $1 order by id", [
+      scene.guildId,
+    ]);
+    expect(draws).toEqual([
+      { twitch_announcement_status: "sent", twitch_announcement_error: null },
+      { twitch_announcement_status: "dropped", twitch_announcement_error: "Your message is being checked" },
+    ]);
+  });
+
+  it("states the luck formula and the top odds in /raffle status when luck is on", async () => {
+    const { scene } = await linkWithAllScopes();
+    await runCommand(scene, "loot", "add", { name: "Sword", weight: 1 });
+    await runCommand(scene, "raffle", "start", { luck: true });
+    const status = await runCommand(scene, "raffle", "status");
+    expect(JSON.stringify(status.body.data?.embeds)).toContain("proportional to 1 + points/100, at most 5×");
   });
 });

@@ -254,7 +254,9 @@ describe("/raffle status", () => {
       { name: "Schedule", value: "every 5 min, cooldown 10 min", inline: true },
       { name: "Next draw", value: "when the stream is live (last seen offline)", inline: true },
       { name: "Draws", value: "0", inline: true },
+      { name: "Chatters last seen", value: "—", inline: true },
       { name: "Loot left", value: "2 items, stock 5", inline: true },
+      { name: "Odds", value: "Every eligible viewer has the same chance.", inline: false },
     ]);
   });
 
@@ -310,7 +312,7 @@ describe("/raffle status", () => {
     expect(embed.title).toBe("🎟️ Sorteio");
     expect(embed.fields?.[0]).toEqual({ name: "Estado", value: "▶️ em andamento", inline: true });
     expect(embed.fields?.[3]).toEqual({ name: "Agenda", value: "a cada 1 min, espera de 0 min", inline: true });
-    expect(embed.fields?.[6]).toEqual({ name: "Prêmios restantes", value: "1 item, estoque ilimitado", inline: true });
+    expect(embed.fields?.[7]).toEqual({ name: "Prêmios restantes", value: "1 item, estoque ilimitado", inline: true });
   });
 });
 

@@ -10,6 +10,7 @@ import type { WorkerBindings } from "../../worker/env";
 import worker from "../../worker/index";
 import type { DrawMessage } from "../../worker/raffle/drawQueue";
 import { testEnvironment } from "../support/worker/callWorker";
+import { deliverEventSub } from "../support/worker/eventSub";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../support/worker/fakes";
 import { createScene, type InteractionScene } from "../support/worker/interactions";
 import { openTestDatabase } from "../support/worker/testDatabase";
@@ -170,6 +171,10 @@ describe("the per-minute tick", () => {
     });
     expect(chatterCalls).toHaveLength(1);
     expect(await readDraws(raffle.raffleId)).toHaveLength(2);
+    const status = await runCommand(raffle.scene, "raffle", "status", {}, { bindings: tickBindings });
+    expect(JSON.stringify(status.body.data?.embeds)).toContain(
+      '{"name":"Chatters last seen","value":"3","inline":true}',
+    );
 
     await runTick(base + 2 * minute, { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" });
     expect(await readDraws(raffle.raffleId)).toHaveLength(3);
@@ -333,5 +338,47 @@ describe("fan-out through the queue", () => {
     await worker.queue(again, { ...testEnvironment(), ...tickBindings }, secondExecution);
     await getQueueResult(again, secondExecution);
     expect(await readDraws(queued.raffleId)).toHaveLength(1);
+  });
+});
+
+describe("liveness pushed by EventSub", () => {
+  it("trusts stream.online/offline once both subscriptions are enabled: no Get Streams call", async () => {
+    const raffle = await startLiveRaffle();
+    const subscriptions = (await twitchControl().listEventSubSubscriptions()).filter(
+      (entry) => entry.condition.broadcaster_user_id === raffle.broadcasterId && entry.type.startsWith("stream."),
+    );
+    expect(subscriptions.map((entry) => entry.type).sort()).toEqual(["stream.offline", "stream.online"]);
+    for (const subscription of subscriptions) {
+      const answer = await deliverEventSub("webhook_callback_verification", subscription, {
+        challenge: "ok",
+        bindings: tickBindings,
+      });
+      expect(answer.status).toBe(200);
+    }
+    const online = subscriptions.find((entry) => entry.type === "stream.online");
+    const offline = subscriptions.find((entry) => entry.type === "stream.offline");
+    if (!online || !offline) throw new Error("missing stream subscriptions");
+    const event = { broadcaster_user_id: raffle.broadcasterId };
+    await deliverEventSub("notification", online, { event, bindings: tickBindings });
+
+    const before = await twitchControl().readLastSequence();
+    const base = nextMinute();
+    await runTick(base);
+    expect(await readDraws(raffle.raffleId)).toHaveLength(1);
+
+    await deliverEventSub("notification", offline, { event, bindings: tickBindings });
+    // Twitch's own answer would still say live: the pushed offline wins.
+    await runTick(base + minute);
+    expect(await readDraws(raffle.raffleId)).toHaveLength(1);
+
+    await deliverEventSub("notification", online, { event, bindings: tickBindings });
+    await runTick(base + 2 * minute);
+    expect(await readDraws(raffle.raffleId)).toHaveLength(2);
+    const streamCalls = await twitchControl().listCalls({
+      since: before,
+      pathPrefix: "/helix/streams",
+      contains: raffle.broadcasterId,
+    });
+    expect(streamCalls).toEqual([]);
   });
 });

@@ -27,6 +27,7 @@ interface RaffleSetup {
   guildId: string;
   raffleId: string;
   itemIds: string[];
+  broadcasterId: string;
 }
 
 interface RaffleOptions {
@@ -35,6 +36,10 @@ interface RaffleOptions {
   cooldownMinutes?: number;
   status?: "running" | "paused" | "stopped";
   nextSlotAt?: Date;
+  luck?: boolean;
+  announceInTwitch?: boolean;
+  /** Defaults to `broadcaster`; points are per broadcaster, so luck tests take their own. */
+  broadcasterId?: string;
 }
 
 const broadcaster: Candidate = { id: "1000", login: "the_streamer", name: "The_Streamer" };
@@ -45,7 +50,8 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   database = await createMigratedTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url, max: 24 });
+  // This file commits some 20,000 draws; a throwaway database need not wait for each to reach disk.
+  pool = new pg.Pool({ connectionString: database.url, max: 24, options: "-c synchronous_commit=off" });
 });
 
 afterAll(async () => {
@@ -80,22 +86,29 @@ async function createRaffle(options: RaffleOptions = {}): Promise<RaffleSetup> {
   const status = options.status ?? "running";
   const raffle = await pool.query<{ id: string }>(
     `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
-       every_minutes, cooldown_minutes, status, status_reason, stopped_at, next_slot_at)
+       every_minutes, cooldown_minutes, status, status_reason, stopped_at, next_slot_at, luck, announce_in_twitch)
      values ($1, '42', $2, $3, $4, $5, $6,
        case when $6 = 'running' then null when $6 = 'paused' then 'twitch_needs_reauth' else 'stopped_by_user' end,
-       case when $6 = 'stopped' then now() end, $7)
+       case when $6 = 'stopped' then now() end, $7, $8, $9)
      returning id`,
     [
       guildId,
-      broadcaster.id,
+      options.broadcasterId ?? broadcaster.id,
       broadcaster.login,
       options.everyMinutes ?? 1,
       options.cooldownMinutes ?? 0,
       status,
       options.nextSlotAt ?? baseSlot,
+      options.luck ?? false,
+      options.announceInTwitch ?? false,
     ],
   );
-  return { guildId, raffleId: raffle.rows[0]?.id ?? "", itemIds };
+  return {
+    guildId,
+    raffleId: raffle.rows[0]?.id ?? "",
+    itemIds,
+    broadcasterId: options.broadcasterId ?? broadcaster.id,
+  };
 }
 
 async function makeRaffle(
@@ -162,17 +175,62 @@ function createCryptoWord(): bigint {
 
 /** The reference algorithm: first word under the rejection limit, mod the total, walk by id. */
 function chooseItemIndex(weights: number[], words: bigint[]): number | undefined {
+  return chooseWeighted(weights, words)?.index;
+}
+
+/**
+ * Rejection sampling as make_raffle does it: the first word (from `firstWord` on) below
+ * 2^48 - (2^48 mod total) is reduced mod total, and the weights are walked in order.
+ */
+function chooseWeighted(
+  weights: number[],
+  words: bigint[],
+  firstWord = 0,
+): { index: number; roll: bigint; wordIndex: number } | undefined {
   const total = BigInt(weights.reduce((sum, weight) => sum + weight, 0));
   const limit = wordRange - (wordRange % total);
-  const accepted = words.find((word) => word < limit);
-  if (accepted === undefined) return undefined;
-  const roll = accepted % total;
+  const wordIndex = words.findIndex((word, index) => index >= firstWord && word < limit);
+  if (wordIndex === -1) return undefined;
+  const roll = (words[wordIndex] ?? 0n) % total;
   let cumulative = 0n;
   for (const [index, weight] of weights.entries()) {
     cumulative += BigInt(weight);
-    if (roll < cumulative) return index;
+    if (roll < cumulative) return { index, roll, wordIndex };
   }
   return undefined;
+}
+
+/** The reference luck draw: the item takes the first accepted word, the winner the next one. */
+function chooseLuckyWinnerIndex(itemWeights: number[], candidateWeights: number[], words: bigint[]) {
+  const item = chooseWeighted(itemWeights, words);
+  return item && chooseWeighted(candidateWeights, words, item.wordIndex + 1)?.index;
+}
+
+/** make_raffle's luck weight in hundredths: 1 + points/100, at most 5x. */
+function computeLuckWeight(points: bigint): number {
+  return Number(100n + (points < 400n ? points : 400n));
+}
+
+/** The same streamer under an id of its own, so its viewers' points are not shared with other tests. */
+function createBroadcasterId(): string {
+  return String(randomInt(1, 2 ** 47));
+}
+
+async function givePoints(viewer: Candidate, points: bigint, broadcasterId: string): Promise<void> {
+  await pool.query(
+    `insert into viewer_points (broadcaster_id, viewer_user_id, viewer_login, viewer_display_name, points)
+     values ($1, $2, $3, $4, $5)
+     on conflict (broadcaster_id, viewer_user_id) do update set points = excluded.points`,
+    [broadcasterId, viewer.id, viewer.login, viewer.name, String(points)],
+  );
+}
+
+/** A uniformly random order from a seeded word source (sorting by random keys). */
+function shuffleSeeded<Item>(items: readonly Item[], nextWord: () => bigint): Item[] {
+  return items
+    .map((item) => ({ item, key: nextWord() }))
+    .sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0))
+    .map(({ item }) => item);
 }
 
 function computeChiSquare(observed: number[], weights: number[]): number {
@@ -184,9 +242,15 @@ function computeChiSquare(observed: number[], weights: number[]): number {
   }, 0);
 }
 
-/** Draws `count` times on parallel connections, one candidate, distinct manual slots. */
-async function drawMany(setup: RaffleSetup, count: number, createWords: () => bigint[]): Promise<DrawResult[]> {
+/** Draws `count` times on parallel connections, distinct manual slots, one candidate unless told. */
+async function drawMany(
+  setup: RaffleSetup,
+  count: number,
+  createWords: () => bigint[],
+  createCandidates: () => Candidate[] = () => [createViewer(1)],
+): Promise<DrawResult[]> {
   const wordsPerDraw = Array.from({ length: count }, createWords);
+  const candidatesPerDraw = Array.from({ length: count }, createCandidates);
   const results: DrawResult[] = new Array(count);
   const connections = 8;
   await Promise.all(
@@ -195,7 +259,7 @@ async function drawMany(setup: RaffleSetup, count: number, createWords: () => bi
         results[index] = await makeRaffle(
           setup.raffleId,
           addMilliseconds(baseSlot, index),
-          [createViewer(1)],
+          candidatesPerDraw[index] ?? [],
           wordsPerDraw[index] ?? [],
         );
       }
@@ -650,5 +714,302 @@ describe("make_raffle outcomes", () => {
       "drawn",
     ]);
     expect(await countDraws(stopped.raffleId)).toBe(0);
+  });
+});
+
+describe("make_raffle luck", () => {
+  // Points 0, 100, 300 and 1000 weigh 1, 2, 4 and 5 (the last one capped at 5x).
+  const luckyViewers = [createViewer(1), createViewer(2), createViewer(3), createViewer(4)];
+  const luckyPoints = [0n, 100n, 300n, 1000n];
+  const expectedWeights = [1, 2, 4, 5];
+  const itemWeights = [1, 2, 3];
+
+  async function createLuckyRaffle(options: RaffleOptions = {}): Promise<RaffleSetup> {
+    const setup = await createRaffle({
+      items: itemWeights.map((weight) => ({ weight })),
+      luck: true,
+      broadcasterId: createBroadcasterId(),
+      ...options,
+    });
+    for (const [index, viewer] of luckyViewers.entries()) {
+      await givePoints(viewer, luckyPoints[index] ?? 0n, setup.broadcasterId);
+    }
+    return setup;
+  }
+
+  function countWinners(results: DrawResult[]): number[] {
+    return luckyViewers.map((viewer) => results.filter((result) => result.winner_twitch_user_id === viewer.id).length);
+  }
+
+  it("follows 1 + points/100 capped at 5x over 4000 seeded draws, exactly as the reference algorithm picks", async () => {
+    const setup = await createLuckyRaffle();
+    const nextWord = createSeededWordSource(20260307n);
+
+    const results = await drawMany(
+      setup,
+      4000,
+      () => [nextWord(), nextWord(), nextWord(), nextWord()],
+      () => [...luckyViewers],
+    );
+
+    expect(countOutcomes(results)).toEqual({ drawn: 4000 });
+    const rows = await pool.query<{ winner_twitch_user_id: string; random_words: string[] }>(
+      "select winner_twitch_user_id, random_words from draws where raffle_id = $1",
+      [setup.raffleId],
+    );
+    const hundredths = luckyPoints.map(computeLuckWeight);
+    expect(hundredths).toEqual(expectedWeights.map((weight) => weight * 100));
+    for (const row of rows.rows) {
+      const expectedIndex = chooseLuckyWinnerIndex(itemWeights, hundredths, row.random_words.map(BigInt));
+      expect(row.winner_twitch_user_id).toBe(luckyViewers[expectedIndex ?? -1]?.id);
+    }
+    const observed = countWinners(results);
+    const chiSquare = computeChiSquare(observed, expectedWeights);
+    console.info(
+      `luck on, seeded: winners ${observed.join("/")} for weights 1/2/4/5, chi-square ${chiSquare.toFixed(3)}`,
+    );
+    // Fixed seed, so the statistic is fixed too: held to the 95% critical value for 3 degrees of freedom.
+    expect(chiSquare).toBeLessThan(7.815);
+  });
+
+  it("follows the weights with fresh crypto randomness and shuffled candidates (loose threshold: p < 1e-6 to fail)", async () => {
+    const setup = await createLuckyRaffle();
+
+    const results = await drawMany(
+      setup,
+      2000,
+      () => Array.from({ length: 4 }, createCryptoWord),
+      () => shuffleSeeded(luckyViewers, createCryptoWord),
+    );
+
+    expect(countOutcomes(results)).toEqual({ drawn: 2000 });
+    const observed = countWinners(results);
+    const chiSquare = computeChiSquare(observed, expectedWeights);
+    console.info(
+      `luck on, fresh: winners ${observed.join("/")} for weights 1/2/4/5, chi-square ${chiSquare.toFixed(3)}`,
+    );
+    expect(chiSquare).toBeLessThan(30.66);
+  });
+
+  it("leaves the chance uniform when luck is off, whatever the points", async () => {
+    const setup = await createLuckyRaffle({ luck: false });
+    const nextWord = createSeededWordSource(20260308n);
+    const orders = Array.from({ length: 3000 }, () => shuffleSeeded(luckyViewers, nextWord));
+    let drawIndex = 0;
+
+    const results = await drawMany(
+      setup,
+      3000,
+      () => [nextWord(), nextWord(), nextWord(), nextWord()],
+      () => orders[drawIndex++] ?? [],
+    );
+
+    expect(countOutcomes(results)).toEqual({ drawn: 3000 });
+    // Without luck the winner is the first eligible candidate in the order given, as before.
+    for (const [index, result] of results.entries()) {
+      expect(result.winner_twitch_user_id).toBe(orders[index]?.[0]?.id);
+    }
+    const observed = countWinners(results);
+    const chiSquare = computeChiSquare(observed, [1, 1, 1, 1]);
+    const againstLuck = computeChiSquare(observed, expectedWeights);
+    console.info(
+      `luck off, seeded: winners ${observed.join("/")}, chi-square ${chiSquare.toFixed(3)} against uniform, ${againstLuck.toFixed(1)} against 1/2/4/5`,
+    );
+    expect(chiSquare).toBeLessThan(7.815);
+    expect(againstLuck).toBeGreaterThan(100);
+    const recorded = await pool.query<{ luck: boolean; winner_roll: string | null }>(
+      "select distinct luck, winner_roll from draws where raffle_id = $1",
+      [setup.raffleId],
+    );
+    expect(recorded.rows).toEqual([{ luck: false, winner_roll: null }]);
+  });
+
+  it("weighs 100 + points in hundredths, capped at 500, counting only points in the raffle's channel", async () => {
+    const setup = await createRaffle({ luck: true, broadcasterId: createBroadcasterId() });
+    const viewers = Array.from({ length: 8 }, (_unused, index) => createViewer(index + 1));
+    const points = [0n, 50n, 399n, 400n, 401n, 1_000_000_000_000n, 9_223_372_036_854_775_807n];
+    for (const [index, value] of points.entries()) {
+      await givePoints(viewers[index] as Candidate, value, setup.broadcasterId);
+    }
+    // Viewer 8 is a star in another channel, but has no points in this one.
+    await givePoints(viewers[7] as Candidate, 1_000_000n, createBroadcasterId());
+
+    const result = await makeRaffle(setup.raffleId, baseSlot, viewers, [createCryptoWord(), createCryptoWord()]);
+
+    expect(result.outcome).toBe("drawn");
+    const draw = await pool.query<{ candidates: Array<{ id: string; weight: number }> }>(
+      "select candidates from draws where id = $1",
+      [result.draw_id],
+    );
+    expect(draw.rows[0]?.candidates).toEqual([
+      { id: "5001", weight: 100 },
+      { id: "5002", weight: 150 },
+      { id: "5003", weight: 499 },
+      { id: "5004", weight: 500 },
+      { id: "5005", weight: 500 },
+      { id: "5006", weight: 500 },
+      { id: "5007", weight: 500 },
+      { id: "5008", weight: 100 },
+    ]);
+  });
+
+  it("rolls the winner with the word after the item's, rejecting as for items, or asks for more words", async () => {
+    // Items weigh 1 + 2 = 3, so only the top word is rejected for the item. Viewers weigh 100 + 200.
+    const setup = await createRaffle({
+      items: [{ weight: 1 }, { weight: 2 }],
+      luck: true,
+      broadcasterId: createBroadcasterId(),
+    });
+    const [alice, bob] = [createViewer(1), createViewer(2)];
+    await givePoints(bob, 100n, setup.broadcasterId);
+    const topWord = wordRange - 1n;
+    const winnerLimit = wordRange - (wordRange % 300n);
+    let slot = 0;
+    const draw = (words: bigint[]) => makeRaffle(setup.raffleId, addMinutes(baseSlot, slot++), [alice, bob], words);
+
+    const skippingBoth = await draw([topWord, 1n, winnerLimit, 150n]);
+    const roll99 = await draw([1n, 99n]);
+    const roll100 = await draw([1n, 100n]);
+    const itemWordOnly = await draw([1n]);
+    const itemTakesTheLast = await draw([topWord, topWord, 1n]);
+    const winnerWordsRejected = await draw([1n, winnerLimit, wordRange - 1n]);
+
+    expect(skippingBoth).toMatchObject({
+      outcome: "drawn",
+      item_id: setup.itemIds[1],
+      winner_twitch_login: "viewer_2",
+    });
+    expect(roll99).toMatchObject({ outcome: "drawn", winner_twitch_login: "viewer_1" });
+    expect(roll100).toMatchObject({ outcome: "drawn", winner_twitch_login: "viewer_2" });
+    expect([itemWordOnly, itemTakesTheLast, winnerWordsRejected].map((result) => result.outcome)).toEqual([
+      "need_randomness",
+      "need_randomness",
+      "need_randomness",
+    ]);
+    expect(await countDraws(setup.raffleId)).toBe(3);
+    const recorded = await pool.query("select item_roll, winner_roll, luck from draws where id = $1", [
+      skippingBoth.draw_id,
+    ]);
+    expect(recorded.rows[0]).toEqual({ item_roll: "1", winner_roll: "150", luck: true });
+
+    // The same single word is enough without luck.
+    const withoutLuck = await createRaffle({ items: [{ weight: 1 }, { weight: 2 }] });
+    expect((await makeRaffle(withoutLuck.raffleId, baseSlot, [alice, bob], [1n])).outcome).toBe("drawn");
+  });
+
+  it("never lets the broadcaster, bots or excluded viewers win, however many points they have", async () => {
+    const setup = await createRaffle({ luck: true, broadcasterId: createBroadcasterId() });
+    await pool.query("insert into known_bots (guild_id, twitch_login) values ($1, 'our_guild_bot')", [setup.guildId]);
+    await pool.query("insert into excluded_viewers (guild_id, twitch_login) values ($1, 'the_moderator')", [
+      setup.guildId,
+    ]);
+    const ineligible: Candidate[] = [
+      { id: setup.broadcasterId, login: "renamed_streamer", name: "Same id, other login" },
+      { id: "77", login: "The_Streamer", name: "Same login, other id" },
+      { id: "11", login: "Nightbot", name: "Nightbot" },
+      { id: "14", login: "our_guild_bot", name: "OurGuildBot" },
+      { id: "15", login: "THE_MODERATOR", name: "The_Moderator" },
+    ];
+    for (const candidate of ineligible) {
+      await givePoints({ ...candidate, login: candidate.login.toLowerCase() }, 1_000_000n, setup.broadcasterId);
+    }
+    const viewer = createViewer(1);
+
+    const results = await drawMany(
+      setup,
+      200,
+      () => [createCryptoWord(), createCryptoWord()],
+      () => [...ineligible, viewer],
+    );
+
+    expect(countOutcomes(results)).toEqual({ drawn: 200 });
+    expect(new Set(results.map((result) => result.winner_twitch_login))).toEqual(new Set(["viewer_1"]));
+    const recorded = await pool.query<{ candidates: unknown }>(
+      "select distinct candidates from draws where raffle_id = $1",
+      [setup.raffleId],
+    );
+    expect(recorded.rows).toEqual([{ candidates: [{ id: viewer.id, weight: 100 }] }]);
+    expect(
+      (await makeRaffle(setup.raffleId, addMinutes(baseSlot, 1), ineligible, [createCryptoWord()], "scheduled"))
+        .outcome,
+    ).toBe("no_eligible");
+  });
+
+  it("holds the cooldown for lucky viewers, also when 20 draws race", async () => {
+    const setup = await createRaffle({ luck: true, cooldownMinutes: 30, broadcasterId: createBroadcasterId() });
+    const [alice, bob] = [createViewer(1), createViewer(2)];
+    await givePoints(alice, 1_000_000n, setup.broadcasterId);
+
+    const first = await makeRaffle(setup.raffleId, baseSlot, [alice], [1n, 1n], "scheduled");
+    const second = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 1), [alice, bob], [1n, 1n], "scheduled");
+    expect([first.winner_twitch_login, second.winner_twitch_login]).toEqual(["viewer_1", "viewer_2"]);
+
+    const racing = await createRaffle({ luck: true, cooldownMinutes: 30, broadcasterId: setup.broadcasterId });
+    const calls = Array.from(
+      { length: 20 },
+      (_unused, connection) => () =>
+        makeRaffle(
+          racing.raffleId,
+          addMilliseconds(baseSlot, connection),
+          [alice, bob],
+          [createCryptoWord(), createCryptoWord()],
+        ),
+    );
+    const results = await runAllAtOnce(racing.raffleId, calls);
+
+    expect(countOutcomes(results)).toEqual({ drawn: 2, no_eligible: 18 });
+    const winners = results.flatMap((result) => (result.winner_twitch_login ? [result.winner_twitch_login] : []));
+    expect(winners.sort()).toEqual(["viewer_1", "viewer_2"]);
+  });
+
+  it("validates every candidate, since all of them take part", async () => {
+    const setup = await createRaffle({ luck: true });
+
+    await expect(
+      makeRaffle(setup.raffleId, baseSlot, [createViewer(1), { login: "no_id" }], [1n, 1n]),
+    ).rejects.toMatchObject({ code: "22023", message: expect.stringContaining("candidate 1") });
+    await expect(makeRaffle(setup.raffleId, baseSlot, [createViewer(1), "someone"], [1n, 1n])).rejects.toMatchObject({
+      code: "22023",
+    });
+  });
+
+  it("records the mode, the weights and a pending Twitch announcement when the raffle asks for one", async () => {
+    const broadcasterId = createBroadcasterId();
+    const lucky = await createRaffle({
+      items: [{ name: "Golden Sword", weight: 3 }],
+      luck: true,
+      announceInTwitch: true,
+      broadcasterId,
+    });
+    const plain = await createRaffle({ items: [{ name: "Golden Sword", weight: 3 }], broadcasterId });
+    await givePoints(createViewer(2), 250n, broadcasterId);
+    const candidates = [{ ...broadcaster, id: broadcasterId }, createViewer(1), createViewer(2)];
+
+    const luckyResult = await makeRaffle(lucky.raffleId, baseSlot, candidates, [7n, 120n], "scheduled");
+    const plainResult = await makeRaffle(plain.raffleId, baseSlot, candidates, [7n, 120n], "scheduled");
+
+    const luckyDraw = await pool.query("select * from draws where id = $1", [luckyResult.draw_id]);
+    expect(luckyDraw.rows[0]).toMatchObject({
+      luck: true,
+      item_roll: "1",
+      winner_roll: "120", // 120 mod 450: past viewer 1's 100, into viewer 2's 350
+      winner_twitch_login: "viewer_2",
+      candidates: [
+        { id: "5001", weight: 100 },
+        { id: "5002", weight: 350 },
+      ],
+      candidate_count: 3,
+      announcement_status: "pending",
+      twitch_announcement_status: "pending",
+      twitch_message_id: null,
+    });
+    const plainDraw = await pool.query("select * from draws where id = $1", [plainResult.draw_id]);
+    expect(plainDraw.rows[0]).toMatchObject({
+      luck: false,
+      winner_roll: null,
+      winner_twitch_login: "viewer_1",
+      candidates: [{ ...broadcaster, id: broadcasterId }, createViewer(1)],
+      twitch_announcement_status: "none",
+    });
   });
 });

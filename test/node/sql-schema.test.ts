@@ -202,3 +202,116 @@ describe("schema", () => {
     expect(announcementPlan).toContain("draws_pending_announcements");
   });
 });
+
+describe("schema: EventSub, points and luck (0003)", () => {
+  it("gives each guild the default point values and refuses negative ones", async () => {
+    const guildId = await createGuild();
+    const guild = await pool.query(
+      "select follow_points, subscribe_points, gift_points_per_sub, cheer_points_per_bit, raid_points from guilds where id = $1",
+      [guildId],
+    );
+    expect(guild.rows[0]).toEqual({
+      follow_points: 10,
+      subscribe_points: 50,
+      gift_points_per_sub: 60,
+      cheer_points_per_bit: 1,
+      raid_points: 30,
+    });
+
+    await pool.query("update guilds set follow_points = 0, raid_points = 0 where id = $1", [guildId]);
+    for (const column of [
+      "follow_points",
+      "subscribe_points",
+      "gift_points_per_sub",
+      "cheer_points_per_bit",
+      "raid_points",
+    ]) {
+      await expect(
+        pool.query(`update guilds set ${column} = -1 where id = $1`, [guildId]),
+        column,
+      ).rejects.toMatchObject({
+        code: "23514",
+      });
+    }
+  });
+
+  it("starts raffles without luck or Twitch announcements unless asked", async () => {
+    const raffleId = await insertRaffle(await createGuild());
+    const raffle = await pool.query("select luck, announce_in_twitch from raffles where id = $1", [raffleId]);
+    expect(raffle.rows[0]).toEqual({ luck: false, announce_in_twitch: false });
+  });
+
+  it("keeps viewer points non-negative and one row per broadcaster and viewer", async () => {
+    const insertPoints = (points: number, login = "viewer") =>
+      pool.query(
+        `insert into viewer_points (broadcaster_id, viewer_user_id, viewer_login, viewer_display_name, points)
+         values ('2000', '5', $2, 'Viewer', $1)`,
+        [points, login],
+      );
+
+    await expect(insertPoints(-1)).rejects.toMatchObject({ code: "23514" });
+    await expect(insertPoints(1, "Viewer")).rejects.toMatchObject({ code: "23514" });
+    await insertPoints(1);
+    await expect(insertPoints(2)).rejects.toMatchObject({ code: "23505", constraint: "viewer_points_pkey" });
+  });
+
+  it("keeps one EventSub subscription per guild and type, and forgets them with the guild", async () => {
+    const guildId = await createGuild();
+    const otherGuildId = await createGuild();
+    const insertSubscription = (guild: string, subscriptionId: string, type: string) =>
+      pool.query(
+        `insert into twitch_eventsub_subscriptions (guild_id, twitch_subscription_id, type, version, condition, status)
+         values ($1, $2, $3, '1', '{"broadcaster_user_id": "2000"}', 'webhook_callback_verification_pending')`,
+        [guild, subscriptionId, type],
+      );
+
+    await insertSubscription(guildId, "f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "stream.online");
+    await insertSubscription(guildId, "f1c2a387-161a-49f9-a165-0f21d7a4e1c5", "stream.offline");
+    await expect(
+      insertSubscription(guildId, "f1c2a387-161a-49f9-a165-0f21d7a4e1c6", "stream.online"),
+    ).rejects.toMatchObject({ code: "23505", constraint: "twitch_eventsub_subscriptions_pkey" });
+    await expect(
+      insertSubscription(otherGuildId, "f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "stream.online"),
+    ).rejects.toMatchObject({ code: "23505", constraint: "twitch_eventsub_subscriptions_twitch_subscription_id_key" });
+    await expect(
+      pool.query(
+        `insert into twitch_eventsub_subscriptions (guild_id, twitch_subscription_id, type, version, condition, status)
+         values ($1, 'x', 'channel.follow', '2', '[]', 'enabled')`,
+        [guildId],
+      ),
+    ).rejects.toMatchObject({ code: "23514" });
+
+    await pool.query("delete from guilds where id = $1", [guildId]);
+    const left = await pool.query("select 1 from twitch_eventsub_subscriptions where guild_id = $1", [guildId]);
+    expect(left.rowCount).toBe(0);
+  });
+
+  it("marks a Twitch announcement sent only with the chat message that carried it", async () => {
+    const guildId = await createGuild();
+    const raffleId = await insertRaffle(guildId);
+    await pool.query("insert into loot_items (guild_id, name, weight) values ($1, 'Sword', 1)", [guildId]);
+    const draw = await pool.query<{ draw_id: string }>(
+      `select draw_id from make_raffle($1, now(), 'manual', '[{"id": "5", "login": "viewer", "name": "Viewer"}]', '{0}')`,
+      [raffleId],
+    );
+    const drawId = draw.rows[0]?.draw_id;
+
+    await expect(
+      pool.query("update draws set twitch_announcement_status = 'sent' where id = $1", [drawId]),
+    ).rejects.toMatchObject({ code: "23514" });
+    await expect(
+      pool.query("update draws set twitch_announcement_status = 'shouted' where id = $1", [drawId]),
+    ).rejects.toMatchObject({ code: "23514" });
+    await expect(
+      pool.query("update draws set twitch_announcement_error = repeat('x', 1001) where id = $1", [drawId]),
+    ).rejects.toMatchObject({ code: "23514" });
+    await pool.query(
+      "update draws set twitch_announcement_status = 'dropped', twitch_announcement_error = 'msg_duplicate' where id = $1",
+      [drawId],
+    );
+    await pool.query(
+      "update draws set twitch_announcement_status = 'sent', twitch_message_id = 'abc-123', twitch_announcement_error = null where id = $1",
+      [drawId],
+    );
+  });
+});

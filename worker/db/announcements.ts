@@ -12,14 +12,21 @@ interface AnnouncementRow {
   draw_number: string;
   announcement_attempts: number;
   locale: string;
+  announce_in_twitch: boolean;
+  twitch_announcement_status: string;
+  twitch_broadcaster_id: string;
 }
 
 export interface ClaimedAnnouncement extends Announcement {
   locale: string;
+  /** The raffle also announces in Twitch chat, and this draw has not been sent there yet. */
+  needsTwitchMessage: boolean;
+  twitchBroadcasterId: string;
 }
 
 const claimColumns = `d.id, d.guild_id, r.discord_channel_id, d.winner_twitch_display_name, d.winner_twitch_login,
-  d.item_name, d.slot_at, d.announcement_attempts, g.locale,
+  d.item_name, d.slot_at, d.announcement_attempts, g.locale, r.announce_in_twitch, d.twitch_announcement_status,
+  r.twitch_broadcaster_id,
   (select count(*) from draws earlier where earlier.raffle_id = d.raffle_id and earlier.id <= d.id) as draw_number`;
 
 function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
@@ -34,6 +41,11 @@ function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
     drawNumber: Number(row.draw_number),
     attempts: row.announcement_attempts,
     locale: row.locale,
+    // make_raffle marks the draw 'pending' for Twitch when its raffle announces there.
+    needsTwitchMessage:
+      row.announce_in_twitch &&
+      (row.twitch_announcement_status === "pending" || row.twitch_announcement_status === "none"),
+    twitchBroadcasterId: row.twitch_broadcaster_id,
   };
 }
 
@@ -66,4 +78,18 @@ export async function claimAnnouncements(
     [new Date(options.now), new Date(options.leaseUntil), options.limit, options.drawIds ?? null],
   );
   return rows.map(mapAnnouncement);
+}
+
+/** Records the outcome of the winner's Twitch chat message (sent, dropped by Twitch, or failed). */
+export async function recordTwitchAnnouncement(
+  database: Queryable,
+  drawId: string,
+  outcome: { status: "sent" | "dropped" | "failed"; messageId?: string; error?: string },
+): Promise<void> {
+  await database.query(
+    `update draws set twitch_announcement_status = $2, twitch_message_id = $3, twitch_announcement_error = left($4, 1000),
+       twitch_announcement_attempts = twitch_announcement_attempts + 1
+     where id = $1`,
+    [drawId, outcome.status, outcome.messageId ?? null, outcome.error ?? null],
+  );
 }

@@ -10,6 +10,8 @@ export interface DueRaffle {
   isLive: boolean;
   liveCheckedAt: number | undefined;
   drawCount: number;
+  /** stream.online and stream.offline subscriptions are both enabled: `isLive` is kept by EventSub. */
+  liveFromEventSub: boolean;
 }
 
 interface DueRaffleRow {
@@ -21,43 +23,15 @@ interface DueRaffleRow {
   is_live: boolean;
   live_checked_at: Date | null;
   draw_count: number;
+  live_from_eventsub: boolean;
 }
 
-/**
- * Running raffles whose next slot is at or before `slotAt` and whose guild has an active Twitch
- * link: one indexed query (raffles_due) per tick.
- */
-export async function findDueRaffles(database: Queryable, slotAt: number, limit: number): Promise<DueRaffle[]> {
-  const rows = await database.query<DueRaffleRow>(
-    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
-       r.live_checked_at, r.draw_count
-     from raffles r
-     join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
-     where r.status = 'running' and r.next_slot_at <= $1
-     order by r.next_slot_at, r.id
-     limit $2`,
-    [new Date(slotAt), limit],
-  );
-  return rows.map((row) => ({
-    id: String(row.id),
-    guildId: row.guild_id,
-    discordChannelId: row.discord_channel_id,
-    twitchBroadcasterId: row.twitch_broadcaster_id,
-    everyMinutes: row.every_minutes,
-    isLive: row.is_live,
-    liveCheckedAt: row.live_checked_at?.getTime(),
-    drawCount: row.draw_count,
-  }));
-}
+// Both stream subscriptions enabled: the raffle's is_live is pushed by EventSub, no need to poll.
+const liveFromEventSubColumn = `(select count(*) = 2 from twitch_eventsub_subscriptions s
+   where s.guild_id = r.guild_id and s.type in ('stream.online', 'stream.offline') and s.status = 'enabled')
+   as live_from_eventsub`;
 
-export async function findDueRaffle(database: Queryable, raffleId: string): Promise<DueRaffle | undefined> {
-  const rows = await database.query<DueRaffleRow>(
-    `select id, guild_id, discord_channel_id, twitch_broadcaster_id, every_minutes, is_live, live_checked_at, draw_count
-     from raffles where id = $1 and status = 'running'`,
-    [raffleId],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
+function mapDueRaffle(row: DueRaffleRow): DueRaffle {
   return {
     id: String(row.id),
     guildId: row.guild_id,
@@ -67,7 +41,36 @@ export async function findDueRaffle(database: Queryable, raffleId: string): Prom
     isLive: row.is_live,
     liveCheckedAt: row.live_checked_at?.getTime(),
     drawCount: row.draw_count,
+    liveFromEventSub: row.live_from_eventsub,
   };
+}
+
+/**
+ * Running raffles whose next slot is at or before `slotAt` and whose guild has an active Twitch
+ * link: one indexed query (raffles_due) per tick.
+ */
+export async function findDueRaffles(database: Queryable, slotAt: number, limit: number): Promise<DueRaffle[]> {
+  const rows = await database.query<DueRaffleRow>(
+    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
+       r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}
+     from raffles r
+     join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
+     where r.status = 'running' and r.next_slot_at <= $1
+     order by r.next_slot_at, r.id
+     limit $2`,
+    [new Date(slotAt), limit],
+  );
+  return rows.map(mapDueRaffle);
+}
+
+export async function findDueRaffle(database: Queryable, raffleId: string): Promise<DueRaffle | undefined> {
+  const rows = await database.query<DueRaffleRow>(
+    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
+       r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}
+     from raffles r where r.id = $1 and r.status = 'running'`,
+    [raffleId],
+  );
+  return rows[0] ? mapDueRaffle(rows[0]) : undefined;
 }
 
 /** Records Get Streams' answer for many broadcasters in one statement. */

@@ -85,6 +85,8 @@ export interface RaffleDetails extends RaffleSummary {
   isLive: boolean;
   liveCheckedAt: number | undefined;
   drawCount: number;
+  luck: boolean;
+  announceInTwitch: boolean;
 }
 
 interface RaffleDetailsRow extends RaffleSummaryRow {
@@ -98,11 +100,13 @@ interface RaffleDetailsRow extends RaffleSummaryRow {
   is_live: boolean;
   live_checked_at: Date | null;
   draw_count: number;
+  luck: boolean;
+  announce_in_twitch: boolean;
 }
 
 const detailColumns = `id, guild_id, discord_channel_id, status, status_reason, twitch_broadcaster_id,
   twitch_broadcaster_login, every_minutes, cooldown_minutes, started_at, last_slot_at, next_slot_at, is_live,
-  live_checked_at, draw_count`;
+  live_checked_at, draw_count, luck, announce_in_twitch`;
 
 function mapDetails(row: RaffleDetailsRow): RaffleDetails {
   return {
@@ -117,6 +121,8 @@ function mapDetails(row: RaffleDetailsRow): RaffleDetails {
     isLive: row.is_live,
     liveCheckedAt: row.live_checked_at?.getTime(),
     drawCount: row.draw_count,
+    luck: row.luck,
+    announceInTwitch: row.announce_in_twitch,
   };
 }
 
@@ -139,6 +145,8 @@ export interface NewRaffle {
   everyMinutes: number;
   cooldownMinutes: number;
   startedByDiscordUserId: string;
+  luck: boolean;
+  announceInTwitch: boolean;
   now: number;
 }
 
@@ -146,8 +154,8 @@ export interface NewRaffle {
 export async function insertRaffle(database: Queryable, raffle: NewRaffle): Promise<RaffleDetails> {
   const rows = await database.query<RaffleDetailsRow>(
     `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
-       every_minutes, cooldown_minutes, started_by_discord_user_id, started_at, next_slot_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, date_trunc('minute', $8::timestamptz))
+       every_minutes, cooldown_minutes, started_by_discord_user_id, started_at, next_slot_at, luck, announce_in_twitch)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, date_trunc('minute', $8::timestamptz), $9, $10)
      returning ${detailColumns}`,
     [
       raffle.guildId,
@@ -158,6 +166,8 @@ export async function insertRaffle(database: Queryable, raffle: NewRaffle): Prom
       raffle.cooldownMinutes,
       raffle.startedByDiscordUserId,
       new Date(raffle.now),
+      raffle.luck,
+      raffle.announceInTwitch,
     ],
   );
   const row = rows[0];
@@ -188,13 +198,30 @@ export async function resumePausedRaffle(
 /** /raffle start on a paused raffle: run it again with the new settings. */
 export async function restartPausedRaffle(
   database: Queryable,
-  raffle: { guildId: string; discordChannelId: string; everyMinutes: number; cooldownMinutes: number; now: number },
+  raffle: {
+    guildId: string;
+    discordChannelId: string;
+    everyMinutes: number;
+    cooldownMinutes: number;
+    luck: boolean;
+    announceInTwitch: boolean;
+    now: number;
+  },
 ): Promise<boolean> {
   const rows = await database.query(
     `update raffles set status = 'running', status_reason = null, discord_channel_id = $2, every_minutes = $3,
-       cooldown_minutes = $4, next_slot_at = greatest(next_slot_at, date_trunc('minute', $5::timestamptz))
+       cooldown_minutes = $4, next_slot_at = greatest(next_slot_at, date_trunc('minute', $5::timestamptz)),
+       luck = $6, announce_in_twitch = $7
      where guild_id = $1 and status = 'paused' returning id`,
-    [raffle.guildId, raffle.discordChannelId, raffle.everyMinutes, raffle.cooldownMinutes, new Date(raffle.now)],
+    [
+      raffle.guildId,
+      raffle.discordChannelId,
+      raffle.everyMinutes,
+      raffle.cooldownMinutes,
+      new Date(raffle.now),
+      raffle.luck,
+      raffle.announceInTwitch,
+    ],
   );
   return rows.length === 1;
 }

@@ -95,7 +95,7 @@ function respondWithReply(
 ): Response {
   if (reply.kind === "choices") return respondWithChoices(reply.choices);
   if (reply.kind === "message") return respondWithMessage(reply.body, reply.ephemeral);
-  app.execution.waitUntil(completeDeferredReply(reply.complete, interaction, locale, app));
+  app.runInBackground(completeDeferredReply(reply.complete, interaction, locale, app));
   return Response.json({
     type: ResponseType.deferredChannelMessage,
     data: { flags: reply.ephemeral ? ephemeralFlag : 0 },

@@ -74,6 +74,24 @@ export const commandTexts = {
     name: ["include", "incluir"],
     description: ["Let an excluded Twitch user win again", "Permita que um usuário excluído volte a ganhar"],
   },
+  "raffle.leaderboard": {
+    name: ["leaderboard", "ranking"],
+    description: ["Most active viewers (activity points)", "Espectadores mais ativos (pontos de atividade)"],
+  },
+  "option.luck": {
+    name: ["luck", "sorte"],
+    description: [
+      "Active viewers get better odds: 1 + points/100, up to 5x (default off)",
+      "Espectadores ativos têm mais chance: 1 + pontos/100, até 5x (padrão desligado)",
+    ],
+  },
+  "option.announce_in_twitch": {
+    name: ["announce_in_twitch", "anunciar_na_twitch"],
+    description: [
+      "Also announce winners in Twitch chat (default off)",
+      "Anunciar também no chat da Twitch (padrão desligado)",
+    ],
+  },
   "option.channel": {
     name: ["channel", "canal"],
     description: ["Where winners are announced (default: here)", "Onde os ganhadores são anunciados (padrão: aqui)"],

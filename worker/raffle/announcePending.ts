@@ -2,6 +2,7 @@ import type { AppContext } from "../context";
 import { claimAnnouncements } from "../db/announcements";
 import { resolveLocale } from "../i18n/translate";
 import { type AnnounceOutcome, announceDraw } from "./announceDraw";
+import { announceInTwitchChat } from "./announceInTwitchChat";
 import { mapWithConcurrency } from "./mapWithConcurrency";
 
 /** A claimed announcement is left alone by other ticks for this long. */
@@ -19,9 +20,11 @@ export async function announcePending(app: AppContext, drawIds?: string[]): Prom
     limit: drawIds ? drawIds.length : announcementsPerTick,
     ...(drawIds ? { drawIds } : {}),
   });
-  const outcomes = await mapWithConcurrency(claimed, 4, (announcement) =>
-    announceDraw(app, announcement, resolveLocale(announcement.locale)),
-  );
+  const outcomes = await mapWithConcurrency(claimed, 4, async (announcement) => {
+    const outcome = await announceDraw(app, announcement, resolveLocale(announcement.locale));
+    if (announcement.needsTwitchMessage) await announceInTwitchChat(app, announcement);
+    return outcome;
+  });
   const counts: Record<AnnounceOutcome, number> = { delivered: 0, retry: 0, failed: 0, channel_unavailable: 0 };
   for (const outcome of outcomes) counts[outcome] += 1;
   return counts;

@@ -7,11 +7,22 @@ import { TwitchApiError } from "../twitch/TwitchApiError";
 const broadcastersPerCall = 100;
 
 /**
- * Which due raffles are live: one Get Streams call per 100 broadcasters, with the app token.
- * The answer is recorded on the raffles (for /raffle status). Raffles whose batch failed are
- * left out, so they are skipped this minute rather than drawn blind.
+ * Which due raffles are live. Where EventSub's stream.online/offline subscriptions are enabled,
+ * the live flag they keep is trusted; the rest are polled: one Get Streams call per 100
+ * broadcasters, with the app token, recorded on the raffles (for /raffle status). Raffles whose
+ * batch failed are left out, so they are skipped this minute rather than drawn blind.
  */
-export async function findLiveRaffles(app: AppContext, raffles: DueRaffle[]): Promise<DueRaffle[]> {
+export async function findLiveRaffles(app: AppContext, due: DueRaffle[]): Promise<DueRaffle[]> {
+  const pushed = due.filter((raffle) => raffle.liveFromEventSub);
+  const polled = await pollLiveRaffles(
+    app,
+    due.filter((raffle) => !raffle.liveFromEventSub),
+  );
+  return [...pushed.filter((raffle) => raffle.isLive), ...polled];
+}
+
+async function pollLiveRaffles(app: AppContext, raffles: DueRaffle[]): Promise<DueRaffle[]> {
+  if (raffles.length === 0) return [];
   const broadcasterIds = [...new Set(raffles.map((raffle) => raffle.twitchBroadcasterId))];
   const live = new Set<string>();
   const checked = new Set<string>();

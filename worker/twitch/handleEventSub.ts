@@ -1,13 +1,24 @@
 import type { AppContext } from "../context";
 import { recordEventSubMessage, recordStreamLiveness } from "../db/eventSubMessages";
+import { updateSubscriptionStatus } from "../db/eventSubSubscriptions";
+import { readGuildLocale } from "../db/guilds";
+import { findActiveRaffle } from "../db/raffles";
+import { awardPoints, readPointValues } from "../db/viewerPoints";
+import { createChannelMessage } from "../discord/DiscordRestClient";
 import { HttpError } from "../errors";
+import { resolveLocale, translate } from "../i18n/translate";
+import { describeError } from "../log";
 import {
   notificationBodySchema,
   revocationBodySchema,
   streamEventSchema,
   verificationBodySchema,
 } from "./eventsub.external";
-import { verifyEventSubMessage } from "./verifyEventSubMessage";
+import { readActivityPoints, readEventBroadcasterId } from "./readActivityPoints";
+import { type EventSubEnvelope, verifyEventSubMessage } from "./verifyEventSubMessage";
+
+/** Without these, LiveLoot cannot see the stream go live or offline by itself. */
+const neededSubscriptionTypes = new Set(["stream.online", "stream.offline"]);
 
 /**
  * POST /twitch/eventsub. Verified before parsing; a message id seen before is acknowledged
@@ -17,42 +28,88 @@ import { verifyEventSubMessage } from "./verifyEventSubMessage";
 export async function handleEventSub(request: Request, app: AppContext): Promise<Response> {
   const envelope = await verifyEventSubMessage(request, app.config.twitchEventSubSecret, app.now());
   const json = parseJson(envelope.body);
-  if (envelope.messageType === "webhook_callback_verification") {
-    const body = verificationBodySchema.safeParse(json);
-    if (!body.success) throw new HttpError(400, "Not an EventSub verification body.");
-    app.log.info("EventSub subscription verified", { type: body.data.subscription.type });
-    return new Response(body.data.challenge, { status: 200, headers: { "content-type": "text/plain" } });
-  }
+  if (envelope.messageType === "webhook_callback_verification") return answerChallenge(app, json);
   if (envelope.messageType === "revocation") {
-    const body = revocationBodySchema.safeParse(json);
-    if (!body.success) throw new HttpError(400, "Not an EventSub revocation body.");
-    const isNew = await recordEventSubMessage(app.database, envelope);
-    if (isNew) {
-      app.log.warn("EventSub subscription revoked", {
-        type: body.data.subscription.type,
-        status: body.data.subscription.status,
-        broadcasterId: body.data.subscription.condition.broadcaster_user_id,
-      });
-    }
+    await recordRevocation(app, envelope, json);
     return new Response(null, { status: 204 });
   }
-  if (envelope.messageType !== "notification") return new Response(null, { status: 204 });
+  if (envelope.messageType === "notification") await processNotification(app, envelope, json);
+  return new Response(null, { status: 204 });
+}
+
+async function answerChallenge(app: AppContext, json: unknown): Promise<Response> {
+  const body = verificationBodySchema.safeParse(json);
+  if (!body.success) throw new HttpError(400, "Not an EventSub verification body.");
+  await updateSubscriptionStatus(app.database, body.data.subscription.id, "enabled");
+  app.log.info("EventSub subscription verified", { type: body.data.subscription.type });
+  return new Response(body.data.challenge, { status: 200, headers: { "content-type": "text/plain" } });
+}
+
+/** Records the new status; a needed subscription lost is told to the guild's raffle channel, once. */
+async function recordRevocation(app: AppContext, envelope: EventSubEnvelope, json: unknown): Promise<void> {
+  const body = revocationBodySchema.safeParse(json);
+  if (!body.success) throw new HttpError(400, "Not an EventSub revocation body.");
+  const { subscription } = body.data;
+  if (!(await recordEventSubMessage(app.database, envelope))) return;
+  const updated = await updateSubscriptionStatus(app.database, subscription.id, subscription.status);
+  app.log.warn("EventSub subscription revoked", { type: subscription.type, reason: subscription.status });
+  if (!updated?.changed || !neededSubscriptionTypes.has(subscription.type)) return;
+  const raffle = await findActiveRaffle(app.database, updated.guildId);
+  if (!raffle) return;
+  try {
+    const locale = resolveLocale(await readGuildLocale(app.database, updated.guildId));
+    await createChannelMessage(
+      app.config,
+      raffle.discordChannelId,
+      { content: translate(locale, "eventSubRevokedNotice", { reason: subscription.status }) },
+      `revoked-${subscription.id}`.slice(0, 25),
+    );
+  } catch (error) {
+    app.log.warn("could not tell the guild about a revoked subscription", { error: describeError(error) });
+  }
+}
+
+async function processNotification(app: AppContext, envelope: EventSubEnvelope, json: unknown): Promise<void> {
   const body = notificationBodySchema.safeParse(json);
   if (!body.success) throw new HttpError(400, "Not an EventSub notification body.");
   const type = body.data.subscription.type;
+  const event = body.data.event;
   if (type === "stream.online" || type === "stream.offline") {
-    const event = streamEventSchema.safeParse(body.data.event);
-    if (!event.success) throw new HttpError(400, "A stream event without broadcaster_user_id.");
+    const stream = streamEventSchema.safeParse(event);
+    if (!stream.success) throw new HttpError(400, "A stream event without broadcaster_user_id.");
     const outcome = await recordStreamLiveness(app.database, envelope, {
-      broadcasterId: event.data.broadcaster_user_id,
+      broadcasterId: stream.data.broadcaster_user_id,
       isLive: type === "stream.online",
       now: app.now(),
     });
     app.log.info("stream liveness from EventSub", { type, duplicate: !outcome.isNew, raffles: outcome.raffles });
-  } else {
-    await recordEventSubMessage(app.database, envelope);
+    return;
   }
-  return new Response(null, { status: 204 });
+  const broadcasterId = readEventBroadcasterId(type, event);
+  const activity = broadcasterId
+    ? safelyReadActivity(type, event, await readPointValues(app.database, broadcasterId))
+    : undefined;
+  if (!activity) {
+    await recordEventSubMessage(app.database, envelope);
+    return;
+  }
+  const result = await awardPoints(app.database, {
+    messageId: envelope.messageId,
+    messageType: envelope.messageType,
+    subscriptionType: type,
+    broadcasterId: activity.broadcasterId,
+    viewer: activity.viewer,
+    points: activity.points,
+  });
+  app.log.info("activity points", { type, points: activity.points, duplicate: !result.isNew });
+}
+
+function safelyReadActivity(type: string, event: unknown, values: Parameters<typeof readActivityPoints>[2]) {
+  try {
+    return readActivityPoints(type, event, values);
+  } catch {
+    throw new HttpError(400, `A ${type} event missing fields.`);
+  }
 }
 
 function parseJson(text: string): unknown {

@@ -8,6 +8,7 @@ import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePa
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../security/keys";
 import { verifyState } from "../security/OAuthState";
+import { syncSubscriptions } from "./eventSubSubscriptions";
 import { HelixClient } from "./HelixClient";
 import { requiredTwitchScopes } from "./scopes";
 import { exchangeCode, revokeToken, type TokenGrant, validateAccessToken } from "./TwitchAuthClient";
@@ -96,6 +97,10 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
     raffleResumed: Boolean(resumed),
   });
   await tellDiscord(app, stored, locale, displayName);
+  // Subscriptions need a few Twitch calls; the browser need not wait for them.
+  app.runInBackground(
+    syncSubscriptions(app, { guildId: claims.guildId, twitchUserId: identity.userId, scopes: identity.scopes }),
+  );
 
   return renderMessagePage({
     locale,

@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import { listLinksDueForValidation, markValidated } from "../db/twitchLinks";
+import { syncSubscriptions } from "./eventSubSubscriptions";
 import { validateAccessToken } from "./TwitchAuthClient";
 import { openAccessToken, refreshLink, TwitchNeedsReauthError } from "./userTokens";
 
@@ -24,6 +25,8 @@ export async function validateDueLinks(app: AppContext): Promise<{ validated: nu
       if (!identity) throw new Error("Twitch rejected a freshly refreshed token");
       await markValidated(app.database, link.guildId, app.now());
       validated += 1;
+      // The hourly check is also when missing or revoked EventSub subscriptions are repaired.
+      await syncSubscriptions(app, { guildId: link.guildId, twitchUserId: link.twitchUserId, scopes: identity.scopes });
     } catch (error) {
       failed += 1;
       if (!(error instanceof TwitchNeedsReauthError)) {

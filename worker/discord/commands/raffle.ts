@@ -1,3 +1,4 @@
+import { readChatterCount } from "../../cache/chatterCache";
 import { PostgresCode, readDatabaseError } from "../../db/databaseErrors";
 import { listDrawHistory } from "../../db/draws";
 import { excludeViewer, includeViewer } from "../../db/exclusions";
@@ -13,6 +14,7 @@ import {
   stopActiveRaffle,
 } from "../../db/raffles";
 import { findTwitchLink } from "../../db/twitchLinks";
+import { type LeaderboardEntry, readLeaderboard } from "../../db/viewerPoints";
 import { localizeCommandText } from "../../i18n/commandTexts";
 import { type Locale, type MessageKey, translate } from "../../i18n/translate";
 import { announcePending } from "../../raffle/announcePending";
@@ -20,6 +22,7 @@ import { drawWinner } from "../../raffle/drawWinner";
 import { stopForEmptyLoot } from "../../raffle/stopForEmptyLoot";
 import { TwitchApiError } from "../../twitch/TwitchApiError";
 import { callWithUserToken, TwitchNeedsReauthError, TwitchNotLinkedError } from "../../twitch/userTokens";
+import { withTimeout } from "../../withTimeout";
 import { brandColor, type Embed, escapeMarkdown, joinLinesWithin, type MessageBody } from "../message";
 import {
   type CommandGroup,
@@ -33,7 +36,7 @@ import {
 import { noOptions } from "./lootOptions";
 import { historyOptions, startRaffleOptions, viewerOptions } from "./raffleOptions";
 
-const optionType = { string: 3, integer: 4, channel: 7 } as const;
+const optionType = { string: 3, integer: 4, boolean: 5, channel: 7 } as const;
 /** GUILD_TEXT and GUILD_ANNOUNCEMENT: channels a bot can post embeds in. */
 const announceableChannelTypes = [0, 5];
 const historyPageSize = 10;
@@ -64,6 +67,9 @@ const start = defineSubcommand(startRaffleOptions, async (invocation, options) =
   if (link.status === "needs_reauth") throw new UserFacingError("twitchNeedsReauthReply");
   const items = await listItems(app.database, guildId);
   if (!items.some(isDrawable)) throw new UserFacingError("raffleNeedsLoot");
+  if (options.announce_in_twitch && !link.scopes.includes("user:write:chat")) {
+    throw new UserFacingError("raffleNeedsChatScope");
+  }
   const channelId = options.channel ?? invocation.channelId;
   await ensureGuild(app.database, guildId, invocation.guildLocale);
   const resumed = await restartPausedRaffle(app.database, {
@@ -71,6 +77,8 @@ const start = defineSubcommand(startRaffleOptions, async (invocation, options) =
     discordChannelId: channelId,
     everyMinutes: options.every,
     cooldownMinutes: options.cooldown,
+    luck: options.luck,
+    announceInTwitch: options.announce_in_twitch,
     now: app.now(),
   });
   if (!resumed) await startNewRaffle(invocation, link, channelId, options);
@@ -92,7 +100,7 @@ async function startNewRaffle(
   invocation: Invocation,
   link: { twitchUserId: string; twitchLogin: string },
   channelId: string,
-  options: { every: number; cooldown: number },
+  options: { every: number; cooldown: number; luck: boolean; announce_in_twitch: boolean },
 ): Promise<void> {
   const { app, guildId } = invocation;
   try {
@@ -104,6 +112,8 @@ async function startNewRaffle(
       everyMinutes: options.every,
       cooldownMinutes: options.cooldown,
       startedByDiscordUserId: invocation.userId,
+      luck: options.luck,
+      announceInTwitch: options.announce_in_twitch,
       now: app.now(),
     });
   } catch (error) {
@@ -112,6 +122,34 @@ async function startNewRaffle(
     throw error;
   }
 }
+
+/** A viewer's luck multiplier: 1 + points/100, at most 5 (what make_raffle weighs by). */
+function formatMultiplier(locale: Locale, points: number): string {
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(Math.min(1 + points / 100, 5))}×`;
+}
+
+const leaderboard = defineSubcommand(noOptions, async (invocation) => {
+  const { app, locale, guildId } = invocation;
+  const link = await findTwitchLink(app.database, guildId);
+  if (!link) throw new UserFacingError("twitchNotLinked");
+  const leaders = await readLeaderboard(app.database, link.twitchUserId, 10);
+  const title = translate(locale, "raffleLeaderboardTitle");
+  const format = new Intl.NumberFormat(locale);
+  const description =
+    leaders.length === 0
+      ? translate(locale, "raffleLeaderboardEmpty")
+      : leaders
+          .map((leader, index) =>
+            translate(locale, "raffleLeaderboardLine", {
+              rank: index + 1,
+              name: escapeMarkdown(leader.displayName),
+              points: format.format(leader.points),
+              multiplier: formatMultiplier(locale, leader.points),
+            }),
+          )
+          .join("\n");
+  return { kind: "message", ephemeral: false, body: { embeds: [{ title, description, color: brandColor }] } };
+});
 
 const stop = defineSubcommand(noOptions, async (invocation) => {
   const { app, locale, guildId } = invocation;
@@ -128,17 +166,29 @@ const stop = defineSubcommand(noOptions, async (invocation) => {
 const status = defineSubcommand(noOptions, async (invocation) => {
   const raffle = await requireActiveRaffle(invocation);
   const statistics = await readRaffleStatistics(invocation.app.database, invocation.guildId, raffle.id);
+  const leaders = raffle.luck ? await readLeaderboard(invocation.app.database, raffle.twitchBroadcasterId, 3) : [];
+  const chatters = await readChatterCountQuietly(invocation, raffle.twitchBroadcasterId);
   return {
     kind: "message",
     ephemeral: true,
-    body: { embeds: [describeRaffle(invocation.locale, raffle, statistics)] },
+    body: { embeds: [describeRaffle(invocation.locale, raffle, { ...statistics, chatters }, leaders)] },
   };
 });
+
+/** The chat size the tick last cached (Redis is a cache: without it, the field says "—"). */
+async function readChatterCountQuietly(invocation: Invocation, broadcasterId: string): Promise<number | undefined> {
+  try {
+    return await withTimeout(readChatterCount(invocation.app.redis, broadcasterId), 500);
+  } catch {
+    return undefined;
+  }
+}
 
 function describeRaffle(
   locale: Locale,
   raffle: RaffleDetails,
-  statistics: Awaited<ReturnType<typeof readRaffleStatistics>>,
+  statistics: Awaited<ReturnType<typeof readRaffleStatistics>> & { chatters: number | undefined },
+  leaders: LeaderboardEntry[],
 ): Embed {
   const state =
     raffle.status === "running"
@@ -167,6 +217,11 @@ function describeRaffle(
     },
     { name: translate(locale, "raffleFieldDraws"), value: String(raffle.drawCount), inline: true },
     {
+      name: translate(locale, "raffleFieldChatters"),
+      value: statistics.chatters === undefined ? "—" : new Intl.NumberFormat(locale).format(statistics.chatters),
+      inline: true,
+    },
+    {
       name: translate(locale, "raffleFieldItemsLeft"),
       value: translate(locale, statistics.drawableItems === 1 ? "raffleItemsLeftOne" : "raffleItemsLeft", {
         items: statistics.drawableItems,
@@ -175,6 +230,21 @@ function describeRaffle(
       inline: true,
     },
   ];
+  fields.push({
+    name: translate(locale, "raffleFieldOdds"),
+    value: raffle.luck
+      ? [
+          translate(locale, "raffleOddsLuck"),
+          ...leaders.map((leader) =>
+            translate(locale, "raffleOddsLeader", {
+              name: escapeMarkdown(leader.displayName),
+              multiplier: formatMultiplier(locale, leader.points),
+            }),
+          ),
+        ].join("\n")
+      : translate(locale, "raffleOddsEqual"),
+    inline: false,
+  });
   if (statistics.pendingAnnouncements + statistics.failedAnnouncements > 0) {
     fields.push({
       name: translate(locale, "raffleFieldAnnouncements"),
@@ -302,6 +372,8 @@ export const raffleCommands: CommandGroup = {
         commandOption(optionType.channel, "option.channel", { channel_types: announceableChannelTypes }),
         commandOption(optionType.integer, "option.every", { min_value: 1, max_value: 60 }),
         commandOption(optionType.integer, "option.cooldown", { min_value: 0, max_value: 1440 }),
+        commandOption(optionType.boolean, "option.luck"),
+        commandOption(optionType.boolean, "option.announce_in_twitch"),
       ]),
       subcommandOption("raffle.stop"),
       subcommandOption("raffle.status"),
@@ -313,7 +385,8 @@ export const raffleCommands: CommandGroup = {
       subcommandOption("raffle.include", [
         commandOption(optionType.string, "option.user", { required: true, min_length: 1, max_length: 26 }),
       ]),
+      subcommandOption("raffle.leaderboard"),
     ],
   },
-  subcommands: { start, stop, status, draw, history, exclude, include },
+  subcommands: { start, stop, status, draw, history, exclude, include, leaderboard },
 };

@@ -18,6 +18,8 @@ export const startRaffleOptions = z.object({
     .min(0, { error: "raffleCooldownInvalid" })
     .max(1440, { error: "raffleCooldownInvalid" })
     .default(30),
+  luck: z.boolean({ error: "invalidOptions" }).default(false),
+  announce_in_twitch: z.boolean({ error: "invalidOptions" }).default(false),
 });
 
 export const historyOptions = z.object({

@@ -1,13 +1,15 @@
 import { z } from "zod";
+import { listSubscriptions, type StoredSubscription } from "../../db/eventSubSubscriptions";
 import { ensureGuild } from "../../db/guilds";
 import { insertOAuthState } from "../../db/oauthStates";
 import { stopActiveRaffle } from "../../db/raffles";
 import { deleteTwitchLink, findTwitchLink } from "../../db/twitchLinks";
 import { localizeCommandText } from "../../i18n/commandTexts";
-import { translate } from "../../i18n/translate";
+import { type Locale, translate } from "../../i18n/translate";
 import { encodeBase64Url } from "../../security/base64";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../../security/keys";
 import { signState } from "../../security/OAuthState";
+import { deleteSubscriptions } from "../../twitch/eventSubSubscriptions";
 import { requestedTwitchScopes } from "../../twitch/scopes";
 import { revokeToken } from "../../twitch/TwitchAuthClient";
 import { callWithUserToken, TwitchNeedsReauthError } from "../../twitch/userTokens";
@@ -79,6 +81,7 @@ async function describeLink(invocation: Invocation): Promise<Embed> {
       color: brandColor,
     };
   }
+  const subscriptions = await listSubscriptions(app.database, invocation.guildId);
   let health = translate(locale, "twitchTokenNeedsReauth");
   let live = translate(locale, "unknown");
   if (link.status === "active") {
@@ -114,8 +117,20 @@ async function describeLink(invocation: Invocation): Promise<Embed> {
       { name: translate(locale, "twitchTokenHealth"), value: health, inline: true },
       { name: translate(locale, "twitchStream"), value: live },
       { name: translate(locale, "twitchScopes"), value: link.scopes.map((scope) => `\`${scope}\``).join(", ") || "—" },
+      { name: translate(locale, "twitchEventSub"), value: describeSubscriptions(locale, subscriptions) },
     ],
   };
+}
+
+/** One line per EventSub subscription: ✅ enabled, ⏳ waiting for verification, ⚠️ anything else. */
+function describeSubscriptions(locale: Locale, subscriptions: StoredSubscription[]): string {
+  if (subscriptions.length === 0) return translate(locale, "twitchEventSubNone");
+  return subscriptions
+    .map((subscription) => {
+      const icon = subscription.status === "enabled" ? "✅" : subscription.status.endsWith("_pending") ? "⏳" : "⚠️";
+      return `${icon} \`${subscription.type}\` ${subscription.status === "enabled" ? "" : `(${subscription.status})`}`.trim();
+    })
+    .join("\n");
 }
 
 const disconnect = defineSubcommand(noOptions, async (invocation) => ({
@@ -139,6 +154,7 @@ const disconnect = defineSubcommand(noOptions, async (invocation) => ({
         app.log.warn("Twitch token revocation failed; deleting our copy anyway", { error: String(error), guildId });
       }
     }
+    await deleteSubscriptions(app, guildId);
     const raffle = await stopActiveRaffle(app.database, guildId, "twitch_disconnected", app.now());
     await deleteTwitchLink(app.database, guildId);
     app.log.info("Twitch link removed", { guildId, revoked, raffleStopped: Boolean(raffle) });

@@ -1,0 +1,87 @@
+import type { Queryable } from "./Database";
+
+/** Points per kind of activity, configurable per guild (columns on guilds). */
+export interface PointValues {
+  follow: number;
+  subscribe: number;
+  giftPerSub: number;
+  cheerPerBit: number;
+  raid: number;
+}
+
+export const defaultPointValues: PointValues = { follow: 10, subscribe: 50, giftPerSub: 60, cheerPerBit: 1, raid: 30 };
+
+/** The point values of the (first) guild linked to a broadcaster; defaults when none is. */
+export async function readPointValues(database: Queryable, broadcasterId: string): Promise<PointValues> {
+  const rows = await database.query<{
+    follow_points: number;
+    subscribe_points: number;
+    gift_points_per_sub: number;
+    cheer_points_per_bit: number;
+    raid_points: number;
+  }>(
+    `select g.follow_points, g.subscribe_points, g.gift_points_per_sub, g.cheer_points_per_bit, g.raid_points
+     from twitch_links l join guilds g on g.id = l.guild_id
+     where l.twitch_user_id = $1 order by l.created_at limit 1`,
+    [broadcasterId],
+  );
+  const row = rows[0];
+  if (!row) return defaultPointValues;
+  return {
+    follow: row.follow_points,
+    subscribe: row.subscribe_points,
+    giftPerSub: row.gift_points_per_sub,
+    cheerPerBit: row.cheer_points_per_bit,
+    raid: row.raid_points,
+  };
+}
+
+export interface PointAward {
+  messageId: string;
+  messageType: string;
+  subscriptionType: string;
+  broadcasterId: string;
+  viewer: { id: string; login: string; displayName: string };
+  points: number;
+}
+
+/** Adds points once per EventSub message id (award_points records the id in the same call). */
+export async function awardPoints(database: Queryable, award: PointAward): Promise<{ isNew: boolean; total: number }> {
+  const rows = await database.query<{ is_new: boolean; total: string }>(
+    "select is_new, total from award_points($1, $2, $3, $4, $5, $6, $7, $8)",
+    [
+      award.messageId,
+      award.messageType,
+      award.subscriptionType,
+      award.broadcasterId,
+      award.viewer.id,
+      award.viewer.login,
+      award.viewer.displayName,
+      award.points,
+    ],
+  );
+  return { isNew: Boolean(rows[0]?.is_new), total: Number(rows[0]?.total ?? 0) };
+}
+
+export interface LeaderboardEntry {
+  login: string;
+  displayName: string;
+  points: number;
+}
+
+export async function readLeaderboard(
+  database: Queryable,
+  broadcasterId: string,
+  limit: number,
+): Promise<LeaderboardEntry[]> {
+  const rows = await database.query<{ viewer_login: string; viewer_display_name: string; points: string }>(
+    `select viewer_login, viewer_display_name, points from viewer_points
+     where broadcaster_id = $1 and points > 0 order by points desc, viewer_user_id limit $2`,
+    [broadcasterId, limit],
+  );
+  return rows.map((row) => ({
+    login: row.viewer_login,
+    displayName: row.viewer_display_name,
+    points: Number(row.points),
+  }));
+}

@@ -1,0 +1,95 @@
+import { z } from "zod";
+import type { PointValues } from "../db/viewerPoints";
+
+/** Who earns how many points for one EventSub notification, or undefined (anonymous, unknown type). */
+export interface ActivityPoints {
+  broadcasterId: string;
+  viewer: { id: string; login: string; displayName: string };
+  points: number;
+}
+
+const userFields = { user_id: z.string(), user_login: z.string(), user_name: z.string() };
+const followSchema = z.object({ broadcaster_user_id: z.string(), ...userFields });
+const subscribeSchema = z.object({ broadcaster_user_id: z.string(), ...userFields });
+const giftSchema = z.object({
+  broadcaster_user_id: z.string(),
+  user_id: z.string().nullable(),
+  user_login: z.string().nullable(),
+  user_name: z.string().nullable(),
+  total: z.number().int().min(0),
+  is_anonymous: z.boolean().optional(),
+});
+const cheerSchema = z.object({
+  broadcaster_user_id: z.string(),
+  user_id: z.string().nullable(),
+  user_login: z.string().nullable(),
+  user_name: z.string().nullable(),
+  bits: z.number().int().min(0),
+  is_anonymous: z.boolean().optional(),
+});
+const raidSchema = z.object({
+  from_broadcaster_user_id: z.string(),
+  from_broadcaster_user_login: z.string(),
+  from_broadcaster_user_name: z.string(),
+  to_broadcaster_user_id: z.string(),
+});
+
+/**
+ * Maps a notification to points with the guild's values: follow, subscribe, gift (per gifted
+ * sub, to the gifter), cheer (per bit) and raid (to the raiding broadcaster). Anonymous gifts
+ * and cheers earn nobody anything.
+ */
+export function readActivityPoints(type: string, event: unknown, values: PointValues): ActivityPoints | undefined {
+  switch (type) {
+    case "channel.follow": {
+      const parsed = followSchema.parse(event);
+      return { broadcasterId: parsed.broadcaster_user_id, viewer: readUser(parsed), points: values.follow };
+    }
+    case "channel.subscribe": {
+      const parsed = subscribeSchema.parse(event);
+      return { broadcasterId: parsed.broadcaster_user_id, viewer: readUser(parsed), points: values.subscribe };
+    }
+    case "channel.subscription.gift": {
+      const parsed = giftSchema.parse(event);
+      if (parsed.is_anonymous || !parsed.user_id || !parsed.user_login) return undefined;
+      return {
+        broadcasterId: parsed.broadcaster_user_id,
+        viewer: { id: parsed.user_id, login: parsed.user_login, displayName: parsed.user_name || parsed.user_login },
+        points: values.giftPerSub * parsed.total,
+      };
+    }
+    case "channel.cheer": {
+      const parsed = cheerSchema.parse(event);
+      if (parsed.is_anonymous || !parsed.user_id || !parsed.user_login) return undefined;
+      return {
+        broadcasterId: parsed.broadcaster_user_id,
+        viewer: { id: parsed.user_id, login: parsed.user_login, displayName: parsed.user_name || parsed.user_login },
+        points: values.cheerPerBit * parsed.bits,
+      };
+    }
+    case "channel.raid": {
+      const parsed = raidSchema.parse(event);
+      return {
+        broadcasterId: parsed.to_broadcaster_user_id,
+        viewer: {
+          id: parsed.from_broadcaster_user_id,
+          login: parsed.from_broadcaster_user_login,
+          displayName: parsed.from_broadcaster_user_name,
+        },
+        points: values.raid,
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function readUser(parsed: { user_id: string; user_login: string; user_name: string }) {
+  return { id: parsed.user_id, login: parsed.user_login, displayName: parsed.user_name || parsed.user_login };
+}
+
+/** The broadcaster a notification is about, to look up the guild's point values. */
+export function readEventBroadcasterId(type: string, event: Record<string, unknown>): string | undefined {
+  const field = type === "channel.raid" ? event.to_broadcaster_user_id : event.broadcaster_user_id;
+  return typeof field === "string" ? field : undefined;
+}
