@@ -54,6 +54,7 @@ describe("npm run register", () => {
       "history",
       "exclude",
       "include",
+      "leaderboard",
     ]);
     expect(raffle.options.every((option) => Boolean(option.name_localizations["pt-BR"]))).toBe(true);
     const calls = await control.listCalls({ method: "PUT" });
