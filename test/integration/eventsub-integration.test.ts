@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { testCredentials } from "../support/testBindings";
 import { callWorker } from "../support/worker/callWorker";
-import { deliverEventSub, type EventSubSubscriptionShape } from "../support/worker/eventSub";
+import { deliverEventSub, type EventSubSubscriptionShape, signEventSub } from "../support/worker/eventSub";
 import {
   createTwitchUser,
   discordControl,
@@ -11,28 +11,10 @@ import {
   twitchControl,
 } from "../support/worker/fakes";
 import { createScene, createSnowflake } from "../support/worker/interactions";
-import { bytesToHex } from "../support/worker/signInteraction";
 import { openTestDatabase } from "../support/worker/testDatabase";
 
 const database = openTestDatabase();
 afterAll(() => database.close());
-
-async function signEventSub(
-  id: string,
-  timestamp: string,
-  body: string,
-  secret: string = testCredentials.twitchEventSubSecret,
-) {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(id + timestamp + body));
-  return `sha256=${bytesToHex(new Uint8Array(signature))}`;
-}
 
 async function sendEventSub(
   type: "notification" | "webhook_callback_verification" | "revocation",

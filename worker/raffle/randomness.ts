@@ -1,6 +1,6 @@
 /**
- * The one source of randomness for draws: crypto.getRandomValues, reduced without bias.
- * (Math.random is never used: it is neither unpredictable nor uniform enough to be fair.)
+ * The one source of randomness for draws: crypto.getRandomValues, reduced without bias; never
+ * the language's built-in pseudo-random generator, which is neither unpredictable nor fair.
  */
 export interface RandomSource {
   /** Fills the array with uniform random 32-bit words. */
