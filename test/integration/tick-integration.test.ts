@@ -222,6 +222,20 @@ describe("announcements", () => {
     expect(winnerMessages(await discordControl().listMessages(raffle.scene.channelId))).toHaveLength(1);
   });
 
+  it("waits for an empty per-route bucket instead of collecting 429s", async () => {
+    const raffle = await startLiveRaffle();
+    await discordControl().setChannelRateLimit(raffle.scene.channelId, { limit: 1, windowSeconds: 60 });
+    const path = `/api/v10/channels/${raffle.scene.channelId}/messages`;
+    const before = await discordControl().readLastSequence();
+    const base = nextMinute();
+    await runTick(base);
+    await runTick(base + minute);
+    const posts = await discordControl().listCalls({ since: before, method: "POST", pathPrefix: path });
+    expect(posts.map((call) => call.status)).toEqual([200]);
+    const draws = await readDraws(raffle.raffleId);
+    expect(draws.map((draw) => draw.announcement_status)).toEqual(["delivered", "pending"]);
+  });
+
   it("pauses the raffle when its channel is gone (404) and says why in /raffle status", async () => {
     const raffle = await startLiveRaffle({ createChannel: false });
     await runTick(nextMinute());

@@ -1,12 +1,13 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { createAppContext } from "../../worker/context";
+import { findTwitchLink } from "../../worker/db/twitchLinks";
 import { readConfig } from "../../worker/env";
 import worker from "../../worker/index";
 import { createLogger } from "../../worker/log";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../../worker/security/keys";
 import { signState } from "../../worker/security/OAuthState";
-import { callWithUserToken } from "../../worker/twitch/userTokens";
+import { callWithUserToken, refreshLink } from "../../worker/twitch/userTokens";
 import { validateDueLinks } from "../../worker/twitch/validateLinks";
 import { testCredentials } from "../support/testBindings";
 import { callWorker, testEnvironment } from "../support/worker/callWorker";
@@ -333,6 +334,20 @@ describe("token lifecycle", () => {
       JSON.stringify(call.body).includes("refresh_token"),
     );
     expect(refreshes).toHaveLength(1);
+  });
+
+  it("never spends a rotated refresh token from a stale copy of the link", async () => {
+    const scene = createScene();
+    const user = await createTwitchUser();
+    await linkTwitch(scene, user);
+    const stale = await withApp((app) => findTwitchLink(app.database, scene.guildId));
+    if (!stale) throw new Error("no link");
+    await withApp((app) => refreshLink(app, stale));
+    const before = await twitchControl().readLastSequence();
+    const current = await withApp((app) => refreshLink(app, stale));
+    expect(current.accessToken.ciphertext).not.toBe(stale.accessToken.ciphertext);
+    expect(await twitchControl().listCalls({ since: before, pathPrefix: "/oauth2/token" })).toEqual([]);
+    expect((await readLink(scene.guildId))?.status).toBe("active");
   });
 
   it("marks a dead refresh token needs_reauth, pauses the raffle and tells its channel once", async () => {

@@ -108,20 +108,23 @@ export async function saveTwitchLink(database: Queryable, link: NewTwitchLink): 
 }
 
 /**
- * Claims the right to refresh for `leaseMilliseconds`. Only one caller gets `true` until the
- * lease ends or the refresh is stored, so a single-use refresh token is spent once.
+ * Claims the right to refresh for `leaseMilliseconds`, only while the stored access token is
+ * still the one the caller saw. Only one caller gets `true` until the lease ends or the refresh
+ * is stored, and a caller holding a stale copy never spends the (rotated, single-use) refresh token.
  */
 export async function claimRefreshLease(
   database: Queryable,
   guildId: string,
+  seenAccessToken: SealedSecret,
   now: number,
   leaseMilliseconds: number,
 ): Promise<boolean> {
   const rows = await database.query(
     `update twitch_links set refresh_lease_until = $3
-     where guild_id = $1 and status = 'active' and (refresh_lease_until is null or refresh_lease_until <= $2)
+     where guild_id = $1 and status = 'active' and access_token_ciphertext = $4
+       and (refresh_lease_until is null or refresh_lease_until <= $2)
      returning guild_id`,
-    [guildId, new Date(now), new Date(now + leaseMilliseconds)],
+    [guildId, new Date(now), new Date(now + leaseMilliseconds), seenAccessToken.ciphertext],
   );
   return rows.length === 1;
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Config } from "../env";
 import type { CommandDefinition } from "./commands/CommandGroup";
 import type { MessageBody } from "./message";
+import { readBucketWait, recordBucket } from "./rateLimitBuckets";
 
 const userAgent = "DiscordBot (https://github.com/liveloot/liveloot, 0.1.0)";
 
@@ -20,6 +21,9 @@ export class DiscordApiError extends Error {
 
 type DiscordSettings = Pick<Config, "discordApiBaseUrl" | "discordBotToken">;
 
+/** Longer than this, a full bucket is not waited for: the caller retries later (the outbox does). */
+const maximumBucketWaitMilliseconds = 2_000;
+
 async function callDiscord(
   settings: Pick<Config, "discordApiBaseUrl"> & { discordBotToken?: string },
   method: string,
@@ -29,11 +33,19 @@ async function callDiscord(
 ): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/json", "user-agent": userAgent };
   if (settings.discordBotToken) headers.authorization = `Bot ${settings.discordBotToken}`;
+  const routeKey = `${method} ${redactedPath}`;
+  const wait = readBucketWait(routeKey);
+  if (wait > maximumBucketWaitMilliseconds) {
+    throw new DiscordApiError(429, redactedPath, "the route's rate-limit bucket is empty", wait / 1000);
+  }
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const response = await fetch(`${settings.discordApiBaseUrl}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // A 429 carries its own retry_after, which the caller schedules by; buckets track the rest.
+  if (response.status !== 429) recordBucket(routeKey, response.headers);
   if (!response.ok) {
     const text = await response.text();
     throw new DiscordApiError(response.status, redactedPath, text, readRetryAfter(response, text));

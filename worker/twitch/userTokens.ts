@@ -75,7 +75,7 @@ export async function openAccessToken(app: AppContext, link: TwitchLink): Promis
  */
 export async function refreshLink(app: AppContext, link: TwitchLink): Promise<TwitchLink> {
   const guildId = link.guildId;
-  if (!(await claimRefreshLease(app.database, guildId, app.now(), refreshLeaseMilliseconds))) {
+  if (!(await claimRefreshLease(app.database, guildId, link.accessToken, app.now(), refreshLeaseMilliseconds))) {
     return waitForConcurrentRefresh(app, link);
   }
   const cipher = await getTokenCipher(app.config);
@@ -103,11 +103,12 @@ export async function refreshLink(app: AppContext, link: TwitchLink): Promise<Tw
 
 async function waitForConcurrentRefresh(app: AppContext, link: TwitchLink): Promise<TwitchLink> {
   for (let attempt = 0; attempt < leaseWaitAttempts; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, leaseWaitStepMilliseconds));
     const current = await findTwitchLink(app.database, link.guildId);
     if (!current) throw new TwitchNotLinkedError(link.guildId);
     if (current.status === "needs_reauth") throw new TwitchNeedsReauthError(link.guildId);
+    // Someone else stored a new pair (before or while we waited): use it.
     if (current.accessToken.ciphertext !== link.accessToken.ciphertext) return current;
+    await new Promise((resolve) => setTimeout(resolve, leaseWaitStepMilliseconds));
   }
   throw new Error("timed out waiting for a concurrent Twitch token refresh");
 }

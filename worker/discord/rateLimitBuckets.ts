@@ -1,0 +1,25 @@
+/**
+ * Discord's per-route rate limits, as the response headers report them (platform-facts §1.11).
+ * Keyed by route + channel (the top-level resource), remembered for the isolate's life, so a
+ * burst of posts to one channel waits for the bucket instead of collecting 429s.
+ */
+interface BucketState {
+  remaining: number;
+  resetAt: number;
+}
+
+const buckets = new Map<string, BucketState>();
+
+/** How long to wait before the next call on this route (0 when there is room). */
+export function readBucketWait(routeKey: string, now: number = Date.now()): number {
+  const bucket = buckets.get(routeKey);
+  if (!bucket || bucket.remaining > 0 || bucket.resetAt <= now) return 0;
+  return bucket.resetAt - now;
+}
+
+export function recordBucket(routeKey: string, headers: Headers, now: number = Date.now()): void {
+  const remaining = Number(headers.get("x-ratelimit-remaining"));
+  const resetAfter = Number(headers.get("x-ratelimit-reset-after"));
+  if (!headers.has("x-ratelimit-remaining") || !Number.isFinite(remaining) || !Number.isFinite(resetAfter)) return;
+  buckets.set(routeKey, { remaining, resetAt: now + resetAfter * 1000 });
+}
