@@ -1,0 +1,125 @@
+import { Agent, createServer, type IncomingMessage, type ServerResponse, request as sendRequest } from "node:http";
+import { connect } from "node:net";
+import type { Duplex } from "node:stream";
+
+/** What went through a counting proxy so far. */
+export interface ProxyCounts {
+  /** Plain HTTP requests (each one a Worker subrequest). */
+  requests: number;
+  /** WebSocket upgrades (each one a Worker subrequest that then stays open). */
+  upgrades: number;
+}
+
+/** A transparent HTTP and WebSocket proxy on 127.0.0.1 that counts what passes through it. */
+export interface CountingProxy {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  port: number;
+  readCounts(): ProxyCounts;
+  stop(): Promise<void>;
+}
+
+/**
+ * Puts a counter in front of a local service (the Upstash bridge, the Neon wsproxy): the Worker
+ * is pointed at the proxy, so every subrequest it makes to that service is seen here, without
+ * touching the service or the Worker.
+ */
+export async function startCountingProxy(target: { host: string; port: number }): Promise<CountingProxy> {
+  const counts: ProxyCounts = { requests: 0, upgrades: 0 };
+  const agent = new Agent({ keepAlive: true });
+  const tunnels = new Set<Duplex>();
+
+  const server = createServer((incoming, outgoing) => {
+    counts.requests += 1;
+    forwardRequest(incoming, outgoing, target, agent);
+  });
+  server.on("upgrade", (incoming: IncomingMessage, client: Duplex, head: Buffer) => {
+    counts.upgrades += 1;
+    const upstream = connect(target.port, target.host);
+    tunnels.add(client);
+    tunnels.add(upstream);
+    const forget = () => {
+      tunnels.delete(client);
+      tunnels.delete(upstream);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("close", forget).on("error", forget);
+    upstream.on("close", forget).on("error", forget);
+    upstream.once("connect", () => {
+      upstream.write(describeRequestHead(incoming));
+      if (head.length > 0) upstream.write(head);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("counting proxy did not bind a TCP port");
+
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+    readCounts: () => ({ ...counts }),
+    stop: async () => {
+      for (const tunnel of tunnels) tunnel.destroy();
+      agent.destroy();
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Reads `host:port` out of a URL (`http://127.0.0.1:1234`) or a wsproxy address (`127.0.0.1:1234/v1`). */
+export function readProxyTarget(address: string): { host: string; port: number } {
+  const url = new URL(address.includes("://") ? address : `http://${address}`);
+  const port = Number(url.port);
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`no port in ${address}`);
+  return { host: url.hostname, port };
+}
+
+function forwardRequest(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  target: { host: string; port: number },
+  agent: Agent,
+): void {
+  const upstream = sendRequest(
+    {
+      host: target.host,
+      port: target.port,
+      method: incoming.method,
+      path: incoming.url,
+      headers: incoming.headers,
+      agent,
+    },
+    (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(outgoing);
+    },
+  );
+  upstream.on("error", (error) => {
+    if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "text/plain" });
+    outgoing.end(`counting proxy: ${error.message}`);
+  });
+  incoming.pipe(upstream);
+}
+
+/** The upgrade request as it arrived, to replay it to the target before piping raw bytes. */
+function describeRequestHead(incoming: IncomingMessage): string {
+  const lines = [`${incoming.method ?? "GET"} ${incoming.url ?? "/"} HTTP/${incoming.httpVersion}`];
+  for (let index = 0; index < incoming.rawHeaders.length; index += 2) {
+    lines.push(`${incoming.rawHeaders[index]}: ${incoming.rawHeaders[index + 1]}`);
+  }
+  return `${lines.join("\r\n")}\r\n\r\n`;
+}
+
+export function subtractCounts(after: ProxyCounts, before: ProxyCounts): ProxyCounts {
+  return { requests: after.requests - before.requests, upgrades: after.upgrades - before.upgrades };
+}
