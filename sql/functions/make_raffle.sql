@@ -290,7 +290,7 @@ begin
     raffle_id, guild_id, kind, slot_at, item_id, item_name,
     winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
     random_words, item_roll, item_pool, candidates, candidate_count,
-    luck, winner_roll, twitch_announcement_status
+    luck, winner_roll, twitch_announcement_status, draw_number
   )
   values (
     raffle.id, raffle.guild_id, make_raffle.kind, make_raffle.slot_at,
@@ -302,7 +302,8 @@ begin
     recorded_candidates,
     jsonb_array_length(make_raffle.candidates),
     raffle.luck, winner_roll,
-    case when raffle.announce_in_twitch then 'pending' else 'none' end
+    case when raffle.announce_in_twitch then 'pending' else 'none' end,
+    raffle.draw_count + 1
   )
   -- The raffle lock already rules out a second draw for this slot; the constraint is the
   -- database's own guarantee, and a conflict here means the same thing: slot taken.

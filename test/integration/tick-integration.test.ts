@@ -120,6 +120,7 @@ describe("the per-minute tick", () => {
     const embed = JSON.stringify(messages[0]?.embeds);
     expect(embed).toContain("Sword");
     expect(embed).toContain("Draw #1");
+    expect(JSON.stringify(messages[1]?.embeds)).toContain("Draw #2");
   });
 
   it("adds nothing when a minute is replayed or two ticks overlap", async () => {

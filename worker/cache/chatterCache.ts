@@ -7,7 +7,9 @@ import type { Candidate } from "../db/draws";
  * Redis set so a tick can ask for a random sample (SRANDMEMBER) instead of moving the whole
  * chat: a 100,000-viewer channel costs the same database work as a 50-viewer one.
  */
-export const chatterCacheSeconds = 55;
+// Ticks come 60 s apart: a list must outlive one minute to spare the next tick a Get Chatters,
+// and at 75 s every other tick is served from the cache while no list is older than that.
+export const chatterCacheSeconds = 75;
 const writeChunkSize = 1000;
 
 export function chatterSetKey(broadcasterId: string): string {
@@ -39,21 +41,32 @@ export interface CachedSample {
   sample: Candidate[];
 }
 
-/** A random sample of the cached chatters, or undefined when nothing fresh is cached. */
-export async function readChatterSample(
+/**
+ * A random sample of each broadcaster's cached chatters, in one pipeline for all of them; a
+ * broadcaster with nothing fresh cached is absent from the map.
+ */
+export async function readChatterSamples(
   redis: Redis,
-  broadcasterId: string,
+  broadcasterIds: string[],
   sampleSize: number,
-): Promise<CachedSample | undefined> {
+): Promise<Map<string, CachedSample>> {
   const pipeline = redis.pipeline();
-  pipeline.get(chatterCountKey(broadcasterId));
-  pipeline.srandmember(chatterSetKey(broadcasterId), sampleSize);
-  const [count, members] = (await pipeline.exec()) as [unknown, unknown];
-  if (count === null || count === undefined) return undefined;
-  const total = Number(count);
-  const sample = (Array.isArray(members) ? members : []).map(decodeMember).filter((entry) => entry !== undefined);
-  if (!Number.isFinite(total) || (total > 0 && sample.length === 0)) return undefined;
-  return { total, sample };
+  for (const broadcasterId of broadcasterIds) {
+    pipeline.get(chatterCountKey(broadcasterId));
+    pipeline.srandmember(chatterSetKey(broadcasterId), sampleSize);
+  }
+  const results: unknown[] = await pipeline.exec();
+  const samples = new Map<string, CachedSample>();
+  broadcasterIds.forEach((broadcasterId, index) => {
+    const count = results[index * 2];
+    const members = results[index * 2 + 1];
+    if (count === null || count === undefined) return;
+    const total = Number(count);
+    const sample = (Array.isArray(members) ? members : []).map(decodeMember).filter((entry) => entry !== undefined);
+    if (!Number.isFinite(total) || (total > 0 && sample.length === 0)) return;
+    samples.set(broadcasterId, { total, sample });
+  });
+  return samples;
 }
 
 /** Replaces the cached list in one pipeline; the count key marks the cache as fresh. */

@@ -9,7 +9,7 @@ interface AnnouncementRow {
   winner_twitch_login: string;
   item_name: string;
   slot_at: Date;
-  draw_number: string;
+  draw_number: number | null;
   announcement_attempts: number;
   locale: string;
   announce_in_twitch: boolean;
@@ -27,7 +27,7 @@ export interface ClaimedAnnouncement extends Announcement {
 const claimColumns = `d.id, d.guild_id, r.discord_channel_id, d.winner_twitch_display_name, d.winner_twitch_login,
   d.item_name, d.slot_at, d.announcement_attempts, g.locale, r.announce_in_twitch, d.twitch_announcement_status,
   r.twitch_broadcaster_id,
-  (select count(*) from draws earlier where earlier.raffle_id = d.raffle_id and earlier.id <= d.id) as draw_number`;
+  d.draw_number`;
 
 function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
   return {
@@ -38,7 +38,7 @@ function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
     winnerLogin: row.winner_twitch_login,
     itemName: row.item_name,
     slotAt: row.slot_at.getTime(),
-    drawNumber: Number(row.draw_number),
+    drawNumber: row.draw_number ?? undefined,
     attempts: row.announcement_attempts,
     locale: row.locale,
     // make_raffle marks the draw 'pending' for Twitch when its raffle announces there.

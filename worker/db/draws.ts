@@ -112,17 +112,19 @@ export async function listDrawHistory(
   return { draws: rows.map(mapDraw), total: Number(counts[0]?.total ?? 0) };
 }
 
+/** Records many deliveries in one round trip: one per tick, not one per post. */
 export async function markAnnounced(
   database: Queryable,
-  drawId: string,
-  messageId: string,
+  deliveries: { drawId: string; messageId: string }[],
   now: number,
 ): Promise<void> {
+  if (deliveries.length === 0) return;
   await database.query(
-    `update draws set announcement_status = 'delivered', announcement_message_id = $2, announced_at = $3,
-       announcement_attempts = announcement_attempts + 1, announcement_last_error = null
-     where id = $1 and announcement_status <> 'delivered'`,
-    [drawId, messageId, new Date(now)],
+    `update draws d set announcement_status = 'delivered', announcement_message_id = delivered.message_id,
+       announced_at = $3, announcement_attempts = d.announcement_attempts + 1, announcement_last_error = null
+     from unnest($1::bigint[], $2::text[]) as delivered (draw_id, message_id)
+     where d.id = delivered.draw_id and d.announcement_status <> 'delivered'`,
+    [deliveries.map((entry) => entry.drawId), deliveries.map((entry) => entry.messageId), new Date(now)],
   );
 }
 

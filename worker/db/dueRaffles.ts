@@ -1,4 +1,5 @@
 import type { Queryable } from "./Database";
+import { mapLink, selectLinkColumns, type TwitchLink, type TwitchLinkRow } from "./twitchLinks";
 
 /** A raffle whose slot has come, with what the tick needs to draw for it. */
 export interface DueRaffle {
@@ -12,9 +13,11 @@ export interface DueRaffle {
   drawCount: number;
   /** stream.online and stream.offline subscriptions are both enabled: `isLive` is kept by EventSub. */
   liveFromEventSub: boolean;
+  /** The guild's Twitch link, read in the same query so a slot needs no second look-up. */
+  link: TwitchLink;
 }
 
-interface DueRaffleRow {
+interface DueRaffleRow extends TwitchLinkRow {
   id: string;
   guild_id: string;
   discord_channel_id: string;
@@ -42,6 +45,7 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
     liveCheckedAt: row.live_checked_at?.getTime(),
     drawCount: row.draw_count,
     liveFromEventSub: row.live_from_eventsub,
+    link: mapLink(row),
   };
 }
 
@@ -52,7 +56,7 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
 export async function findDueRaffles(database: Queryable, slotAt: number, limit: number): Promise<DueRaffle[]> {
   const rows = await database.query<DueRaffleRow>(
     `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
-       r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}
+       r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
      from raffles r
      join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
      where r.status = 'running' and r.next_slot_at <= $1
@@ -66,8 +70,9 @@ export async function findDueRaffles(database: Queryable, slotAt: number, limit:
 export async function findDueRaffle(database: Queryable, raffleId: string): Promise<DueRaffle | undefined> {
   const rows = await database.query<DueRaffleRow>(
     `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
-       r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}
-     from raffles r where r.id = $1 and r.status = 'running'`,
+       r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
+     from raffles r join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
+     where r.id = $1 and r.status = 'running'`,
     [raffleId],
   );
   return rows[0] ? mapDueRaffle(rows[0]) : undefined;

@@ -19,7 +19,7 @@ export interface TwitchLink {
   linkedByDiscordUserId: string;
 }
 
-interface TwitchLinkRow {
+export interface TwitchLinkRow {
   guild_id: string;
   twitch_user_id: string;
   twitch_login: string;
@@ -35,11 +35,29 @@ interface TwitchLinkRow {
   linked_by_discord_user_id: string;
 }
 
-const linkColumns = `guild_id, twitch_user_id, twitch_login, twitch_display_name, scopes, access_token_ciphertext,
-  refresh_token_ciphertext, token_key_id, access_token_expires_at, status, last_validated_at, reauth_notified_at,
-  linked_by_discord_user_id`;
+const linkColumnNames = [
+  "guild_id",
+  "twitch_user_id",
+  "twitch_login",
+  "twitch_display_name",
+  "scopes",
+  "access_token_ciphertext",
+  "refresh_token_ciphertext",
+  "token_key_id",
+  "access_token_expires_at",
+  "status",
+  "last_validated_at",
+  "reauth_notified_at",
+  "linked_by_discord_user_id",
+];
+const linkColumns = linkColumnNames.join(", ");
 
-function mapLink(row: TwitchLinkRow): TwitchLink {
+/** The link's columns qualified by a table alias, for queries that join twitch_links. */
+export function selectLinkColumns(alias: string): string {
+  return linkColumnNames.map((name) => `${alias}.${name}`).join(", ");
+}
+
+export function mapLink(row: TwitchLinkRow): TwitchLink {
   return {
     guildId: row.guild_id,
     twitchUserId: row.twitch_user_id,

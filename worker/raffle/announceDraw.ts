@@ -42,20 +42,24 @@ export function buildWinnerEmbed(locale: Locale, announcement: Announcement): Em
 
 export type AnnounceOutcome = "delivered" | "retry" | "failed" | "channel_unavailable";
 
+export type AnnounceResult =
+  | { outcome: "delivered"; messageId: string }
+  | { outcome: Exclude<AnnounceOutcome, "delivered"> };
+
 /**
  * Posts the winner embed. The draw is already committed; the message nonce makes a retried
- * post return the first message instead of posting twice, and delivery is recorded on the draw.
+ * post return the first message instead of posting twice. A failure is recorded on the draw
+ * here; a delivery is returned, for the caller to record together with the others.
  */
 export async function announceDraw(
   app: AppContext,
   announcement: Announcement,
   locale: Locale = "en-US",
-): Promise<AnnounceOutcome> {
+): Promise<AnnounceResult> {
   const body: MessageBody = { embeds: [buildWinnerEmbed(locale, announcement)] };
   try {
     const message = await createChannelMessage(app.config, announcement.channelId, body, `draw-${announcement.drawId}`);
-    await markAnnounced(app.database, announcement.drawId, message.id, app.now());
-    return "delivered";
+    return { outcome: "delivered", messageId: message.id };
   } catch (error) {
     const attempts = announcement.attempts + 1;
     const unavailable = error instanceof DiscordApiError && (error.status === 403 || error.status === 404);
@@ -79,8 +83,8 @@ export async function announceDraw(
     });
     if (unavailable) {
       await pauseActiveRaffle(app.database, announcement.guildId, "channel_unavailable");
-      return "channel_unavailable";
+      return { outcome: "channel_unavailable" };
     }
-    return giveUp ? "failed" : "retry";
+    return { outcome: giveUp ? "failed" : "retry" };
   }
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import { claimAnnouncements } from "../db/announcements";
+import { markAnnounced } from "../db/draws";
 import { resolveLocale } from "../i18n/translate";
 import { type AnnounceOutcome, announceDraw } from "./announceDraw";
 import { announceInTwitchChat } from "./announceInTwitchChat";
@@ -20,12 +21,16 @@ export async function announcePending(app: AppContext, drawIds?: string[]): Prom
     limit: drawIds ? drawIds.length : announcementsPerTick,
     ...(drawIds ? { drawIds } : {}),
   });
-  const outcomes = await mapWithConcurrency(claimed, 4, async (announcement) => {
-    const outcome = await announceDraw(app, announcement, resolveLocale(announcement.locale));
+  const results = await mapWithConcurrency(claimed, 4, async (announcement) => {
+    const result = await announceDraw(app, announcement, resolveLocale(announcement.locale));
     if (announcement.needsTwitchMessage) await announceInTwitchChat(app, announcement);
-    return outcome;
+    return { drawId: announcement.drawId, result };
   });
+  const deliveries = results.flatMap(({ drawId, result }) =>
+    result.outcome === "delivered" ? [{ drawId, messageId: result.messageId }] : [],
+  );
+  await markAnnounced(app.database, deliveries, app.now());
   const counts: Record<AnnounceOutcome, number> = { delivered: 0, retry: 0, failed: 0, channel_unavailable: 0 };
-  for (const outcome of outcomes) counts[outcome] += 1;
+  for (const { result } of results) counts[result.outcome] += 1;
   return counts;
 }

@@ -3,6 +3,7 @@ import { type DueRaffle, recordLiveness } from "../db/dueRaffles";
 import { getAppAccessToken } from "../twitch/appAccessToken";
 import { HelixClient } from "../twitch/HelixClient";
 import { TwitchApiError } from "../twitch/TwitchApiError";
+import { mapWithConcurrency } from "./mapWithConcurrency";
 
 const broadcastersPerCall = 100;
 
@@ -26,8 +27,11 @@ async function pollLiveRaffles(app: AppContext, raffles: DueRaffle[]): Promise<D
   const broadcasterIds = [...new Set(raffles.map((raffle) => raffle.twitchBroadcasterId))];
   const live = new Set<string>();
   const checked = new Set<string>();
+  const batches: string[][] = [];
   for (let start = 0; start < broadcasterIds.length; start += broadcastersPerCall) {
-    const batch = broadcasterIds.slice(start, start + broadcastersPerCall);
+    batches.push(broadcasterIds.slice(start, start + broadcastersPerCall));
+  }
+  await mapWithConcurrency(batches, 4, async (batch) => {
     try {
       const streams = await getLiveStreamsWithAppToken(app, batch);
       for (const stream of streams) live.add(stream.broadcasterId);
@@ -38,7 +42,7 @@ async function pollLiveRaffles(app: AppContext, raffles: DueRaffle[]): Promise<D
         broadcasters: batch.length,
       });
     }
-  }
+  });
   const checkedRaffles = raffles.filter((raffle) => checked.has(raffle.twitchBroadcasterId));
   const liveRaffles = checkedRaffles.filter((raffle) => live.has(raffle.twitchBroadcasterId));
   await recordLiveness(

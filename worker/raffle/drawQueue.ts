@@ -4,6 +4,7 @@ import { findDueRaffle } from "../db/dueRaffles";
 import { readConfig, type WorkerBindings } from "../env";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
+import { readCachedSamples } from "./gatherCandidates";
 import { runRaffleSlot } from "./runRaffleSlot";
 
 /** One raffle's slot, handed from the tick to a queue consumer when there are many live raffles. */
@@ -50,7 +51,8 @@ export async function consumeDrawBatch(
     try {
       const raffle = await findDueRaffle(app.database, raffleId);
       if (raffle) {
-        const outcome = await runRaffleSlot(app, raffle, slotAt);
+        const cached = await readCachedSamples(app, [raffle.twitchBroadcasterId]);
+        const outcome = await runRaffleSlot(app, raffle, slotAt, cached.get(raffle.twitchBroadcasterId));
         if (outcome.kind === "drawn") await announcePending(app, [outcome.drawId]);
       }
       message.ack();

@@ -1,8 +1,23 @@
-import { readChatterSample, writeChatters } from "../cache/chatterCache";
+import { type CachedSample, readChatterSamples, writeChatters } from "../cache/chatterCache";
 import type { AppContext } from "../context";
 import type { Candidate } from "../db/draws";
+import type { TwitchLink } from "../db/twitchLinks";
 import { callWithUserToken } from "../twitch/userTokens";
 import { candidateSampleSize } from "./drawWinner";
+
+/**
+ * The cached chat samples of many broadcasters in one Redis round trip. Redis is a cache: when
+ * it fails, every raffle asks Twitch instead.
+ */
+export async function readCachedSamples(app: AppContext, broadcasterIds: string[]): Promise<Map<string, CachedSample>> {
+  if (broadcasterIds.length === 0) return new Map();
+  try {
+    return await readChatterSamples(app.redis, broadcasterIds, candidateSampleSize);
+  } catch (error) {
+    app.log.warn("chatter cache unavailable; asking Twitch", { error: String(error) });
+    return new Map();
+  }
+}
 
 export interface CandidateSource {
   candidates: Candidate[];
@@ -12,23 +27,21 @@ export interface CandidateSource {
 }
 
 /**
- * The chat of a live channel: from Redis when a fresh list is cached there, else from Get
- * Chatters (all pages), which then refreshes the cache. Redis is a cache: when it fails, the
- * tick still draws from Twitch's answer.
+ * The chat of a live channel: the sample cached in Redis when there is a fresh one, else Get
+ * Chatters (all pages), which then refreshes the cache.
  */
 export async function gatherCandidates(
   app: AppContext,
-  guildId: string,
-  broadcasterId: string,
+  raffle: { guildId: string; twitchBroadcasterId: string; link: TwitchLink },
+  cached: CachedSample | undefined,
 ): Promise<CandidateSource> {
-  try {
-    const cached = await readChatterSample(app.redis, broadcasterId, candidateSampleSize);
-    if (cached) return { candidates: cached.sample, fromCache: true, chatterCount: cached.total };
-  } catch (error) {
-    app.log.warn("chatter cache unavailable; asking Twitch", { error: String(error), guildId });
-  }
-  const chatters = await callWithUserToken(app, guildId, (helix, link) =>
-    helix.getChatters(broadcasterId, link.twitchUserId),
+  const { guildId, twitchBroadcasterId: broadcasterId } = raffle;
+  if (cached) return { candidates: cached.sample, fromCache: true, chatterCount: cached.total };
+  const chatters = await callWithUserToken(
+    app,
+    guildId,
+    (helix, link) => helix.getChatters(broadcasterId, link.twitchUserId),
+    raffle.link,
   );
   const candidates = chatters.map((chatter) => ({ id: chatter.id, login: chatter.login, name: chatter.displayName }));
   try {

@@ -1,3 +1,4 @@
+import type { CachedSample } from "../cache/chatterCache";
 import type { AppContext } from "../context";
 import type { DueRaffle } from "../db/dueRaffles";
 import { pauseActiveRaffle } from "../db/raffles";
@@ -15,11 +16,16 @@ export type SlotOutcome =
  * One raffle's scheduled slot: chatters (cached or from Twitch), the atomic draw, and what
  * the outcome means for the raffle. Twitch trouble skips or pauses this raffle only.
  */
-export async function runRaffleSlot(app: AppContext, raffle: DueRaffle, slotAt: number): Promise<SlotOutcome> {
+export async function runRaffleSlot(
+  app: AppContext,
+  raffle: DueRaffle,
+  slotAt: number,
+  cached: CachedSample | undefined,
+): Promise<SlotOutcome> {
   const log = app.log.child({ raffleId: raffle.id, guildId: raffle.guildId });
   let candidates: Awaited<ReturnType<typeof gatherCandidates>>["candidates"];
   try {
-    candidates = (await gatherCandidates(app, raffle.guildId, raffle.twitchBroadcasterId)).candidates;
+    candidates = (await gatherCandidates(app, raffle, cached)).candidates;
   } catch (error) {
     if (error instanceof TwitchNeedsReauthError || error instanceof TwitchNotLinkedError) return { kind: "skipped" };
     if (error instanceof TwitchApiError && error.status === 403) {

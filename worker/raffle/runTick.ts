@@ -7,6 +7,7 @@ import { validateDueLinks } from "../twitch/validateLinks";
 import { announcePending } from "./announcePending";
 import { findLiveRaffles } from "./checkLiveness";
 import type { DrawMessage } from "./drawQueue";
+import { readCachedSamples } from "./gatherCandidates";
 import { mapWithConcurrency } from "./mapWithConcurrency";
 import { runRaffleSlot, type SlotOutcome } from "./runRaffleSlot";
 
@@ -56,9 +57,13 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     }
     fannedOut = messages.length;
   } else {
+    const cached = await readCachedSamples(
+      app,
+      live.map((raffle) => raffle.twitchBroadcasterId),
+    );
     outcomes = await mapWithConcurrency(live, raffleConcurrency, async (raffle): Promise<SlotOutcome> => {
       try {
-        return await runRaffleSlot(app, raffle, slotAt);
+        return await runRaffleSlot(app, raffle, slotAt, cached.get(raffle.twitchBroadcasterId));
       } catch (error) {
         // One failing raffle never blocks the others; its slot stays open for the next tick.
         app.log.error("raffle slot failed", {

@@ -44,8 +44,10 @@ export async function callWithUserToken<Result>(
   app: AppContext,
   guildId: string,
   call: (helix: HelixClient, link: TwitchLink) => Promise<Result>,
+  /** The link when the caller already read it (the tick does, with the due raffles). */
+  preloaded?: TwitchLink,
 ): Promise<Result> {
-  let link = await loadUsableLink(app, guildId);
+  let link = preloaded?.status === "active" ? preloaded : await loadUsableLink(app, guildId);
   if (link.accessTokenExpiresAt - app.now() < refreshAheadMilliseconds) link = await refreshLink(app, link);
   try {
     return await call(new HelixClient(app.config, await openAccessToken(app, link)), link);
