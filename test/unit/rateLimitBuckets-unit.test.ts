@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBucketWait, recordBucket } from "../../worker/discord/rateLimitBuckets";
+import { readBucketWait, recordBucket, reserveGlobalSlot } from "../../worker/discord/rateLimitBuckets";
 
 function headers(remaining: number, resetAfter: number): Headers {
   return new Headers({ "x-ratelimit-remaining": String(remaining), "x-ratelimit-reset-after": String(resetAfter) });
@@ -24,5 +24,15 @@ describe("Discord rate-limit buckets", () => {
     recordBucket(second, new Headers(), 0);
     expect(readBucketWait(first, 0)).toBe(3_000);
     expect(readBucketWait(second, 0)).toBe(0);
+  });
+});
+
+describe("global pacing", () => {
+  it("lets 40 requests through in a second and spaces the rest", () => {
+    const start = 10_000_000;
+    const waits = Array.from({ length: 45 }, () => reserveGlobalSlot(start));
+    expect(waits.slice(0, 40).every((wait) => wait === 0)).toBe(true);
+    expect(waits.slice(40).every((wait) => wait >= 1_000 && wait <= 1_001)).toBe(true);
+    expect(reserveGlobalSlot(start + 2_500)).toBe(0);
   });
 });

@@ -67,15 +67,17 @@ export async function findDueRaffles(database: Queryable, slotAt: number, limit:
   return rows.map(mapDueRaffle);
 }
 
-export async function findDueRaffle(database: Queryable, raffleId: string): Promise<DueRaffle | undefined> {
+/** Running raffles by id, with their links (the queue consumer's slots). */
+export async function findDueRafflesByIds(database: Queryable, raffleIds: string[]): Promise<DueRaffle[]> {
+  if (raffleIds.length === 0) return [];
   const rows = await database.query<DueRaffleRow>(
     `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
        r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
      from raffles r join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
-     where r.id = $1 and r.status = 'running'`,
-    [raffleId],
+     where r.id = any($1::bigint[]) and r.status = 'running'`,
+    [raffleIds],
   );
-  return rows[0] ? mapDueRaffle(rows[0]) : undefined;
+  return rows.map(mapDueRaffle);
 }
 
 /** Records Get Streams' answer for many broadcasters in one statement. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Config } from "../env";
 import type { CommandDefinition } from "./commands/CommandGroup";
 import type { MessageBody } from "./message";
-import { readBucketWait, recordBucket } from "./rateLimitBuckets";
+import { readBucketWait, recordBucket, reserveGlobalSlot } from "./rateLimitBuckets";
 
 const userAgent = "DiscordBot (https://github.com/liveloot/liveloot, 0.1.0)";
 
@@ -38,7 +38,10 @@ async function callDiscord(
   if (wait > maximumBucketWaitMilliseconds) {
     throw new DiscordApiError(429, redactedPath, "the route's rate-limit bucket is empty", wait / 1000);
   }
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  // Interaction webhooks are exempt from the bot's global limit; bot-authenticated calls are paced.
+  const pacing = settings.discordBotToken ? reserveGlobalSlot() : 0;
+  const delay = Math.max(wait, pacing);
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   const response = await fetch(`${settings.discordApiBaseUrl}${path}`, {
     method,
     headers,

@@ -23,3 +23,18 @@ export function recordBucket(routeKey: string, headers: Headers, now: number = D
   if (!headers.has("x-ratelimit-remaining") || !Number.isFinite(remaining) || !Number.isFinite(resetAfter)) return;
   buckets.set(routeKey, { remaining, resetAt: now + resetAfter * 1000 });
 }
+
+/**
+ * Discord allows a bot 50 requests per second across all routes. Posts from one invocation are
+ * paced below that (the tick can announce hundreds of winners in a minute).
+ */
+export const globalRequestsPerSecond = 40;
+const recentRequests: number[] = [];
+
+/** How long to wait before the next bot request so that this isolate stays under the global limit. */
+export function reserveGlobalSlot(now: number = Date.now()): number {
+  while (recentRequests.length > 0 && (recentRequests[0] ?? 0) <= now - 1_000) recentRequests.shift();
+  const wait = recentRequests.length < globalRequestsPerSecond ? 0 : (recentRequests[0] ?? now) + 1_000 - now;
+  recentRequests.push(now + wait);
+  return wait;
+}

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { closeAppContext, createAppContext } from "../context";
-import { findDueRaffle } from "../db/dueRaffles";
+import { type AppContext, closeAppContext, createAppContext } from "../context";
+import { findDueRafflesByIds } from "../db/dueRaffles";
 import { readConfig, type WorkerBindings } from "../env";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
 import { readCachedSamples } from "./gatherCandidates";
+import { mapWithConcurrency } from "./mapWithConcurrency";
 import { runRaffleSlot } from "./runRaffleSlot";
 
 /** One raffle's slot, handed from the tick to a queue consumer when there are many live raffles. */
@@ -16,9 +17,9 @@ export interface DrawMessage {
 const drawMessageSchema = z.object({ raffleId: z.string().regex(/^\d+$/), slotAt: z.number().int() });
 
 /**
- * The queue consumer: the same slot work as the direct path, a batch at a time. A message is
- * acknowledged once its slot is settled; a failure is retried (the unique slot keeps a retry
- * from drawing twice).
+ * The queue consumer: the same slot work as the direct path, a batch at a time, with one
+ * database connection and one Redis read per slot minute in the batch. A message is acknowledged
+ * once its slot is settled; a failure is retried (the unique slot keeps a retry from drawing twice).
  */
 export async function consumeDrawBatch(
   batch: MessageBatch<unknown>,
@@ -34,6 +35,7 @@ export async function consumeDrawBatch(
     batch.retryAll();
     return;
   }
+  const bySlot = new Map<number, { message: Message<unknown>; raffleId: string }[]>();
   for (const message of batch.messages) {
     const parsed = drawMessageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -41,26 +43,48 @@ export async function consumeDrawBatch(
       message.ack();
       continue;
     }
-    const { raffleId, slotAt } = parsed.data;
-    const app = createAppContext({
-      config: configResult.config,
-      log: log.child({ raffleId }),
-      execution,
-      now: () => slotAt,
-    });
+    const group = bySlot.get(parsed.data.slotAt) ?? [];
+    group.push({ message, raffleId: parsed.data.raffleId });
+    bySlot.set(parsed.data.slotAt, group);
+  }
+  for (const [slotAt, entries] of bySlot) {
+    const app = createAppContext({ config: configResult.config, log, execution, now: () => slotAt });
     try {
-      const raffle = await findDueRaffle(app.database, raffleId);
+      await drawSlotMessages(app, slotAt, entries);
+    } finally {
+      closeAppContext(app);
+    }
+  }
+}
+
+async function drawSlotMessages(
+  app: AppContext,
+  slotAt: number,
+  entries: { message: Message<unknown>; raffleId: string }[],
+): Promise<void> {
+  const raffles = await findDueRafflesByIds(
+    app.database,
+    entries.map((entry) => entry.raffleId),
+  );
+  const cached = await readCachedSamples(
+    app,
+    raffles.map((raffle) => raffle.twitchBroadcasterId),
+  );
+  const drawIds: string[] = [];
+  await mapWithConcurrency(entries, 4, async ({ message, raffleId }) => {
+    const raffle = raffles.find((entry) => entry.id === raffleId);
+    try {
+      // A raffle stopped since the tick sent it has nothing left to do.
       if (raffle) {
-        const cached = await readCachedSamples(app, [raffle.twitchBroadcasterId]);
         const outcome = await runRaffleSlot(app, raffle, slotAt, cached.get(raffle.twitchBroadcasterId));
-        if (outcome.kind === "drawn") await announcePending(app, [outcome.drawId]);
+        if (outcome.kind === "drawn") drawIds.push(outcome.drawId);
       }
       message.ack();
     } catch (error) {
       app.log.error("draw message failed; will retry", { error: describeError(error), raffleId });
       message.retry();
-    } finally {
-      closeAppContext(app);
     }
-  }
+  });
+  // Announcing is the outbox's job: a failure here leaves the draws pending for the next tick.
+  if (drawIds.length > 0) await announcePending(app, drawIds);
 }
