@@ -27,7 +27,10 @@ const chatterCounts = [1_000, 10_000, 100_000];
 const sampleSizes = [50, 500];
 const callsPerCase = 200;
 
-const database = await createMigratedTestDatabase();
+// Outside vitest there is no global setup to ask: the server comes from DATABASE_URL or the default.
+const database = await createMigratedTestDatabase(
+  process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres",
+);
 const client = new pg.Client({ connectionString: database.url });
 try {
   await client.connect();
