@@ -1,3 +1,4 @@
+import { globalRequestsPerSecond } from "../../worker/discord/rateLimitBuckets";
 import {
   type BenchReport,
   countAllSubrequests,
@@ -71,10 +72,10 @@ function describeDiscordRate(report: BenchReport): string {
   const peak = Math.max(...listMeasurements(report).map((entry) => entry.discordPeakPerSecond));
   const verdict =
     peak > discordRequestsPerSecond
-      ? `above Discord's ${discordRequestsPerSecond}/s global limit per bot: nothing in the Worker paces posts ` +
-        "across raffles, so a big minute would meet global 429s (10,000 of those in 10 minutes get the IP banned for a while)"
-      : `under Discord's ${discordRequestsPerSecond}/s global limit per bot, but only because of the fakes' latency: ` +
-        "nothing in the Worker paces posts across raffles";
+      ? `above Discord's ${discordRequestsPerSecond}/s global limit per bot: the Worker's pacing ` +
+        `(${globalRequestsPerSecond}/s per isolate) did not hold, so a big minute would meet global 429s`
+      : `under Discord's ${discordRequestsPerSecond}/s global limit per bot: each isolate paces bot requests at ` +
+        `${globalRequestsPerSecond}/s (concurrent queue consumers are separate isolates, each paced on its own)`;
   return (
     `Discord: announcements peaked at ${formatNumber(peak)} posts/s (${report.fakeLatencyMilliseconds} ms per post), ` +
     `${verdict}. A slower Discord lowers the direct path's rate; concurrent queue consumers raise it.`
