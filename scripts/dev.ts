@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: the whole app on this machine. Without `.dev.vars`: Postgres (DATABASE_URL, else a
  * local cluster, else embedded PGlite; data kept in .local/dev), Redis (REDIS_URL, else a throwaway
- * redis-server) behind the Upstash bridge, the Neon wsproxy, fake Discord and Twitch, migrations,
+ * redis-server, else in memory: development only) behind the Upstash bridge, the Neon wsproxy, fake Discord and Twitch, migrations,
  * `wrangler dev`, a ticker and the playground. With `.dev.vars`: `wrangler dev` on your own
  * accounts and the ticker only. Ctrl-C stops everything it started.
  */
@@ -16,7 +16,8 @@ const usage = `usage: npm run dev [-- --worker-port 8787 --playground-port 8790 
 Without .dev.vars: LiveLoot with local Postgres and Redis, fake Discord and Twitch, and the playground.
 With .dev.vars: wrangler dev with your own accounts, and the every-minute ticker.
 --data-dir holds the kept Postgres data and the generated wrangler env file.
-Environment: DATABASE_URL (use this database), REDIS_URL (claim a database on this Redis).`;
+Environment: DATABASE_URL (use this database), REDIS_URL (claim a database on this Redis; without it
+a throwaway redis-server, else an in-memory store for development only).`;
 /** A second Ctrl-C later than this forces the exit. */
 const repeatedSignalMilliseconds = 1500;
 

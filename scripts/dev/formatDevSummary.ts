@@ -9,6 +9,7 @@ const postgresDescriptions = {
 const redisDescriptions = {
   configured: "your REDIS_URL",
   server: "a throwaway redis-server",
+  memory: "Redis in memory (development only)",
 } as const;
 
 /** The one short block `npm run dev` prints once everything answers. */
@@ -31,6 +32,7 @@ export function formatDevSummary(stack: DevStack, dataDirectory: string): string
     `  Playground  ${stack.playgroundUrl ?? "?"}   ← open this`,
     `  Worker      ${stack.workerUrl}   (the scheduled handler fires every minute)`,
     `  Data        ${postgres}${kept}; ${redis}`,
+    ...(stack.redisWarning === undefined ? [] : [`Warning: ${stack.redisWarning}`]),
     "Press Ctrl-C to stop everything.",
     "",
   ].join("\n");

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,8 +8,7 @@ import { migrate } from "../migrate";
 import { findFreePort } from "../services/findFreePort";
 import { startNeonWsProxy } from "../services/neonWsProxy";
 import type { PostgresKind } from "../services/postgres";
-import { type RedisKind, startRedis } from "../services/redis";
-import { startUpstashBridge } from "../services/upstashBridge";
+import { startUpstashEndpoint, type UpstashEndpointKind } from "../services/upstashEndpoint";
 import { devFixtures } from "./devFixtures";
 import { SimulatedClock } from "./SimulatedClock";
 import { type DevDatabaseOptions, startDevDatabase } from "./startDevDatabase";
@@ -33,7 +31,10 @@ export interface DevStackOptions {
   playgroundPort: number;
   /** Required in `fakes` mode. */
   database?: DevDatabaseOptions;
-  /** A Redis server to claim a database on (`REDIS_URL`); without it a throwaway `redis-server` is started. */
+  /**
+   * A Redis server to claim a database on (`REDIS_URL`); without it a throwaway `redis-server` is
+   * started, and without that binary the Upstash bridge keeps the data in memory (`redisWarning`).
+   */
   redisUrl?: string;
   /** Where the generated wrangler bindings go (git-ignored); `fakes` mode only. */
   envFile?: string;
@@ -51,7 +52,9 @@ export interface DevStack {
   /** Absent in `dev-vars` mode. */
   playgroundUrl?: string;
   postgresKind?: PostgresKind;
-  redisKind?: RedisKind;
+  redisKind?: UpstashEndpointKind;
+  /** Set when Redis is only in memory: for development only, to be shown to the developer. */
+  redisWarning?: string;
   twitchFakeUrl?: string;
   discordFakeUrl?: string;
   ticker: Ticker;
@@ -106,13 +109,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         await migrate({ databaseUrl: started.databaseUrl, log: () => {} });
         return started;
       })(),
-      (async () => {
-        const redis = await track(startRedis({ redisUrl: options.redisUrl }));
-        const bridge = await track(
-          startUpstashBridge({ redisUrl: redis.redisUrl, token: randomBytes(24).toString("base64url") }),
-        );
-        return { redis, bridge };
-      })(),
+      track(startUpstashEndpoint({ redisUrl: options.redisUrl, allowInMemory: true })),
       track(
         startTwitchFake({
           clientId: devFixtures.credentials.twitchClientId,
@@ -131,7 +128,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     ] as const;
     // Every start finishes before a failure is thrown, so that everything started gets stopped.
     await Promise.allSettled(starts);
-    const [database, redisBridge, twitch, discord] = await Promise.all(starts);
+    const [database, upstash, twitch, discord] = await Promise.all(starts);
     const neonWsProxy = database.isLocal ? await track(startNeonWsProxy()) : undefined;
 
     seedFakes(twitch.state, discord.state);
@@ -147,8 +144,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       PUBLIC_BASE_URL: workerUrl,
       DATABASE_URL: database.databaseUrl,
       ...(neonWsProxy === undefined ? {} : { NEON_WS_PROXY: neonWsProxy.address }),
-      UPSTASH_REDIS_REST_URL: redisBridge.bridge.url,
-      UPSTASH_REDIS_REST_TOKEN: redisBridge.bridge.token,
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
       TOKEN_ENCRYPTION_KEY: credentials.tokenEncryptionKey,
       DISCORD_API_BASE_URL: `${discord.url}/api/v10`,
       TWITCH_API_BASE_URL: `${twitch.url}/helix`,
@@ -190,7 +187,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       workerUrl,
       playgroundUrl: playground.url,
       postgresKind: database.kind,
-      redisKind: redisBridge.redis.kind,
+      redisKind: upstash.kind,
+      redisWarning: upstash.warning,
       twitchFakeUrl: twitch.url,
       discordFakeUrl: discord.url,
       ticker,

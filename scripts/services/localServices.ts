@@ -1,8 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { startNeonWsProxy } from "./neonWsProxy";
 import { createDatabase, dropDatabase, type PostgresKind, replaceDatabaseName, startPostgres } from "./postgres";
-import { startRedis } from "./redis";
-import { startUpstashBridge } from "./upstashBridge";
+import { startUpstashEndpoint } from "./upstashEndpoint";
 
 /** Everything a Worker under test or `npm run dev` needs, on this machine. */
 export interface LocalServices {
@@ -25,7 +23,7 @@ export interface LocalServices {
 export interface LocalServicesOptions {
   /** A Postgres server to use; without it one is started (see startPostgres). */
   postgresServerUrl?: string;
-  /** A Redis server to claim a database on; without it one is started (see startRedis). */
+  /** A Redis server to claim a database on; without it one is started (see startUpstashEndpoint). */
   redisUrl?: string;
   /** Name of the fresh database, created now and dropped at stop. */
   databaseName: string;
@@ -56,12 +54,11 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     const neonWsProxy = await startNeonWsProxy();
     undoSteps.push(() => neonWsProxy.stop());
 
-    const redis = await startRedis({ redisUrl: options.redisUrl });
-    undoSteps.push(() => redis.stop());
-
-    const upstash = await startUpstashBridge({
-      redisUrl: redis.redisUrl,
-      token: options.upstashToken ?? randomBytes(24).toString("base64url"),
+    // Never in memory: the tests need a real Redis.
+    const upstash = await startUpstashEndpoint({
+      redisUrl: options.redisUrl,
+      token: options.upstashToken,
+      allowInMemory: false,
     });
     undoSteps.push(() => upstash.stop());
 
@@ -72,7 +69,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       neonWsProxy: neonWsProxy.address,
       upstashUrl: upstash.url,
       upstashToken: upstash.token,
-      redisUrl: redis.redisUrl,
+      redisUrl: upstash.redisUrl,
       stop,
     };
   } catch (error) {

@@ -52,22 +52,26 @@ export async function startNeonWsProxy(options: { port?: number } = {}): Promise
       refuseUpgrade(clientSocket, target.status, target.reason);
       return;
     }
-    // Dial first and upgrade after, so that a target that is down becomes an HTTP 502
-    // and nothing the client sends early has to be buffered.
-    const targetSocket = connect({ host: target.host, port: target.port });
-    openSockets.add(targetSocket);
-    targetSocket.once("close", () => openSockets.delete(targetSocket));
-    const abandonDial = () => targetSocket.destroy();
-    clientSocket.once("close", abandonDial);
-    clientSocket.on("error", abandonDial);
-    targetSocket.once("error", (error) => {
-      refuseUpgrade(clientSocket, 502, `Could not connect to ${target.host}:${target.port}: ${error.message}`);
-    });
-    targetSocket.once("connect", () => {
-      clientSocket.off("close", abandonDial);
-      clientSocket.off("error", abandonDial);
-      targetSocket.removeAllListeners("error");
-      webSocketServer.handleUpgrade(request, clientSocket, head, (webSocket) => {
+    // Upgrade first and dial after, as neondatabase/wsproxy does: a target that is down closes
+    // the WebSocket (1011) rather than refusing the upgrade, which is what the Neon driver meets
+    // in production. Frames the client sends before the dial completes wait in order.
+    webSocketServer.handleUpgrade(request, clientSocket, head, (webSocket) => {
+      const targetSocket = connect({ host: target.host, port: target.port });
+      openSockets.add(targetSocket);
+      targetSocket.once("close", () => openSockets.delete(targetSocket));
+      const early: Buffer[] = [];
+      const holdEarly = (data: RawData) => early.push(toBuffer(data));
+      const abandonDial = () => targetSocket.destroy();
+      webSocket.on("message", holdEarly);
+      webSocket.once("close", abandonDial);
+      targetSocket.once("error", (error) => {
+        webSocket.close(1011, `could not connect to ${target.host}:${target.port}: ${error.message}`.slice(0, 120));
+      });
+      targetSocket.once("connect", () => {
+        webSocket.off("message", holdEarly);
+        webSocket.off("close", abandonDial);
+        targetSocket.removeAllListeners("error");
+        for (const chunk of early) targetSocket.write(chunk);
         bridgeSockets(webSocket, targetSocket);
       });
     });
@@ -129,7 +133,6 @@ function refuseUpgrade(clientSocket: Duplex, status: number, reason: string): vo
     400: "Bad Request",
     403: "Forbidden",
     404: "Not Found",
-    502: "Bad Gateway",
   };
   const body = `${reason}\n`;
   if (!clientSocket.writable) {

@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import type { RunningPostgres } from "./postgres";
 
 /** Enough for a `pg` or Neon pool or two; every connection shares the one PGlite session anyway. */
@@ -14,6 +15,8 @@ export async function startPgliteServer(options: { dataDirectory?: string } = {}
   // Loaded on demand: the WebAssembly build is large and only needed when no real Postgres is around.
   const { PGlite } = await import("@electric-sql/pglite");
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
+  // PGlite creates its own directory, but not the parents (`<data dir>/postgres/` on a first run).
+  if (options.dataDirectory !== undefined) await mkdir(options.dataDirectory, { recursive: true });
   const database = await PGlite.create(options.dataDirectory);
   const server = new PGLiteSocketServer({
     db: database,

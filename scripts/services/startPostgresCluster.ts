@@ -16,6 +16,8 @@ interface ClusterUser {
 }
 
 const startAttempts = 3;
+/** How long a leftover postmaster may take to be reaped after it died (a zombie still holds its pid). */
+const leftoverExitMilliseconds = 10_000;
 
 /**
  * Starts a throwaway Postgres cluster from the machine's own binaries (`pg_config --bindir`):
@@ -60,6 +62,7 @@ export async function startPostgresCluster(
         ...(isThrowaway ? ["--no-sync"] : []),
       ]);
     }
+    await stopLeftoverServer(dataDirectory, runPostgresCommand);
     const port = await startServer(dataDirectory, isThrowaway, runPostgresCommand);
     let stopping: Promise<void> | undefined;
     return {
@@ -81,6 +84,82 @@ export async function startPostgresCluster(
     await removeThrowawayDirectory();
     throw error;
   }
+}
+
+/**
+ * A run that crashed, or was stopped by a second Ctrl-C, can leave its server running, or a
+ * `postmaster.pid` whose process is gone, and Postgres refuses a data directory whose recorded
+ * postmaster is alive. So: our server still running there is stopped (fast: a clean shutdown, its
+ * data kept) and started anew on a port of this run; a pid now taken by another process is a stale
+ * file, removed; a pid that is gone is left to Postgres, which removes the stale file and replays
+ * its WAL to recover what the crashed server had committed.
+ */
+async function stopLeftoverServer(
+  dataDirectory: string,
+  runPostgresCommand: (program: string, args: string[]) => Promise<unknown>,
+): Promise<void> {
+  const pidFile = join(dataDirectory, "postmaster.pid");
+  const recorded = await readFile(pidFile, "utf8").catch(() => undefined);
+  const pid = Number(recorded?.split("\n")[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return;
+  const deadline = Date.now() + leftoverExitMilliseconds;
+  let leftover = await describeProcess(pid);
+  // Killed but not yet reaped: its pid still counts as alive for Postgres.
+  while (leftover?.isZombie === true && Date.now() < deadline) {
+    await sleep(100);
+    leftover = await describeProcess(pid);
+  }
+  if (leftover === undefined || leftover.isZombie) return;
+  if (!isPostmasterOf(leftover.commandLine, dataDirectory)) {
+    console.warn(`Removing a stale ${pidFile}: its pid ${pid} now belongs to another process.`);
+    await rm(pidFile, { force: true });
+    return;
+  }
+  console.warn(`Postgres from an earlier run (pid ${pid}) is still running on ${dataDirectory}: stopping it first.`);
+  try {
+    await runPostgresCommand("pg_ctl", [`--pgdata=${dataDirectory}`, "--mode=fast", "--wait", "--timeout=30", "stop"]);
+  } catch {
+    await runPostgresCommand("pg_ctl", [`--pgdata=${dataDirectory}`, "--mode=immediate", "--wait", "stop"]);
+  }
+}
+
+interface ProcessDescription {
+  isZombie: boolean;
+  /** The arguments joined by spaces. */
+  commandLine: string;
+}
+
+/** What runs under a pid, or undefined when nothing does: from /proc on Linux, else from `ps`. */
+async function describeProcess(pid: number): Promise<ProcessDescription | undefined> {
+  if (await isReadable("/proc/self/stat")) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      // "<pid> (<name>) <state> …": the name may hold spaces and parentheses.
+      const state = stat.slice(stat.lastIndexOf(")") + 2).charAt(0);
+      const commandLine = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").join(" ").trim();
+      return { isZombie: state === "Z" || state === "X", commandLine };
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const { stdout } = await runFile("ps", ["-o", "stat=", "-o", "args=", "-p", String(pid)]);
+    const match = /^\s*(\S+)\s*(.*)$/.exec(stdout.trim());
+    if (match === null) return undefined;
+    return { isZombie: (match[1] ?? "").startsWith("Z"), commandLine: match[2] ?? "" };
+  } catch {
+    // ps exits with 1 when there is no such process.
+    return undefined;
+  }
+}
+
+/** pg_ctl starts the server as `postgres -D <data directory> …`. */
+function isPostmasterOf(commandLine: string, dataDirectory: string): boolean {
+  return commandLine.includes(` -D ${dataDirectory} `) || commandLine.endsWith(` -D ${dataDirectory}`);
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
 /** pg_ctl start on a free port, retried because the port may be taken between finding and binding it. */
@@ -110,6 +189,8 @@ async function startServer(
         const lastLines = log.trim().split("\n").slice(-10).join("\n");
         throw new Error(`pg_ctl could not start Postgres in ${dataDirectory}:\n${lastLines}`, { cause: error });
       }
+      // After a crash the old server's children may hold its shared memory for a moment.
+      await sleep(250 * attempt);
     }
   }
 }

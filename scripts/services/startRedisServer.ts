@@ -43,7 +43,8 @@ export async function startRedisServer(): Promise<RunningRedis> {
   }
 }
 
-class RedisServerNotFoundError extends Error {
+/** There is no `redis-server` on PATH. */
+export class RedisServerNotFoundError extends Error {
   constructor() {
     super(
       "redis-server was not found on PATH. Install Redis (e.g. `apt-get install redis-server` or " +

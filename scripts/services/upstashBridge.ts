@@ -1,11 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Redis } from "ioredis";
-import { connectRedis } from "./connectRedis";
 import { describeUnsafeCommand } from "./describeUnsafeCommand";
 import { encodeUpstashResult, type UpstashEncoding, type UpstashValue } from "./encodeUpstashResult";
+import { connectRedisBackend, createMemoryBackend, type RedisBackend } from "./redisBackends";
 
-/** A running HTTP server that speaks the Upstash Redis REST protocol in front of a real Redis. */
+/**
+ * A running HTTP server that speaks the Upstash Redis REST protocol in front of a real Redis, or
+ * in front of an in-memory store (for `npm run dev` on a machine without Redis).
+ */
 export interface UpstashBridge {
   /** The `UPSTASH_REDIS_REST_URL` value, `http://127.0.0.1:<port>`. */
   url: string;
@@ -14,13 +16,23 @@ export interface UpstashBridge {
   stop(): Promise<void>;
 }
 
-export interface UpstashBridgeOptions {
-  /** The Redis to serve, database number included (`redis://127.0.0.1:6379/7`). */
-  redisUrl: string;
+export type UpstashBridgeOptions = {
   token: string;
   /** 0 (the default) picks a free port. */
   port?: number;
-}
+} & (
+  | {
+      /** The Redis to serve, database number included (`redis://127.0.0.1:6379/7`). */
+      redisUrl: string;
+    }
+  | {
+      /**
+       * Serve from memory (MemoryRedisStore): for development only. Nothing is kept after stop and
+       * only the commands of MemoryRedisStore are known.
+       */
+      inMemory: true;
+    }
+);
 
 type UpstashReply = { result: UpstashValue } | { error: string };
 
@@ -48,7 +60,7 @@ const maximumBodyBytes = 16 * 1024 * 1024;
  * so every read already sees every earlier write).
  */
 export async function startUpstashBridge(options: UpstashBridgeOptions): Promise<UpstashBridge> {
-  const redis = await connectRedis(options.redisUrl);
+  const redis = "redisUrl" in options ? await connectRedisBackend(options.redisUrl) : createMemoryBackend();
   const tokenDigest = digestToken(options.token);
 
   const server = createServer((request, response) => {
@@ -69,7 +81,7 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
       });
     });
   } catch (error) {
-    redis.disconnect();
+    await redis.close();
     throw error;
   }
   const listening = server.address();
@@ -85,14 +97,18 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
       stopping ??= (async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await redis.quit().catch(() => redis.disconnect());
+        await redis.close();
       })();
       return stopping;
     },
   };
 }
 
-async function answerRequest(request: IncomingMessage, redis: Redis, tokenDigest: Buffer): Promise<BridgeResponse> {
+async function answerRequest(
+  request: IncomingMessage,
+  redis: RedisBackend,
+  tokenDigest: Buffer,
+): Promise<BridgeResponse> {
   const path = new URL(request.url ?? "/", "http://bridge.invalid").pathname;
   if (path !== "/" && path !== "/pipeline" && path !== "/multi-exec") {
     throw new BridgeError(404, `Not found: ${path}. The local bridge serves POST /, /pipeline and /multi-exec only`);
@@ -123,32 +139,32 @@ async function answerRequest(request: IncomingMessage, redis: Redis, tokenDigest
   return { status: 200, body: await runTransaction(redis, commands, encoding) };
 }
 
-async function runCommand(redis: Redis, command: string[], encoding: UpstashEncoding): Promise<UpstashReply> {
+async function runCommand(redis: RedisBackend, command: string[], encoding: UpstashEncoding): Promise<UpstashReply> {
   const refusal = describeUnsafeCommand(command);
   if (refusal !== undefined) return { error: refusal };
-  const [name = "", ...args] = command;
   try {
-    return { result: encodeUpstashResult(await redis.callBuffer(name, ...args), encoding) };
+    return { result: encodeUpstashResult(await redis.call(command), encoding) };
   } catch (error) {
-    return { error: readRedisError(error) };
+    return { error: readErrorMessage(error) };
   }
 }
 
-/** MULTI/EXEC on the shared connection: ioredis writes the whole transaction in one go. */
-async function runTransaction(redis: Redis, commands: string[][], encoding: UpstashEncoding): Promise<UpstashReply[]> {
+/** MULTI/EXEC, all or nothing: a refused or unknown command discards the whole transaction. */
+async function runTransaction(
+  redis: RedisBackend,
+  commands: string[][],
+  encoding: UpstashEncoding,
+): Promise<UpstashReply[]> {
   for (const command of commands) {
     const refusal = describeUnsafeCommand(command);
     if (refusal !== undefined) throw new BridgeError(400, `${refusal}; transaction discarded`);
   }
-  const transaction = redis.multi();
-  for (const [name = "", ...args] of commands) transaction.callBuffer(name, ...args);
-  let results: [error: Error | null, result: unknown][] | null;
+  let results: [error: Error | null, result: unknown][];
   try {
-    results = await transaction.exec();
+    results = await redis.callTransaction(commands);
   } catch (error) {
-    throw new BridgeError(400, readRedisError(error));
+    throw new BridgeError(400, readErrorMessage(error));
   }
-  if (results === null) throw new BridgeError(400, "EXECABORT Transaction discarded");
   return results.map(([error, result]) =>
     error === null ? { result: encodeUpstashResult(result, encoding) } : { error: error.message },
   );
@@ -165,15 +181,8 @@ function parseCommand(value: unknown): string[] {
   });
 }
 
-function readRedisError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // EXECABORT alone does not say which command was wrong; ioredis keeps the queued errors.
-  const previousErrors: unknown = Reflect.get(error, "previousErrors");
-  if (Array.isArray(previousErrors) && previousErrors.length > 0) {
-    const reasons = previousErrors.map((previous) => (previous instanceof Error ? previous.message : String(previous)));
-    return `${error.message} ${reasons.join("; ")}`;
-  }
-  return error.message;
+function readErrorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isAuthorized(request: IncomingMessage, tokenDigest: Buffer): boolean {

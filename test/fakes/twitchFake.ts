@@ -1,3 +1,5 @@
+import { createEmptyResponse } from "./shared/FakeResponse";
+import type { Route } from "./shared/Router";
 import { startFakeServer } from "./shared/startFakeServer";
 import { createTwitchFailureResponse } from "./twitch/createTwitchFailureResponse";
 import { createHelixChatMessagesRoute } from "./twitch/helixChatMessagesRoute";
@@ -11,6 +13,12 @@ import { createHelixError } from "./twitch/twitchErrors";
 import { createTwitchOauthRoutes } from "./twitch/twitchOauthRoutes";
 
 export type { TwitchFakeOptions } from "./twitch/TwitchState";
+
+/**
+ * A browser that opens the consent page asks for the site's icon. The fake has none, and this is
+ * no call the Worker makes, so it is answered quietly instead of as an unexpected call.
+ */
+const faviconRoute: Route = { method: "GET", pattern: "/favicon.ico", handle: () => createEmptyResponse(204) };
 
 /** A running Twitch fake: point `TWITCH_AUTH_BASE_URL` at `${url}/oauth2` and `TWITCH_API_BASE_URL` at `${url}/helix`. */
 export interface TwitchFake {
@@ -33,6 +41,7 @@ export async function startTwitchFake(options: TwitchFakeOptions = {}): Promise<
       createHelixChattersRoute(state),
       createHelixChatMessagesRoute(state),
       ...createHelixEventSubRoutes(state),
+      faviconRoute,
     ],
     controlRoutes: createTwitchControlRoutes(state),
     createFailureResponse: createTwitchFailureResponse,

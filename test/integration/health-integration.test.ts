@@ -58,6 +58,12 @@ describe("GET /health", () => {
     expect(text).not.toContain("postgres://");
   });
 
+  it("is down, with no uncaught error, when nothing listens where Postgres should be", async () => {
+    const { status, report } = await readHealth({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/liveloot" });
+    expect(status).toBe(503);
+    expect(report.checks.database.status).toBe("fail");
+  });
+
   it("is degraded, not down, when only Redis is unreachable", async () => {
     const { status, report } = await readHealth({ UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" });
     expect(status).toBe(503);

@@ -594,6 +594,14 @@ describe("control: failures, unexpected calls and redaction", () => {
     ]);
   });
 
+  it("answers a browser's /favicon.ico with 204 and does not count it as unexpected", async () => {
+    const since = await control.readLastSequence();
+    const response = await fetch(`${fake.url}/favicon.ico`);
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe("");
+    expect(await control.listUnexpectedCalls({ since })).toEqual([]);
+  });
+
   it("never records a raw token, code or secret", async () => {
     const user = await createUser();
     const code = await control.mintAuthorizationCode({

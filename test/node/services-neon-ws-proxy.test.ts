@@ -91,8 +91,18 @@ describe("startNeonWsProxy", () => {
     await expect(readRefusalStatus("")).resolves.toMatchObject({ status: 400 });
     await expect(readRefusalStatus("?address=127.0.0.1:99999")).resolves.toMatchObject({ status: 400 });
     await expect(readRefusalStatus("?address=127.0.0.1:5432", "/v2")).resolves.toMatchObject({ status: 404 });
-    // Port 1 on loopback: allowed, but nothing listens there.
-    await expect(readRefusalStatus("?address=127.0.0.1:1")).resolves.toMatchObject({ status: 502 });
+  });
+
+  it("upgrades, then closes the WebSocket with 1011 when nothing listens at the target", async () => {
+    // Port 1 on loopback: allowed, but nothing listens there. Like neondatabase/wsproxy, the
+    // upgrade succeeds and the socket closes once the dial fails.
+    const closed = await new Promise<{ code: number; reason: string }>((resolve, reject) => {
+      const socket = new WebSocket(`ws://${proxy.address}?address=127.0.0.1:1`);
+      socket.on("error", reject);
+      socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).toContain("127.0.0.1:1");
   });
 
   it("makes a Neon Pool pointed at a remote host fail", async () => {

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { neonConfig, Pool } from "@neondatabase/serverless";
@@ -131,6 +131,66 @@ describe.skipIf(!hasPostgresBinaries)("startPostgres without a configured server
   });
 });
 
+describe.skipIf(!hasPostgresBinaries)("startPostgres on a kept cluster that an earlier run did not stop", () => {
+  let parent = "";
+  let dataDirectory = "";
+  const readPostmasterPid = async () =>
+    Number((await readFile(join(dataDirectory, "cluster", "postmaster.pid"), "utf8")).split("\n")[0]);
+
+  beforeAll(async () => {
+    parent = await mkdtemp(join(tmpdir(), "liveloot-test-"));
+    // As root the cluster runs as the postgres user, who must be able to reach the directory.
+    await chmod(parent, 0o755);
+  });
+
+  afterAll(async () => {
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  /** Starts the kept cluster, lets `leave` abandon it like a crashed run, and starts it again. */
+  async function restartAfter(leave: (first: PostgresServer) => Promise<void>): Promise<void> {
+    dataDirectory = join(parent, randomBytes(4).toString("hex"));
+    const first = await startPostgres({ dataDirectory });
+    let second: PostgresServer | undefined;
+    try {
+      expect(first.kind).toBe("cluster");
+      await query(first.serverUrl, "create table kept (value text); insert into kept values ('still here')");
+      await leave(first);
+      second = await startPostgres({ dataDirectory });
+      // Not PGlite: the kept data is there.
+      expect(second.kind).toBe("cluster");
+      expect(await query(second.serverUrl, "select value from kept")).toEqual([{ value: "still here" }]);
+    } finally {
+      // pg_ctl stop acts on the directory, so only the server running there now is stopped.
+      await (second ?? first).stop();
+    }
+  }
+
+  it("stops the server an earlier run left running, then starts it anew", async () => {
+    let firstUrl = "";
+    await restartAfter(async (first) => {
+      firstUrl = first.serverUrl;
+    });
+    await expect(query(firstUrl, "select 1")).rejects.toThrow();
+  });
+
+  it("recovers after the server was killed (kill -9), leaving a stale postmaster.pid", async () => {
+    await restartAfter(async () => {
+      process.kill(await readPostmasterPid(), "SIGKILL");
+    });
+  });
+
+  it("removes a postmaster.pid whose pid now belongs to another process", async () => {
+    await restartAfter(async (first) => {
+      const pidFile = join(dataDirectory, "cluster", "postmaster.pid");
+      const recorded = await readFile(pidFile, "utf8");
+      await first.stop();
+      // This test's own process stands in for an unrelated process that got the pid after a reboot.
+      await writeFile(pidFile, recorded.replace(/^\d+/, String(process.pid)));
+    });
+  });
+});
+
 describe("startPgliteServer", () => {
   it("serves PGlite to pg and to a Neon Pool through the proxy", async () => {
     const server = await startPgliteServer();
@@ -162,5 +222,27 @@ describe("startPgliteServer", () => {
       await server.stop();
     }
     await expect(query(server.serverUrl, "select 1")).rejects.toThrow();
+  });
+
+  it("keeps its data in a data directory whose parents do not exist yet", async () => {
+    const parent = await mkdtemp(join(tmpdir(), "liveloot-test-"));
+    // As on the first `npm run dev` without Postgres binaries: `<data dir>/postgres/` is not there.
+    const dataDirectory = join(parent, "postgres", "pglite");
+    try {
+      const first = await startPgliteServer({ dataDirectory });
+      try {
+        await query(first.serverUrl, "create table kept (value text); insert into kept values ('still here')");
+      } finally {
+        await first.stop();
+      }
+      const second = await startPgliteServer({ dataDirectory });
+      try {
+        expect(await query(second.serverUrl, "select value from kept")).toEqual([{ value: "still here" }]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 });
