@@ -1,9 +1,8 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { createAppContext } from "../../worker/context";
 import { findTwitchLink } from "../../worker/db/twitchLinks";
 import { readConfig } from "../../worker/env";
-import worker from "../../worker/index";
 import { createLogger } from "../../worker/log";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../../worker/security/keys";
 import { signState } from "../../worker/security/OAuthState";
@@ -64,10 +63,6 @@ async function openTokens(guildId: string) {
       tokenPurpose.refreshToken(guildId),
     ),
   };
-}
-
-function tokenCallsFor(guildOrUser: string) {
-  return twitchControl().listCalls({ pathPrefix: "/oauth2/token", contains: guildOrUser });
 }
 
 async function insertRunningRaffle(guildId: string, channelId: string, broadcasterId: string, login: string) {

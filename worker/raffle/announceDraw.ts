@@ -1,5 +1,5 @@
 import type { AppContext } from "../context";
-import { markAnnounced, markAnnouncementFailed } from "../db/draws";
+import { markAnnouncementFailed } from "../db/draws";
 import { pauseActiveRaffle } from "../db/raffles";
 import { createChannelMessage, DiscordApiError } from "../discord/DiscordRestClient";
 import { brandColor, type Embed, escapeMarkdown, type MessageBody } from "../discord/message";
