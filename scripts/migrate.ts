@@ -1,12 +1,7 @@
-/**
- * Applies `sql/` to a Postgres database: the numbered migrations once each (checksummed), then
- * every function file again. Node-only; used by `npm run db:migrate`, `npm run deploy`, the dev
- * server and the tests. The rules are described in sql/README.md.
- */
-import { realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { isRunAsScript } from "./isRunAsScript";
 import { MigrationError } from "./migrate/MigrationError";
 import { readDevVars } from "./migrate/parseDevVars";
 import {
@@ -180,16 +175,6 @@ async function runFromCommandLine(): Promise<void> {
   }
 }
 
-function isRunAsScript(): boolean {
-  const scriptPath = process.argv[1];
-  if (!scriptPath) return false;
-  try {
-    return pathToFileURL(realpathSync(scriptPath)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isRunAsScript()) {
+if (isRunAsScript(import.meta.url)) {
   await runFromCommandLine();
 }

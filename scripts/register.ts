@@ -1,15 +1,8 @@
-/**
- * npm run register [-- --guild ID]: bulk-overwrites LiveLoot's slash commands, globally or in
- * one guild (guild commands update at once; global ones can take a while to reach clients).
- * Reads DISCORD_APPLICATION_ID, DISCORD_BOT_TOKEN and DISCORD_API_BASE_URL from the
- * environment, else from .dev.vars. The definitions are the Worker's own registry.
- */
-import { realpathSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { listCommandDefinitions } from "../worker/discord/commands/registry";
 import { DiscordApiError, putApplicationCommands } from "../worker/discord/DiscordRestClient";
+import { isRunAsScript } from "./isRunAsScript";
 import { readDevVars } from "./migrate/parseDevVars";
 
 export interface RegisterOptions {
@@ -65,14 +58,4 @@ async function main(): Promise<void> {
   }
 }
 
-function isRunAsScript(): boolean {
-  const scriptPath = process.argv[1];
-  if (!scriptPath) return false;
-  try {
-    return pathToFileURL(realpathSync(scriptPath)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isRunAsScript()) await main();
+if (isRunAsScript(import.meta.url)) await main();

@@ -8,6 +8,7 @@ import { migrate } from "../migrate";
 import { findFreePort } from "../services/findFreePort";
 import { startNeonWsProxy } from "../services/neonWsProxy";
 import type { PostgresKind } from "../services/postgres";
+import { runInReverse } from "../services/runInReverse";
 import { startUpstashEndpoint, type UpstashEndpointKind } from "../services/upstashEndpoint";
 import { devFixtures } from "./devFixtures";
 import { SimulatedClock } from "./SimulatedClock";
@@ -70,7 +71,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const undoSteps: (() => Promise<void>)[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= runInReverse(undoSteps);
+    stopping ??= runInReverse(undoSteps, "part(s)");
     return stopping;
   };
   const progress = options.onProgress ?? (() => {});
@@ -234,16 +235,4 @@ async function claimPort(port: number, what: string): Promise<number> {
   }
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-async function runInReverse(steps: readonly (() => Promise<void>)[]): Promise<void> {
-  const failures: unknown[] = [];
-  for (const step of [...steps].reverse()) {
-    try {
-      await step();
-    } catch (error) {
-      failures.push(error);
-    }
-  }
-  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} part(s) did not stop cleanly`);
 }

@@ -1,5 +1,6 @@
 import { startNeonWsProxy } from "./neonWsProxy";
 import { createDatabase, dropDatabase, type PostgresKind, replaceDatabaseName, startPostgres } from "./postgres";
+import { runInReverse } from "./runInReverse";
 import { startUpstashEndpoint } from "./upstashEndpoint";
 
 /** Everything a Worker under test or `npm run dev` needs, on this machine. */
@@ -37,7 +38,7 @@ export interface LocalServicesOptions {
  */
 export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
   const undoSteps: (() => Promise<void>)[] = [];
-  const stop = memoize(() => runInReverse(undoSteps));
+  const stop = memoize(() => runInReverse(undoSteps, "local service(s)"));
   try {
     const postgres = await startPostgres({ serverUrl: options.postgresServerUrl });
     undoSteps.push(() => postgres.stop());
@@ -77,20 +78,6 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       // The start failure is the error worth reporting.
     });
     throw error;
-  }
-}
-
-async function runInReverse(steps: readonly (() => Promise<void>)[]): Promise<void> {
-  const failures: unknown[] = [];
-  for (const step of [...steps].reverse()) {
-    try {
-      await step();
-    } catch (error) {
-      failures.push(error);
-    }
-  }
-  if (failures.length > 0) {
-    throw new AggregateError(failures, `${failures.length} local service(s) did not stop cleanly`);
   }
 }
 
