@@ -277,6 +277,47 @@ describe("EventSub subscriptions, activity points and Twitch chat announcements"
     );
   });
 
+  it("uses the point values a server sets with /raffle points", async () => {
+    const { scene, user } = await linkWithAllScopes();
+    const shown = await runCommand(scene, "raffle", "points");
+    expect(shown.body.data?.content).toBe(
+      "Activity points in this server:\nfollow 10 · subscribe 50 · 60 per gifted sub · 1 per bit · raid 30",
+    );
+    const updated = await runCommand(scene, "raffle", "points", { follow: 25, raid: 0 });
+    expect(updated.body.data?.content).toBe(
+      "Activity points updated:\nfollow 25 · subscribe 50 · 60 per gifted sub · 1 per bit · raid 0",
+    );
+    const refused = await runCommand(scene, "raffle", "points", { cheer: -1 });
+    expect(refused.body.data?.content).toBe("Points must be whole numbers from 0 to 10,000.");
+
+    await deliverEventSub(
+      "notification",
+      {
+        id: crypto.randomUUID(),
+        type: "channel.follow",
+        version: "2",
+        status: "enabled",
+        condition: { broadcaster_user_id: user.id, moderator_user_id: user.id },
+      },
+      {
+        event: {
+          user_id: `${user.id}3`,
+          user_login: `follower_${user.id}`,
+          user_name: "Follower",
+          broadcaster_user_id: user.id,
+          broadcaster_user_login: user.login,
+          broadcaster_user_name: "B",
+          followed_at: new Date().toISOString(),
+        },
+      },
+    );
+    const points = await database.query<{ points: string }>(
+      "select points from viewer_points where broadcaster_id = $1 and viewer_user_id = $2",
+      [user.id, `${user.id}3`],
+    );
+    expect(points).toEqual([{ points: "25" }]);
+  });
+
   it("also announces the winner in Twitch chat when asked, and records a drop", async () => {
     const { scene, user } = await linkWithAllScopes();
     await discordControl().createChannel({ id: scene.channelId, guildId: scene.guildId });

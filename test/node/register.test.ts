@@ -55,6 +55,7 @@ describe("npm run register", () => {
       "exclude",
       "include",
       "leaderboard",
+      "points",
     ]);
     expect(raffle.options.every((option) => Boolean(option.name_localizations["pt-BR"]))).toBe(true);
     const calls = await control.listCalls({ method: "PUT" });

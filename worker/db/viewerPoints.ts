@@ -85,3 +85,41 @@ export async function readLeaderboard(
     points: Number(row.points),
   }));
 }
+
+/** The guild's point values, after applying the ones given (the others stay as they are). */
+export async function updatePointValues(
+  database: Queryable,
+  guildId: string,
+  changes: Partial<PointValues>,
+): Promise<PointValues> {
+  const rows = await database.query<{
+    follow_points: number;
+    subscribe_points: number;
+    gift_points_per_sub: number;
+    cheer_points_per_bit: number;
+    raid_points: number;
+  }>(
+    `update guilds set follow_points = coalesce($2, follow_points), subscribe_points = coalesce($3, subscribe_points),
+       gift_points_per_sub = coalesce($4, gift_points_per_sub), cheer_points_per_bit = coalesce($5, cheer_points_per_bit),
+       raid_points = coalesce($6, raid_points)
+     where id = $1
+     returning follow_points, subscribe_points, gift_points_per_sub, cheer_points_per_bit, raid_points`,
+    [
+      guildId,
+      changes.follow ?? null,
+      changes.subscribe ?? null,
+      changes.giftPerSub ?? null,
+      changes.cheerPerBit ?? null,
+      changes.raid ?? null,
+    ],
+  );
+  const row = rows[0];
+  if (!row) return defaultPointValues;
+  return {
+    follow: row.follow_points,
+    subscribe: row.subscribe_points,
+    giftPerSub: row.gift_points_per_sub,
+    cheerPerBit: row.cheer_points_per_bit,
+    raid: row.raid_points,
+  };
+}

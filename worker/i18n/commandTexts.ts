@@ -78,6 +78,36 @@ export const commandTexts = {
     name: ["leaderboard", "ranking"],
     description: ["Most active viewers (activity points)", "Espectadores mais ativos (pontos de atividade)"],
   },
+  "raffle.points": {
+    name: ["points", "pontos"],
+    description: [
+      "Show or set the activity points each event earns",
+      "Mostre ou defina os pontos de atividade de cada evento",
+    ],
+  },
+  "option.follow": {
+    name: ["follow", "follow"],
+    description: ["Points for a follow (0 to 10,000)", "Pontos por follow (0 a 10.000)"],
+  },
+  "option.subscribe": {
+    name: ["subscribe", "inscricao"],
+    description: ["Points for a subscription (0 to 10,000)", "Pontos por inscrição (0 a 10.000)"],
+  },
+  "option.gift": {
+    name: ["gift", "presente"],
+    description: [
+      "Points per gifted sub, to the gifter (0 to 10,000)",
+      "Pontos por inscrição presenteada (0 a 10.000)",
+    ],
+  },
+  "option.cheer": {
+    name: ["cheer", "bits"],
+    description: ["Points per bit cheered (0 to 10,000)", "Pontos por bit (0 a 10.000)"],
+  },
+  "option.raid": {
+    name: ["raid", "raid"],
+    description: ["Points for the raiding broadcaster (0 to 10,000)", "Pontos para quem faz a raid (0 a 10.000)"],
+  },
   "option.luck": {
     name: ["luck", "sorte"],
     description: [

@@ -75,6 +75,11 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleLeaderboardTitle: "🏆 Espectadores mais ativos",
   raffleLeaderboardEmpty: "Nenhum ponto de atividade ainda. Follows, inscrições, presentes, bits e raids valem pontos.",
   raffleLeaderboardLine: "{rank}. **{name}** — {points} pontos ({multiplier} de sorte)",
+  rafflePointsInvalid: "Os pontos devem ser números inteiros de 0 a 10.000.",
+  rafflePointsCurrent: "Pontos de atividade neste servidor:",
+  rafflePointsUpdated: "Pontos de atividade atualizados:",
+  rafflePointsValues:
+    "follow {follow} · inscrição {subscribe} · {gift} por inscrição presenteada · {cheer} por bit · raid {raid}",
   raffleNoneActive: "Nenhum sorteio em andamento. Comece um com `/sorteio iniciar`.",
   raffleNeedsLoot: "A tabela de prêmios não tem nada para ganhar. Adicione itens com `/itens adicionar` primeiro.",
   raffleAlreadyActive: "Já existe um sorteio em andamento neste servidor. Encerre-o com `/sorteio parar` primeiro.",

@@ -14,7 +14,7 @@ import {
   stopActiveRaffle,
 } from "../../db/raffles";
 import { findTwitchLink } from "../../db/twitchLinks";
-import { type LeaderboardEntry, readLeaderboard } from "../../db/viewerPoints";
+import { type LeaderboardEntry, readLeaderboard, updatePointValues } from "../../db/viewerPoints";
 import { localizeCommandText } from "../../i18n/commandTexts";
 import { type Locale, type MessageKey, translate } from "../../i18n/translate";
 import { announcePending } from "../../raffle/announcePending";
@@ -34,7 +34,7 @@ import {
   UserFacingError,
 } from "./CommandGroup";
 import { noOptions } from "./lootOptions";
-import { historyOptions, startRaffleOptions, viewerOptions } from "./raffleOptions";
+import { historyOptions, pointsOptions, startRaffleOptions, viewerOptions } from "./raffleOptions";
 
 const optionType = { string: 3, integer: 4, boolean: 5, channel: 7 } as const;
 /** GUILD_TEXT and GUILD_ANNOUNCEMENT: channels a bot can post embeds in. */
@@ -149,6 +149,35 @@ const leaderboard = defineSubcommand(noOptions, async (invocation) => {
           )
           .join("\n");
   return { kind: "message", ephemeral: false, body: { embeds: [{ title, description, color: brandColor }] } };
+});
+
+const points = defineSubcommand(pointsOptions, async (invocation, options) => {
+  const { app, locale, guildId } = invocation;
+  await ensureGuild(app.database, guildId, invocation.guildLocale);
+  const values = await updatePointValues(app.database, guildId, {
+    follow: options.follow,
+    subscribe: options.subscribe,
+    giftPerSub: options.gift,
+    cheerPerBit: options.cheer,
+    raid: options.raid,
+  });
+  const changed = Object.values(options).some((value) => value !== undefined);
+  return {
+    kind: "message",
+    ephemeral: true,
+    body: {
+      content: [
+        translate(locale, changed ? "rafflePointsUpdated" : "rafflePointsCurrent"),
+        translate(locale, "rafflePointsValues", {
+          follow: values.follow,
+          subscribe: values.subscribe,
+          gift: values.giftPerSub,
+          cheer: values.cheerPerBit,
+          raid: values.raid,
+        }),
+      ].join("\n"),
+    },
+  };
 });
 
 const stop = defineSubcommand(noOptions, async (invocation) => {
@@ -386,7 +415,14 @@ export const raffleCommands: CommandGroup = {
         commandOption(optionType.string, "option.user", { required: true, min_length: 1, max_length: 26 }),
       ]),
       subcommandOption("raffle.leaderboard"),
+      subcommandOption("raffle.points", [
+        commandOption(optionType.integer, "option.follow", { min_value: 0, max_value: 10_000 }),
+        commandOption(optionType.integer, "option.subscribe", { min_value: 0, max_value: 10_000 }),
+        commandOption(optionType.integer, "option.gift", { min_value: 0, max_value: 10_000 }),
+        commandOption(optionType.integer, "option.cheer", { min_value: 0, max_value: 10_000 }),
+        commandOption(optionType.integer, "option.raid", { min_value: 0, max_value: 10_000 }),
+      ]),
     ],
   },
-  subcommands: { start, stop, status, draw, history, exclude, include, leaderboard },
+  subcommands: { start, stop, status, draw, history, exclude, include, leaderboard, points },
 };

@@ -39,3 +39,19 @@ export const viewerOptions = z.object({
     .transform((value) => value.replace(/^@/, "").toLowerCase())
     .pipe(z.string().regex(/^[a-z0-9_]{1,25}$/, { error: "raffleUserInvalid" })),
 });
+
+const pointValue = z
+  .number({ error: "rafflePointsInvalid" })
+  .int({ error: "rafflePointsInvalid" })
+  .min(0, { error: "rafflePointsInvalid" })
+  .max(10_000, { error: "rafflePointsInvalid" })
+  .optional();
+
+/** /raffle points: each given value replaces the guild's; none given shows them. */
+export const pointsOptions = z.object({
+  follow: pointValue,
+  subscribe: pointValue,
+  gift: pointValue,
+  cheer: pointValue,
+  raid: pointValue,
+});
