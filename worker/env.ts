@@ -14,6 +14,7 @@ export interface WorkerBindings {
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
   TOKEN_ENCRYPTION_KEY?: string;
+  TOKEN_ENCRYPTION_KEY_PREVIOUS?: string;
   DISCORD_API_BASE_URL?: string;
   TWITCH_API_BASE_URL?: string;
   TWITCH_AUTH_BASE_URL?: string;
@@ -64,6 +65,7 @@ const configSchema = z.object({
   UPSTASH_REDIS_REST_URL: httpUrl,
   UPSTASH_REDIS_REST_TOKEN: nonEmpty,
   TOKEN_ENCRYPTION_KEY: encryptionKey,
+  TOKEN_ENCRYPTION_KEY_PREVIOUS: encryptionKey.optional().or(z.literal("").transform(() => undefined)),
   DISCORD_API_BASE_URL: httpUrl.default("https://discord.com/api/v10"),
   TWITCH_API_BASE_URL: httpUrl.default("https://api.twitch.tv/helix"),
   TWITCH_AUTH_BASE_URL: httpUrl.default("https://id.twitch.tv/oauth2"),
@@ -86,6 +88,8 @@ export interface Config {
   upstashRedisRestUrl: string;
   upstashRedisRestToken: string;
   tokenEncryptionKey: string;
+  /** During a key rotation: the key older values were sealed with (they still open). */
+  previousTokenEncryptionKey: string | undefined;
   discordApiBaseUrl: string;
   twitchApiBaseUrl: string;
   twitchAuthBaseUrl: string;
@@ -139,6 +143,7 @@ function mapConfig(parsed: ParsedConfig): Config {
     upstashRedisRestUrl: parsed.UPSTASH_REDIS_REST_URL,
     upstashRedisRestToken: parsed.UPSTASH_REDIS_REST_TOKEN,
     tokenEncryptionKey: parsed.TOKEN_ENCRYPTION_KEY,
+    previousTokenEncryptionKey: parsed.TOKEN_ENCRYPTION_KEY_PREVIOUS,
     discordApiBaseUrl: parsed.DISCORD_API_BASE_URL,
     twitchApiBaseUrl: parsed.TWITCH_API_BASE_URL,
     twitchAuthBaseUrl: parsed.TWITCH_AUTH_BASE_URL,

@@ -373,6 +373,25 @@ describe("token lifecycle", () => {
   });
 });
 
+describe("key rotation", () => {
+  it("keeps a link working with TOKEN_ENCRYPTION_KEY_PREVIOUS and re-seals it with the new key at refresh", async () => {
+    const scene = createScene();
+    const user = await createTwitchUser();
+    await linkTwitch(scene, user);
+    const oldKeyId = (await readLink(scene.guildId))?.token_key_id;
+    const rotated = {
+      TOKEN_ENCRYPTION_KEY: btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, index) => index + 7))),
+      TOKEN_ENCRYPTION_KEY_PREVIOUS: testCredentials.tokenEncryptionKey,
+    };
+    await twitchControl().expireAccessTokens(user.id);
+    const status = await runCommand(scene, "twitch", "status", {}, { bindings: rotated });
+    expect(JSON.stringify((await readEditedReply(status.token))?.embeds)).toContain("✅ valid");
+    const link = await readLink(scene.guildId);
+    expect(link?.token_key_id).not.toBe(oldKeyId);
+    expect(link?.status).toBe("active");
+  });
+});
+
 describe("hourly validation", () => {
   it("validates a link not validated for an hour, and not again within the hour", async () => {
     const scene = createScene();

@@ -13,48 +13,64 @@ export class UnknownKeyError extends Error {
   }
 }
 
+interface NamedKey {
+  keyId: string;
+  key: CryptoKey;
+}
+
 /**
  * AES-256-GCM for Twitch tokens (and interaction tokens) at rest. Each value gets a fresh
- * 96-bit IV. The key id is a short hash of the key, stored beside each value, so a rotated
- * key can be told apart from corruption. `purpose` is bound as additional data: a value
+ * 96-bit IV. The key id is a short hash of the key, stored beside each value: values sealed
+ * with a previous key (TOKEN_ENCRYPTION_KEY_PREVIOUS, during a rotation) still open, and new
+ * values are always sealed with the current key. `purpose` is bound as additional data: a value
  * sealed as one guild's refresh token cannot be replayed as another row's.
  */
 export class TokenCipher {
   private constructor(
-    readonly keyId: string,
-    private readonly key: CryptoKey,
+    private readonly current: NamedKey,
+    private readonly previous: NamedKey[],
   ) {}
 
-  static async fromBase64Key(base64Key: string): Promise<TokenCipher> {
-    const keyBytes = decodeBase64(base64Key);
-    if (keyBytes.length !== 32) throw new Error("TOKEN_ENCRYPTION_KEY must be 32 bytes");
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", keyBytes));
-    const keyId = `k-${Array.from(digest.slice(0, 4), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-    const key = await crypto.subtle.importKey("raw", keyBytes, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
-    return new TokenCipher(keyId, key);
+  get keyId(): string {
+    return this.current.keyId;
+  }
+
+  static async fromBase64Key(base64Key: string, previousBase64Keys: string[] = []): Promise<TokenCipher> {
+    const previous = await Promise.all(previousBase64Keys.map(importNamedKey));
+    return new TokenCipher(await importNamedKey(base64Key), previous);
   }
 
   async seal(plaintext: string, purpose: string): Promise<SealedSecret> {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const encrypted = await crypto.subtle.encrypt(
       { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(purpose) },
-      this.key,
+      this.current.key,
       new TextEncoder().encode(plaintext),
     );
     const combined = new Uint8Array(iv.length + encrypted.byteLength);
     combined.set(iv);
     combined.set(new Uint8Array(encrypted), iv.length);
-    return { keyId: this.keyId, ciphertext: encodeBase64(combined) };
+    return { keyId: this.current.keyId, ciphertext: encodeBase64(combined) };
   }
 
   async open(sealed: SealedSecret, purpose: string): Promise<string> {
-    if (sealed.keyId !== this.keyId) throw new UnknownKeyError(sealed.keyId);
+    const named = [this.current, ...this.previous].find((entry) => entry.keyId === sealed.keyId);
+    if (!named) throw new UnknownKeyError(sealed.keyId);
     const combined = decodeBase64(sealed.ciphertext);
     const decrypted = await crypto.subtle.decrypt(
       { name: "AES-GCM", iv: combined.slice(0, 12), additionalData: new TextEncoder().encode(purpose) },
-      this.key,
+      named.key,
       combined.slice(12),
     );
     return new TextDecoder().decode(decrypted);
   }
+}
+
+async function importNamedKey(base64Key: string): Promise<NamedKey> {
+  const keyBytes = decodeBase64(base64Key);
+  if (keyBytes.length !== 32) throw new Error("an encryption key must be 32 bytes");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", keyBytes));
+  const keyId = `k-${Array.from(digest.slice(0, 4), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+  return { keyId, key };
 }

@@ -6,11 +6,15 @@ import { TokenCipher } from "./TokenCipher";
 const ciphers = new Map<string, Promise<TokenCipher>>();
 const stateKeys = new Map<string, Promise<CryptoKey>>();
 
-export function getTokenCipher(config: Pick<Config, "tokenEncryptionKey">): Promise<TokenCipher> {
-  let cipher = ciphers.get(config.tokenEncryptionKey);
+export function getTokenCipher(
+  config: Pick<Config, "tokenEncryptionKey" | "previousTokenEncryptionKey">,
+): Promise<TokenCipher> {
+  const previous = config.previousTokenEncryptionKey ? [config.previousTokenEncryptionKey] : [];
+  const cacheKey = [config.tokenEncryptionKey, ...previous].join("|");
+  let cipher = ciphers.get(cacheKey);
   if (!cipher) {
-    cipher = TokenCipher.fromBase64Key(config.tokenEncryptionKey);
-    ciphers.set(config.tokenEncryptionKey, cipher);
+    cipher = TokenCipher.fromBase64Key(config.tokenEncryptionKey, previous);
+    ciphers.set(cacheKey, cipher);
   }
   return cipher;
 }
