@@ -250,6 +250,23 @@ describe("/twitch status and /twitch disconnect", () => {
     expect(embed).toContain("Speedrun night");
   });
 
+  it("gives up cleanly when Helix's rate-limit bucket is empty for longer than it waits", async () => {
+    const scene = createScene();
+    const user = await createTwitchUser();
+    await linkTwitch(scene, user);
+    await twitchControl().setRateLimit({ clientId: testCredentials.twitchClientId, userId: user.id, limit: 0 });
+    const before = await twitchControl().readLastSequence();
+    const status = await runCommand(scene, "twitch", "status");
+    const embed = JSON.stringify((await readEditedReply(status.token))?.embeds);
+    expect(embed).toContain("Twitch did not answer; try again later");
+    const streamCalls = await twitchControl().listCalls({ since: before, pathPrefix: "/helix/streams" });
+    // One try, or two when the bucket's reset was due within the 2 s the client is willing to wait.
+    expect(streamCalls.length).toBeGreaterThanOrEqual(1);
+    expect(streamCalls.length).toBeLessThanOrEqual(2);
+    expect(streamCalls.every((call) => call.status === 429)).toBe(true);
+    expect((await readLink(scene.guildId))?.status).toBe("active");
+  });
+
   it("answers in Portuguese for a pt-BR user", async () => {
     const scene = createScene({ locale: "pt-BR" });
     const status = await runCommand(scene, "twitch", "status");
