@@ -48,7 +48,10 @@ describe.skipIf(hasDevVars)("npm run dev (scripts/dev.ts)", () => {
     const child = spawn(
       process.execPath,
       [
+        // The same command line as package.json's "dev" script.
         "scripts/with-node22.mjs",
+        "node",
+        "--import",
         "tsx",
         "scripts/dev.ts",
         "--worker-port",
