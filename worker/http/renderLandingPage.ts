@@ -13,7 +13,8 @@ export function renderLandingPage(): Response {
   :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #0e0e10; color: #efeff1; }
   main { max-width: 36rem; padding: 2rem; text-align: center; }
-  h1 { font-size: 2.5rem; margin: 0 0 .5rem; }
+  h1 { font-size: 2.5rem; margin: 0 0 .5rem; display: flex; align-items: center; justify-content: center; gap: .6rem; }
+  .logo { width: 2.6rem; height: 2.6rem; }
   p { line-height: 1.5; color: #adadb8; }
   ol { text-align: left; line-height: 1.7; color: #dedee3; }
   a.button { display: inline-block; margin-top: 1.5rem; padding: .8rem 1.6rem; border-radius: .5rem;
@@ -23,7 +24,7 @@ export function renderLandingPage(): Response {
 </head>
 <body>
 <main>
-  <h1>🎁 LiveLoot</h1>
+  <h1><svg class="logo" viewBox="0 0 24 24" aria-hidden="true"><path fill="#9146ff" d="M3 10h18v4H3z"/><path fill="#5865f2" d="M4 14h16v7H4z"/><path fill="#efeff1" d="M11 10h2v11h-2z"/><path fill="none" stroke="#efeff1" stroke-width="1.6" d="M12 10C10 6 6.5 5.5 6.5 7.8S10.5 10 12 10c1.5 0 5.5.1 5.5-2.2S14 6 12 10z"/></svg> LiveLoot</h1>
   <p>Giveaways for your Twitch stream, run from Discord. While you are live, LiveLoot draws a viewer
   who is in your chat and an item from your loot table every minute, and announces the winner in your Discord server.</p>
   <ol>
