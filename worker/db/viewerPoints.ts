@@ -11,21 +11,17 @@ export interface PointValues {
 
 export const defaultPointValues: PointValues = { follow: 10, subscribe: 50, giftPerSub: 60, cheerPerBit: 1, raid: 30 };
 
-/** The point values of the (first) guild linked to a broadcaster; defaults when none is. */
-export async function readPointValues(database: Queryable, broadcasterId: string): Promise<PointValues> {
-  const rows = await database.query<{
-    follow_points: number;
-    subscribe_points: number;
-    gift_points_per_sub: number;
-    cheer_points_per_bit: number;
-    raid_points: number;
-  }>(
-    `select g.follow_points, g.subscribe_points, g.gift_points_per_sub, g.cheer_points_per_bit, g.raid_points
-     from twitch_links l join guilds g on g.id = l.guild_id
-     where l.twitch_user_id = $1 order by l.created_at limit 1`,
-    [broadcasterId],
-  );
-  const row = rows[0];
+interface PointValuesRow {
+  follow_points: number;
+  subscribe_points: number;
+  gift_points_per_sub: number;
+  cheer_points_per_bit: number;
+  raid_points: number;
+}
+
+const pointColumns = "follow_points, subscribe_points, gift_points_per_sub, cheer_points_per_bit, raid_points";
+
+function mapPointValues(row: PointValuesRow | undefined): PointValues {
   if (!row) return defaultPointValues;
   return {
     follow: row.follow_points,
@@ -34,6 +30,17 @@ export async function readPointValues(database: Queryable, broadcasterId: string
     cheerPerBit: row.cheer_points_per_bit,
     raid: row.raid_points,
   };
+}
+
+/** The point values of the (first) guild linked to a broadcaster; defaults when none is. */
+export async function readPointValues(database: Queryable, broadcasterId: string): Promise<PointValues> {
+  const rows = await database.query<PointValuesRow>(
+    `select g.follow_points, g.subscribe_points, g.gift_points_per_sub, g.cheer_points_per_bit, g.raid_points
+     from twitch_links l join guilds g on g.id = l.guild_id
+     where l.twitch_user_id = $1 order by l.created_at limit 1`,
+    [broadcasterId],
+  );
+  return mapPointValues(rows[0]);
 }
 
 export interface PointAward {
@@ -92,18 +99,12 @@ export async function updatePointValues(
   guildId: string,
   changes: Partial<PointValues>,
 ): Promise<PointValues> {
-  const rows = await database.query<{
-    follow_points: number;
-    subscribe_points: number;
-    gift_points_per_sub: number;
-    cheer_points_per_bit: number;
-    raid_points: number;
-  }>(
+  const rows = await database.query<PointValuesRow>(
     `update guilds set follow_points = coalesce($2, follow_points), subscribe_points = coalesce($3, subscribe_points),
        gift_points_per_sub = coalesce($4, gift_points_per_sub), cheer_points_per_bit = coalesce($5, cheer_points_per_bit),
        raid_points = coalesce($6, raid_points)
      where id = $1
-     returning follow_points, subscribe_points, gift_points_per_sub, cheer_points_per_bit, raid_points`,
+     returning ${pointColumns}`,
     [
       guildId,
       changes.follow ?? null,
@@ -113,13 +114,5 @@ export async function updatePointValues(
       changes.raid ?? null,
     ],
   );
-  const row = rows[0];
-  if (!row) return defaultPointValues;
-  return {
-    follow: row.follow_points,
-    subscribe: row.subscribe_points,
-    giftPerSub: row.gift_points_per_sub,
-    cheerPerBit: row.cheer_points_per_bit,
-    raid: row.raid_points,
-  };
+  return mapPointValues(rows[0]);
 }
