@@ -1,29 +1,18 @@
-import { readChatterCount } from "../../cache/chatterCache";
 import { PostgresCode, readDatabaseError } from "../../db/databaseErrors";
 import { listDrawHistory } from "../../db/draws";
 import { excludeViewer, includeViewer } from "../../db/exclusions";
 import { ensureGuild } from "../../db/guilds";
 import { isDrawable, listItems } from "../../db/lootItems";
-import { readRaffleStatistics } from "../../db/raffleStatistics";
-import {
-  findActiveRaffleDetails,
-  insertRaffle,
-  type RaffleDetails,
-  type RaffleStatusReason,
-  restartPausedRaffle,
-  stopActiveRaffle,
-} from "../../db/raffles";
+import { insertRaffle, type RaffleDetails, restartPausedRaffle, stopActiveRaffle } from "../../db/raffles";
 import { findTwitchLink } from "../../db/twitchLinks";
-import { type LeaderboardEntry, readLeaderboard, updatePointValues } from "../../db/viewerPoints";
 import { localizeCommandText } from "../../i18n/commandTexts";
-import { type Locale, type MessageKey, translate } from "../../i18n/translate";
+import { translate } from "../../i18n/translate";
 import { announcePending } from "../../raffle/announcePending";
 import { drawWinner } from "../../raffle/drawWinner";
 import { stopForEmptyLoot } from "../../raffle/stopForEmptyLoot";
 import { TwitchApiError } from "../../twitch/TwitchApiError";
 import { callWithUserToken, TwitchNeedsReauthError, TwitchNotLinkedError } from "../../twitch/userTokens";
-import { withTimeout } from "../../withTimeout";
-import { brandColor, type Embed, escapeMarkdown, joinLinesWithin, type MessageBody } from "../message";
+import { brandColor, escapeMarkdown, joinLinesWithin, type MessageBody } from "../message";
 import {
   type CommandGroup,
   commandOption,
@@ -34,31 +23,14 @@ import {
   UserFacingError,
 } from "./CommandGroup";
 import { noOptions } from "./lootOptions";
-import { historyOptions, pointsOptions, startRaffleOptions, viewerOptions } from "./raffleOptions";
+import { leaderboard, points } from "./raffleActivity";
+import { historyOptions, startRaffleOptions, viewerOptions } from "./raffleOptions";
+import { discordTime, requireActiveRaffle, status } from "./raffleStatus";
 
 const optionType = { string: 3, integer: 4, boolean: 5, channel: 7 } as const;
 /** GUILD_TEXT and GUILD_ANNOUNCEMENT: channels a bot can post embeds in. */
 const announceableChannelTypes = [0, 5];
 const historyPageSize = 10;
-
-const pauseReasonMessages: Record<RaffleStatusReason, MessageKey> = {
-  stopped_by_user: "raffleReasonStoppedByUser",
-  no_items: "raffleReasonNoItems",
-  twitch_disconnected: "raffleReasonTwitchDisconnected",
-  twitch_needs_reauth: "raffleReasonTwitchNeedsReauth",
-  channel_unavailable: "raffleReasonChannelUnavailable",
-  chatters_forbidden: "raffleReasonChattersForbidden",
-};
-
-function discordTime(milliseconds: number, style: "R" | "f" | "t" = "R"): string {
-  return `<t:${Math.floor(milliseconds / 1000)}:${style}>`;
-}
-
-async function requireActiveRaffle(invocation: Invocation): Promise<RaffleDetails> {
-  const raffle = await findActiveRaffleDetails(invocation.app.database, invocation.guildId);
-  if (!raffle) throw new UserFacingError("raffleNoneActive");
-  return raffle;
-}
 
 const start = defineSubcommand(startRaffleOptions, async (invocation, options) => {
   const { app, locale, guildId } = invocation;
@@ -123,63 +95,6 @@ async function startNewRaffle(
   }
 }
 
-/** A viewer's luck multiplier: 1 + points/100, at most 5 (what make_raffle weighs by). */
-function formatMultiplier(locale: Locale, points: number): string {
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(Math.min(1 + points / 100, 5))}×`;
-}
-
-const leaderboard = defineSubcommand(noOptions, async (invocation) => {
-  const { app, locale, guildId } = invocation;
-  const link = await findTwitchLink(app.database, guildId);
-  if (!link) throw new UserFacingError("twitchNotLinked");
-  const leaders = await readLeaderboard(app.database, link.twitchUserId, 10);
-  const title = translate(locale, "raffleLeaderboardTitle");
-  const format = new Intl.NumberFormat(locale);
-  const description =
-    leaders.length === 0
-      ? translate(locale, "raffleLeaderboardEmpty")
-      : leaders
-          .map((leader, index) =>
-            translate(locale, "raffleLeaderboardLine", {
-              rank: index + 1,
-              name: escapeMarkdown(leader.displayName),
-              points: format.format(leader.points),
-              multiplier: formatMultiplier(locale, leader.points),
-            }),
-          )
-          .join("\n");
-  return { kind: "message", ephemeral: false, body: { embeds: [{ title, description, color: brandColor }] } };
-});
-
-const points = defineSubcommand(pointsOptions, async (invocation, options) => {
-  const { app, locale, guildId } = invocation;
-  await ensureGuild(app.database, guildId, invocation.guildLocale);
-  const values = await updatePointValues(app.database, guildId, {
-    follow: options.follow,
-    subscribe: options.subscribe,
-    giftPerSub: options.gift,
-    cheerPerBit: options.cheer,
-    raid: options.raid,
-  });
-  const changed = Object.values(options).some((value) => value !== undefined);
-  return {
-    kind: "message",
-    ephemeral: true,
-    body: {
-      content: [
-        translate(locale, changed ? "rafflePointsUpdated" : "rafflePointsCurrent"),
-        translate(locale, "rafflePointsValues", {
-          follow: values.follow,
-          subscribe: values.subscribe,
-          gift: values.giftPerSub,
-          cheer: values.cheerPerBit,
-          raid: values.raid,
-        }),
-      ].join("\n"),
-    },
-  };
-});
-
 const stop = defineSubcommand(noOptions, async (invocation) => {
   const { app, locale, guildId } = invocation;
   const raffle = await stopActiveRaffle(app.database, guildId, "stopped_by_user", app.now());
@@ -191,101 +106,6 @@ const stop = defineSubcommand(noOptions, async (invocation) => {
     body: { content: translate(locale, "raffleStopped", { total: details.total }) },
   };
 });
-
-const status = defineSubcommand(noOptions, async (invocation) => {
-  const raffle = await requireActiveRaffle(invocation);
-  const statistics = await readRaffleStatistics(invocation.app.database, invocation.guildId, raffle.id);
-  const leaders = raffle.luck ? await readLeaderboard(invocation.app.database, raffle.twitchBroadcasterId, 3) : [];
-  const chatters = await readChatterCountQuietly(invocation, raffle.twitchBroadcasterId);
-  return {
-    kind: "message",
-    ephemeral: true,
-    body: { embeds: [describeRaffle(invocation.locale, raffle, { ...statistics, chatters }, leaders)] },
-  };
-});
-
-/** The chat size the tick last cached (Redis is a cache: without it, the field says "—"). */
-async function readChatterCountQuietly(invocation: Invocation, broadcasterId: string): Promise<number | undefined> {
-  try {
-    return await withTimeout(readChatterCount(invocation.app.redis, broadcasterId), 500);
-  } catch {
-    return undefined;
-  }
-}
-
-function describeRaffle(
-  locale: Locale,
-  raffle: RaffleDetails,
-  statistics: Awaited<ReturnType<typeof readRaffleStatistics>> & { chatters: number | undefined },
-  leaders: LeaderboardEntry[],
-): Embed {
-  const state =
-    raffle.status === "running"
-      ? translate(locale, "raffleStateRunning")
-      : translate(locale, "raffleStatePaused", {
-          reason: translate(locale, pauseReasonMessages[raffle.statusReason ?? "stopped_by_user"]),
-        });
-  const fields = [
-    { name: translate(locale, "raffleFieldState"), value: state, inline: true },
-    { name: translate(locale, "raffleFieldChannel"), value: `<#${raffle.discordChannelId}>`, inline: true },
-    { name: translate(locale, "raffleFieldTwitch"), value: `\`${raffle.twitchBroadcasterLogin}\``, inline: true },
-    {
-      name: translate(locale, "raffleFieldSchedule"),
-      value: translate(locale, "raffleSchedule", { every: raffle.everyMinutes, cooldown: raffle.cooldownMinutes }),
-      inline: true,
-    },
-    {
-      name: translate(locale, "raffleFieldNextDraw"),
-      value:
-        raffle.status === "running"
-          ? translate(locale, raffle.isLive ? "raffleNextDrawLive" : "raffleNextDrawOffline", {
-              time: discordTime(raffle.nextSlotAt),
-            })
-          : "—",
-      inline: true,
-    },
-    { name: translate(locale, "raffleFieldDraws"), value: String(raffle.drawCount), inline: true },
-    {
-      name: translate(locale, "raffleFieldChatters"),
-      value: statistics.chatters === undefined ? "—" : new Intl.NumberFormat(locale).format(statistics.chatters),
-      inline: true,
-    },
-    {
-      name: translate(locale, "raffleFieldItemsLeft"),
-      value: translate(locale, statistics.drawableItems === 1 ? "raffleItemsLeftOne" : "raffleItemsLeft", {
-        items: statistics.drawableItems,
-        stock: statistics.stockLeft === null ? translate(locale, "lootUnlimited") : statistics.stockLeft,
-      }),
-      inline: true,
-    },
-  ];
-  fields.push({
-    name: translate(locale, "raffleFieldOdds"),
-    value: raffle.luck
-      ? [
-          translate(locale, "raffleOddsLuck"),
-          ...leaders.map((leader) =>
-            translate(locale, "raffleOddsLeader", {
-              name: escapeMarkdown(leader.displayName),
-              multiplier: formatMultiplier(locale, leader.points),
-            }),
-          ),
-        ].join("\n")
-      : translate(locale, "raffleOddsEqual"),
-    inline: false,
-  });
-  if (statistics.pendingAnnouncements + statistics.failedAnnouncements > 0) {
-    fields.push({
-      name: translate(locale, "raffleFieldAnnouncements"),
-      value: translate(locale, "raffleAnnouncements", {
-        pending: statistics.pendingAnnouncements,
-        failed: statistics.failedAnnouncements,
-      }),
-      inline: false,
-    });
-  }
-  return { title: translate(locale, "raffleStatusTitle"), color: brandColor, fields };
-}
 
 const draw = defineSubcommand(noOptions, async (invocation) => {
   const raffle = await requireActiveRaffle(invocation);

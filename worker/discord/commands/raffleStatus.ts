@@ -1,0 +1,126 @@
+import { readChatterCount } from "../../cache/chatterCache";
+import { readRaffleStatistics } from "../../db/raffleStatistics";
+import { findActiveRaffleDetails, type RaffleDetails, type RaffleStatusReason } from "../../db/raffles";
+import { type LeaderboardEntry, readLeaderboard } from "../../db/viewerPoints";
+import { type Locale, type MessageKey, translate } from "../../i18n/translate";
+import { withTimeout } from "../../withTimeout";
+import { brandColor, type Embed, escapeMarkdown } from "../message";
+import { defineSubcommand, type Invocation, UserFacingError } from "./CommandGroup";
+import { noOptions } from "./lootOptions";
+import { formatMultiplier } from "./raffleActivity";
+
+// /raffle status: the state of the guild's raffle, in one embed.
+
+const pauseReasonMessages: Record<RaffleStatusReason, MessageKey> = {
+  stopped_by_user: "raffleReasonStoppedByUser",
+  no_items: "raffleReasonNoItems",
+  twitch_disconnected: "raffleReasonTwitchDisconnected",
+  twitch_needs_reauth: "raffleReasonTwitchNeedsReauth",
+  channel_unavailable: "raffleReasonChannelUnavailable",
+  chatters_forbidden: "raffleReasonChattersForbidden",
+};
+
+export function discordTime(milliseconds: number, style: "R" | "f" | "t" = "R"): string {
+  return `<t:${Math.floor(milliseconds / 1000)}:${style}>`;
+}
+
+export async function requireActiveRaffle(invocation: Invocation): Promise<RaffleDetails> {
+  const raffle = await findActiveRaffleDetails(invocation.app.database, invocation.guildId);
+  if (!raffle) throw new UserFacingError("raffleNoneActive");
+  return raffle;
+}
+
+export const status = defineSubcommand(noOptions, async (invocation) => {
+  const raffle = await requireActiveRaffle(invocation);
+  const statistics = await readRaffleStatistics(invocation.app.database, invocation.guildId, raffle.id);
+  const leaders = raffle.luck ? await readLeaderboard(invocation.app.database, raffle.twitchBroadcasterId, 3) : [];
+  const chatters = await readChatterCountQuietly(invocation, raffle.twitchBroadcasterId);
+  return {
+    kind: "message",
+    ephemeral: true,
+    body: { embeds: [describeRaffle(invocation.locale, raffle, { ...statistics, chatters }, leaders)] },
+  };
+});
+
+/** The chat size the tick last cached (Redis is a cache: without it, the field says "—"). */
+async function readChatterCountQuietly(invocation: Invocation, broadcasterId: string): Promise<number | undefined> {
+  try {
+    return await withTimeout(readChatterCount(invocation.app.redis, broadcasterId), 500);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeRaffle(
+  locale: Locale,
+  raffle: RaffleDetails,
+  statistics: Awaited<ReturnType<typeof readRaffleStatistics>> & { chatters: number | undefined },
+  leaders: LeaderboardEntry[],
+): Embed {
+  const state =
+    raffle.status === "running"
+      ? translate(locale, "raffleStateRunning")
+      : translate(locale, "raffleStatePaused", {
+          reason: translate(locale, pauseReasonMessages[raffle.statusReason ?? "stopped_by_user"]),
+        });
+  const fields = [
+    { name: translate(locale, "raffleFieldState"), value: state, inline: true },
+    { name: translate(locale, "raffleFieldChannel"), value: `<#${raffle.discordChannelId}>`, inline: true },
+    { name: translate(locale, "raffleFieldTwitch"), value: `\`${raffle.twitchBroadcasterLogin}\``, inline: true },
+    {
+      name: translate(locale, "raffleFieldSchedule"),
+      value: translate(locale, "raffleSchedule", { every: raffle.everyMinutes, cooldown: raffle.cooldownMinutes }),
+      inline: true,
+    },
+    {
+      name: translate(locale, "raffleFieldNextDraw"),
+      value:
+        raffle.status === "running"
+          ? translate(locale, raffle.isLive ? "raffleNextDrawLive" : "raffleNextDrawOffline", {
+              time: discordTime(raffle.nextSlotAt),
+            })
+          : "—",
+      inline: true,
+    },
+    { name: translate(locale, "raffleFieldDraws"), value: String(raffle.drawCount), inline: true },
+    {
+      name: translate(locale, "raffleFieldChatters"),
+      value: statistics.chatters === undefined ? "—" : new Intl.NumberFormat(locale).format(statistics.chatters),
+      inline: true,
+    },
+    {
+      name: translate(locale, "raffleFieldItemsLeft"),
+      value: translate(locale, statistics.drawableItems === 1 ? "raffleItemsLeftOne" : "raffleItemsLeft", {
+        items: statistics.drawableItems,
+        stock: statistics.stockLeft === null ? translate(locale, "lootUnlimited") : statistics.stockLeft,
+      }),
+      inline: true,
+    },
+  ];
+  fields.push({
+    name: translate(locale, "raffleFieldOdds"),
+    value: raffle.luck
+      ? [
+          translate(locale, "raffleOddsLuck"),
+          ...leaders.map((leader) =>
+            translate(locale, "raffleOddsLeader", {
+              name: escapeMarkdown(leader.displayName),
+              multiplier: formatMultiplier(locale, leader.points),
+            }),
+          ),
+        ].join("\n")
+      : translate(locale, "raffleOddsEqual"),
+    inline: false,
+  });
+  if (statistics.pendingAnnouncements + statistics.failedAnnouncements > 0) {
+    fields.push({
+      name: translate(locale, "raffleFieldAnnouncements"),
+      value: translate(locale, "raffleAnnouncements", {
+        pending: statistics.pendingAnnouncements,
+        failed: statistics.failedAnnouncements,
+      }),
+      inline: false,
+    });
+  }
+  return { title: translate(locale, "raffleStatusTitle"), color: brandColor, fields };
+}
