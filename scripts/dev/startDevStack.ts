@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDiscordFake } from "../../test/fakes/discordFake";
 import { startTwitchFake } from "../../test/fakes/twitchFake";
+import { buildFakeBindings } from "../../test/support/testBindings";
 import { listCommandDefinitions } from "../../worker/discord/commands/registry";
 import { migrate } from "../migrate";
 import { findFreePort } from "../services/findFreePort";
@@ -135,23 +136,20 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     seedFakes(twitch.state, discord.state);
 
     const credentials = devFixtures.credentials;
-    await writeDevEnvFile(options.envFile, {
-      DISCORD_APPLICATION_ID: credentials.discordApplicationId,
-      DISCORD_PUBLIC_KEY: credentials.discordPublicKey,
-      DISCORD_BOT_TOKEN: credentials.discordBotToken,
-      TWITCH_CLIENT_ID: credentials.twitchClientId,
-      TWITCH_CLIENT_SECRET: credentials.twitchClientSecret,
-      TWITCH_EVENTSUB_SECRET: credentials.twitchEventSubSecret,
-      PUBLIC_BASE_URL: workerUrl,
-      DATABASE_URL: database.databaseUrl,
-      ...(neonWsProxy === undefined ? {} : { NEON_WS_PROXY: neonWsProxy.address }),
-      UPSTASH_REDIS_REST_URL: upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: upstash.token,
-      TOKEN_ENCRYPTION_KEY: credentials.tokenEncryptionKey,
-      DISCORD_API_BASE_URL: `${discord.url}/api/v10`,
-      TWITCH_API_BASE_URL: `${twitch.url}/helix`,
-      TWITCH_AUTH_BASE_URL: `${twitch.url}/oauth2`,
-    });
+    await writeDevEnvFile(
+      options.envFile,
+      buildFakeBindings(
+        { ...credentials, publicBaseUrl: workerUrl },
+        {
+          databaseUrl: database.databaseUrl,
+          neonWebSocketProxy: neonWsProxy?.address,
+          upstashUrl: upstash.url,
+          upstashToken: upstash.token,
+          twitchFakeUrl: twitch.url,
+          discordFakeUrl: discord.url,
+        },
+      ),
+    );
 
     progress("starting wrangler dev");
     const wrangler = await startWrangler({

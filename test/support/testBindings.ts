@@ -19,29 +19,47 @@ export const testCredentials = {
 
 export interface ServiceUrls {
   databaseUrl: string;
-  neonWebSocketProxy: string;
+  /** Absent when Postgres is reached directly (a real Neon database). */
+  neonWebSocketProxy?: string | undefined;
   upstashUrl: string;
   upstashToken: string;
   twitchFakeUrl: string;
   discordFakeUrl: string;
 }
 
-export function testBindings(services: ServiceUrls): Record<string, string> {
+/** The credentials the fakes and the Worker share (tests and `npm run dev` each have their own). */
+export interface FakeCredentials {
+  discordApplicationId: string;
+  discordPublicKey: string;
+  discordBotToken: string;
+  twitchClientId: string;
+  twitchClientSecret: string;
+  twitchEventSubSecret: string;
+  tokenEncryptionKey: string;
+  publicBaseUrl: string;
+}
+
+/** Worker bindings that point every outside system at local services and fakes. */
+export function buildFakeBindings(credentials: FakeCredentials, services: ServiceUrls): Record<string, string> {
   return {
-    DISCORD_APPLICATION_ID: testCredentials.discordApplicationId,
-    DISCORD_PUBLIC_KEY: testDiscordPublicKeyHex,
-    DISCORD_BOT_TOKEN: testCredentials.discordBotToken,
-    TWITCH_CLIENT_ID: testCredentials.twitchClientId,
-    TWITCH_CLIENT_SECRET: testCredentials.twitchClientSecret,
-    TWITCH_EVENTSUB_SECRET: testCredentials.twitchEventSubSecret,
-    PUBLIC_BASE_URL: testCredentials.publicBaseUrl,
+    DISCORD_APPLICATION_ID: credentials.discordApplicationId,
+    DISCORD_PUBLIC_KEY: credentials.discordPublicKey,
+    DISCORD_BOT_TOKEN: credentials.discordBotToken,
+    TWITCH_CLIENT_ID: credentials.twitchClientId,
+    TWITCH_CLIENT_SECRET: credentials.twitchClientSecret,
+    TWITCH_EVENTSUB_SECRET: credentials.twitchEventSubSecret,
+    PUBLIC_BASE_URL: credentials.publicBaseUrl,
     DATABASE_URL: services.databaseUrl,
-    NEON_WS_PROXY: services.neonWebSocketProxy,
+    ...(services.neonWebSocketProxy === undefined ? {} : { NEON_WS_PROXY: services.neonWebSocketProxy }),
     UPSTASH_REDIS_REST_URL: services.upstashUrl,
     UPSTASH_REDIS_REST_TOKEN: services.upstashToken,
-    TOKEN_ENCRYPTION_KEY: testCredentials.tokenEncryptionKey,
+    TOKEN_ENCRYPTION_KEY: credentials.tokenEncryptionKey,
     DISCORD_API_BASE_URL: `${services.discordFakeUrl}/api/v10`,
     TWITCH_API_BASE_URL: `${services.twitchFakeUrl}/helix`,
     TWITCH_AUTH_BASE_URL: `${services.twitchFakeUrl}/oauth2`,
   };
+}
+
+export function testBindings(services: ServiceUrls): Record<string, string> {
+  return buildFakeBindings({ ...testCredentials, discordPublicKey: testDiscordPublicKeyHex }, services);
 }
