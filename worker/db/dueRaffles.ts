@@ -7,10 +7,7 @@ export interface DueRaffle {
   guildId: string;
   discordChannelId: string;
   twitchBroadcasterId: string;
-  everyMinutes: number;
   isLive: boolean;
-  liveCheckedAt: number | undefined;
-  drawCount: number;
   /** stream.online and stream.offline subscriptions are both enabled: `isLive` is kept by EventSub. */
   liveFromEventSub: boolean;
   /** The guild's Twitch link, read in the same query so a slot needs no second look-up. */
@@ -22,10 +19,7 @@ interface DueRaffleRow extends TwitchLinkRow {
   guild_id: string;
   discord_channel_id: string;
   twitch_broadcaster_id: string;
-  every_minutes: number;
   is_live: boolean;
-  live_checked_at: Date | null;
-  draw_count: number;
   live_from_eventsub: boolean;
 }
 
@@ -40,10 +34,7 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
     guildId: row.guild_id,
     discordChannelId: row.discord_channel_id,
     twitchBroadcasterId: row.twitch_broadcaster_id,
-    everyMinutes: row.every_minutes,
     isLive: row.is_live,
-    liveCheckedAt: row.live_checked_at?.getTime(),
-    drawCount: row.draw_count,
     liveFromEventSub: row.live_from_eventsub,
     link: mapLink(row),
   };
@@ -55,8 +46,7 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
  */
 export async function findDueRaffles(database: Queryable, slotAt: number, limit: number): Promise<DueRaffle[]> {
   const rows = await database.query<DueRaffleRow>(
-    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
-       r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
+    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.is_live, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
      from raffles r
      join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
      where r.status = 'running' and r.next_slot_at <= $1
@@ -71,8 +61,7 @@ export async function findDueRaffles(database: Queryable, slotAt: number, limit:
 export async function findDueRafflesByIds(database: Queryable, raffleIds: string[]): Promise<DueRaffle[]> {
   if (raffleIds.length === 0) return [];
   const rows = await database.query<DueRaffleRow>(
-    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.every_minutes, r.is_live,
-       r.live_checked_at, r.draw_count, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
+    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.is_live, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
      from raffles r join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
      where r.id = any($1::bigint[]) and r.status = 'running'`,
     [raffleIds],

@@ -79,11 +79,8 @@ export interface RaffleDetails extends RaffleSummary {
   twitchBroadcasterLogin: string;
   everyMinutes: number;
   cooldownMinutes: number;
-  startedAt: number;
-  lastSlotAt: number | undefined;
   nextSlotAt: number;
   isLive: boolean;
-  liveCheckedAt: number | undefined;
   drawCount: number;
   luck: boolean;
   announceInTwitch: boolean;
@@ -94,19 +91,16 @@ interface RaffleDetailsRow extends RaffleSummaryRow {
   twitch_broadcaster_login: string;
   every_minutes: number;
   cooldown_minutes: number;
-  started_at: Date;
-  last_slot_at: Date | null;
   next_slot_at: Date;
   is_live: boolean;
-  live_checked_at: Date | null;
   draw_count: number;
   luck: boolean;
   announce_in_twitch: boolean;
 }
 
 const detailColumns = `id, guild_id, discord_channel_id, status, status_reason, twitch_broadcaster_id,
-  twitch_broadcaster_login, every_minutes, cooldown_minutes, started_at, last_slot_at, next_slot_at, is_live,
-  live_checked_at, draw_count, luck, announce_in_twitch`;
+  twitch_broadcaster_login, every_minutes, cooldown_minutes, next_slot_at, is_live,
+  draw_count, luck, announce_in_twitch`;
 
 function mapDetails(row: RaffleDetailsRow): RaffleDetails {
   return {
@@ -115,11 +109,8 @@ function mapDetails(row: RaffleDetailsRow): RaffleDetails {
     twitchBroadcasterLogin: row.twitch_broadcaster_login,
     everyMinutes: row.every_minutes,
     cooldownMinutes: row.cooldown_minutes,
-    startedAt: row.started_at.getTime(),
-    lastSlotAt: row.last_slot_at?.getTime(),
     nextSlotAt: row.next_slot_at.getTime(),
     isLive: row.is_live,
-    liveCheckedAt: row.live_checked_at?.getTime(),
     drawCount: row.draw_count,
     luck: row.luck,
     announceInTwitch: row.announce_in_twitch,

@@ -14,9 +14,6 @@ export interface TwitchLink {
   refreshToken: SealedSecret;
   accessTokenExpiresAt: number;
   status: LinkStatus;
-  lastValidatedAt: number | undefined;
-  reauthNotifiedAt: number | undefined;
-  linkedByDiscordUserId: string;
 }
 
 export interface TwitchLinkRow {
@@ -30,9 +27,6 @@ export interface TwitchLinkRow {
   token_key_id: string;
   access_token_expires_at: Date;
   status: LinkStatus;
-  last_validated_at: Date | null;
-  reauth_notified_at: Date | null;
-  linked_by_discord_user_id: string;
 }
 
 const linkColumnNames = [
@@ -46,9 +40,6 @@ const linkColumnNames = [
   "token_key_id",
   "access_token_expires_at",
   "status",
-  "last_validated_at",
-  "reauth_notified_at",
-  "linked_by_discord_user_id",
 ];
 const linkColumns = linkColumnNames.join(", ");
 
@@ -68,9 +59,6 @@ export function mapLink(row: TwitchLinkRow): TwitchLink {
     refreshToken: { ciphertext: row.refresh_token_ciphertext, keyId: row.token_key_id },
     accessTokenExpiresAt: row.access_token_expires_at.getTime(),
     status: row.status,
-    lastValidatedAt: row.last_validated_at?.getTime(),
-    reauthNotifiedAt: row.reauth_notified_at?.getTime(),
-    linkedByDiscordUserId: row.linked_by_discord_user_id,
   };
 }
 

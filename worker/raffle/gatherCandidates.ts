@@ -19,13 +19,6 @@ export async function readCachedSamples(app: AppContext, broadcasterIds: string[
   }
 }
 
-export interface CandidateSource {
-  candidates: Candidate[];
-  /** Whether the sample came from the Redis cache (no Twitch call this minute). */
-  fromCache: boolean;
-  chatterCount: number;
-}
-
 /**
  * The chat of a live channel: the sample cached in Redis when there is a fresh one, else Get
  * Chatters (all pages), which then refreshes the cache.
@@ -34,9 +27,9 @@ export async function gatherCandidates(
   app: AppContext,
   raffle: { guildId: string; twitchBroadcasterId: string; link: TwitchLink },
   cached: CachedSample | undefined,
-): Promise<CandidateSource> {
+): Promise<Candidate[]> {
   const { guildId, twitchBroadcasterId: broadcasterId } = raffle;
-  if (cached) return { candidates: cached.sample, fromCache: true, chatterCount: cached.total };
+  if (cached) return cached.sample;
   const chatters = await callWithUserToken(
     app,
     guildId,
@@ -49,5 +42,5 @@ export async function gatherCandidates(
   } catch (error) {
     app.log.warn("could not cache chatters", { error: String(error), guildId });
   }
-  return { candidates, fromCache: false, chatterCount: candidates.length };
+  return candidates;
 }

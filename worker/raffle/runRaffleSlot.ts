@@ -1,5 +1,6 @@
 import type { CachedSample } from "../cache/chatterCache";
 import type { AppContext } from "../context";
+import type { Candidate } from "../db/draws";
 import type { DueRaffle } from "../db/dueRaffles";
 import { pauseActiveRaffle } from "../db/raffles";
 import { TwitchApiError, TwitchRateLimitedError } from "../twitch/TwitchApiError";
@@ -23,9 +24,9 @@ export async function runRaffleSlot(
   cached: CachedSample | undefined,
 ): Promise<SlotOutcome> {
   const log = app.log.child({ raffleId: raffle.id, guildId: raffle.guildId });
-  let candidates: Awaited<ReturnType<typeof gatherCandidates>>["candidates"];
+  let candidates: Candidate[];
   try {
-    candidates = (await gatherCandidates(app, raffle, cached)).candidates;
+    candidates = await gatherCandidates(app, raffle, cached);
   } catch (error) {
     if (error instanceof TwitchNeedsReauthError || error instanceof TwitchNotLinkedError) return { kind: "skipped" };
     if (error instanceof TwitchApiError && error.status === 403) {
