@@ -50,12 +50,13 @@ function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
 }
 
 /**
- * Claims pending announcements that are due, pushing their next attempt past `leaseUntil` so a
- * concurrent tick skips them. `drawIds` narrows the claim to just-committed draws.
+ * Claims pending announcements, pushing their next attempt past `leaseUntil` so a concurrent
+ * tick skips them: the just-committed `drawIds` first, then (with `includeDue`) those whose
+ * retry is due.
  */
 export async function claimAnnouncements(
   database: Queryable,
-  options: { now: number; leaseUntil: number; limit: number; drawIds?: string[] },
+  options: { now: number; leaseUntil: number; limit: number; drawIds: string[]; includeDue: boolean },
 ): Promise<ClaimedAnnouncement[]> {
   const rows = await database.query<AnnouncementRow>(
     `with claimed as (
@@ -63,8 +64,8 @@ export async function claimAnnouncements(
        where id in (
          select id from draws
          where announcement_status = 'pending'
-           and ($4::bigint[] is null and announcement_next_attempt_at <= $1 or id = any($4::bigint[]))
-         order by announcement_next_attempt_at
+           and (id = any($4::bigint[]) or ($5 and announcement_next_attempt_at <= $1))
+         order by id = any($4::bigint[]) desc, announcement_next_attempt_at
          limit $3
          for update skip locked
        )
@@ -75,7 +76,7 @@ export async function claimAnnouncements(
      join raffles r on r.id = d.raffle_id
      join guilds g on g.id = d.guild_id
      order by d.id`,
-    [new Date(options.now), new Date(options.leaseUntil), options.limit, options.drawIds ?? null],
+    [new Date(options.now), new Date(options.leaseUntil), options.limit, options.drawIds, options.includeDue],
   );
   return rows.map(mapAnnouncement);
 }

@@ -11,15 +11,20 @@ const announcementLeaseMilliseconds = 2 * 60 * 1000;
 const announcementsPerTick = 50;
 
 /**
- * The outbox: posts winners whose draw is committed but not yet announced — the draws this
- * tick just made (`drawIds`), or every pending one that is due for a retry.
+ * The outbox: posts winners whose draw is committed but not yet announced — the draws just made
+ * (`drawIds`) and, for the tick (`includeDue`), every pending one whose retry is due — in one
+ * claim and one delivery update.
  */
-export async function announcePending(app: AppContext, drawIds?: string[]): Promise<Record<AnnounceOutcome, number>> {
+export async function announcePending(
+  app: AppContext,
+  options: { drawIds: string[]; includeDue: boolean },
+): Promise<Record<AnnounceOutcome, number>> {
   const claimed = await claimAnnouncements(app.database, {
     now: app.now(),
     leaseUntil: app.now() + announcementLeaseMilliseconds,
-    limit: drawIds ? drawIds.length : announcementsPerTick,
-    ...(drawIds ? { drawIds } : {}),
+    limit: options.drawIds.length + (options.includeDue ? announcementsPerTick : 0),
+    drawIds: options.drawIds,
+    includeDue: options.includeDue,
   });
   const results = await mapWithConcurrency(claimed, 4, async (announcement) => {
     const result = await announceDraw(app, announcement, resolveLocale(announcement.locale));

@@ -86,5 +86,5 @@ async function drawSlotMessages(
     }
   });
   // Announcing is the outbox's job: a failure here leaves the draws pending for the next tick.
-  if (drawIds.length > 0) await announcePending(app, drawIds);
+  if (drawIds.length > 0) await announcePending(app, { drawIds, includeDue: false });
 }

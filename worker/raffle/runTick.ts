@@ -76,8 +76,7 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     });
   }
   const drawIds = outcomes.flatMap((outcome) => (outcome.kind === "drawn" ? [outcome.drawId] : []));
-  const fresh = drawIds.length > 0 ? await announcePending(app, drawIds) : undefined;
-  const retried = await announcePending(app);
+  const announced = await announcePending(app, { drawIds, includeDue: true });
   const validation = await validateDueLinks(app);
   await deleteExpiredOAuthStates(app.database, app.now());
   app.log.info("tick finished", {
@@ -87,8 +86,8 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     fannedOut,
     drawn: drawIds.length,
     skipped: outcomes.filter((outcome) => outcome.kind === "skipped").length,
-    announced: (fresh?.delivered ?? 0) + retried.delivered,
-    announcementRetries: (fresh?.retry ?? 0) + retried.retry,
+    announced: announced.delivered,
+    announcementRetries: announced.retry,
     linksValidated: validation.validated,
     linkValidationFailures: validation.failed,
     databaseQueries: app.database.queryCount,

@@ -140,7 +140,7 @@ async function drawNow(invocation: Invocation, raffle: RaffleDetails): Promise<M
   }
   // The reply answers the streamer; the channel post is the public announcement, through the same
   // outbox as the tick's (numbered, in the server's language, retried by the tick if it fails).
-  const announced = await announcePending(app, [result.drawId]);
+  const announced = await announcePending(app, { drawIds: [result.drawId], includeDue: false });
   const lines = [
     translate(locale, "raffleDrawnReply", {
       winner: escapeMarkdown(result.winner.name),
