@@ -1,8 +1,12 @@
 // No Node imports (here or in what this imports): Worker tests use this client from inside workerd.
 import { z } from "zod";
+import { describeDiscordError } from "./discord/describeDiscordError";
 import {
   type DiscordApplication,
   type DiscordChannelInput,
+  type DiscordGuildInput,
+  type DiscordInteractionAnswer,
+  type DiscordInteractionAnswerVerdict,
   type DiscordInteractionInput,
   type DiscordInteractionState,
   type DiscordMessage,
@@ -14,6 +18,7 @@ import {
 } from "./discord/discordControlSchemas";
 import { FakeControlClient } from "./shared/FakeControlClient";
 
+export { describeDiscordError } from "./discord/describeDiscordError";
 export type * from "./discord/discordControlSchemas";
 export type { CallFilter, CallRecord, FailureRule, FailureRuleInput } from "./shared/controlSchemas";
 export { describeSecret } from "./shared/describeSecret";
@@ -29,6 +34,12 @@ export class DiscordControl extends FakeControlClient {
 
   async createChannel(channel: DiscordChannelInput): Promise<void> {
     await this.requestJson("POST", "/_control/channels", channel, undefined);
+  }
+
+  /** Creates or renames a guild (`GET /guilds/:id` answers it); `createChannel` makes one named "Server 1234". */
+  async upsertGuild(guild: DiscordGuildInput): Promise<void> {
+    const { id, ...fields } = guild;
+    await this.requestJson("PUT", `/_control/guilds/${encodeURIComponent(id)}`, fields, undefined);
   }
 
   async listMessages(channelId: string): Promise<DiscordMessage[]> {
@@ -55,6 +66,33 @@ export class DiscordControl extends FakeControlClient {
   /** Register before sending the interaction to the Worker: the Worker may edit before the test sees its answer. */
   async registerInteraction(input: DiscordInteractionInput): Promise<DiscordInteractionState> {
     return this.requestJson("POST", "/_control/interactions", input, discordInteractionStateSchema);
+  }
+
+  /**
+   * Hands the fake the Worker's HTTP answer to an interaction, as Discord would receive it. The
+   * fake checks it like Discord (status 200, JSON, a valid response type, the message and
+   * autocomplete limits) and, when accepted, records it as the initial response (`@original`).
+   * Never throws for a refusal: the verdict carries Discord's error body and the reasons in words.
+   */
+  async recordInteractionResponse(
+    interactionToken: string,
+    answer: DiscordInteractionAnswer,
+  ): Promise<DiscordInteractionAnswerVerdict> {
+    const response = await fetch(`${this.url}/_control/interactions/${encodeURIComponent(interactionToken)}/response`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(answer),
+    });
+    const text = await response.text();
+    if (response.ok) return { ok: true };
+    let error: unknown;
+    try {
+      error = JSON.parse(text);
+    } catch {
+      error = text;
+    }
+    if (response.status === 404) throw new Error(`control: no interaction registered with that token: ${text}`);
+    return { ok: false, status: response.status, error, problems: describeDiscordError(error) };
   }
 
   /** The initial response, follow-ups and every callback/edit/follow-up the Worker sent for that token. */

@@ -3,6 +3,7 @@ import { createCommandRoutes } from "./discord/commandRoutes";
 import { createDiscordFailureResponse } from "./discord/createDiscordFailureResponse";
 import { type DiscordFakeOptions, DiscordState } from "./discord/DiscordState";
 import { createDiscordControlRoutes } from "./discord/discordControlRoutes";
+import { createGuildRoutes } from "./discord/guildRoutes";
 import { createInteractionCallbackRoute } from "./discord/interactionCallbackRoute";
 import { createWebhookRoutes } from "./discord/webhookRoutes";
 import { createJsonResponse } from "./shared/FakeResponse";
@@ -27,6 +28,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     apiRoutes: [
       ...createCommandRoutes(state),
       createChannelMessageRoute(state),
+      ...createGuildRoutes(state),
       ...createWebhookRoutes(state),
       createInteractionCallbackRoute(state),
     ],

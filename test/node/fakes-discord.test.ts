@@ -419,3 +419,414 @@ describe("control: failures, unexpected calls and redaction", () => {
     expect(await control.listCalls({ contains: tokenDescription })).toHaveLength(1);
   });
 });
+
+/** Bodies that break one Discord message limit each (platform facts §1.6). */
+const linkRow = (url: string) => ({ type: 1, components: [{ type: 2, style: 5, label: "Link Twitch", url }] });
+const buttonRow = (count: number, override: Record<string, unknown> = {}) => ({
+  type: 1,
+  components: Array.from({ length: count }, (_, index) => ({
+    type: 2,
+    style: 1,
+    label: `Button ${index}`,
+    custom_id: `button-${index}`,
+    ...override,
+  })),
+});
+const longUrl = (length: number) => {
+  const prefix = "https://id.twitch.tv/oauth2/authorize?state=";
+  return prefix + "s".repeat(length - prefix.length);
+};
+const messageViolations: { limit: string; body: Record<string, unknown>; path: string }[] = [
+  { limit: "content over 2000", body: { content: "x".repeat(2001) }, path: "content" },
+  {
+    limit: "link button URL over 512",
+    body: { components: [linkRow(longUrl(513))] },
+    path: "components.0.components.0.url",
+  },
+  {
+    limit: "custom_id over 100",
+    body: { components: [buttonRow(1, { custom_id: "c".repeat(101) })] },
+    path: "components.0.components.0.custom_id",
+  },
+  {
+    limit: "button label over 80",
+    body: { components: [buttonRow(1, { label: "l".repeat(81) })] },
+    path: "components.0.components.0.label",
+  },
+  {
+    limit: "11 embeds",
+    body: { embeds: Array.from({ length: 11 }, (_, index) => ({ title: `Embed ${index}` })) },
+    path: "embeds",
+  },
+  {
+    limit: "6001 embed characters",
+    body: { embeds: [{ description: "d".repeat(4096) }, { description: "d".repeat(1905) }] },
+    path: "embeds",
+  },
+  {
+    limit: "6 action rows",
+    body: { components: Array.from({ length: 6 }, (_, index) => buttonRow(1, { custom_id: `row-${index}` })) },
+    path: "components",
+  },
+  { limit: "6 buttons in a row", body: { components: [buttonRow(6)] }, path: "components.0.components" },
+];
+
+/** The same message right at each limit: Discord takes it. */
+const messagesAtLimits: { limit: string; body: Record<string, unknown> }[] = [
+  { limit: "content of 2000", body: { content: "x".repeat(2000) } },
+  { limit: "link button URL of 512", body: { components: [linkRow(longUrl(512))] } },
+  {
+    limit: "custom_id of 100 and label of 80",
+    body: { components: [buttonRow(1, { custom_id: "c".repeat(100), label: "l".repeat(80) })] },
+  },
+  { limit: "10 embeds", body: { embeds: Array.from({ length: 10 }, (_, index) => ({ title: `Embed ${index}` })) } },
+  {
+    limit: "6000 embed characters",
+    body: { embeds: [{ description: "d".repeat(4096) }, { description: "d".repeat(1904) }] },
+  },
+  {
+    limit: "5 rows of 5 buttons",
+    body: {
+      components: Array.from({ length: 5 }, (_, row) => ({
+        type: 1,
+        components: Array.from({ length: 5 }, (_, index) => ({
+          type: 2,
+          style: 2,
+          label: "b",
+          custom_id: `b-${row}-${index}`,
+        })),
+      })),
+    },
+  },
+];
+
+/** The paths of the `_errors` in Discord's 50035 body: `["data.content"]`. */
+function listErrorPaths(errors: unknown, path: string[] = []): string[] {
+  if (errors === null || typeof errors !== "object") return [];
+  return Object.entries(errors).flatMap(([key, value]) =>
+    key === "_errors" ? [path.join(".")] : listErrorPaths(value, [...path, key]),
+  );
+}
+
+async function registerToken(): Promise<string> {
+  const token = `limits-token-${createUniqueId()}`;
+  await control.registerInteraction({ interactionToken: token, applicationId, channelId: createUniqueId() });
+  return token;
+}
+
+describe("the Worker's HTTP answer to an interaction (POST /_control/interactions/:token/response)", () => {
+  const answer = (token: string, body: unknown, extra: { interactionType?: number } = {}) =>
+    control.recordInteractionResponse(token, {
+      status: 200,
+      bodyText: JSON.stringify(body),
+      contentType: "application/json",
+      ...extra,
+    });
+
+  it.each(messageViolations)("refuses a type 4 answer with $limit, naming the limit", async ({ body, path }) => {
+    const token = await registerToken();
+    const verdict = await answer(token, { type: 4, data: body });
+    expect(verdict.ok).toBe(false);
+    if (verdict.ok) return;
+    expect(verdict.status).toBe(400);
+    expect(verdict.error).toMatchObject({ code: 50035, message: "Invalid Form Body" });
+    expect(listErrorPaths((verdict.error as FormError).errors)).toEqual([`data.${path}`]);
+    expect(verdict.problems.join("; ")).toContain(`data.${path}: `);
+    // Refused: nothing recorded, the interaction is still unanswered.
+    const state = await control.readInteraction(token);
+    expect(state.callbackType).toBeNull();
+    expect(state.original?.content).toBe("");
+  });
+
+  it.each(messagesAtLimits)("accepts a type 4 answer with $limit", async ({ body }) => {
+    const token = await registerToken();
+    expect(await answer(token, { type: 4, data: body })).toEqual({ ok: true });
+  });
+
+  it("the raw control endpoint answers 400 with Discord's error body, 200 {ok: true} otherwise", async () => {
+    const token = await registerToken();
+    const post = (body: unknown) =>
+      fetch(`${fake.url}/_control/interactions/${token}/response`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const refused = await post({ status: 200, body: { type: 4, data: { components: [linkRow(longUrl(513))] } } });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      code: 50035,
+      message: "Invalid Form Body",
+      errors: {
+        data: {
+          components: {
+            "0": {
+              components: {
+                "0": { url: { _errors: [expect.objectContaining({ code: "BASE_TYPE_MAX_LENGTH" })] } },
+              },
+            },
+          },
+        },
+      },
+    });
+    const accepted = await post({ status: 200, body: { type: 4, data: { content: "Linked!", flags: 64 } } });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ ok: true });
+    const unknown = await fetch(`${fake.url}/_control/interactions/never-registered/response`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: 200, body: { type: 1 } }),
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("records an accepted message as @original and the interaction as acknowledged", async () => {
+    const token = await registerToken();
+    const body = { type: 4, data: { content: "Click the button", flags: 64, components: [linkRow(longUrl(512))] } };
+    expect(await answer(token, body, { interactionType: 2 })).toEqual({ ok: true });
+    const state = await control.readInteraction(token);
+    expect(state.callbackType).toBe(4);
+    expect(state.original).toMatchObject({ content: "Click the button", flags: 64, edited_timestamp: null });
+    expect(state.original?.components).toEqual(body.data.components);
+    expect(state.events.map((event) => event.kind)).toEqual(["httpResponse"]);
+    // The interaction is acknowledged: the callback endpoint now answers 40060, a second answer is refused.
+    const callback = await callDiscord("POST", `/interactions/${state.interactionId}/${token}/callback`, {
+      type: 4,
+      data: { content: "again" },
+    });
+    expect(((await callback.json()) as { code: number }).code).toBe(40060);
+    const second = await answer(token, body);
+    expect(second.ok).toBe(false);
+  });
+
+  it("keeps edits of @original made before the answer was recorded (waitUntil runs first in tests)", async () => {
+    const token = await registerToken();
+    await callDiscord("PATCH", `/webhooks/${applicationId}/${token}/messages/@original`, { content: "Linked!" });
+    expect(
+      await answer(token, {
+        type: 4,
+        data: { content: "Click the button", flags: 64, components: [linkRow("https://example.test")] },
+      }),
+    ).toEqual({ ok: true });
+    const state = await control.readInteraction(token);
+    expect(state.original).toMatchObject({ content: "Linked!", flags: 64 });
+    expect(state.original?.components).toHaveLength(1);
+  });
+
+  it("refuses a non-200 status, a body that is not JSON, a wrong Content-Type and an unknown type", async () => {
+    const failures = [
+      { status: 500, bodyText: '{"type":4,"data":{"content":"oops"}}', reason: "HTTP 500" },
+      { status: 401, bodyText: "invalid request signature", reason: "HTTP 401" },
+      { status: 200, bodyText: "<html>oops</html>", reason: "not JSON" },
+      {
+        status: 200,
+        bodyText: '{"type":4,"data":{"content":"hi"}}',
+        contentType: "text/plain",
+        reason: "Content-Type",
+      },
+      { status: 202, bodyText: "", reason: "202 without" },
+    ];
+    for (const { reason, ...failure } of failures) {
+      const verdict = await control.recordInteractionResponse(await registerToken(), failure);
+      expect(verdict.ok, reason).toBe(false);
+      if (verdict.ok) continue;
+      expect(verdict.error).toMatchObject({ message: "This interaction failed", code: 0 });
+      expect(verdict.problems.join(" ")).toContain(reason);
+    }
+    const unknownType = await answer(await registerToken(), { type: 12 });
+    expect(unknownType.ok).toBe(false);
+    if (!unknownType.ok) expect(unknownType.problems).toEqual([expect.stringMatching(/^type: Value must be one of/)]);
+    const empty = await answer(await registerToken(), { type: 4, data: { content: "" } });
+    expect(empty).toMatchObject({ ok: false, error: { message: "Cannot send an empty message", code: 50006 } });
+    const missingData = await answer(await registerToken(), { type: 4 });
+    expect(missingData.ok).toBe(false);
+  });
+
+  it("accepts 202 with no body after the Worker answered through the callback endpoint", async () => {
+    const token = await registerToken();
+    const { interactionId } = await control.readInteraction(token);
+    const callback = await callDiscord("POST", `/interactions/${interactionId}/${token}/callback`, {
+      type: 5,
+      data: { flags: 64 },
+    });
+    expect(callback.status).toBe(204);
+    expect(await control.recordInteractionResponse(token, { status: 202, bodyText: "" })).toEqual({ ok: true });
+  });
+
+  it("defers with the ephemeral flag only", async () => {
+    const token = await registerToken();
+    expect(await answer(token, { type: 5, data: { flags: 64 } })).toEqual({ ok: true });
+    expect((await control.readInteraction(token)).original?.flags).toBe(64);
+    const v2 = await answer(await registerToken(), { type: 5, data: { flags: 64 | (1 << 15) } });
+    expect(v2.ok).toBe(false);
+    if (!v2.ok) expect(v2.problems).toEqual([expect.stringMatching(/^data\.flags: /)]);
+  });
+
+  it("checks autocomplete results: at most 25 choices, name 1–100, string value up to 100", async () => {
+    const choices = (count: number, choice: (index: number) => Record<string, unknown>) => ({
+      type: 8,
+      data: { choices: Array.from({ length: count }, (_, index) => choice(index)) },
+    });
+    const item = (index: number) => ({ name: `Item ${index}`, value: `item-${index}` });
+    expect(await answer(await registerToken(), choices(25, item), { interactionType: 4 })).toEqual({ ok: true });
+    expect(await answer(await registerToken(), choices(0, item), { interactionType: 4 })).toEqual({ ok: true });
+    expect(
+      await answer(await registerToken(), { type: 8, data: { choices: [{ name: "n".repeat(100), value: 7 }] } }),
+    ).toEqual({ ok: true });
+
+    const refusals: [unknown, string][] = [
+      [choices(26, item), "data.choices"],
+      [choices(1, () => ({ name: "n".repeat(101), value: "v" })), "data.choices.0.name"],
+      [choices(1, () => ({ name: "", value: "v" })), "data.choices.0.name"],
+      [choices(1, () => ({ name: "n", value: "v".repeat(101) })), "data.choices.0.value"],
+      [{ type: 8, data: {} }, "data.choices"],
+    ];
+    for (const [body, path] of refusals) {
+      const verdict = await answer(await registerToken(), body, { interactionType: 4 });
+      expect(verdict.ok, path).toBe(false);
+      if (!verdict.ok) expect(listErrorPaths((verdict.error as FormError).errors), path).toEqual([path]);
+    }
+    // A message is no answer to an autocomplete, and choices are no answer to a command.
+    expect((await answer(await registerToken(), { type: 4, data: { content: "hi" } }, { interactionType: 4 })).ok).toBe(
+      false,
+    );
+    expect((await answer(await registerToken(), choices(1, item), { interactionType: 2 })).ok).toBe(false);
+  });
+
+  it("checks modals: custom_id 1–100, title up to 45, 1 to 5 components", async () => {
+    const row = { type: 1, components: [{ type: 4, custom_id: "name", label: "Name", style: 1 }] };
+    const modal = (data: Record<string, unknown>) => ({
+      type: 9,
+      data: { custom_id: "loot-add", title: "Add loot", components: [row], ...data },
+    });
+    expect(await answer(await registerToken(), modal({}))).toEqual({ ok: true });
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ custom_id: "c".repeat(101) }, "data.custom_id"],
+      [{ custom_id: "" }, "data.custom_id"],
+      [{ title: "t".repeat(46) }, "data.title"],
+      [{ components: [] }, "data.components"],
+      [{ components: Array.from({ length: 6 }, () => row) }, "data.components"],
+    ];
+    for (const [data, path] of refusals) {
+      const verdict = await answer(await registerToken(), modal(data));
+      expect(verdict.ok, path).toBe(false);
+      if (!verdict.ok) expect(listErrorPaths((verdict.error as FormError).errors), path).toEqual([path]);
+    }
+  });
+});
+
+describe("the same limits on every other path", () => {
+  it.each(messageViolations)("the callback endpoint refuses $limit with 50035", async ({ body, path }) => {
+    const token = await registerToken();
+    const { interactionId } = await control.readInteraction(token);
+    const response = await callDiscord("POST", `/interactions/${interactionId}/${token}/callback`, {
+      type: 4,
+      data: body,
+    });
+    expect(response.status).toBe(400);
+    const error = (await response.json()) as FormError;
+    expect(error.code).toBe(50035);
+    expect(listErrorPaths(error.errors)).toEqual([`data.${path}`]);
+    expect((await control.readInteraction(token)).callbackType).toBeNull();
+  });
+
+  it("the callback endpoint refuses 26 autocomplete choices and accepts 25", async () => {
+    const choices = (count: number) => ({
+      type: 8,
+      data: { choices: Array.from({ length: count }, (_, index) => ({ name: `Item ${index}`, value: `${index}` })) },
+    });
+    const token = await registerToken();
+    const { interactionId } = await control.readInteraction(token);
+    const refused = await callDiscord("POST", `/interactions/${interactionId}/${token}/callback`, choices(26));
+    expect(refused.status).toBe(400);
+    expect(listErrorPaths(((await refused.json()) as FormError).errors)).toEqual(["data.choices"]);
+    expect((await callDiscord("POST", `/interactions/${interactionId}/${token}/callback`, choices(25))).status).toBe(
+      204,
+    );
+  });
+
+  it.each(messageViolations)(
+    "PATCH @original, follow-ups, follow-up edits and channel messages refuse $limit",
+    async ({ body, path }) => {
+      const token = await registerToken();
+      const base = `/webhooks/${applicationId}/${token}`;
+      const followUp = (await (await callDiscord("POST", base, { content: "first" })).json()) as { id: string };
+      const channelId = await createChannel();
+      const attempts = [
+        callDiscord("PATCH", `${base}/messages/@original`, body),
+        callDiscord("POST", base, body),
+        callDiscord("PATCH", `${base}/messages/${followUp.id}`, body),
+        callDiscord("POST", `/channels/${channelId}/messages`, body),
+      ];
+      for (const response of await Promise.all(attempts)) {
+        expect(response.status).toBe(400);
+        const error = (await response.json()) as FormError;
+        expect(error.code).toBe(50035);
+        expect(listErrorPaths(error.errors)).toEqual([path]);
+      }
+      const state = await control.readInteraction(token);
+      expect(state.original?.content).toBe("");
+      expect(state.followUps.map((message) => message.content)).toEqual(["first"]);
+      expect(await control.listMessages(channelId)).toEqual([]);
+    },
+  );
+
+  it("accepts a link button URL of exactly 512 characters on every path", async () => {
+    const body = { components: [linkRow(longUrl(512))] };
+    const token = await registerToken();
+    const base = `/webhooks/${applicationId}/${token}`;
+    expect((await callDiscord("PATCH", `${base}/messages/@original`, body)).status).toBe(200);
+    expect((await callDiscord("POST", base, body)).status).toBe(200);
+    expect((await callDiscord("POST", `/channels/${await createChannel()}/messages`, body)).status).toBe(200);
+  });
+
+  it("refuses link buttons whose URL is not http(s) or discord://", async () => {
+    const response = await callDiscord("POST", `/channels/${await createChannel()}/messages`, {
+      components: [linkRow("javascript:alert(1)")],
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain("URL_TYPE_INVALID_SCHEME");
+  });
+});
+
+describe("guilds", () => {
+  it("answers a known guild's object to the bot, 404 Unknown Guild otherwise, 401 without a token", async () => {
+    const guildId = createUniqueId();
+    await control.upsertGuild({ id: guildId, name: "LiveLoot Playground" });
+    const response = await callDiscord("GET", `/guilds/${guildId}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      id: guildId,
+      name: "LiveLoot Playground",
+      icon: null,
+      owner_id: expect.stringMatching(/^\d+$/),
+      roles: [expect.objectContaining({ id: guildId, name: "@everyone" })],
+      features: [],
+    });
+
+    const unknown = await callDiscord("GET", `/guilds/${createUniqueId()}`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ message: "Unknown Guild", code: 10004 });
+    const anonymous = await callDiscord("GET", `/guilds/${guildId}`, undefined, { authorization: "" });
+    expect(anonymous.status).toBe(401);
+    const wrongToken = await callDiscord("GET", `/guilds/${guildId}`, undefined, { authorization: "Bot wrong" });
+    expect(wrongToken.status).toBe(401);
+  });
+
+  it("creates a channel's guild with a default name, renames it, and answers 403 once the bot left", async () => {
+    const guildId = "500000000000001234";
+    await control.createChannel({ id: createUniqueId(), guildId });
+    expect(await (await callDiscord("GET", `/guilds/${guildId}`)).json()).toMatchObject({ name: "Server 1234" });
+    await control.upsertGuild({ id: guildId, name: "Renamed", ownerId: "600000000000000001", icon: "a_1234" });
+    await control.createChannel({ id: createUniqueId(), guildId });
+    expect(await (await callDiscord("GET", `/guilds/${guildId}`)).json()).toMatchObject({
+      name: "Renamed",
+      owner_id: "600000000000000001",
+      icon: "a_1234",
+    });
+    await control.upsertGuild({ id: guildId, name: "Renamed", botMember: false });
+    const gone = await callDiscord("GET", `/guilds/${guildId}`);
+    expect(gone.status).toBe(403);
+    expect(await gone.json()).toEqual({ message: "Missing Access", code: 50001 });
+    await expect(control.upsertGuild({ id: guildId, name: "x" })).rejects.toThrow(/400/);
+  });
+});

@@ -16,9 +16,12 @@ export class DiscordFormErrors {
   private readonly root: ErrorNode = {};
   private count = 0;
 
+  /** `prefix` nests every error, e.g. `["data"]` for the message of an interaction response. */
+  constructor(private readonly prefix: FormErrorPath = []) {}
+
   add(path: FormErrorPath, code: string, message: string): void {
     let node = this.root;
-    for (const key of path) {
+    for (const key of [...this.prefix, ...path]) {
       const existing = node[String(key)];
       if (existing === undefined || Array.isArray(existing)) {
         const child: ErrorNode = {};

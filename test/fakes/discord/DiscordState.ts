@@ -3,11 +3,14 @@ import {
   type DiscordApplication,
   type DiscordChannel,
   type DiscordChannelInput,
+  type DiscordGuild,
+  type DiscordGuildInput,
   type DiscordInteractionInput,
   type DiscordMessage,
   type DiscordSettings,
   type DiscordWebhookEvent,
   discordChannelSchema,
+  discordGuildInputSchema,
   discordInteractionInputSchema,
 } from "./discordControlSchemas";
 import { SnowflakeGenerator } from "./SnowflakeGenerator";
@@ -44,11 +47,14 @@ export const interactionTokenLifetimeMilliseconds = 15 * 60 * 1000;
 export const interactionCallbackDeadlineMilliseconds = 3000;
 /** How long Discord remembers an enforced nonce ("the past few minutes"). */
 export const nonceMemoryMilliseconds = 5 * 60 * 1000;
+/** The owner of a guild created without one. */
+export const defaultGuildOwnerId = "400000000000000001";
 
 /** Everything the Discord fake knows, keyed by ids the tests choose. */
 export class DiscordState {
   readonly applications = new Map<string, DiscordApplication>();
   readonly channels = new Map<string, DiscordChannel>();
+  readonly guilds = new Map<string, DiscordGuild>();
   readonly messages = new Map<string, DiscordMessage[]>();
   /** `channelId nonce` → message id and when it was posted. */
   readonly nonces = new Map<string, { messageId: string; atMilliseconds: number }>();
@@ -78,10 +84,29 @@ export class DiscordState {
     return [...this.applications.values()].find((application) => application.botToken === botToken);
   }
 
+  /** A channel's guild springs into existence with a default name ("Server 0001") if unknown. */
   createChannel(input: DiscordChannelInput): DiscordChannel {
     const channel = discordChannelSchema.parse(input);
     this.channels.set(channel.id, channel);
+    if (!this.guilds.has(channel.guildId))
+      this.upsertGuild({ id: channel.guildId, name: `Server ${channel.guildId.slice(-4).padStart(4, "0")}` });
     return channel;
+  }
+
+  /** Creates or renames a guild; fields left out keep their value (or the default). */
+  upsertGuild(input: DiscordGuildInput): DiscordGuild {
+    const { id, ...fields } = input;
+    const parsed = discordGuildInputSchema.parse(fields);
+    const existing = this.guilds.get(id);
+    const guild: DiscordGuild = {
+      id,
+      name: parsed.name,
+      ownerId: parsed.ownerId ?? existing?.ownerId ?? defaultGuildOwnerId,
+      icon: parsed.icon === undefined ? (existing?.icon ?? null) : parsed.icon,
+      botMember: parsed.botMember ?? existing?.botMember ?? true,
+    };
+    this.guilds.set(id, guild);
+    return guild;
   }
 
   findChannel(channelId: string): DiscordChannel | undefined {
@@ -141,6 +166,7 @@ export class DiscordState {
     this.applications.clear();
     this.applications.set(this.defaultApplication.applicationId, this.defaultApplication);
     this.channels.clear();
+    this.guilds.clear();
     this.messages.clear();
     this.nonces.clear();
     this.interactions.clear();

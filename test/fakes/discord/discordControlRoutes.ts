@@ -9,10 +9,13 @@ import {
   type DiscordInteractionState,
   discordApplicationSchema,
   discordChannelSchema,
+  discordGuildInputSchema,
+  discordInteractionAnswerSchema,
   discordInteractionInputSchema,
   discordRateLimitSchema,
   discordSettingsSchema,
 } from "./discordControlSchemas";
+import { recordInteractionAnswer } from "./interactionResponses";
 
 /** The Discord fake's own `/_control/…` routes (the shared ones are added by the server). */
 export function createDiscordControlRoutes(state: DiscordState): Route[] {
@@ -48,6 +51,18 @@ export function createDiscordControlRoutes(state: DiscordState): Route[] {
         ),
     },
     {
+      method: "PUT",
+      pattern: "/_control/guilds/:guildId",
+      handle: (request) =>
+        createJsonResponse(
+          200,
+          state.upsertGuild({
+            id: readParam(request, "guildId"),
+            ...parseJsonBody(request, discordGuildInputSchema, respondInvalidControlBody),
+          }),
+        ),
+    },
+    {
       method: "GET",
       pattern: "/_control/channels/:channelId/messages",
       handle: (request) =>
@@ -72,6 +87,19 @@ export function createDiscordControlRoutes(state: DiscordState): Route[] {
           parseJsonBody(request, discordInteractionInputSchema, respondInvalidControlBody),
         );
         return createJsonResponse(201, describeInteraction(interaction));
+      },
+    },
+    {
+      // The Worker's HTTP answer to the interaction: checked like Discord does, recorded when accepted.
+      method: "POST",
+      pattern: "/_control/interactions/:interactionToken/response",
+      handle: (request) => {
+        const verdict = recordInteractionAnswer(
+          state,
+          readParam(request, "interactionToken"),
+          parseJsonBody(request, discordInteractionAnswerSchema, respondInvalidControlBody),
+        );
+        return verdict.ok ? createJsonResponse(200, { ok: true }) : createJsonResponse(verdict.status, verdict.error);
       },
     },
     {

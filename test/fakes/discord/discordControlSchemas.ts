@@ -13,6 +13,26 @@ export const discordChannelSchema = z.object({
 export type DiscordChannelInput = z.input<typeof discordChannelSchema>;
 export type DiscordChannel = z.output<typeof discordChannelSchema>;
 
+/** A guild (server) the fake knows; `PUT /_control/guilds/:id`. */
+export const discordGuildInputSchema = z.object({
+  /** Discord's guild names are 2–100 characters. */
+  name: z.string().min(2).max(100),
+  ownerId: z.string().min(1).optional(),
+  /** An icon hash, or null (no icon). */
+  icon: z.string().min(1).nullable().optional(),
+  /** false: the bot is not in the guild, so `GET /guilds/:id` answers 403 Missing Access. */
+  botMember: z.boolean().optional(),
+});
+export type DiscordGuildInput = z.input<typeof discordGuildInputSchema> & { id: string };
+export const discordGuildSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  ownerId: z.string(),
+  icon: z.string().nullable(),
+  botMember: z.boolean(),
+});
+export type DiscordGuild = z.infer<typeof discordGuildSchema>;
+
 /** Per-channel limit on creating messages; Discord's own is about 5 per 5 seconds. */
 export const discordRateLimitSchema = z.object({
   limit: z.number().int().min(0),
@@ -54,8 +74,37 @@ export const discordInteractionInputSchema = z.object({
 });
 export type DiscordInteractionInput = z.input<typeof discordInteractionInputSchema>;
 
+/**
+ * The Worker's HTTP answer to an interaction, as the test harness or the playground received it
+ * (`POST /_control/interactions/:token/response`). Give `bodyText` (the raw text, which may not
+ * be JSON) or `body` (already parsed).
+ */
+export const discordInteractionAnswerSchema = z.object({
+  status: z.number().int(),
+  body: z.unknown().optional(),
+  bodyText: z.string().optional(),
+  /** The answer's Content-Type header; when given it must be JSON. */
+  contentType: z.string().optional(),
+  /** The interaction's type (2 command, 3 component, 4 autocomplete, …): the answer's type must fit it. */
+  interactionType: z.number().int().min(1).max(5).optional(),
+});
+export type DiscordInteractionAnswer = z.input<typeof discordInteractionAnswerSchema>;
+
+/** What Discord makes of that answer: accepted, or refused with its error body and the reasons in words. */
+export type DiscordInteractionAnswerVerdict =
+  | { ok: true }
+  | { ok: false; status: number; error: unknown; problems: string[] };
+
 export const discordWebhookEventSchema = z.object({
-  kind: z.enum(["callback", "editOriginal", "deleteOriginal", "createFollowUp", "editFollowUp", "deleteFollowUp"]),
+  kind: z.enum([
+    "callback",
+    "httpResponse",
+    "editOriginal",
+    "deleteOriginal",
+    "createFollowUp",
+    "editFollowUp",
+    "deleteFollowUp",
+  ]),
   messageId: z.string().nullable(),
   /** What the Worker sent (the callback body, the edit, the follow-up). */
   body: z.unknown(),
@@ -67,7 +116,7 @@ export const discordInteractionStateSchema = z.object({
   applicationId: z.string(),
   interactionId: z.string(),
   createdAt: z.string(),
-  /** The callback type when the Worker used the callback endpoint, else null. */
+  /** The type of the initial response (callback endpoint or recorded HTTP answer), else null. */
   callbackType: z.number().int().nullable(),
   original: discordMessageSchema.nullable(),
   followUps: z.array(discordMessageSchema),

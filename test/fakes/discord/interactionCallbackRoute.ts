@@ -1,19 +1,12 @@
-import { z } from "zod";
 import { FakeHttpError } from "../shared/FakeHttpError";
 import { type FakeRequest, readParam } from "../shared/FakeRequest";
 import { createEmptyResponse, createJsonResponse, type FakeResponse } from "../shared/FakeResponse";
-import { parseValue } from "../shared/parseBody";
 import type { Route } from "../shared/Router";
-import { respondInvalidDiscordBody } from "./DiscordFormErrors";
 import { type DiscordState, type Interaction, interactionCallbackDeadlineMilliseconds } from "./DiscordState";
 import { respondAlreadyAcknowledged, respondUnknownInteraction } from "./discordErrors";
-import { readJsonBody, validateMessageBody } from "./validateMessageBody";
-import { applyEdit } from "./webhookRoutes";
-
-const callbackSchema = z.object({
-  type: z.literal([1, 4, 5, 6, 7, 8, 9, 12]),
-  data: z.unknown().optional(),
-});
+import { applyInitialResponse } from "./interactionResponses";
+import { validateInteractionResponse } from "./validateInteractionResponse";
+import { readJsonBody } from "./validateMessageBody";
 
 /** Create Interaction Response: once per interaction, within 3 seconds of it. */
 export function createInteractionCallbackRoute(state: DiscordState): Route {
@@ -32,21 +25,9 @@ function answerInteraction(state: DiscordState, request: FakeRequest): FakeRespo
   );
   if (interaction.callbackType !== null) return respondAlreadyAcknowledged();
   const rawBody = readJsonBody(request);
-  const callback = parseValue(rawBody, callbackSchema, respondInvalidDiscordBody);
-  if (callback.type === 4 || callback.type === 7) {
-    if (interaction.original !== null)
-      applyEdit(interaction.original, validateMessageBody(callback.data, "interactionResponse"));
-  } else if (callback.type === 5 && interaction.original !== null) {
-    const data = validateMessageBody(callback.data ?? {}, "edit");
-    interaction.original.flags = data.flags ?? 0;
-  }
-  interaction.callbackType = callback.type;
-  interaction.events.push({
-    kind: "callback",
-    messageId: interaction.original?.id ?? null,
-    body: rawBody,
-    at: new Date().toISOString(),
-  });
+  // The same checks as the HTTP answer to an interaction (`recordInteractionAnswer`).
+  const callback = validateInteractionResponse(rawBody);
+  applyInitialResponse(interaction, callback, rawBody, "callback");
   if (request.query.get("with_response") !== "true") return createEmptyResponse(204);
   return createJsonResponse(200, {
     interaction: {

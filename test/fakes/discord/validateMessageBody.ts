@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FakeHttpError } from "../shared/FakeHttpError";
 import type { FakeRequest } from "../shared/FakeRequest";
-import { DiscordFormErrors } from "./DiscordFormErrors";
+import { DiscordFormErrors, type FormErrorPath } from "./DiscordFormErrors";
 import { respondEmptyMessage } from "./discordErrors";
 
 export const messageFlags = {
@@ -81,9 +81,12 @@ export function readJsonBody(request: FakeRequest): unknown {
   }
 }
 
-/** Parses and checks a message body against Discord's limits (platform facts §1.6, §1.10); 400 otherwise. */
-export function validateMessageBody(value: unknown, kind: MessageBodyKind): MessageBody {
-  const errors = new DiscordFormErrors();
+/**
+ * Parses and checks a message body against Discord's limits (platform facts §1.6, §1.10); 400 otherwise.
+ * `path` nests the errors (`["data"]` for the message of an interaction response).
+ */
+export function validateMessageBody(value: unknown, kind: MessageBodyKind, path: FormErrorPath = []): MessageBody {
+  const errors = new DiscordFormErrors(path);
   const result = messageBodySchema.safeParse(value);
   if (!result.success) {
     errors.addZodIssues(result.error.issues);
@@ -200,6 +203,7 @@ function checkLegacyComponents(rows: z.infer<typeof componentSchema>[], errors: 
       if (button.style === 5) {
         if (button.url === undefined)
           errors.add([...childPath, "url"], "BUTTON_COMPONENT_URL_REQUIRED", "A link button needs a url.");
+        else checkLinkUrl(button.url, [...childPath, "url"], errors);
         if (button.custom_id !== undefined)
           errors.add(
             [...childPath, "custom_id"],
@@ -223,5 +227,23 @@ function checkLegacyComponents(rows: z.infer<typeof componentSchema>[], errors: 
         customIds.add(button.custom_id);
       }
     }
+  }
+}
+
+/** A link button opens http(s) or discord:// URLs only. */
+function checkLinkUrl(url: string, path: FormErrorPath, errors: DiscordFormErrors): void {
+  let scheme: string;
+  try {
+    scheme = new URL(url).protocol.replace(/:$/, "");
+  } catch {
+    errors.add(path, "URL_TYPE_INVALID_URL", "Not a well formed URL.");
+    return;
+  }
+  if (!["http", "https", "discord"].includes(scheme)) {
+    errors.add(
+      path,
+      "URL_TYPE_INVALID_SCHEME",
+      `Scheme "${scheme}" is not supported. Scheme must be one of ('http', 'https', 'discord').`,
+    );
   }
 }
