@@ -68,6 +68,8 @@ class Playground {
   private chattersEdited = false;
   private polling = false;
   private autocompleteTimer: number | undefined;
+  /** How far the simulated clock of `npm run dev` runs ahead of this browser's clock. */
+  private clockOffsetMilliseconds = 0;
 
   constructor(
     private readonly elements: Elements,
@@ -124,6 +126,8 @@ class Playground {
     return {
       channelNames: new Map(this.setup.channels.map((channel) => [channel.id, channel.name])),
       locale: this.user.locale,
+      // `<t:…:R>` ("in 1 minute") is relative to the Worker's now: the simulated clock.
+      now: Date.now() + this.clockOffsetMilliseconds,
     };
   }
 
@@ -288,6 +292,7 @@ class Playground {
 
   private renderState(state: PlaygroundState): void {
     const simulated = new Date(state.clock.now);
+    this.clockOffsetMilliseconds = state.clock.now - Date.now();
     const ahead = state.clock.advancedMinutes;
     this.elements.clockTime.textContent = `${simulated.toLocaleTimeString(this.user.locale, { timeStyle: "short" })}${
       ahead > 0 ? ` (${ahead} min ahead of the wall clock)` : ""

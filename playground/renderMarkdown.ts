@@ -4,6 +4,8 @@ export interface RenderContext {
   /** Channel id → name, for `<#id>` mentions. */
   channelNames: ReadonlyMap<string, string>;
   locale: string;
+  /** "Now" for relative timestamps: the simulated clock of `npm run dev`, not the browser's. */
+  now: number;
 }
 
 /** Discord markdown as DOM nodes; text always goes in as text, never as HTML. */
@@ -31,7 +33,7 @@ function renderNode(node: MarkdownNode, context: RenderContext): Node {
     case "user":
       return element("span", `@user-${node.id.slice(-4)}`, "mention");
     case "timestamp":
-      return renderTimestamp(node.seconds, node.style, context.locale);
+      return renderTimestamp(node.seconds, node.style, context);
     case "link": {
       const link = document.createElement("a");
       link.href = node.url;
@@ -58,13 +60,13 @@ function element(tag: string, text: string, className?: string): HTMLElement {
 }
 
 /** `<t:…:R>` as Discord shows it, in the viewer's time zone. */
-function renderTimestamp(seconds: number, style: string, locale: string): HTMLElement {
+function renderTimestamp(seconds: number, style: string, { locale, now }: RenderContext): HTMLElement {
   const date = new Date(seconds * 1000);
   const time = document.createElement("time");
   time.dateTime = date.toISOString();
   time.title = date.toLocaleString(locale);
   time.className = "timestamp";
-  time.textContent = formatTimestamp(date, style, locale);
+  time.textContent = formatTimestamp(date, style, locale, now);
   return time;
 }
 

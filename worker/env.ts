@@ -22,6 +22,11 @@ export interface WorkerBindings {
   TICK_FANOUT_THRESHOLD?: string;
   /** Optional Cloudflare Queue binding for fan-out (wrangler.toml). */
   DRAW_QUEUE?: Queue<unknown>;
+  /**
+   * Development only (`npm run dev`): a loopback URL answering `{"offsetMilliseconds": n}`, the
+   * playground's simulated clock. Ignored unless it and PUBLIC_BASE_URL are loopback http URLs.
+   */
+  DEV_CLOCK_URL?: string;
 }
 
 const httpUrl = z
@@ -70,6 +75,7 @@ const configSchema = z.object({
   TWITCH_API_BASE_URL: httpUrl.default("https://api.twitch.tv/helix"),
   TWITCH_AUTH_BASE_URL: httpUrl.default("https://id.twitch.tv/oauth2"),
   TICK_FANOUT_THRESHOLD: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").default(50),
+  DEV_CLOCK_URL: z.string().trim().optional(),
 });
 
 type ParsedConfig = z.output<typeof configSchema>;
@@ -94,6 +100,8 @@ export interface Config {
   twitchApiBaseUrl: string;
   twitchAuthBaseUrl: string;
   tickFanoutThreshold: number;
+  /** `npm run dev` only: where "now" of HTTP requests comes from (see worker/devClock.ts). */
+  devClockUrl: string | undefined;
 }
 
 /** One configuration problem, named by its variable; the value itself is never included. */
@@ -148,7 +156,19 @@ function mapConfig(parsed: ParsedConfig): Config {
     twitchApiBaseUrl: parsed.TWITCH_API_BASE_URL,
     twitchAuthBaseUrl: parsed.TWITCH_AUTH_BASE_URL,
     tickFanoutThreshold: parsed.TICK_FANOUT_THRESHOLD,
+    devClockUrl: isLoopbackHttp(parsed.PUBLIC_BASE_URL) ? readLoopbackHttp(parsed.DEV_CLOCK_URL) : undefined,
   };
+}
+
+/** A dev-only setting counts only on a machine whose public URL is itself loopback: never in production. */
+function isLoopbackHttp(value: string | undefined): boolean {
+  if (value === undefined || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+}
+
+function readLoopbackHttp(value: string | undefined): string | undefined {
+  return isLoopbackHttp(value) ? value : undefined;
 }
 
 function deduplicateProblems(problems: ConfigProblem[]): ConfigProblem[] {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ConversationEntry, EmbedView, MessageView } from "../../playground/playgroundApi";
 import type { DiscordState } from "../../test/fakes/discord/DiscordState";
 import type { DiscordMessage } from "../../test/fakes/discord/discordControlSchemas";
+import type { SimulatedClock } from "./SimulatedClock";
 
 /** What the log keeps of a sent command; the replies themselves live in the Discord fake. */
 export interface SentCommand {
@@ -38,7 +39,11 @@ const ephemeralFlag = 64;
 export class ConversationLog {
   private readonly entries: SentCommand[] = [];
 
-  constructor(private readonly discordState: DiscordState) {}
+  constructor(
+    private readonly discordState: DiscordState,
+    /** Dates what the Discord fake stored (wall clock) on the simulated clock. */
+    private readonly clock?: Pick<SimulatedClock, "simulatedTimeAt">,
+  ) {}
 
   add(entry: SentCommand): void {
     this.entries.push(entry);
@@ -75,20 +80,28 @@ export class ConversationLog {
       commandLine: entry.commandLine,
       phase: entry.phase,
       ephemeral: entry.ephemeral,
-      followUps: interaction?.followUps.map(describeMessage) ?? [],
+      followUps: interaction?.followUps.map((message) => describeMessage(message, this.clock)) ?? [],
       ...(entry.httpStatus === undefined ? {} : { httpStatus: entry.httpStatus }),
       ...(entry.error === undefined ? {} : { error: entry.error }),
     };
     if (!interaction?.original) return view;
     const edited = interaction.events.some((event) => event.kind === "editOriginal");
     if (entry.phase === "thinking" && edited) view.phase = "answered";
-    if (view.phase === "answered") view.message = describeMessage(interaction.original);
+    if (view.phase === "answered") view.message = describeMessage(interaction.original, this.clock);
     view.ephemeral = (interaction.original.flags & ephemeralFlag) !== 0;
     return view;
   }
 }
 
-export function describeMessage(message: DiscordMessage): MessageView {
+/**
+ * The fields the page renders. The Discord fake stamps messages with the wall clock; with a
+ * clock, the timestamp is moved to the simulated minute it was stored in.
+ */
+export function describeMessage(message: DiscordMessage, clock?: Pick<SimulatedClock, "simulatedTimeAt">): MessageView {
+  const timestamp =
+    clock === undefined
+      ? message.timestamp
+      : new Date(clock.simulatedTimeAt(Date.parse(message.timestamp))).toISOString();
   return {
     id: message.id,
     channelId: message.channel_id,
@@ -96,7 +109,7 @@ export function describeMessage(message: DiscordMessage): MessageView {
     embeds: message.embeds.map(describeEmbed),
     components: message.components,
     flags: message.flags,
-    timestamp: message.timestamp,
+    timestamp,
     edited: message.edited_timestamp !== null,
   };
 }

@@ -11,9 +11,14 @@ export interface InteractionAnswer {
  * POSTs the interaction to the Worker exactly as Discord does: the raw JSON body, signed with
  * Ed25519 over `timestamp + body` (the dev application's key is the test key).
  */
-export async function sendInteraction(workerUrl: string, payload: unknown): Promise<InteractionAnswer> {
+export async function sendInteraction(
+  workerUrl: string,
+  payload: unknown,
+  /** Discord's clock: `npm run dev` passes the simulated one, which the Worker follows too. */
+  now: number = Date.now(),
+): Promise<InteractionAnswer> {
   const body = JSON.stringify(payload);
-  const timestamp = String(Math.floor(Date.now() / 1000));
+  const timestamp = String(Math.floor(now / 1000));
   const response = await fetch(new URL("/interactions", workerUrl), {
     method: "POST",
     headers: {

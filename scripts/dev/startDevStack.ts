@@ -13,6 +13,7 @@ import { runInReverse } from "../services/runInReverse";
 import { startUpstashEndpoint, type UpstashEndpointKind } from "../services/upstashEndpoint";
 import { devFixtures } from "./devFixtures";
 import { SimulatedClock } from "./SimulatedClock";
+import { startDevClockServer } from "./startDevClockServer";
 import { type DevDatabaseOptions, startDevDatabase } from "./startDevDatabase";
 import { startPlaygroundServer } from "./startPlaygroundServer";
 import { startTicker, type Ticker } from "./startTicker";
@@ -104,6 +105,10 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       return service;
     };
 
+    // One simulated clock for everything: ticks, the Worker's HTTP requests, the Twitch fake.
+    const clock = new SimulatedClock();
+    const devClock = await track(startDevClockServer(clock));
+
     progress("starting Postgres, Redis and the fakes of Discord and Twitch");
     const starts = [
       (async () => {
@@ -117,6 +122,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           clientId: devFixtures.credentials.twitchClientId,
           clientSecret: devFixtures.credentials.twitchClientSecret,
           redirectUris: [`${workerUrl}/twitch/callback`],
+          // As Twitch does: the challenge to the Worker's /twitch/eventsub, then stream.online/offline.
+          eventSubDelivery: true,
+          now: () => clock.now(),
         }),
       ),
       track(
@@ -136,9 +144,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     seedFakes(twitch.state, discord.state);
 
     const credentials = devFixtures.credentials;
-    await writeDevEnvFile(
-      options.envFile,
-      buildFakeBindings(
+    await writeDevEnvFile(options.envFile, {
+      ...buildFakeBindings(
         { ...credentials, publicBaseUrl: workerUrl },
         {
           databaseUrl: database.databaseUrl,
@@ -149,7 +156,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           discordFakeUrl: discord.url,
         },
       ),
-    );
+      DEV_CLOCK_URL: devClock.url,
+    });
 
     progress("starting wrangler dev");
     const wrangler = await startWrangler({
@@ -161,7 +169,6 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     undoSteps.push(wrangler.stop);
 
-    const clock = new SimulatedClock();
     const ticker = startTicker({ workerUrl, clock, automatic: options.automaticTicks });
     undoSteps.push(async () => ticker.stop());
 
@@ -211,6 +218,7 @@ function seedFakes(twitch: TwitchFakeState, discord: DiscordFakeState): void {
       login === streamer.login ? streamer : { id: String(52_000_001 + index), login, displayName: login },
     ),
   });
+  discord.upsertGuild(devFixtures.guild);
   for (const channel of devFixtures.channels) discord.createChannel({ id: channel.id, guildId: devFixtures.guild.id });
 }
 

@@ -12,6 +12,7 @@ import type {
   PlaygroundState,
   TwitchUserView,
 } from "../../playground/playgroundApi";
+import { checkInteractionAnswer, recordInteractionAnswer } from "../../test/fakes/discord/interactionResponses";
 import type { DiscordFake } from "../../test/fakes/discordFake";
 import type { TwitchFake } from "../../test/fakes/twitchFake";
 import { buildPlaygroundScript } from "./buildPlaygroundScript";
@@ -70,7 +71,7 @@ class HttpProblem extends Error {
  * the same process as them. Never part of the Worker.
  */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
-  const conversation = new ConversationLog(options.discord.state);
+  const conversation = new ConversationLog(options.discord.state, options.clock);
   const context = { applicationId: options.applicationId, guildId: options.guild.id, channels: options.channels };
 
   const setup: PlaygroundSetup = {
@@ -95,16 +96,25 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     const entry = {
       id,
       interactionToken: token,
-      sentAt: new Date().toISOString(),
+      sentAt: new Date(options.clock.now()).toISOString(),
       userName: input.user.name,
       channelId: input.channelId,
       commandLine: describeCommandLine(input, options.channels),
       ephemeral: false,
     };
     try {
-      const answer = await sendInteraction(options.workerUrl, payload);
+      const answer = await sendInteraction(options.workerUrl, payload, options.clock.now());
       const parsed = interactionResponseSchema.safeParse(answer.body);
-      if (answer.status !== 200 || !parsed.success) {
+      // Discord checks the answer (200, JSON, its limits) and shows "This interaction failed" if it refuses it.
+      const verdict = recordInteractionAnswer(options.discord.state, token, {
+        status: answer.status,
+        bodyText: answer.text,
+        interactionType: interactionType.applicationCommand,
+      });
+      if (!verdict.ok) {
+        const error = `This interaction failed: ${verdict.problems.join("; ")}`.slice(0, 1000);
+        conversation.add({ ...entry, phase: "rejected", httpStatus: answer.status, error });
+      } else if (answer.status !== 200 || !parsed.success) {
         conversation.add({ ...entry, phase: "rejected", httpStatus: answer.status, error: answer.text.slice(0, 500) });
       } else if (parsed.data.type === responseType.deferredChannelMessage) {
         conversation.storeDeferredAnswer(token, readFlags(parsed.data.data));
@@ -134,7 +144,18 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       type: interactionType.autocomplete,
       focused: input.focused,
     });
-    const answer = await sendInteraction(options.workerUrl, payload);
+    const answer = await sendInteraction(options.workerUrl, payload, options.clock.now());
+    const verdict = checkInteractionAnswer({
+      status: answer.status,
+      bodyText: answer.text,
+      interactionType: interactionType.autocomplete,
+    });
+    if (!verdict.ok) {
+      // Discord's client shows no options ("Loading options failed"); the page empties its list.
+      const reason = `autocomplete: This interaction failed: ${verdict.problems.join("; ")}`;
+      console.warn(reason);
+      throw new HttpProblem(502, reason.slice(0, 1000));
+    }
     const parsed = autocompleteResponseSchema.safeParse(answer.body);
     return { choices: parsed.success ? parsed.data.data.choices : [] };
   }
@@ -172,7 +193,9 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     return [...known].map(([id, name]) => ({
       id,
       name,
-      messages: (state.messages.get(id) ?? []).slice(-messagesPerChannel).map(describeMessage),
+      messages: (state.messages.get(id) ?? [])
+        .slice(-messagesPerChannel)
+        .map((message) => describeMessage(message, options.clock)),
     }));
   }
 
@@ -191,7 +214,8 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       const user = state.findUserByLogin(login);
       return user
         ? { id: user.id, login: user.login, displayName: user.displayName ?? user.login }
-        : { id: createChatterId(login), login, displayName: login };
+        : // A login already in a chat keeps its Twitch id; only a new one gets a new id.
+          { id: state.findIdByLogin(login, twitchUserId) ?? createChatterId(login), login, displayName: login };
     });
     state.setChatters(twitchUserId, { chatters });
   }

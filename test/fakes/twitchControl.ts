@@ -7,16 +7,24 @@ import {
   type TwitchChatMessage,
   type TwitchChattersInput,
   type TwitchDropReason,
+  type TwitchEventSubDelivery,
+  type TwitchEventSubFault,
+  type TwitchEventSubFaultInput,
   type TwitchEventSubSubscription,
   type TwitchRateLimitInput,
+  type TwitchSettings,
+  type TwitchSettingsInput,
   type TwitchStreamInput,
   type TwitchTokenLifetimeInput,
   type TwitchTokenStatus,
   type TwitchUserInput,
   twitchAuthorizationCodeSchema,
   twitchChatMessageListSchema,
+  twitchEventSubDeliveryListSchema,
+  twitchEventSubFaultSchema,
   twitchEventSubSubscriptionListSchema,
   twitchEventSubSubscriptionSchema,
+  twitchSettingsViewSchema,
   twitchTokenStatusListSchema,
 } from "./twitch/twitchControlSchemas";
 
@@ -26,6 +34,15 @@ export type * from "./twitch/twitchControlSchemas";
 
 const countSchema = z.object({ count: z.number().int() });
 const totalSchema = z.object({ total: z.number().int() });
+const faultListSchema = z.object({ faults: z.array(twitchEventSubFaultSchema) });
+
+export interface EventSubDeliveryFilter {
+  /** Only records after this sequence number (see `readLastEventSubDelivery`). */
+  since?: number;
+  subscriptionId?: string;
+  broadcasterId?: string;
+  messageType?: "notification" | "webhook_callback_verification";
+}
 
 /** Typed client of the Twitch fake's control API (`<url>/_control/…`). */
 export class TwitchControl extends FakeControlClient {
@@ -140,5 +157,47 @@ export class TwitchControl extends FakeControlClient {
     const path = `/_control/chat-drops/${encodeURIComponent(broadcasterId)}`;
     if (dropReason === null) await this.requestJson("DELETE", path, undefined, undefined);
     else await this.requestJson("PUT", path, dropReason, undefined);
+  }
+
+  /**
+   * Fake-wide settings; `eventSubDelivery: true` makes the fake send challenges and stream
+   * notifications to the callbacks (global: for `npm run dev` and tests with their own fake).
+   */
+  async updateSettings(settings: TwitchSettingsInput): Promise<TwitchSettings> {
+    return this.requestJson("PUT", "/_control/settings", settings, twitchSettingsViewSchema);
+  }
+
+  /** Drop, duplicate or delay the next EventSub messages that match (see `TwitchEventSubFaultInput`). */
+  async injectEventSubFault(fault: TwitchEventSubFaultInput): Promise<TwitchEventSubFault> {
+    return this.requestJson("POST", "/_control/eventsub-faults", fault, twitchEventSubFaultSchema);
+  }
+
+  async listEventSubFaults(): Promise<TwitchEventSubFault[]> {
+    return (await this.requestJson("GET", "/_control/eventsub-faults", undefined, faultListSchema)).faults;
+  }
+
+  async removeEventSubFault(id: string): Promise<void> {
+    await this.requestJson("DELETE", `/_control/eventsub-faults/${encodeURIComponent(id)}`, undefined, undefined);
+  }
+
+  /** Every attempt to deliver an EventSub message (challenge or notification), oldest first. */
+  async listEventSubDeliveries(filter: EventSubDeliveryFilter = {}): Promise<TwitchEventSubDelivery[]> {
+    return (await this.requestDeliveries(filter)).deliveries;
+  }
+
+  /** The sequence number of the latest delivery record: pass it as `since`. */
+  async readLastEventSubDelivery(): Promise<number> {
+    return (await this.requestDeliveries({ since: Number.MAX_SAFE_INTEGER })).lastSequence;
+  }
+
+  private async requestDeliveries(filter: EventSubDeliveryFilter) {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(filter)) if (value !== undefined) query.set(name, String(value));
+    return this.requestJson(
+      "GET",
+      `/_control/eventsub-deliveries?${query.toString()}`,
+      undefined,
+      twitchEventSubDeliveryListSchema.extend({ lastSequence: z.number().int() }),
+    );
   }
 }

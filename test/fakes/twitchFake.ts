@@ -49,5 +49,12 @@ export async function startTwitchFake(options: TwitchFakeOptions = {}): Promise<
     findSecretPathSegments: () => [],
     resetState: () => state.reset(),
   });
-  return { url: server.url, state, stop: server.stop };
+  return {
+    url: server.url,
+    state,
+    stop: async () => {
+      state.eventSub.stop();
+      await server.stop();
+    },
+  };
 }

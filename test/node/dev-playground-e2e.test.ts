@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)("the playground of npm run dev, in headless Chromi
     await rm(temporaryDirectory, { recursive: true, force: true });
   }, 60_000);
 
-  test("link Twitch, add loot, start a raffle, go live with chatters, advance a minute, see the winner", async () => {
+  test("link Twitch through the link page, go live with chatters, add loot, start a raffle, advance a minute, see the winner", async () => {
     if (!stack?.playgroundUrl) throw new Error("the dev stack did not start a playground");
     const page = await context.newPage();
     const pageErrors: string[] = [];
@@ -75,16 +75,26 @@ describe.skipIf(!hasChromium)("the playground of npm run dev, in headless Chromi
     try {
       await page.goto(stack.playgroundUrl);
 
-      // /twitch connect, then the link button opens the fake consent page in a new tab.
+      // /twitch connect: the link button opens LiveLoot's link page in a new tab, which names the
+      // server and continues to the fake Twitch consent page.
       await runCommand(page, "twitch connect");
       const linkButton = page.getByRole("link", { name: "Link Twitch" });
       await linkButton.waitFor(stepTimeout);
-      const [consentPage] = await Promise.all([context.waitForEvent("page"), linkButton.click()]);
-      await consentPage.getByRole("button", { name: "Authorize" }).click();
-      await consentPage.getByText(`Linked as ${devFixtures.twitchStreamer.displayName}`).waitFor(stepTimeout);
-      await consentPage.close();
+      const [linkPage] = await Promise.all([context.waitForEvent("page"), linkButton.click()]);
+      await linkPage.getByText("LiveLoot Playground").waitFor(stepTimeout);
+      await linkPage.getByRole("link", { name: "Continue to Twitch" }).click();
+      await linkPage.getByRole("button", { name: "Authorize" }).click();
+      await linkPage.getByText(`Linked as ${devFixtures.twitchStreamer.displayName}`).waitFor(stepTimeout);
+      await linkPage.close();
       // The Worker edits the ephemeral /twitch connect reply once the link is stored.
       await page.getByText("is now linked to this server").waitFor(stepTimeout);
+
+      // The streamer's main path: already live, with people in chat, then the giveaway starts.
+      await page.getByRole("button", { name: "Go live" }).click();
+      await page.getByText("Live now").waitFor(stepTimeout);
+      await page.getByLabel("Who is in chat").fill("alice_viewer\nbob_builds\nnightbot");
+      await page.getByRole("button", { name: "Save chatters" }).click();
+      await page.getByText("Saved: 3 in chat.").waitFor(stepTimeout);
 
       await runCommand(page, "loot add", async () => {
         await page.locator("#option-name").fill("Golden Sword");
@@ -96,12 +106,6 @@ describe.skipIf(!hasChromium)("the playground of npm run dev, in headless Chromi
         await page.locator("#option-channel").selectOption(giveawaysChannel.id);
       });
       await page.getByText("Raffle started for").waitFor(stepTimeout);
-
-      await page.getByRole("button", { name: "Go live" }).click();
-      await page.getByText("Live now").waitFor(stepTimeout);
-      await page.getByLabel("Who is in chat").fill("alice_viewer\nbob_builds\nnightbot");
-      await page.getByRole("button", { name: "Save chatters" }).click();
-      await page.getByText("Saved: 3 in chat.").waitFor(stepTimeout);
 
       await page.getByRole("button", { name: "Advance one minute" }).click();
       await page.locator('#last-tick[data-outcome="ok"]').waitFor(stepTimeout);

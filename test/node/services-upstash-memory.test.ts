@@ -150,9 +150,9 @@ describe("the in-memory Upstash bridge with @upstash/redis", () => {
       login: `viewer_${index}`,
       name: `Viewer ${index}`,
     }));
-    await writeChatters(worker, broadcasterId, chatters);
+    await writeChatters(worker, broadcasterId, chatters, Date.now());
     expect(await readChatterCount(worker, broadcasterId)).toBe(2500);
-    const samples = await readChatterSamples(worker, [broadcasterId, absentId], 200);
+    const samples = await readChatterSamples(worker, [broadcasterId, absentId], 200, Date.now());
     expect([...samples.keys()]).toEqual([broadcasterId]);
     const sample = samples.get(broadcasterId);
     expect(sample?.total).toBe(2500);

@@ -12,9 +12,9 @@ import { candidateSampleSize } from "./drawWinner";
 export async function readCachedSamples(app: AppContext, broadcasterIds: string[]): Promise<Map<string, CachedSample>> {
   if (broadcasterIds.length === 0) return new Map();
   try {
-    return await readChatterSamples(app.redis, broadcasterIds, candidateSampleSize);
+    return await readChatterSamples(app.redis, broadcasterIds, candidateSampleSize, app.now());
   } catch (error) {
-    app.log.warn("chatter cache unavailable; asking Twitch", { error: String(error) });
+    app.log.warn("chatter cache unavailable; asking Twitch", { error });
     return new Map();
   }
 }
@@ -38,9 +38,9 @@ export async function gatherCandidates(
   );
   const candidates = chatters.map((chatter) => ({ id: chatter.id, login: chatter.login, name: chatter.displayName }));
   try {
-    await writeChatters(app.redis, broadcasterId, candidates);
+    await writeChatters(app.redis, broadcasterId, candidates, app.now());
   } catch (error) {
-    app.log.warn("could not cache chatters", { error: String(error), guildId });
+    app.log.warn("could not cache chatters", { error, guildId });
   }
   return candidates;
 }

@@ -1,3 +1,4 @@
+import { EventSubDelivery } from "./EventSubDelivery";
 import { TwitchRateLimiter } from "./TwitchRateLimiter";
 import { TwitchTokenStore } from "./TwitchTokenStore";
 import {
@@ -36,6 +37,16 @@ export interface TwitchFakeOptions {
   clientSecret?: string;
   /** Exact redirect URIs of the default app; omitted: any redirect URI is accepted. */
   redirectUris?: string[];
+  /**
+   * Send EventSub challenges and notifications to the subscriptions' callbacks (default off; also
+   * `PUT /_control/settings`). Worker tests in workerd cannot be reached, so they leave it off.
+   */
+  eventSubDelivery?: boolean;
+  /**
+   * Twitch's clock, for EventSub message timestamps and a stream's default `started_at`; default
+   * the wall clock. `npm run dev` passes its simulated clock, which the Worker follows too.
+   */
+  now?: () => number;
 }
 
 /** Everything the Twitch fake knows. Tests share one instance, so every map is keyed by ids they choose. */
@@ -52,10 +63,17 @@ export class TwitchState {
   readonly chatMessages: TwitchChatMessage[] = [];
   /** Broadcasters whose chat drops every message with this reason. */
   readonly chatDropReasons = new Map<string, TwitchDropReason>();
+  /** Twitch's side of EventSub webhooks: challenges and notifications (off unless enabled). */
+  readonly eventSub: EventSubDelivery;
+  readonly now: () => number;
   private nextStreamNumber = 1;
   private readonly defaultApp: TwitchApp;
+  private readonly defaultEventSubDelivery: boolean;
 
   constructor(options: TwitchFakeOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.defaultEventSubDelivery = options.eventSubDelivery ?? false;
+    this.eventSub = new EventSubDelivery(this, this.now, this.defaultEventSubDelivery);
     this.defaultApp = twitchAppSchema.parse({
       clientId: options.clientId ?? "fake-twitch-client-id",
       clientSecret: options.clientSecret ?? "fake-twitch-client-secret",
@@ -81,6 +99,25 @@ export class TwitchState {
     return [...this.users.values()].find((user) => user.login.toLowerCase() === lowerLogin);
   }
 
+  /**
+   * The Twitch id a login already has here: a user's, else a chatter's (this broadcaster's chat
+   * first, then any other). A login is one account on Twitch, so its id never changes.
+   */
+  findIdByLogin(login: string, broadcasterId?: string): string | undefined {
+    const lowerLogin = login.toLowerCase();
+    const user = this.findUserByLogin(lowerLogin);
+    if (user !== undefined) return user.id;
+    const lists = [
+      ...(broadcasterId === undefined ? [] : [this.chatters.get(broadcasterId) ?? []]),
+      ...this.chatters.values(),
+    ];
+    for (const chatters of lists) {
+      const chatter = chatters.find((candidate) => candidate.login.toLowerCase() === lowerLogin);
+      if (chatter !== undefined) return chatter.id;
+    }
+    return undefined;
+  }
+
   /** A numeric id no user has yet, for logins typed on the consent page. */
   createUnusedUserId(): string {
     let candidate = 900_000_000 + this.users.size;
@@ -98,16 +135,20 @@ export class TwitchState {
       gameId: stream.gameId,
       gameName: stream.gameName,
       viewerCount: stream.viewerCount,
-      startedAt: stream.startedAt ?? previous?.startedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      startedAt:
+        stream.startedAt ?? previous?.startedAt ?? new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
       language: stream.language,
       tags: stream.tags,
     };
     this.streams.set(broadcasterId, live);
+    // Twitch tells subscribers when a stream starts, not when its title changes.
+    if (previous === undefined)
+      this.eventSub.notifyStreamOnline({ broadcasterId, streamId: live.id, startedAt: live.startedAt });
     return live;
   }
 
   setOffline(broadcasterId: string): void {
-    this.streams.delete(broadcasterId);
+    if (this.streams.delete(broadcasterId)) this.eventSub.notifyStreamOffline(broadcasterId);
   }
 
   setChatters(broadcasterId: string, input: TwitchChattersInput): number {
@@ -143,6 +184,8 @@ export class TwitchState {
     this.tokens.clear();
     this.rateLimiter.clear();
     this.eventSubSubscriptions.clear();
+    this.eventSub.clear();
+    this.eventSub.enabled = this.defaultEventSubDelivery;
     this.chatMessages.length = 0;
     this.chatDropReasons.clear();
   }

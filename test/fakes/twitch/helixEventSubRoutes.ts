@@ -5,6 +5,7 @@ import type { FakeRequest } from "../shared/FakeRequest";
 import { createEmptyResponse, createJsonResponse, type FakeResponse } from "../shared/FakeResponse";
 import { parseJsonBody } from "../shared/parseBody";
 import type { Route } from "../shared/Router";
+import { describeSubscription } from "./EventSubDelivery";
 import type { TwitchState } from "./TwitchState";
 import type { TwitchEventSubSubscription } from "./twitchControlSchemas";
 import { createHelixError, respondInvalidHelixInput } from "./twitchErrors";
@@ -124,7 +125,7 @@ function createSubscription(state: TwitchState, request: FakeRequest, caller: He
     type: body.type,
     version: body.version,
     condition: body.condition,
-    created_at: new Date().toISOString(),
+    created_at: new Date(state.now()).toISOString(),
     transport: { method: "webhook", callback: body.transport.callback },
     // Twitch charges nothing for a subscription whose user has authorized the client.
     cost: state.tokens.hasGrantedScope(caller.clientId, conditionUserId, undefined) ? 0 : 1,
@@ -134,6 +135,9 @@ function createSubscription(state: TwitchState, request: FakeRequest, caller: He
   if (totals.total_cost + subscription.cost > maximumTotalCost)
     return createHelixError(429, "maximum total cost exceeded");
   state.eventSubSubscriptions.set(subscription.id, subscription);
+  state.eventSub.rememberSecret(subscription.id, body.transport.secret);
+  // Answered first; the challenge follows on its own, as at Twitch (when delivery is on).
+  state.eventSub.verify(subscription);
   return createJsonResponse(202, { data: [describeSubscription(subscription)], ...summarize(state, caller.clientId) });
 }
 
@@ -164,6 +168,7 @@ function deleteSubscription(state: TwitchState, request: FakeRequest, caller: He
   if (subscription === undefined || subscription.clientId !== caller.clientId)
     return createHelixError(404, "subscription not found");
   state.eventSubSubscriptions.delete(id);
+  state.eventSub.forgetSubscription(id);
   return createEmptyResponse(204);
 }
 
@@ -190,9 +195,4 @@ function summarize(state: TwitchState, clientId: string) {
     total_cost: owned.reduce((sum, subscription) => sum + subscription.cost, 0),
     max_total_cost: maximumTotalCost,
   };
-}
-
-function describeSubscription(subscription: TwitchEventSubSubscription) {
-  const { clientId: _owner, ...wire } = subscription;
-  return wire;
 }

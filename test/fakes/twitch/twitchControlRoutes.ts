@@ -2,7 +2,7 @@ import { z } from "zod";
 import { describeSecret } from "../shared/describeSecret";
 import { readParam } from "../shared/FakeRequest";
 import { createEmptyResponse, createJsonResponse } from "../shared/FakeResponse";
-import { parseJsonBody } from "../shared/parseBody";
+import { parseJsonBody, parseValue } from "../shared/parseBody";
 import type { Route } from "../shared/Router";
 import { respondInvalidControlBody } from "../shared/sharedControlRoutes";
 import type { TwitchState } from "./TwitchState";
@@ -12,13 +12,22 @@ import {
   twitchAuthorizationCodeInputSchema,
   twitchChattersInputSchema,
   twitchDropReasonSchema,
+  twitchEventSubFaultInputSchema,
   twitchEventSubStatusSchema,
   twitchModeratorSchema,
   twitchRateLimitSchema,
+  twitchSettingsSchema,
   twitchStreamSchema,
   twitchTokenLifetimeSchema,
   twitchUserSchema,
 } from "./twitchControlSchemas";
+
+const deliveryFilterSchema = z.object({
+  since: z.coerce.number().int().optional(),
+  subscriptionId: z.string().optional(),
+  broadcasterId: z.string().optional(),
+  messageType: z.string().optional(),
+});
 
 /** The Twitch fake's own `/_control/…` routes (the shared ones are added by the server). */
 export function createTwitchControlRoutes(state: TwitchState): Route[] {
@@ -142,6 +151,47 @@ export function createTwitchControlRoutes(state: TwitchState): Route[] {
         if (subscription === undefined) return createJsonResponse(404, { error: "no such subscription" });
         subscription.status = parseJsonBody(request, twitchEventSubStatusSchema, respondInvalidControlBody).status;
         return createJsonResponse(200, subscription);
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/_control/settings",
+      handle: () => createJsonResponse(200, { eventSubDelivery: state.eventSub.enabled }),
+    },
+    {
+      method: "PUT",
+      pattern: "/_control/settings",
+      handle: (request) => {
+        const settings = parseJsonBody(request, twitchSettingsSchema, respondInvalidControlBody);
+        if (settings.eventSubDelivery !== undefined) state.eventSub.enabled = settings.eventSubDelivery;
+        return createJsonResponse(200, { eventSubDelivery: state.eventSub.enabled });
+      },
+    },
+    {
+      method: "POST",
+      pattern: "/_control/eventsub-faults",
+      handle: (request) =>
+        createJsonResponse(
+          201,
+          state.eventSub.addFault(parseJsonBody(request, twitchEventSubFaultInputSchema, respondInvalidControlBody)),
+        ),
+    },
+    {
+      method: "GET",
+      pattern: "/_control/eventsub-faults",
+      handle: () => createJsonResponse(200, { faults: state.eventSub.listFaults() }),
+    },
+    {
+      method: "DELETE",
+      pattern: "/_control/eventsub-faults/:faultId",
+      handle: (request) => createEmptyResponse(state.eventSub.removeFault(readParam(request, "faultId")) ? 204 : 404),
+    },
+    {
+      method: "GET",
+      pattern: "/_control/eventsub-deliveries",
+      handle: (request) => {
+        const filter = parseValue(Object.fromEntries(request.query), deliveryFilterSchema, respondInvalidControlBody);
+        return createJsonResponse(200, state.eventSub.listDeliveries(filter));
       },
     },
     {

@@ -130,3 +130,65 @@ export const twitchChatMessageSchema = z.object({
 });
 export type TwitchChatMessage = z.infer<typeof twitchChatMessageSchema>;
 export const twitchChatMessageListSchema = z.object({ messages: z.array(twitchChatMessageSchema) });
+
+/** Fake-wide settings (`PUT /_control/settings`); omitted fields keep their value. */
+export const twitchSettingsSchema = z.object({
+  /**
+   * Send the EventSub challenge to the callback of every new subscription and deliver
+   * `stream.online`/`stream.offline` when a stream goes live or offline, as Twitch does. Off by
+   * default: the Worker tests run inside workerd, which the fake cannot reach over HTTP.
+   */
+  eventSubDelivery: z.boolean().optional(),
+});
+export type TwitchSettingsInput = z.infer<typeof twitchSettingsSchema>;
+export const twitchSettingsViewSchema = z.object({ eventSubDelivery: z.boolean() });
+export type TwitchSettings = z.infer<typeof twitchSettingsViewSchema>;
+
+/**
+ * The real world between Twitch and a callback: the next `times` EventSub messages that match
+ * are `drop`ped (lost, never retried), sent twice with the same message id (`duplicate`), or
+ * sent `delayMilliseconds` late (`delay`). Filters narrow it, so parallel tests can share a fake.
+ */
+export const twitchEventSubFaultInputSchema = z.object({
+  kind: z.enum(["drop", "duplicate", "delay"]),
+  times: z.number().int().min(1).default(1),
+  delayMilliseconds: z.number().int().min(0).max(600_000).default(0),
+  messageType: z.enum(["notification", "webhook_callback_verification"]).optional(),
+  subscriptionType: z.string().optional(),
+  /** The condition's broadcaster (any condition field). */
+  broadcasterId: z.string().optional(),
+});
+export type TwitchEventSubFaultInput = z.input<typeof twitchEventSubFaultInputSchema>;
+export const twitchEventSubFaultSchema = twitchEventSubFaultInputSchema.extend({
+  id: z.string(),
+  remaining: z.number().int(),
+});
+export type TwitchEventSubFault = z.infer<typeof twitchEventSubFaultSchema>;
+
+/** One attempt to deliver an EventSub message to a callback (or a message a fault dropped). */
+export const twitchEventSubDeliverySchema = z.object({
+  sequence: z.number().int(),
+  messageId: z.string(),
+  messageType: z.string(),
+  /** `Twitch-Eventsub-Message-Retry`: 0 for the first attempt. */
+  retry: z.number().int(),
+  subscriptionId: z.string(),
+  subscriptionType: z.string(),
+  /** The first condition field's user, e.g. `broadcaster_user_id`. */
+  broadcasterId: z.string(),
+  callback: z.string(),
+  /** `Twitch-Eventsub-Message-Timestamp` as sent. */
+  timestamp: z.string(),
+  /** The raw JSON body as sent (never the secret). */
+  body: z.string(),
+  /**
+   * `delivered` (2xx; for a challenge also the right body), `failed` (another status, a wrong
+   * challenge answer, or no answer), `dropped` (a `drop` fault: never sent).
+   */
+  outcome: z.enum(["delivered", "failed", "dropped"]),
+  status: z.number().int().nullable(),
+  detail: z.string().nullable(),
+  duplicate: z.boolean(),
+});
+export type TwitchEventSubDelivery = z.infer<typeof twitchEventSubDeliverySchema>;
+export const twitchEventSubDeliveryListSchema = z.object({ deliveries: z.array(twitchEventSubDeliverySchema) });
