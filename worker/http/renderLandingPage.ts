@@ -1,14 +1,16 @@
+import { type Locale, type MessageKey, translate } from "../i18n/translate";
 import { escapeHtml } from "./escapeHtml";
+import { renderInlineCode } from "./renderInlineCode";
 
-/** GET /: what LiveLoot is, and the button that installs it. */
-export function renderLandingPage(): Response {
-  const title = "LiveLoot";
+/** GET /: what LiveLoot is, and the button that installs it, in the browser's language. */
+export function renderLandingPage(locale: Locale): Response {
+  const text = (key: MessageKey) => renderInlineCode(translate(locale, key));
   const html = `<!doctype html>
-<html lang="en">
+<html lang="${locale === "pt-BR" ? "pt-BR" : "en"}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} — Twitch giveaways in Discord</title>
+<title>LiveLoot — ${escapeHtml(translate(locale, "landingTitle"))}</title>
 <style>
   :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #0e0e10; color: #efeff1; }
@@ -17,6 +19,7 @@ export function renderLandingPage(): Response {
   .logo { width: 2.6rem; height: 2.6rem; }
   p { line-height: 1.5; color: #adadb8; }
   ol { text-align: left; line-height: 1.7; color: #dedee3; }
+  code { padding: .1rem .3rem; border-radius: .25rem; background: #26262c; font-size: .95em; }
   a.button { display: inline-block; margin-top: 1.5rem; padding: .8rem 1.6rem; border-radius: .5rem;
     background: #5865f2; color: #fff; font-weight: 600; text-decoration: none; }
   a.button:hover, a.button:focus { background: #4752c4; }
@@ -25,16 +28,22 @@ export function renderLandingPage(): Response {
 <body>
 <main>
   <h1><svg class="logo" viewBox="0 0 24 24" aria-hidden="true"><path fill="#9146ff" d="M3 10h18v4H3z"/><path fill="#5865f2" d="M4 14h16v7H4z"/><path fill="#efeff1" d="M11 10h2v11h-2z"/><path fill="none" stroke="#efeff1" stroke-width="1.6" d="M12 10C10 6 6.5 5.5 6.5 7.8S10.5 10 12 10c1.5 0 5.5.1 5.5-2.2S14 6 12 10z"/></svg> LiveLoot</h1>
-  <p>Giveaways for your Twitch stream, run from Discord. While you are live, LiveLoot draws a viewer
-  who is in your chat and an item from your loot table every minute, and announces the winner in your Discord server.</p>
+  <p>${text("landingIntro")}</p>
   <ol>
-    <li>Add LiveLoot to your server.</li>
-    <li>Run <code>/twitch connect</code> and link your Twitch channel.</li>
-    <li>Fill the loot table with <code>/loot add</code>, then <code>/raffle start</code>.</li>
+    <li>${text("landingStepInstall")}</li>
+    <li>${text("landingStepConnect")}</li>
+    <li>${text("landingStepLoot")}</li>
   </ol>
-  <a class="button" href="/install">Add to Discord</a>
+  <a class="button" href="/install">${text("landingInstallButton")}</a>
 </main>
 </body>
 </html>`;
-  return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+  return new Response(html, {
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-language": locale,
+      // The same URL answers in more than one language; caches must key on the header.
+      vary: "Accept-Language",
+    },
+  });
 }

@@ -20,6 +20,6 @@ export async function stopForEmptyLoot(app: AppContext, raffle: { id: string; gu
       `noitems-${raffle.id}`.slice(0, 25),
     );
   } catch (error) {
-    app.log.warn("could not announce the end of the loot", { error: String(error), raffleId: raffle.id });
+    app.log.warn("could not announce the end of the loot", { error, raffleId: raffle.id });
   }
 }

@@ -35,7 +35,7 @@ export async function validateDueLinks(app: AppContext): Promise<{ validated: nu
       failed += 1;
       if (!(error instanceof TwitchNeedsReauthError)) {
         app.log.warn("Twitch token validation failed; will retry next tick", {
-          error: String(error),
+          error,
           guildId: link.guildId,
         });
       }
