@@ -30,6 +30,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const tickDatabaseUrl = await createDatabase(services.postgresServerUrl, tickDatabaseName);
     stops.push(() => dropDatabase(services.postgresServerUrl, tickDatabaseName));
     await migrate({ databaseUrl: tickDatabaseUrl, log: () => {} });
+    // The event-order matrix runs ticks too, beside the tick tests: a third database.
+    const livenessDatabaseName = `liveloot_test_${runId}_liveness`;
+    const livenessDatabaseUrl = await createDatabase(services.postgresServerUrl, livenessDatabaseName);
+    stops.push(() => dropDatabase(services.postgresServerUrl, livenessDatabaseName));
+    await migrate({ databaseUrl: livenessDatabaseUrl, log: () => {} });
     const twitch = await startTwitchFake({
       clientId: testCredentials.twitchClientId,
       clientSecret: testCredentials.twitchClientSecret,
@@ -47,6 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("databaseUrl", services.databaseUrl);
     project.provide("postgresServerUrl", services.postgresServerUrl);
     project.provide("tickDatabaseUrl", tickDatabaseUrl);
+    project.provide("livenessDatabaseUrl", livenessDatabaseUrl);
     project.provide("neonWebSocketProxy", services.neonWsProxy);
     project.provide("upstashUrl", services.upstashUrl);
     project.provide("upstashToken", services.upstashToken);

@@ -1,5 +1,6 @@
 import { type IRequest, Router } from "itty-router";
 import { type AppContext, closeAppContext, createAppContext } from "./context";
+import { readDevClock } from "./devClock";
 import { handleInteraction } from "./discord/handleInteraction";
 import { verifyDiscordRequest } from "./discord/verifyDiscordRequest";
 import { readConfig, type WorkerBindings } from "./env";
@@ -7,8 +8,11 @@ import { ConfigurationError, HttpError } from "./errors";
 import { checkHealth } from "./http/checkHealth";
 import { buildInstallLink } from "./http/installLink";
 import { renderLandingPage } from "./http/renderLandingPage";
+import { resolveBrowserLocale } from "./http/renderMessagePage";
+import { respondNotFound } from "./http/respondNotFound";
 import { createLogger, type Logger } from "./log";
 import { handleEventSub } from "./twitch/handleEventSub";
+import { handleLinkPage } from "./twitch/handleLinkPage";
 import { handleOAuthCallback } from "./twitch/handleOAuthCallback";
 
 type RouteArguments = [bindings: WorkerBindings, execution: ExecutionContext];
@@ -26,7 +30,7 @@ export const router = Router<IRequest, RouteArguments>({
 router
   .get("/health", (_request, bindings, execution) => checkHealth(bindings, execution))
   .all("*", attachAppContext)
-  .get("/", () => renderLandingPage())
+  .get("/", (request) => renderLandingPage(resolveBrowserLocale(request.headers.get("accept-language"))))
   .get("/install", (request: AppRequest) =>
     Response.redirect(buildInstallLink(request.app.config.discordApplicationId), 302),
   )
@@ -34,13 +38,18 @@ router
     const body = await verifyDiscordRequest(request, request.app.config.discordPublicKey, request.app.now());
     return handleInteraction(body, request.app);
   })
+  .get("/twitch/link/:linkId", (request: AppRequest) =>
+    handleLinkPage(request, request.app, request.params.linkId ?? ""),
+  )
   .get("/twitch/callback", (request: AppRequest) => handleOAuthCallback(request, request.app))
   .post("/twitch/eventsub", (request: AppRequest) => handleEventSub(request, request.app))
-  .all("*", () => {
-    throw new HttpError(404, "Not found.");
-  });
+  .all("*", (request) => respondNotFound(request));
 
-function attachAppContext(request: IRequest, bindings: WorkerBindings, execution: ExecutionContext): void {
+async function attachAppContext(
+  request: IRequest,
+  bindings: WorkerBindings,
+  execution: ExecutionContext,
+): Promise<void> {
   const configResult = readConfig(bindings);
   if (!configResult.ok) throw new ConfigurationError(configResult.problems.map((entry) => entry.name));
   const log = createLogger({
@@ -48,7 +57,8 @@ function attachAppContext(request: IRequest, bindings: WorkerBindings, execution
     method: request.method,
     path: new URL(request.url).pathname,
   });
-  (request as AppRequest).app = createAppContext({ config: configResult.config, log, execution });
+  const now = await readDevClock(configResult.config, log);
+  (request as AppRequest).app = createAppContext({ config: configResult.config, log, execution, now });
 }
 
 function respondToError(error: unknown, request: IRequest): Response {

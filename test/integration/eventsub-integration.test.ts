@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { listSubscriptions, saveSubscription } from "../../worker/db/eventSubSubscriptions";
 import { testCredentials } from "../support/testBindings";
 import { callWorker } from "../support/worker/callWorker";
 import { deliverEventSub, type EventSubSubscriptionShape, signEventSub } from "../support/worker/eventSub";
@@ -55,20 +56,16 @@ function subscription(type: string, broadcasterId: string, status = "enabled") {
   };
 }
 
-async function insertRaffle(isLive: boolean) {
-  const guildId = createSnowflake();
-  const broadcasterId = String(Number.parseInt(createSnowflake().slice(-9), 10));
-  await database.query("insert into guilds (id) values ($1)", [guildId]);
-  const rows = await database.query<{ id: string }>(
-    `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login, is_live)
-     values ($1, $2, $3, $4, $5) returning id`,
-    [guildId, createSnowflake(), broadcasterId, `caster_${broadcasterId}`, isLive],
-  );
-  return { raffleId: String(rows[0]?.id), broadcasterId };
+function createBroadcasterId(): string {
+  return String(Number.parseInt(createSnowflake().slice(-9), 10));
 }
 
-async function readIsLive(raffleId: string): Promise<boolean | undefined> {
-  const rows = await database.query<{ is_live: boolean }>("select is_live from raffles where id = $1", [raffleId]);
+/** The channel's liveness as the Worker recorded it; undefined while nothing is known. */
+async function readIsLive(broadcasterId: string): Promise<boolean | undefined> {
+  const rows = await database.query<{ is_live: boolean }>(
+    "select is_live from twitch_channel_liveness where broadcaster_id = $1",
+    [broadcasterId],
+  );
   return rows[0]?.is_live;
 }
 
@@ -83,6 +80,27 @@ describe("POST /twitch/eventsub", () => {
     expect(await response.text()).toBe("pogchamp-kappa-360noscope-vohiyo");
   });
 
+  it("enables a subscription whose challenge came before the Worker had stored it", async () => {
+    const guildId = createSnowflake();
+    await database.query("insert into guilds (id) values ($1)", [guildId]);
+    const pending = { ...subscription("stream.online", "77", "webhook_callback_verification_pending") };
+    const answer = await sendEventSub("webhook_callback_verification", "stream.online", {
+      challenge: "early-bird",
+      subscription: pending,
+    });
+    expect(await answer.text()).toBe("early-bird");
+    // Twitch's 202 reaches the Worker only now: it stores the subscription as Twitch reported it.
+    await saveSubscription(database, {
+      guildId,
+      twitchSubscriptionId: pending.id,
+      type: pending.type,
+      version: pending.version,
+      condition: pending.condition,
+      status: "webhook_callback_verification_pending",
+    });
+    expect((await listSubscriptions(database, guildId)).map((entry) => entry.status)).toEqual(["enabled"]);
+  });
+
   it("refuses a bad HMAC and a stale timestamp with 403", async () => {
     const payload = { subscription: subscription("stream.online", "1"), event: { broadcaster_user_id: "1" } };
     expect(
@@ -92,35 +110,46 @@ describe("POST /twitch/eventsub", () => {
     expect((await sendEventSub("notification", "stream.online", payload, { timestamp: stale })).status).toBe(403);
   });
 
-  it("marks raffles live on stream.online and offline on stream.offline", async () => {
-    const { raffleId, broadcasterId } = await insertRaffle(false);
+  it("marks the channel live on stream.online and offline on stream.offline", async () => {
+    const broadcasterId = createBroadcasterId();
     const online = await sendEventSub("notification", "stream.online", {
       subscription: subscription("stream.online", broadcasterId),
       event: { id: "9001", broadcaster_user_id: broadcasterId, broadcaster_user_login: "x", type: "live" },
     });
     expect(online.status).toBe(204);
-    expect(await readIsLive(raffleId)).toBe(true);
+    expect(await readIsLive(broadcasterId)).toBe(true);
     await sendEventSub("notification", "stream.offline", {
       subscription: subscription("stream.offline", broadcasterId),
       event: { broadcaster_user_id: broadcasterId },
     });
-    expect(await readIsLive(raffleId)).toBe(false);
+    expect(await readIsLive(broadcasterId)).toBe(false);
   });
 
   it("processes a redelivered message id once, even with Redis down", async () => {
-    const { raffleId, broadcasterId } = await insertRaffle(false);
+    const broadcasterId = createBroadcasterId();
     const id = crypto.randomUUID();
     const online = {
       subscription: subscription("stream.online", broadcasterId),
       event: { broadcaster_user_id: broadcasterId },
     };
-    expect((await sendEventSub("notification", "stream.online", online, { id, redisDown: true })).status).toBe(204);
-    expect(await readIsLive(raffleId)).toBe(true);
+    const sentAt = Date.now() - 60_000;
+    const timestamp = new Date(sentAt).toISOString();
+    expect(
+      (await sendEventSub("notification", "stream.online", online, { id, timestamp, redisDown: true })).status,
+    ).toBe(204);
+    expect(await readIsLive(broadcasterId)).toBe(true);
     // The stream goes offline, then Twitch redelivers the old online message: it must not flip it back.
-    await database.query("update raffles set is_live = false where id = $1", [raffleId]);
-    const again = await sendEventSub("notification", "stream.online", online, { id, redisDown: true });
+    await sendEventSub("notification", "stream.offline", {
+      subscription: subscription("stream.offline", broadcasterId),
+      event: { broadcaster_user_id: broadcasterId },
+    });
+    const again = await sendEventSub("notification", "stream.online", online, {
+      id,
+      timestamp: new Date().toISOString(),
+      redisDown: true,
+    });
     expect(again.status).toBe(204);
-    expect(await readIsLive(raffleId)).toBe(false);
+    expect(await readIsLive(broadcasterId)).toBe(false);
     const rows = await database.query("select 1 from twitch_eventsub_messages where message_id = $1", [id]);
     expect(rows).toHaveLength(1);
   });
@@ -193,8 +222,8 @@ describe("EventSub subscriptions, activity points and Twitch chat announcements"
 
     const status = await runCommand(scene, "twitch", "status");
     const embed = JSON.stringify((await readEditedReply(status.token))?.embeds);
-    expect(embed).toContain("✅ `stream.online`");
-    expect(embed).toContain("⏳ `stream.offline` (webhook_callback_verification_pending)");
+    expect(embed).toContain("✅ Stream goes live: active");
+    expect(embed).toContain("⏳ Stream goes offline: waiting for Twitch to verify");
 
     await runCommand(scene, "twitch", "disconnect");
     const left = (await twitchControl().listEventSubSubscriptions(testCredentials.twitchClientId)).filter((entry) =>

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { testCredentials } from "../support/testBindings";
 import { callWorker } from "../support/worker/callWorker";
 import { createSignedInteractionRequest, signBody } from "../support/worker/signInteraction";
 
 const commandInteraction = (locale: string) => ({
   id: "200000000000000001",
-  application_id: "100000000000000001",
+  application_id: testCredentials.discordApplicationId,
   type: 2,
   token: "interaction-token",
   version: 1,
@@ -27,7 +28,7 @@ describe("POST /interactions", () => {
     const response = await callWorker(
       await createSignedInteractionRequest({
         id: "1",
-        application_id: "100000000000000001",
+        application_id: testCredentials.discordApplicationId,
         type: 1,
         token: "t",
         version: 1,

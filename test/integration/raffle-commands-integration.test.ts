@@ -252,7 +252,8 @@ describe("/raffle status", () => {
       { name: "Announced in", value: `<#${scene.channelId}>`, inline: true },
       { name: "Twitch channel", value: `\`${streamer.login}\``, inline: true },
       { name: "Schedule", value: "every 5 min, cooldown 10 min", inline: true },
-      { name: "Next draw", value: "when the stream is live (last seen offline)", inline: true },
+      { name: "Stream", value: message("streamNotChecked"), inline: true },
+      { name: "Next draw", value: expect.stringMatching(/^<t:\d+:R>, if the stream is live$/), inline: true },
       { name: "Draws", value: "0", inline: true },
       { name: "Chatters last seen", value: "—", inline: true },
       { name: "Loot left", value: "2 items, stock 5", inline: true },
@@ -263,11 +264,17 @@ describe("/raffle status", () => {
   it("shows the next slot as a Discord timestamp while the stream is live, and counts draws", async () => {
     const { scene } = await createRunningRaffle({ items: "Sword:1, Potion:1x4" });
     await drawNow(scene);
-    // A slot far ahead keeps ticks that other test files run from rechecking (and resetting) is_live.
+    // A slot far ahead keeps ticks that other test files run from drawing for this raffle.
     const nextSlot = Date.UTC(2100, 0, 1, 12, 0);
+    await database.query("update raffles set next_slot_at = $2 where guild_id = $1", [
+      scene.guildId,
+      new Date(nextSlot),
+    ]);
     await database.query(
-      "update raffles set is_live = true, live_checked_at = now(), next_slot_at = $2 where guild_id = $1",
-      [scene.guildId, new Date(nextSlot)],
+      `insert into twitch_channel_liveness (broadcaster_id, is_live, observed_at, source)
+       select twitch_broadcaster_id, true, now(), 'get_streams' from raffles where guild_id = $1
+       on conflict (broadcaster_id) do update set is_live = true, observed_at = now()`,
+      [scene.guildId],
     );
     const fields = readEmbed(await runCommand(scene, "raffle", "status")).fields ?? [];
     const field = (name: string) => fields.find((entry) => entry.name === name)?.value;
@@ -312,7 +319,7 @@ describe("/raffle status", () => {
     expect(embed.title).toBe("🎟️ Sorteio");
     expect(embed.fields?.[0]).toEqual({ name: "Estado", value: "▶️ em andamento", inline: true });
     expect(embed.fields?.[3]).toEqual({ name: "Agenda", value: "a cada 1 min, espera de 0 min", inline: true });
-    expect(embed.fields?.[7]).toEqual({ name: "Prêmios restantes", value: "1 item, estoque ilimitado", inline: true });
+    expect(embed.fields?.[8]).toEqual({ name: "Prêmios restantes", value: "1 item, estoque ilimitado", inline: true });
   });
 });
 

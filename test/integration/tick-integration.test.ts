@@ -139,10 +139,11 @@ describe("the per-minute tick", () => {
     const base = nextMinute();
     await runTick(base);
     expect(await readDraws(raffle.raffleId)).toEqual([]);
-    const [row] = await database.query<{ is_live: boolean }>("select is_live from raffles where id = $1", [
-      raffle.raffleId,
-    ]);
-    expect(row?.is_live).toBe(false);
+    const [row] = await database.query<{ is_live: boolean; source: string }>(
+      "select is_live, source from twitch_channel_liveness where broadcaster_id = $1",
+      [raffle.broadcasterId],
+    );
+    expect(row).toEqual({ is_live: false, source: "get_streams" });
 
     await twitchControl().setLive(raffle.broadcasterId);
     await twitchControl().setChatters(raffle.broadcasterId, { chatters: [] });
@@ -179,6 +180,33 @@ describe("the per-minute tick", () => {
 
     await runTick(base + 2 * minute, { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" });
     expect(await readDraws(raffle.raffleId)).toHaveLength(3);
+  });
+
+  it("ages the chatter cache by scheduledTime: a list fetched at T serves T+1 and is fetched again at T+2", async () => {
+    const raffle = await startLiveRaffle();
+    const before = await twitchControl().readLastSequence();
+    const base = nextMinute();
+    await runTick(base);
+    // Seconds apart on the wall clock, minutes apart by scheduledTime (as in the playground).
+    const newcomer = {
+      id: `${raffle.broadcasterId}900`,
+      login: `newcomer_${raffle.broadcasterId}`,
+      displayName: "New",
+    };
+    await twitchControl().setChatters(raffle.broadcasterId, { chatters: [newcomer] });
+    await runTick(base + minute);
+    await runTick(base + 2 * minute);
+    const chatterCalls = await twitchControl().listCalls({
+      since: before,
+      pathPrefix: "/helix/chat/chatters",
+      contains: raffle.broadcasterId,
+    });
+    expect(chatterCalls).toHaveLength(2);
+    const draws = await readDraws(raffle.raffleId);
+    expect(draws.map((draw) => draw.slot_at.getTime())).toEqual([base, base + minute, base + 2 * minute]);
+    const cachedLogins = raffle.viewers.map((viewer) => viewer.login);
+    expect(cachedLogins).toContain(draws[1]?.winner_twitch_login);
+    expect(draws[2]?.winner_twitch_login).toBe(newcomer.login);
   });
 });
 

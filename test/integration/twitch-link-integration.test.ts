@@ -12,9 +12,10 @@ import { testCredentials } from "../support/testBindings";
 import { callWorker, testEnvironment } from "../support/worker/callWorker";
 import {
   createTwitchUser,
+  describeTestGuild,
   discordControl,
-  extractAuthorizeUrl,
   linkTwitch,
+  openLinkPage,
   readEditedReply,
   runCommand,
   twitchControl,
@@ -99,7 +100,9 @@ describe("/twitch connect → consent → callback", () => {
     expect(authorizeUrl.searchParams.get("scope")).toContain("moderator:read:chatters");
 
     expect(callback.status).toBe(200);
-    expect(html).toContain(`Linked as ${user.displayName} — you can close this tab.`);
+    expect(html).toContain(
+      `Linked as ${user.displayName} to the Discord server ${describeTestGuild(scene)} — you can close this tab.`,
+    );
 
     const link = await readLink(scene.guildId);
     expect(link).toMatchObject({
@@ -119,7 +122,7 @@ describe("/twitch connect → consent → callback", () => {
     const scene = createScene();
     const user = await createTwitchUser();
     const { html } = await linkTwitch(scene, user, { acceptLanguage: "pt-BR,pt;q=0.9,en;q=0.5" });
-    expect(html).toContain(`Vinculado como ${user.displayName} — você pode fechar esta aba.`);
+    expect(html).toContain(`Vinculado como ${user.displayName} ao servidor do Discord ${describeTestGuild(scene)}`);
     expect(html).toContain('lang="pt-BR"');
   });
 
@@ -159,7 +162,7 @@ describe("/twitch connect → consent → callback", () => {
   it("refuses a forged state with 400, storing and exchanging nothing", async () => {
     const scene = createScene();
     const connect = await runCommand(scene, "twitch", "connect");
-    const state = extractAuthorizeUrl(connect.body).searchParams.get("state") ?? "";
+    const state = (await openLinkPage(connect.body)).authorizeUrl.searchParams.get("state") ?? "";
     const [payload] = state.split(".");
     const forged = `${payload}.${"A".repeat(43)}`;
     const before = await twitchControl().readLastSequence();

@@ -7,6 +7,8 @@ declare module "vitest" {
     postgresServerUrl: string;
     /** A second migrated database, used only by the tick tests. */
     tickDatabaseUrl: string;
+    /** A third, used only by the event-order matrix (it runs ticks beside the tick tests). */
+    livenessDatabaseUrl: string;
     neonWebSocketProxy: string;
     upstashUrl: string;
     upstashToken: string;

@@ -7,14 +7,15 @@
 export const testDiscordPrivateSeedHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 export const testDiscordPublicKeyHex = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 
+/** At production lengths (19-digit snowflake, 30-character Twitch client id, 40-character https origin), so every URL and id the Worker writes is measured as in production. */
 export const testCredentials = {
-  discordApplicationId: "100000000000000001",
+  discordApplicationId: "1187654321098765432",
   discordBotToken: "test-bot-token-not-secret",
-  twitchClientId: "liveloot-test-client",
+  twitchClientId: "l1vel00tt3stc1ient0123456789ab",
   twitchClientSecret: "liveloot-test-client-secret",
   twitchEventSubSecret: "test-eventsub-secret-0123456789",
   tokenEncryptionKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-  publicBaseUrl: "https://liveloot.test",
+  publicBaseUrl: "https://liveloot-staging.example-host.io",
 } as const;
 
 export interface ServiceUrls {

@@ -43,6 +43,7 @@ describe("verifyEventSubMessage", () => {
       messageId: vector.id,
       messageType: "notification",
       subscriptionType: "channel.follow",
+      sentAt: Date.parse("2021-02-19T23:47:00.809Z"),
       body: vector.body,
     });
   });

@@ -1,3 +1,9 @@
+import {
+  type ChannelLiveness,
+  type ChannelLivenessRow,
+  mapChannelLiveness,
+  selectChannelLivenessColumns,
+} from "./channelLiveness";
 import type { Queryable } from "./Database";
 import { mapLink, selectLinkColumns, type TwitchLink, type TwitchLinkRow } from "./twitchLinks";
 
@@ -7,26 +13,29 @@ export interface DueRaffle {
   guildId: string;
   discordChannelId: string;
   twitchBroadcasterId: string;
-  isLive: boolean;
-  /** stream.online and stream.offline subscriptions are both enabled: `isLive` is kept by EventSub. */
-  liveFromEventSub: boolean;
+  /** What is known about the channel being live; undefined when nothing is yet. */
+  channel: ChannelLiveness | undefined;
+  /** stream.online and stream.offline subscriptions for the channel are both enabled (any guild). */
+  livenessPushed: boolean;
   /** The guild's Twitch link, read in the same query so a slot needs no second look-up. */
   link: TwitchLink;
 }
 
-interface DueRaffleRow extends TwitchLinkRow {
+interface DueRaffleRow extends TwitchLinkRow, ChannelLivenessRow {
   id: string;
   guild_id: string;
   discord_channel_id: string;
   twitch_broadcaster_id: string;
-  is_live: boolean;
-  live_from_eventsub: boolean;
+  liveness_pushed: boolean;
 }
 
-// Both stream subscriptions enabled: the raffle's is_live is pushed by EventSub, no need to poll.
-const liveFromEventSubColumn = `(select count(*) = 2 from twitch_eventsub_subscriptions s
-   where s.guild_id = r.guild_id and s.type in ('stream.online', 'stream.offline') and s.status = 'enabled')
-   as live_from_eventsub`;
+// Both stream subscriptions of the channel enabled, in whichever guild made them: EventSub
+// pushes the channel's liveness (index twitch_eventsub_subscriptions_enabled_by_broadcaster).
+const dueRaffleColumns = `r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id,
+  (select count(distinct s.type) = 2 from twitch_eventsub_subscriptions s
+   where s.condition ->> 'broadcaster_user_id' = r.twitch_broadcaster_id
+     and s.type in ('stream.online', 'stream.offline') and s.status = 'enabled') as liveness_pushed,
+  ${selectChannelLivenessColumns("c")}, ${selectLinkColumns("l")}`;
 
 function mapDueRaffle(row: DueRaffleRow): DueRaffle {
   return {
@@ -34,8 +43,8 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
     guildId: row.guild_id,
     discordChannelId: row.discord_channel_id,
     twitchBroadcasterId: row.twitch_broadcaster_id,
-    isLive: row.is_live,
-    liveFromEventSub: row.live_from_eventsub,
+    channel: mapChannelLiveness(row),
+    livenessPushed: row.liveness_pushed,
     link: mapLink(row),
   };
 }
@@ -46,9 +55,10 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
  */
 export async function findDueRaffles(database: Queryable, slotAt: number, limit: number): Promise<DueRaffle[]> {
   const rows = await database.query<DueRaffleRow>(
-    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.is_live, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
+    `select ${dueRaffleColumns}
      from raffles r
      join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
+     left join twitch_channel_liveness c on c.broadcaster_id = r.twitch_broadcaster_id
      where r.status = 'running' and r.next_slot_at <= $1
      order by r.next_slot_at, r.id
      limit $2`,
@@ -61,24 +71,11 @@ export async function findDueRaffles(database: Queryable, slotAt: number, limit:
 export async function findDueRafflesByIds(database: Queryable, raffleIds: string[]): Promise<DueRaffle[]> {
   if (raffleIds.length === 0) return [];
   const rows = await database.query<DueRaffleRow>(
-    `select r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id, r.is_live, ${liveFromEventSubColumn}, ${selectLinkColumns("l")}
+    `select ${dueRaffleColumns}
      from raffles r join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
+     left join twitch_channel_liveness c on c.broadcaster_id = r.twitch_broadcaster_id
      where r.id = any($1::bigint[]) and r.status = 'running'`,
     [raffleIds],
   );
   return rows.map(mapDueRaffle);
-}
-
-/** Records Get Streams' answer for many broadcasters in one statement. */
-export async function recordLiveness(
-  database: Queryable,
-  raffleIds: string[],
-  liveRaffleIds: string[],
-  checkedAt: number,
-): Promise<void> {
-  if (raffleIds.length === 0) return;
-  await database.query(
-    `update raffles set is_live = (id = any($2::bigint[])), live_checked_at = $3 where id = any($1::bigint[])`,
-    [raffleIds, liveRaffleIds, new Date(checkedAt)],
-  );
 }

@@ -38,8 +38,39 @@ export async function listSubscriptions(database: Queryable, guildId: string): P
   return rows.map(mapSubscription);
 }
 
-/** Stores a created subscription, replacing the guild's previous one of that type. */
+/**
+ * Stores a created subscription, replacing the guild's previous one of that type. A challenge
+ * that came before this (recordVerification) is applied by a second statement, which runs after
+ * the first is committed: a challenge handled concurrently either sees the row or has left its
+ * record for this statement to find.
+ */
 export async function saveSubscription(database: Queryable, subscription: StoredSubscription): Promise<void> {
+  await insertSubscription(database, subscription);
+  await database.query(
+    `with early as (
+       delete from twitch_eventsub_early_verifications where twitch_subscription_id = $1 returning 1
+     )
+     update twitch_eventsub_subscriptions set status = 'enabled'
+     where twitch_subscription_id = $1 and status = 'webhook_callback_verification_pending'
+       and exists (select 1 from early)`,
+    [subscription.twitchSubscriptionId],
+  );
+}
+
+/** A verification challenge answered: the subscription is enabled, or remembered until it is stored. */
+export async function recordVerification(database: Queryable, twitchSubscriptionId: string): Promise<void> {
+  await database.query(
+    `with updated as (
+       update twitch_eventsub_subscriptions set status = 'enabled' where twitch_subscription_id = $1 returning 1
+     )
+     insert into twitch_eventsub_early_verifications (twitch_subscription_id)
+     select $1 where not exists (select 1 from updated)
+     on conflict (twitch_subscription_id) do nothing`,
+    [twitchSubscriptionId],
+  );
+}
+
+async function insertSubscription(database: Queryable, subscription: StoredSubscription): Promise<void> {
   await database.query(
     `insert into twitch_eventsub_subscriptions (guild_id, twitch_subscription_id, type, version, condition, status)
      values ($1, $2, $3, $4, $5::jsonb, $6)

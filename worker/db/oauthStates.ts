@@ -8,8 +8,13 @@ export interface OAuthStateRecord {
   discordChannelId: string;
   discordApplicationId: string;
   interactionToken: SealedSecret;
+  /** The id in `PUBLIC_BASE_URL/twitch/link/{linkId}`, the page /twitch connect's button opens. */
+  linkId: string | null;
+  /** The Discord name of whoever ran /twitch connect. */
+  requestedByName: string | null;
   /** Milliseconds since the epoch. */
   createdAt: number;
+  expiresAt: number;
 }
 
 interface OAuthStateRow {
@@ -20,17 +25,39 @@ interface OAuthStateRow {
   discord_application_id: string;
   interaction_token_ciphertext: string;
   interaction_token_key_id: string;
+  link_id: string | null;
+  requested_by_name: string | null;
   created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+const stateColumns = `nonce, guild_id, discord_user_id, discord_channel_id, discord_application_id,
+  interaction_token_ciphertext, interaction_token_key_id, link_id, requested_by_name, created_at, expires_at, used_at`;
+
+function mapState(row: OAuthStateRow): OAuthStateRecord {
+  return {
+    nonce: row.nonce,
+    guildId: row.guild_id,
+    discordUserId: row.discord_user_id,
+    discordChannelId: row.discord_channel_id,
+    discordApplicationId: row.discord_application_id,
+    interactionToken: { ciphertext: row.interaction_token_ciphertext, keyId: row.interaction_token_key_id },
+    linkId: row.link_id,
+    requestedByName: row.requested_by_name,
+    createdAt: row.created_at.getTime(),
+    expiresAt: row.expires_at.getTime(),
+  };
 }
 
 export async function insertOAuthState(
   database: Queryable,
-  state: Omit<OAuthStateRecord, "createdAt"> & { expiresAt: number; now: number },
+  state: Omit<OAuthStateRecord, "createdAt"> & { now: number },
 ): Promise<void> {
   await database.query(
     `insert into oauth_states (nonce, guild_id, discord_user_id, discord_channel_id, discord_application_id,
-       interaction_token_ciphertext, interaction_token_key_id, expires_at, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       interaction_token_ciphertext, interaction_token_key_id, expires_at, created_at, link_id, requested_by_name)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       state.nonce,
       state.guildId,
@@ -41,6 +68,8 @@ export async function insertOAuthState(
       state.interactionToken.keyId,
       new Date(state.expiresAt),
       new Date(state.now),
+      state.linkId,
+      state.requestedByName,
     ],
   );
 }
@@ -54,21 +83,24 @@ export async function consumeOAuthState(
   const rows = await database.query<OAuthStateRow>(
     `update oauth_states set used_at = $2
      where nonce = $1 and used_at is null and expires_at > $2
-     returning nonce, guild_id, discord_user_id, discord_channel_id, discord_application_id,
-       interaction_token_ciphertext, interaction_token_key_id, created_at`,
+     returning ${stateColumns}`,
     [nonce, new Date(now)],
   );
+  return rows[0] ? mapState(rows[0]) : undefined;
+}
+
+export type LinkPageState = { kind: "usable"; state: OAuthStateRecord } | { kind: "used" | "expired" | "unknown" };
+
+/** What `/twitch/link/{linkId}` leads to: a state still usable, or why not. */
+export async function findStateByLinkId(database: Queryable, linkId: string, now: number): Promise<LinkPageState> {
+  const rows = await database.query<OAuthStateRow>(`select ${stateColumns} from oauth_states where link_id = $1`, [
+    linkId,
+  ]);
   const row = rows[0];
-  if (!row) return undefined;
-  return {
-    nonce: row.nonce,
-    guildId: row.guild_id,
-    discordUserId: row.discord_user_id,
-    discordChannelId: row.discord_channel_id,
-    discordApplicationId: row.discord_application_id,
-    interactionToken: { ciphertext: row.interaction_token_ciphertext, keyId: row.interaction_token_key_id },
-    createdAt: row.created_at.getTime(),
-  };
+  if (!row) return { kind: "unknown" };
+  if (row.used_at) return { kind: "used" };
+  if (row.expires_at.getTime() <= now) return { kind: "expired" };
+  return { kind: "usable", state: mapState(row) };
 }
 
 /** Expired states are useless; the tick clears them so the table stays small. */

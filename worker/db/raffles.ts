@@ -1,3 +1,9 @@
+import {
+  type ChannelLiveness,
+  type ChannelLivenessRow,
+  mapChannelLiveness,
+  selectChannelLivenessColumns,
+} from "./channelLiveness";
 import type { Queryable } from "./Database";
 
 export type RaffleStatus = "running" | "paused" | "stopped";
@@ -80,27 +86,26 @@ export interface RaffleDetails extends RaffleSummary {
   everyMinutes: number;
   cooldownMinutes: number;
   nextSlotAt: number;
-  isLive: boolean;
+  /** What is known about the raffle's Twitch channel being live (shared with every raffle of it). */
+  channel: ChannelLiveness | undefined;
   drawCount: number;
   luck: boolean;
   announceInTwitch: boolean;
 }
 
-interface RaffleDetailsRow extends RaffleSummaryRow {
+interface RaffleDetailsRow extends RaffleSummaryRow, ChannelLivenessRow {
   twitch_broadcaster_id: string;
   twitch_broadcaster_login: string;
   every_minutes: number;
   cooldown_minutes: number;
   next_slot_at: Date;
-  is_live: boolean;
   draw_count: number;
   luck: boolean;
   announce_in_twitch: boolean;
 }
 
 const detailColumns = `id, guild_id, discord_channel_id, status, status_reason, twitch_broadcaster_id,
-  twitch_broadcaster_login, every_minutes, cooldown_minutes, next_slot_at, is_live,
-  draw_count, luck, announce_in_twitch`;
+  twitch_broadcaster_login, every_minutes, cooldown_minutes, next_slot_at, draw_count, luck, announce_in_twitch`;
 
 function mapDetails(row: RaffleDetailsRow): RaffleDetails {
   return {
@@ -110,7 +115,7 @@ function mapDetails(row: RaffleDetailsRow): RaffleDetails {
     everyMinutes: row.every_minutes,
     cooldownMinutes: row.cooldown_minutes,
     nextSlotAt: row.next_slot_at.getTime(),
-    isLive: row.is_live,
+    channel: mapChannelLiveness(row),
     drawCount: row.draw_count,
     luck: row.luck,
     announceInTwitch: row.announce_in_twitch,
@@ -122,7 +127,9 @@ export async function findActiveRaffleDetails(
   guildId: string,
 ): Promise<RaffleDetails | undefined> {
   const rows = await database.query<RaffleDetailsRow>(
-    `select ${detailColumns} from raffles where guild_id = $1 and status in ('running', 'paused')`,
+    `select ${detailColumns}, ${selectChannelLivenessColumns("c")}
+     from raffles r left join twitch_channel_liveness c on c.broadcaster_id = r.twitch_broadcaster_id
+     where r.guild_id = $1 and r.status in ('running', 'paused')`,
     [guildId],
   );
   return rows[0] ? mapDetails(rows[0]) : undefined;
@@ -227,7 +234,7 @@ export async function retargetActiveRaffle(
   broadcaster: { id: string; login: string },
 ): Promise<boolean> {
   const rows = await database.query(
-    `update raffles set twitch_broadcaster_id = $2, twitch_broadcaster_login = $3, is_live = false, live_checked_at = null
+    `update raffles set twitch_broadcaster_id = $2, twitch_broadcaster_login = $3
      where guild_id = $1 and status in ('running', 'paused') and twitch_broadcaster_id <> $2
      returning id`,
     [guildId, broadcaster.id, broadcaster.login.toLowerCase()],

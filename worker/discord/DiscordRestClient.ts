@@ -58,6 +58,7 @@ async function callDiscord(
 
 const rateLimitBodySchema = z.object({ retry_after: z.number() });
 const createdMessageSchema = z.object({ id: z.string() });
+const guildSchema = z.object({ id: z.string(), name: z.string() });
 
 function readRetryAfter(response: Response, text: string): number | undefined {
   if (response.status !== 429) return undefined;
@@ -69,6 +70,12 @@ function readRetryAfter(response: Response, text: string): number | undefined {
   }
   const header = Number(response.headers.get("retry-after"));
   return Number.isFinite(header) && response.headers.has("retry-after") ? header : undefined;
+}
+
+/** A server the bot is in: its name, as Get Guild gives it. */
+export async function getGuild(settings: DiscordSettings, guildId: string): Promise<{ id: string; name: string }> {
+  const response = await callDiscord(settings, "GET", `/guilds/${guildId}`, undefined);
+  return guildSchema.parse(await response.json());
 }
 
 /** Edits the reply of an interaction (after a deferral); the interaction token is the credential. */

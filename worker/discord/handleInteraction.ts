@@ -77,6 +77,7 @@ async function dispatchCommand(interaction: InteractionData, locale: Locale, app
     guildId: interaction.guild_id,
     channelId: interaction.channel_id ?? "",
     userId: interaction.member.user.id,
+    userName: interaction.member.user.global_name || interaction.member.user.username,
     subcommand: subcommandOption.name,
     options: collectOptionValues(subcommandOption.options ?? []),
     focusedOption: subcommandOption.options?.find((option) => option.focused)?.name,

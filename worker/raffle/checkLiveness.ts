@@ -1,57 +1,80 @@
 import type { AppContext } from "../context";
-import { type DueRaffle, recordLiveness } from "../db/dueRaffles";
+import { type ChannelLiveness, type PolledLiveness, recordPolledLiveness } from "../db/channelLiveness";
+import type { DueRaffle } from "../db/dueRaffles";
 import { getAppAccessToken } from "../twitch/appAccessToken";
-import { HelixClient } from "../twitch/HelixClient";
+import { HelixClient, type LiveStream } from "../twitch/HelixClient";
 import { TwitchApiError } from "../twitch/TwitchApiError";
 import { mapWithConcurrency } from "./mapWithConcurrency";
 
 const broadcastersPerCall = 100;
 
+/** Even while EventSub pushes, a state this old is checked again: a lost webhook costs at most this. */
+export const pushedLivenessMaximumAgeMilliseconds = 10 * 60_000;
+/** Without EventSub, liveness is asked every minute (one Get Streams call per 100 channels). */
+export const polledLivenessMaximumAgeMilliseconds = 60_000;
+
 /**
- * Which due raffles are live. Where EventSub's stream.online/offline subscriptions are enabled,
- * the live flag they keep is trusted; the rest are polled: one Get Streams call per 100
- * broadcasters, with the app token, recorded on the raffles (for /raffle status). Raffles whose
- * batch failed are left out, so they are skipped this minute rather than drawn blind.
+ * Whether a channel's known state must be checked with Get Streams before a draw trusts it:
+ * nothing known yet (a channel just linked or re-targeted), or a state older than allowed (10
+ * minutes while both stream subscriptions are enabled, else one minute).
  */
-export async function findLiveRaffles(app: AppContext, due: DueRaffle[]): Promise<DueRaffle[]> {
-  const pushed = due.filter((raffle) => raffle.liveFromEventSub);
-  const polled = await pollLiveRaffles(
-    app,
-    due.filter((raffle) => !raffle.liveFromEventSub),
-  );
-  return [...pushed.filter((raffle) => raffle.isLive), ...polled];
+export function needsLivenessCheck(known: ChannelLiveness | undefined, pushed: boolean, now: number): boolean {
+  if (!known) return true;
+  const maximumAge = pushed ? pushedLivenessMaximumAgeMilliseconds : polledLivenessMaximumAgeMilliseconds;
+  return now - known.observedAt >= maximumAge;
 }
 
-async function pollLiveRaffles(app: AppContext, raffles: DueRaffle[]): Promise<DueRaffle[]> {
-  if (raffles.length === 0) return [];
-  const broadcasterIds = [...new Set(raffles.map((raffle) => raffle.twitchBroadcasterId))];
-  const live = new Set<string>();
-  const checked = new Set<string>();
+/**
+ * Which due raffles are live. Liveness belongs to the Twitch channel: a channel whose known state
+ * is fresh is trusted, the rest are checked with Get Streams (app token, 100 broadcasters a call)
+ * and the answers recorded for every raffle and command that reads the channel. Raffles whose
+ * check failed are left out, so they are skipped this minute rather than drawn blind.
+ */
+export async function findLiveRaffles(app: AppContext, due: DueRaffle[]): Promise<DueRaffle[]> {
+  const now = app.now();
+  const liveness = new Map<string, boolean>();
+  const unchecked = new Set<string>();
+  for (const raffle of due) {
+    if (needsLivenessCheck(raffle.channel, raffle.livenessPushed, now)) unchecked.add(raffle.twitchBroadcasterId);
+    else liveness.set(raffle.twitchBroadcasterId, raffle.channel?.isLive ?? false);
+  }
+  for (const [broadcasterId, isLive] of await pollChannels(app, [...unchecked])) liveness.set(broadcasterId, isLive);
+  return due.filter((raffle) => liveness.get(raffle.twitchBroadcasterId) === true);
+}
+
+/** Get Streams for these broadcasters, recorded; a broadcaster whose batch failed is absent. */
+export async function pollChannels(app: AppContext, broadcasterIds: string[]): Promise<Map<string, boolean>> {
+  if (broadcasterIds.length === 0) return new Map();
   const batches: string[][] = [];
   for (let start = 0; start < broadcasterIds.length; start += broadcastersPerCall) {
     batches.push(broadcasterIds.slice(start, start + broadcastersPerCall));
   }
+  const answers: PolledLiveness[] = [];
   await mapWithConcurrency(batches, 4, async (batch) => {
     try {
-      const streams = await getLiveStreamsWithAppToken(app, batch);
-      for (const stream of streams) live.add(stream.broadcasterId);
-      for (const id of batch) checked.add(id);
+      answers.push(...describeAnswers(batch, await getLiveStreamsWithAppToken(app, batch)));
     } catch (error) {
       app.log.warn("Get Streams failed; skipping these raffles this minute", {
-        error: String(error),
+        error,
         broadcasters: batch.length,
       });
     }
   });
-  const checkedRaffles = raffles.filter((raffle) => checked.has(raffle.twitchBroadcasterId));
-  const liveRaffles = checkedRaffles.filter((raffle) => live.has(raffle.twitchBroadcasterId));
-  await recordLiveness(
-    app.database,
-    checkedRaffles.map((raffle) => raffle.id),
-    liveRaffles.map((raffle) => raffle.id),
-    app.now(),
-  );
-  return liveRaffles;
+  return recordPolledLiveness(app.database, answers, app.now());
+}
+
+/** Get Streams lists live channels only: every asked channel it leaves out is offline. */
+export function describeAnswers(broadcasterIds: string[], streams: LiveStream[]): PolledLiveness[] {
+  const live = new Map(streams.map((stream) => [stream.broadcasterId, stream]));
+  return broadcasterIds.map((broadcasterId) => {
+    const stream = live.get(broadcasterId);
+    const startedAt = stream?.startedAt ? Date.parse(stream.startedAt) : Number.NaN;
+    return {
+      broadcasterId,
+      isLive: stream !== undefined,
+      streamStartedAt: Number.isNaN(startedAt) ? undefined : startedAt,
+    };
+  });
 }
 
 async function getLiveStreamsWithAppToken(app: AppContext, broadcasterIds: string[]) {

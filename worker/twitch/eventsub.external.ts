@@ -16,4 +16,8 @@ export const notificationBodySchema = z.object({
   event: z.record(z.string(), z.unknown()),
 });
 
-export const streamEventSchema = z.object({ broadcaster_user_id: z.string() });
+/** stream.online carries started_at (RFC3339); stream.offline only the broadcaster. */
+export const streamEventSchema = z.object({
+  broadcaster_user_id: z.string().regex(/^[0-9]{1,20}$/),
+  started_at: z.string().optional(),
+});

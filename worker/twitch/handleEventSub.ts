@@ -1,6 +1,7 @@
 import type { AppContext } from "../context";
-import { recordEventSubMessage, recordStreamLiveness } from "../db/eventSubMessages";
-import { updateSubscriptionStatus } from "../db/eventSubSubscriptions";
+import { recordStreamEvent } from "../db/channelLiveness";
+import { recordEventSubMessage } from "../db/eventSubMessages";
+import { recordVerification, updateSubscriptionStatus } from "../db/eventSubSubscriptions";
 import { readGuildLocale } from "../db/guilds";
 import { findActiveRaffle } from "../db/raffles";
 import { awardPoints, readPointValues } from "../db/viewerPoints";
@@ -15,7 +16,7 @@ import {
   verificationBodySchema,
 } from "./eventsub.external";
 import { readActivityPoints, readEventBroadcasterId } from "./readActivityPoints";
-import { type EventSubEnvelope, verifyEventSubMessage } from "./verifyEventSubMessage";
+import { type EventSubEnvelope, parseTwitchTimestamp, verifyEventSubMessage } from "./verifyEventSubMessage";
 
 /** Without these, LiveLoot cannot see the stream go live or offline by itself. */
 const neededSubscriptionTypes = new Set(["stream.online", "stream.offline"]);
@@ -40,7 +41,7 @@ export async function handleEventSub(request: Request, app: AppContext): Promise
 async function answerChallenge(app: AppContext, json: unknown): Promise<Response> {
   const body = verificationBodySchema.safeParse(json);
   if (!body.success) throw new HttpError(400, "Not an EventSub verification body.");
-  await updateSubscriptionStatus(app.database, body.data.subscription.id, "enabled");
+  await recordVerification(app.database, body.data.subscription.id);
   app.log.info("EventSub subscription verified", { type: body.data.subscription.type });
   return new Response(body.data.challenge, { status: 200, headers: { "content-type": "text/plain" } });
 }
@@ -77,12 +78,19 @@ async function processNotification(app: AppContext, envelope: EventSubEnvelope, 
   if (type === "stream.online" || type === "stream.offline") {
     const stream = streamEventSchema.safeParse(event);
     if (!stream.success) throw new HttpError(400, "A stream event without broadcaster_user_id.");
-    const outcome = await recordStreamLiveness(app.database, envelope, {
+    const startedAt = stream.data.started_at ? parseTwitchTimestamp(stream.data.started_at) : undefined;
+    const outcome = await recordStreamEvent(app.database, {
+      messageId: envelope.messageId,
+      messageType: envelope.messageType,
+      subscriptionType: type,
       broadcasterId: stream.data.broadcaster_user_id,
       isLive: type === "stream.online",
-      now: app.now(),
+      streamStartedAt: startedAt,
+      sentAt: envelope.sentAt,
+      receivedAt: app.now(),
     });
-    app.log.info("stream liveness from EventSub", { type, duplicate: !outcome.isNew, raffles: outcome.raffles });
+    // A late or out-of-order event (sent before what is known) is acknowledged and not applied.
+    app.log.info("stream liveness from EventSub", { type, duplicate: !outcome.isNew, applied: outcome.applied });
     return;
   }
   const broadcasterId = readEventBroadcasterId(type, event);

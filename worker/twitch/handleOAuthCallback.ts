@@ -4,12 +4,14 @@ import { consumeOAuthState, type OAuthStateRecord } from "../db/oauthStates";
 import { resumePausedRaffle, retargetActiveRaffle } from "../db/raffles";
 import { saveTwitchLink } from "../db/twitchLinks";
 import { createChannelMessage, editOriginalResponse } from "../discord/DiscordRestClient";
+import type { MessageBody } from "../discord/message";
 import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePage";
-import { type Locale, type MessageKey, translate } from "../i18n/translate";
+import { type MessageKey, translate } from "../i18n/translate";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../security/keys";
 import { verifyState } from "../security/OAuthState";
 import { syncSubscriptions } from "./eventSubSubscriptions";
 import { HelixClient } from "./HelixClient";
+import { readServerName, renderLinkFailurePage } from "./handleLinkPage";
 import { requiredTwitchScopes } from "./scopes";
 import { exchangeCode, revokeToken, type TokenGrant, validateAccessToken } from "./TwitchAuthClient";
 
@@ -24,13 +26,7 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
   const url = new URL(request.url);
   const locale = resolveBrowserLocale(request.headers.get("accept-language"));
   const fail = (key: MessageKey, parameters: Record<string, string> = {}) =>
-    renderMessagePage({
-      locale,
-      title: translate(locale, "callbackFailedTitle"),
-      message: translate(locale, key, parameters),
-      status: 400,
-      success: false,
-    });
+    renderLinkFailurePage(locale, key, 400, parameters);
 
   const stateParameter = url.searchParams.get("state");
   if (!stateParameter) return fail("callbackInvalidState");
@@ -49,6 +45,15 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
 
   if (url.searchParams.get("error")) {
     app.log.info("streamer cancelled the Twitch consent", { guildId: claims.guildId });
+    // The reply's button is spent: say so there instead of leaving a button that leads nowhere.
+    await tellDiscord(
+      app,
+      stored,
+      { content: translate(locale, "twitchLinkCancelledInDiscord"), components: [] },
+      {
+        editOnly: true,
+      },
+    );
     return fail("callbackDenied");
   }
   const code = url.searchParams.get("code");
@@ -58,7 +63,7 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
   try {
     grant = await exchangeCode(app.config, code, app.now());
   } catch (error) {
-    app.log.warn("Twitch code exchange failed", { error: String(error), guildId: claims.guildId });
+    app.log.warn("Twitch code exchange failed", { error, guildId: claims.guildId });
     return fail("callbackExchangeFailed");
   }
   const identity = await validateAccessToken(app.config, grant.accessToken);
@@ -96,7 +101,10 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
     twitchUserId: identity.userId,
     raffleResumed: Boolean(resumed),
   });
-  await tellDiscord(app, stored, locale, displayName);
+  await tellDiscord(app, stored, {
+    content: translate(locale, "twitchLinkedInDiscord", { name: displayName }),
+    components: [],
+  });
   // Subscriptions need a few Twitch calls; the browser need not wait for them.
   app.runInBackground(
     syncSubscriptions(app, { guildId: claims.guildId, twitchUserId: identity.userId, scopes: identity.scopes }),
@@ -105,7 +113,10 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
   return renderMessagePage({
     locale,
     title: translate(locale, "callbackLinkedTitle"),
-    message: translate(locale, "callbackLinkedBody", { name: displayName }),
+    message: translate(locale, "callbackLinkedBody", {
+      name: displayName,
+      server: await readServerName(app, claims.guildId),
+    }),
     status: 200,
     success: true,
   });
@@ -120,14 +131,16 @@ async function fetchDisplayName(app: AppContext, accessToken: string, userId: st
   }
 }
 
-/** Edits the ephemeral /twitch connect reply while its token lives, else posts in the channel. */
+/**
+ * Edits the ephemeral /twitch connect reply while its token lives; else, unless `editOnly`,
+ * posts in the channel.
+ */
 async function tellDiscord(
   app: AppContext,
   state: OAuthStateRecord,
-  locale: Locale,
-  displayName: string,
+  body: MessageBody,
+  options: { editOnly?: boolean } = {},
 ): Promise<void> {
-  const body = { content: translate(locale, "twitchLinkedInDiscord", { name: displayName }), components: [] };
   if (app.now() - state.createdAt < interactionTokenLifetimeMilliseconds) {
     try {
       const cipher = await getTokenCipher(app.config);
@@ -135,9 +148,10 @@ async function tellDiscord(
       await editOriginalResponse(app.config, state.discordApplicationId, interactionToken, body);
       return;
     } catch (error) {
-      app.log.warn("could not edit the /twitch connect reply; posting instead", { error: String(error) });
+      app.log.warn("could not edit the /twitch connect reply", { error, guildId: state.guildId });
     }
   }
+  if (options.editOnly) return;
   try {
     await createChannelMessage(app.config, state.discordChannelId, { content: body.content });
   } catch (error) {

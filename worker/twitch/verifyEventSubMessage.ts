@@ -7,6 +7,8 @@ export interface EventSubEnvelope {
   messageId: string;
   messageType: string;
   subscriptionType: string | undefined;
+  /** Twitch-Eventsub-Message-Timestamp, on Twitch's clock: orders one channel's stream events. */
+  sentAt: number;
   body: string;
 }
 
@@ -50,6 +52,7 @@ export async function verifyEventSubMessage(
     messageId,
     messageType,
     subscriptionType: request.headers.get("twitch-eventsub-subscription-type") ?? undefined,
+    sentAt,
     body,
   };
 }

@@ -33,10 +33,17 @@ export interface EventSubSubscriptionShape {
 export async function deliverEventSub(
   messageType: "notification" | "webhook_callback_verification" | "revocation",
   subscription: EventSubSubscriptionShape,
-  extra: { event?: Record<string, unknown>; challenge?: string; id?: string; bindings?: Partial<WorkerBindings> } = {},
+  extra: {
+    event?: Record<string, unknown>;
+    challenge?: string;
+    id?: string;
+    /** Twitch-Eventsub-Message-Timestamp; now unless a test sends a late message. */
+    sentAt?: number;
+    bindings?: Partial<WorkerBindings>;
+  } = {},
 ): Promise<Response> {
   const id = extra.id ?? crypto.randomUUID();
-  const timestamp = new Date().toISOString();
+  const timestamp = new Date(extra.sentAt ?? Date.now()).toISOString();
   const payload = {
     subscription: {
       ...subscription,

@@ -26,23 +26,43 @@ export async function createTwitchUser(
   return { id, login, displayName };
 }
 
-/** Sends a signed slash command to the Worker and returns Discord's view of the answer. */
+/**
+ * Sends a signed slash command (or, with `type: 4`, an autocomplete) to the Worker and returns its
+ * answer. The answer is handed to the Discord fake exactly as Discord would receive it: if Discord
+ * would refuse it ("This interaction failed": not 200, not JSON, a limit broken such as a button
+ * URL over 512 characters or 26 autocomplete choices), this throws an Error naming the limits.
+ * A test that means to get a refused answer passes `acceptRefusal: true` and reads `discord`.
+ */
 export async function runCommand(
   scene: InteractionScene,
   group: string,
   subcommand: string,
   options: Record<string, string | number | boolean> = {},
-  extra: { type?: number; focused?: string; bindings?: Partial<WorkerBindings> } = {},
+  extra: { type?: number; focused?: string; bindings?: Partial<WorkerBindings>; acceptRefusal?: boolean } = {},
 ) {
   const token = `interaction-token-${createSnowflake()}`;
-  await discordControl().registerInteraction({
+  const discord = discordControl();
+  await discord.registerInteraction({
     interactionToken: token,
     applicationId: testCredentials.discordApplicationId,
     channelId: scene.channelId,
   });
   const payload = buildCommand(scene, group, subcommand, options, { ...extra, token });
   const response = await callWorker(await createSignedInteractionRequest(payload), extra.bindings);
-  const body = (await response.json()) as {
+  const text = await response.text();
+  const verdict = await discord.recordInteractionResponse(token, {
+    status: response.status,
+    bodyText: text,
+    contentType: response.headers.get("content-type") ?? undefined,
+    interactionType: payload.type,
+  });
+  if (!verdict.ok && extra.acceptRefusal !== true) {
+    throw new Error(
+      `Discord would refuse the Worker's answer to /${group} ${subcommand} (HTTP ${response.status}): ` +
+        `${verdict.problems.join("; ")}\nanswer: ${text.slice(0, 2000)}`,
+    );
+  }
+  const body = parseAnswer(text) as {
     type: number;
     data?: {
       content?: string;
@@ -52,7 +72,15 @@ export async function runCommand(
       choices?: { name: string; value: string }[];
     };
   };
-  return { status: response.status, body, token };
+  return { status: response.status, body, token, discord: verdict };
+}
+
+function parseAnswer(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
 }
 
 /** The message a deferred command ended with (its edit of @original). */
@@ -70,10 +98,13 @@ export async function linkTwitch(
     decision?: "authorize" | "cancel";
     acceptLanguage?: string;
     bindings?: Partial<WorkerBindings>;
+    /** The server's name in the Discord fake (the link page and the success page show it). */
+    guildName?: string;
   } = {},
 ) {
+  await discordControl().upsertGuild({ id: scene.guildId, name: options.guildName ?? describeTestGuild(scene) });
   const connect = await runCommand(scene, "twitch", "connect", {}, { bindings: options.bindings });
-  const authorizeUrl = extractAuthorizeUrl(connect.body);
+  const { linkPageUrl, linkPage, authorizeUrl } = await openLinkPage(connect.body, options);
   const consent = await fetch(authorizeUrl.origin + authorizeUrl.pathname, {
     method: "POST",
     redirect: "manual",
@@ -94,12 +125,37 @@ export async function linkTwitch(
     new Request(callbackUrl, { headers: { "accept-language": options.acceptLanguage ?? "en-US,en;q=0.9" } }),
     options.bindings,
   );
-  return { connect, authorizeUrl, callbackUrl, callback, html: await callback.text() };
+  return { connect, linkPageUrl, linkPage, authorizeUrl, callbackUrl, callback, html: await callback.text() };
 }
 
-export function extractAuthorizeUrl(body: { data?: { components?: unknown[] } }): URL {
+/** The name the Discord fake gives a test's server unless the test names it. */
+export function describeTestGuild(scene: InteractionScene): string {
+  return `Test server ${scene.guildId.slice(-4)}`;
+}
+
+/** The URL of the reply's link button (the /twitch/link/{id} page). */
+export function extractButtonUrl(body: { data?: { components?: unknown[] } }): URL {
   const row = body.data?.components?.[0] as { components?: { url?: string }[] } | undefined;
   const url = row?.components?.[0]?.url;
   if (!url) throw new Error("the reply has no link button");
   return new URL(url);
+}
+
+/** Opens the button's page as a browser would and reads where its "Continue" link leads. */
+export async function openLinkPage(
+  body: { data?: { components?: unknown[] } },
+  options: { acceptLanguage?: string; bindings?: Partial<WorkerBindings> } = {},
+) {
+  const linkPageUrl = extractButtonUrl(body);
+  const response = await callWorker(
+    new Request(linkPageUrl, {
+      headers: { accept: "text/html", "accept-language": options.acceptLanguage ?? "en-US,en;q=0.9" },
+    }),
+    options.bindings,
+  );
+  const html = await response.text();
+  const href = /<p class="next"><a href="([^"]+)"/.exec(html)?.[1];
+  if (response.status !== 200 || !href) throw new Error(`the link page did not lead to Twitch: ${response.status}`);
+  const authorizeUrl = new URL(href.replaceAll("&amp;", "&"));
+  return { linkPageUrl, linkPage: { status: response.status, html }, authorizeUrl };
 }

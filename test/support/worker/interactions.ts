@@ -3,7 +3,8 @@ import { testCredentials } from "../testBindings";
 /** Random Discord-looking ids, so parallel tests never share a guild, channel or user. */
 export function createSnowflake(): string {
   const random = crypto.getRandomValues(new Uint32Array(2));
-  return (BigInt(1e17) + ((BigInt(random[0] ?? 0) << 20n) ^ BigInt(random[1] ?? 0))).toString();
+  // 19 digits, like today's snowflakes (2^60 and up).
+  return (BigInt(1e18) + ((BigInt(random[0] ?? 0) << 28n) ^ BigInt(random[1] ?? 0))).toString();
 }
 
 export interface InteractionScene {

@@ -17,6 +17,8 @@ export interface Invocation {
   guildId: string;
   channelId: string;
   userId: string;
+  /** The member's display name (global name, else username), for pages that say who asked. */
+  userName: string;
   subcommand: string;
   options: Record<string, string | number | boolean>;
   focusedOption: string | undefined;

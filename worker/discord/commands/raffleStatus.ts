@@ -1,4 +1,5 @@
 import { readChatterCount } from "../../cache/chatterCache";
+import type { ChannelLiveness } from "../../db/channelLiveness";
 import { readRaffleStatistics } from "../../db/raffleStatistics";
 import { findActiveRaffleDetails, type RaffleDetails, type RaffleStatusReason } from "../../db/raffles";
 import { type LeaderboardEntry, readLeaderboard } from "../../db/viewerPoints";
@@ -51,6 +52,28 @@ async function readChatterCountQuietly(invocation: Invocation, broadcasterId: st
   }
 }
 
+/**
+ * The channel's liveness as every command shows it (/raffle status and /twitch status read the
+ * same record): live since when, or offline, with when it was last learned.
+ */
+export function describeChannelLiveness(locale: Locale, channel: ChannelLiveness | undefined): string {
+  if (!channel) return translate(locale, "streamNotChecked");
+  const checked = discordTime(channel.observedAt);
+  if (!channel.isLive) return translate(locale, "streamOfflineChecked", { checked });
+  return translate(locale, "streamLiveSince", {
+    since: discordTime(channel.streamStartedAt ?? channel.observedAt),
+    checked,
+  });
+}
+
+function describeNextDraw(locale: Locale, raffle: RaffleDetails): string {
+  const time = discordTime(raffle.nextSlotAt);
+  if (!raffle.channel) return translate(locale, "raffleNextDrawUnknown", { time });
+  return raffle.channel.isLive
+    ? translate(locale, "raffleNextDrawLive", { time })
+    : translate(locale, "raffleNextDrawOffline");
+}
+
 function describeRaffle(
   locale: Locale,
   raffle: RaffleDetails,
@@ -73,13 +96,13 @@ function describeRaffle(
       inline: true,
     },
     {
+      name: translate(locale, "raffleFieldStream"),
+      value: describeChannelLiveness(locale, raffle.channel),
+      inline: true,
+    },
+    {
       name: translate(locale, "raffleFieldNextDraw"),
-      value:
-        raffle.status === "running"
-          ? translate(locale, raffle.isLive ? "raffleNextDrawLive" : "raffleNextDrawOffline", {
-              time: discordTime(raffle.nextSlotAt),
-            })
-          : "—",
+      value: raffle.status === "running" ? describeNextDraw(locale, raffle) : "—",
       inline: true,
     },
     { name: translate(locale, "raffleFieldDraws"), value: String(raffle.drawCount), inline: true },

@@ -1,18 +1,20 @@
 import { z } from "zod";
-import { listSubscriptions, type StoredSubscription } from "../../db/eventSubSubscriptions";
+import { readChannelLiveness, recordPolledLiveness } from "../../db/channelLiveness";
+import { listSubscriptions } from "../../db/eventSubSubscriptions";
 import { ensureGuild } from "../../db/guilds";
 import { insertOAuthState } from "../../db/oauthStates";
 import { stopActiveRaffle } from "../../db/raffles";
 import { deleteTwitchLink, findTwitchLink } from "../../db/twitchLinks";
 import { localizeCommandText } from "../../i18n/commandTexts";
-import { type Locale, translate } from "../../i18n/translate";
+import { translate } from "../../i18n/translate";
+import { describeAnswers } from "../../raffle/checkLiveness";
 import { encodeBase64Url } from "../../security/base64";
-import { getStateKey, getTokenCipher, tokenPurpose } from "../../security/keys";
-import { signState } from "../../security/OAuthState";
+import { getTokenCipher, tokenPurpose } from "../../security/keys";
 import { deleteSubscriptions } from "../../twitch/eventSubSubscriptions";
-import { requestedTwitchScopes } from "../../twitch/scopes";
+import { linkStateLifetimeMilliseconds } from "../../twitch/handleLinkPage";
 import { revokeToken } from "../../twitch/TwitchAuthClient";
 import { callWithUserToken, TwitchNeedsReauthError } from "../../twitch/userTokens";
+import { describeSubscriptions } from "../describeSubscriptions";
 import { brandColor, createLinkButtonRow, type Embed } from "../message";
 import {
   type CommandGroup,
@@ -21,46 +23,45 @@ import {
   manageGuildPermission,
   subcommandOption,
 } from "./CommandGroup";
-
-/** How long a /twitch connect link stays usable. */
-const stateLifetimeMilliseconds = 10 * 60 * 1000;
+import { describeChannelLiveness } from "./raffleStatus";
 
 const noOptions = z.object({});
 
+/**
+ * The reply's button opens `PUBLIC_BASE_URL/twitch/link/{linkId}`: Twitch's authorize URL with
+ * its signed state is far longer than the 512 characters Discord allows a button URL, and the
+ * page in between names the server being linked and who asked (handleLinkPage.ts).
+ */
 const connect = defineSubcommand(noOptions, async (invocation) => {
   const { app } = invocation;
   const now = app.now();
   const nonce = encodeBase64Url(crypto.getRandomValues(new Uint8Array(18)));
-  const expiresAt = now + stateLifetimeMilliseconds;
+  const linkId = encodeBase64Url(crypto.getRandomValues(new Uint8Array(18)));
   const cipher = await getTokenCipher(app.config);
   await ensureGuild(app.database, invocation.guildId, invocation.guildLocale);
   await insertOAuthState(app.database, {
     nonce,
+    linkId,
     guildId: invocation.guildId,
     discordUserId: invocation.userId,
     discordChannelId: invocation.channelId,
     discordApplicationId: invocation.applicationId,
     interactionToken: await cipher.seal(invocation.interactionToken, tokenPurpose.interactionToken(nonce)),
-    expiresAt,
+    requestedByName: invocation.userName.slice(0, 100),
+    expiresAt: now + linkStateLifetimeMilliseconds,
     now,
   });
-  const state = await signState(
-    { guildId: invocation.guildId, userId: invocation.userId, channelId: invocation.channelId, nonce, expiresAt },
-    await getStateKey(app.config),
-  );
-  const authorizeUrl = new URL(`${app.config.twitchAuthBaseUrl}/authorize`);
-  authorizeUrl.searchParams.set("client_id", app.config.twitchClientId);
-  authorizeUrl.searchParams.set("redirect_uri", `${app.config.publicBaseUrl}/twitch/callback`);
-  authorizeUrl.searchParams.set("response_type", "code");
-  authorizeUrl.searchParams.set("scope", requestedTwitchScopes.join(" "));
-  authorizeUrl.searchParams.set("state", state);
-  authorizeUrl.searchParams.set("force_verify", "true");
   return {
     kind: "message",
     ephemeral: true,
     body: {
-      content: translate(invocation.locale, "twitchConnectPrompt", { minutes: 10 }),
-      components: [createLinkButtonRow(translate(invocation.locale, "twitchConnectButton"), authorizeUrl.toString())],
+      content: translate(invocation.locale, "twitchConnectPrompt", { minutes: linkStateLifetimeMilliseconds / 60_000 }),
+      components: [
+        createLinkButtonRow(
+          translate(invocation.locale, "twitchConnectButton"),
+          `${app.config.publicBaseUrl}/twitch/link/${linkId}`,
+        ),
+      ],
     },
   };
 });
@@ -83,22 +84,27 @@ async function describeLink(invocation: Invocation): Promise<Embed> {
   }
   const subscriptions = await listSubscriptions(app.database, invocation.guildId);
   let health = translate(locale, "twitchTokenNeedsReauth");
-  let live = translate(locale, "unknown");
+  let streamDetails = "";
   if (link.status === "active") {
     try {
       const streams = await callWithUserToken(app, invocation.guildId, (helix, current) =>
         helix.getLiveStreams([current.twitchUserId]),
       );
+      // Recorded for the channel, so /raffle status and the next tick say the same.
+      await recordPolledLiveness(app.database, describeAnswers([link.twitchUserId], streams), app.now());
       const refreshed = await findTwitchLink(app.database, invocation.guildId);
       const minutes = Math.max(0, Math.round(((refreshed ?? link).accessTokenExpiresAt - app.now()) / 60_000));
       health = translate(locale, "twitchTokenHealthy", { minutes });
-      live = streams[0]
-        ? translate(locale, "twitchLiveNow", { viewers: streams[0].viewerCount, title: streams[0].title })
-        : translate(locale, "twitchOffline");
+      if (streams[0]) {
+        streamDetails = translate(locale, "twitchLiveNow", {
+          viewers: streams[0].viewerCount,
+          title: streams[0].title,
+        });
+      }
     } catch (error) {
       if (!(error instanceof TwitchNeedsReauthError)) {
         app.log.warn("could not reach Twitch for /twitch status", {
-          error: String(error),
+          error,
           guildId: invocation.guildId,
         });
         health = translate(locale, "twitchUnreachable");
@@ -115,22 +121,21 @@ async function describeLink(invocation: Invocation): Promise<Embed> {
         inline: true,
       },
       { name: translate(locale, "twitchTokenHealth"), value: health, inline: true },
-      { name: translate(locale, "twitchStream"), value: live },
+      {
+        name: translate(locale, "twitchStream"),
+        value: await describeStream(invocation, link.twitchUserId, streamDetails),
+      },
       { name: translate(locale, "twitchScopes"), value: link.scopes.map((scope) => `\`${scope}\``).join(", ") || "—" },
       { name: translate(locale, "twitchEventSub"), value: describeSubscriptions(locale, subscriptions) },
     ],
   };
 }
 
-/** One line per EventSub subscription: ✅ enabled, ⏳ waiting for verification, ⚠️ anything else. */
-function describeSubscriptions(locale: Locale, subscriptions: StoredSubscription[]): string {
-  if (subscriptions.length === 0) return translate(locale, "twitchEventSubNone");
-  return subscriptions
-    .map((subscription) => {
-      const icon = subscription.status === "enabled" ? "✅" : subscription.status.endsWith("_pending") ? "⏳" : "⚠️";
-      return `${icon} \`${subscription.type}\` ${subscription.status === "enabled" ? "" : `(${subscription.status})`}`.trim();
-    })
-    .join("\n");
+/** The channel's recorded liveness (as /raffle status shows it), with Get Streams' title and viewers. */
+async function describeStream(invocation: Invocation, broadcasterId: string, details: string): Promise<string> {
+  const channel = await readChannelLiveness(invocation.app.database, broadcasterId);
+  const state = describeChannelLiveness(invocation.locale, channel);
+  return channel?.isLive && details ? `${state}\n${details}` : state;
 }
 
 const disconnect = defineSubcommand(noOptions, async (invocation) => ({
@@ -151,7 +156,7 @@ const disconnect = defineSubcommand(noOptions, async (invocation) => ({
         await revokeToken(app.config, token);
       } catch (error) {
         revoked = false;
-        app.log.warn("Twitch token revocation failed; deleting our copy anyway", { error: String(error), guildId });
+        app.log.warn("Twitch token revocation failed; deleting our copy anyway", { error, guildId });
       }
     }
     await deleteSubscriptions(app, guildId);
