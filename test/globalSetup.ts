@@ -5,6 +5,7 @@ import { migrate } from "../scripts/migrate";
 import { startLocalServices } from "../scripts/services/localServices";
 import { createDatabase, dropDatabase } from "../scripts/services/postgres";
 import { startDiscordFake } from "./fakes/discordFake";
+import { TwitchControl } from "./fakes/twitchControl";
 import { startTwitchFake } from "./fakes/twitchFake";
 import { testCredentials } from "./support/testBindings";
 
@@ -41,6 +42,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       redirectUris: [`${testCredentials.publicBaseUrl}/twitch/callback`],
     });
     stops.push(twitch.stop);
+    // Every test file links streamers through this one Twitch application, hundreds of links and
+    // their EventSub subscriptions within two minutes: far more than a real deployment does in
+    // one minute, so the app's Helix bucket (800 points a minute) is raised. Tests of the bucket
+    // set their own limits per user.
+    await new TwitchControl(twitch.url).setRateLimit({ clientId: testCredentials.twitchClientId, limit: 100_000 });
     const discord = await startDiscordFake({
       botToken: testCredentials.discordBotToken,
       applicationId: testCredentials.discordApplicationId,
