@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Bindings the Worker receives: wrangler vars and secrets (see wrangler.toml). */
 export interface WorkerBindings {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Config } from "../env";
 import type { CommandDefinition } from "./commands/CommandGroup";
 import type { MessageBody } from "./message";

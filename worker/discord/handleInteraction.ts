@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AppContext } from "../context";
 import { HttpError } from "../errors";
 import { type Locale, resolveLocale, translate } from "../i18n/translate";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Raw Discord interaction payloads (snake_case wire shapes), parsed at the boundary. */
 

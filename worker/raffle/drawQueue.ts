@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type AppContext, closeAppContext, createAppContext } from "../context";
 import { findDueRafflesByIds } from "../db/dueRaffles";
 import { readConfig, type WorkerBindings } from "../env";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** EventSub webhook bodies (platform-facts §2.8–2.9), parsed after the signature check. */
 export const subscriptionSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { PointValues } from "../db/viewerPoints";
 
 /** Who earns how many points for one EventSub notification, or undefined (anonymous, unknown type). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Raw Twitch wire shapes (snake_case), parsed at the boundary; mapped in TwitchAuthClient/HelixClient. */
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Option schemas for /loot; each error message is an i18n key naming the problem. */
 export const itemName = z

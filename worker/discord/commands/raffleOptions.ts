@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Option schemas for /raffle; each error message is an i18n key naming the problem. */
 export const startRaffleOptions = z.object({

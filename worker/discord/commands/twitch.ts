@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { readChannelLiveness, recordPolledLiveness } from "../../db/channelLiveness";
 import { listSubscriptions } from "../../db/eventSubSubscriptions";
 import { ensureGuild } from "../../db/guilds";
