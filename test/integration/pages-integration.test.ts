@@ -93,7 +93,7 @@ describe("unknown paths", () => {
     expect(english.headers.get("vary")).toBe("Accept, Accept-Language");
     const englishHtml = await english.text();
     expect(englishHtml).toContain("Page not found");
-    expect(englishHtml).toContain('<a href="/">Go to the home page</a>');
+    expect(englishHtml).toContain('<a class="button" href="/">Go to the home page</a>');
 
     const portuguese = await callWorker(
       new Request("https://liveloot.test/r/unknown", {
@@ -104,7 +104,7 @@ describe("unknown paths", () => {
     expect(portuguese.headers.get("content-language")).toBe("pt-BR");
     const portugueseHtml = await portuguese.text();
     expect(portugueseHtml).toContain("Página não encontrada");
-    expect(portugueseHtml).toContain('<a href="/">Ir para a página inicial</a>');
+    expect(portugueseHtml).toContain('<a class="button" href="/">Ir para a página inicial</a>');
   });
 
   it("keep the JSON 404 for API clients", async () => {

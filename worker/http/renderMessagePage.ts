@@ -6,6 +6,9 @@ import { renderInlineCode } from "./renderInlineCode";
  * A small, self-contained page for a browser tab (the Twitch redirect, a 404). The message may
  * mark command names with backticks; they render as code.
  */
+const successIcon = `<svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="11" fill="#00c07f"/><path d="M6.5 12.5l3.5 3.5 7.5-8" fill="none" stroke="#fff" stroke-width="2.5"/></svg>`;
+const warningIcon = `<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2L23 21H1z" fill="#eb0400"/><path d="M12 9v6M12 17v2" stroke="#fff" stroke-width="2.2"/></svg>`;
+
 export function renderMessagePage(options: {
   locale: Locale;
   title: string;
@@ -15,9 +18,10 @@ export function renderMessagePage(options: {
   link?: { href: string; label: string };
 }): Response {
   const accent = options.success ? "#00c07f" : "#eb0400";
-  const icon = options.success ? "✅" : "⚠️";
+  // Drawn, not emoji: machines without an emoji font show emoji as empty boxes.
+  const icon = options.success ? successIcon : warningIcon;
   const linkParagraph = options.link
-    ? `<p class="next"><a href="${escapeHtml(options.link.href)}">${escapeHtml(options.link.label)}</a></p>`
+    ? `<p class="next"><a class="button" href="${escapeHtml(options.link.href)}">${escapeHtml(options.link.label)}</a></p>`
     : "";
   const html = `<!doctype html>
 <html lang="${options.locale === "pt-BR" ? "pt-BR" : "en"}">
@@ -36,6 +40,10 @@ export function renderMessagePage(options: {
   code { padding: .1rem .3rem; border-radius: .25rem; background: #26262c; font-size: .95em; }
   .next { margin-top: 1rem; }
   a { color: #bf94ff; }
+  a.button { display: inline-block; padding: .6rem 1.2rem; border-radius: .4rem; background: #9146ff; color: #fff;
+    font-weight: 600; text-decoration: none; }
+  a.button:hover, a.button:focus { background: #772ce8; }
+  h1 svg { width: 1.3rem; height: 1.3rem; vertical-align: -.15rem; }
   .brand { margin-top: 1.5rem; font-size: .85rem; color: #adadb8; }
 </style>
 </head>
@@ -44,7 +52,7 @@ export function renderMessagePage(options: {
   <h1>${icon} ${escapeHtml(options.title)}</h1>
   <p>${renderInlineCode(options.message)}</p>
   ${linkParagraph}
-  <p class="brand">🎁 LiveLoot</p>
+  <p class="brand">LiveLoot</p>
 </main>
 </body>
 </html>`;

@@ -154,7 +154,7 @@ export async function openLinkPage(
     options.bindings,
   );
   const html = await response.text();
-  const href = /<p class="next"><a href="([^"]+)"/.exec(html)?.[1];
+  const href = /<p class="next"><a class="button" href="([^"]+)"/.exec(html)?.[1];
   if (response.status !== 200 || !href) throw new Error(`the link page did not lead to Twitch: ${response.status}`);
   const authorizeUrl = new URL(href.replaceAll("&amp;", "&"));
   return { linkPageUrl, linkPage: { status: response.status, html }, authorizeUrl };
