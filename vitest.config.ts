@@ -30,6 +30,7 @@ export default defineConfig({
               bindings: testBindings({
                 databaseUrl: inject("databaseUrl"),
                 neonWebSocketProxy: inject("neonWebSocketProxy"),
+                neonHttpEndpoint: inject("neonHttpEndpoint"),
                 upstashUrl: inject("upstashUrl"),
                 upstashToken: inject("upstashToken"),
                 twitchFakeUrl: inject("twitchFakeUrl"),

@@ -60,6 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("tickDatabaseUrl", tickDatabaseUrl);
     project.provide("livenessDatabaseUrl", livenessDatabaseUrl);
     project.provide("neonWebSocketProxy", services.neonWsProxy);
+    project.provide("neonHttpEndpoint", services.neonHttpEndpoint);
     project.provide("upstashUrl", services.upstashUrl);
     project.provide("upstashToken", services.upstashToken);
     project.provide("redisUrl", services.redisUrl);

@@ -1,6 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import { createRedis } from "./cache/createRedis";
-import { createDatabase, type Database } from "./db/Database";
+import { createDatabase, type Database, type DatabaseTransport } from "./db/Database";
 import type { Config } from "./env";
 import type { Logger } from "./log";
 
@@ -24,13 +24,15 @@ export function createAppContext(options: {
   log: Logger;
   execution: ExecutionContext;
   now?: () => number;
+  /** HTTP for requests (the default); the tick and the queue consumer hold one WebSocket session. */
+  databaseTransport?: DatabaseTransport;
 }): AppContext {
   let redis: Redis | undefined;
   const background: Promise<unknown>[] = [];
   return {
     config: options.config,
     log: options.log,
-    database: createDatabase(options.config),
+    database: createDatabase(options.config, options.databaseTransport),
     get redis() {
       redis ??= createRedis(options.config);
       return redis;

@@ -11,6 +11,7 @@ export interface WorkerBindings {
   PUBLIC_BASE_URL?: string;
   DATABASE_URL?: string;
   NEON_WS_PROXY?: string;
+  NEON_HTTP_ENDPOINT?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
   TOKEN_ENCRYPTION_KEY?: string;
@@ -67,6 +68,7 @@ const configSchema = z.object({
     .regex(/^[^\s/:]+:\d+(\/\S*)?$/, "must look like host:port/path")
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  NEON_HTTP_ENDPOINT: httpUrl.optional().or(z.literal("").transform(() => undefined)),
   UPSTASH_REDIS_REST_URL: httpUrl,
   UPSTASH_REDIS_REST_TOKEN: nonEmpty,
   TOKEN_ENCRYPTION_KEY: encryptionKey,
@@ -91,6 +93,8 @@ export interface Config {
   publicBaseUrl: string;
   databaseUrl: string;
   neonWebSocketProxy: string | undefined;
+  /** Local only: where Neon's HTTP queries go instead of `https://<host>/sql` (scripts/services). */
+  neonHttpEndpoint: string | undefined;
   upstashRedisRestUrl: string;
   upstashRedisRestToken: string;
   tokenEncryptionKey: string;
@@ -148,6 +152,7 @@ function mapConfig(parsed: ParsedConfig): Config {
     publicBaseUrl: parsed.PUBLIC_BASE_URL,
     databaseUrl: parsed.DATABASE_URL,
     neonWebSocketProxy: parsed.NEON_WS_PROXY,
+    neonHttpEndpoint: parsed.NEON_HTTP_ENDPOINT,
     upstashRedisRestUrl: parsed.UPSTASH_REDIS_REST_URL,
     upstashRedisRestToken: parsed.UPSTASH_REDIS_REST_TOKEN,
     tokenEncryptionKey: parsed.TOKEN_ENCRYPTION_KEY,

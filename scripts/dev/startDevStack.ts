@@ -7,6 +7,7 @@ import { buildFakeBindings } from "../../test/support/testBindings";
 import { listCommandDefinitions } from "../../worker/discord/commands/registry";
 import { migrate } from "../migrate";
 import { findFreePort } from "../services/findFreePort";
+import { startNeonHttpEndpoint } from "../services/neonHttpEndpoint";
 import { startNeonWsProxy } from "../services/neonWsProxy";
 import type { PostgresKind } from "../services/postgres";
 import { runInReverse } from "../services/runInReverse";
@@ -140,6 +141,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     await Promise.allSettled(starts);
     const [database, upstash, twitch, discord] = await Promise.all(starts);
     const neonWsProxy = database.isLocal ? await track(startNeonWsProxy()) : undefined;
+    const neonHttpEndpoint = database.isLocal ? await track(startNeonHttpEndpoint()) : undefined;
 
     seedFakes(twitch.state, discord.state);
 
@@ -150,6 +152,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         {
           databaseUrl: database.databaseUrl,
           neonWebSocketProxy: neonWsProxy?.address,
+          neonHttpEndpoint: neonHttpEndpoint?.url,
           upstashUrl: upstash.url,
           upstashToken: upstash.token,
           twitchFakeUrl: twitch.url,

@@ -1,3 +1,4 @@
+import { type NeonHttpEndpoint, startNeonHttpEndpoint } from "./neonHttpEndpoint";
 import { startNeonWsProxy } from "./neonWsProxy";
 import { createDatabase, dropDatabase, type PostgresKind, replaceDatabaseName, startPostgres } from "./postgres";
 import { runInReverse } from "./runInReverse";
@@ -11,6 +12,10 @@ export interface LocalServices {
   databaseUrl: string;
   /** `NEON_WS_PROXY`, e.g. `127.0.0.1:40123/v1`. */
   neonWsProxy: string;
+  /** `NEON_HTTP_ENDPOINT`, e.g. `http://127.0.0.1:40124/sql`: where the driver's HTTP queries go. */
+  neonHttpEndpoint: string;
+  /** Round trips the HTTP endpoint sent to Postgres, per database name (benchmarks). */
+  neonHttpCounts: NeonHttpEndpoint["counts"];
   /** `UPSTASH_REDIS_REST_URL`. */
   upstashUrl: string;
   /** `UPSTASH_REDIS_REST_TOKEN`. */
@@ -33,7 +38,8 @@ export interface LocalServicesOptions {
 }
 
 /**
- * Starts Postgres with a fresh database, the Neon WebSocket proxy, Redis and the Upstash bridge.
+ * Starts Postgres with a fresh database, the Neon WebSocket proxy and HTTP endpoint, Redis and the
+ * Upstash bridge.
  * If one of them fails to start, the ones already started are stopped before the error is thrown.
  */
 export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
@@ -54,6 +60,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
 
     const neonWsProxy = await startNeonWsProxy();
     undoSteps.push(() => neonWsProxy.stop());
+    const neonHttpEndpoint = await startNeonHttpEndpoint();
+    undoSteps.push(() => neonHttpEndpoint.stop());
 
     // Never in memory: the tests need a real Redis.
     const upstash = await startUpstashEndpoint({
@@ -68,6 +76,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       postgresKind: postgres.kind,
       databaseUrl,
       neonWsProxy: neonWsProxy.address,
+      neonHttpEndpoint: neonHttpEndpoint.url,
+      neonHttpCounts: (database) => neonHttpEndpoint.counts(database),
       upstashUrl: upstash.url,
       upstashToken: upstash.token,
       redisUrl: upstash.redisUrl,

@@ -75,7 +75,7 @@ describe("GET /health", () => {
   it("answers within 2 seconds when both dependencies hang", async () => {
     const blackHole = inject("blackHoleAddress");
     const { status, report, elapsed } = await readHealth({
-      NEON_WS_PROXY: `${blackHole}/v1`,
+      NEON_HTTP_ENDPOINT: `http://${blackHole}/sql`,
       UPSTASH_REDIS_REST_URL: `http://${blackHole}`,
     });
     expect(elapsed).toBeLessThan(2_000);

@@ -10,6 +10,7 @@ declare module "vitest" {
     /** A third, used only by the event-order matrix (it runs ticks beside the tick tests). */
     livenessDatabaseUrl: string;
     neonWebSocketProxy: string;
+    neonHttpEndpoint: string;
     upstashUrl: string;
     upstashToken: string;
     redisUrl: string;

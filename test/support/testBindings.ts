@@ -22,6 +22,8 @@ export interface ServiceUrls {
   databaseUrl: string;
   /** Absent when Postgres is reached directly (a real Neon database). */
   neonWebSocketProxy?: string | undefined;
+  /** Absent when Postgres is reached through Neon itself. */
+  neonHttpEndpoint?: string | undefined;
   upstashUrl: string;
   upstashToken: string;
   twitchFakeUrl: string;
@@ -52,6 +54,7 @@ export function buildFakeBindings(credentials: FakeCredentials, services: Servic
     PUBLIC_BASE_URL: credentials.publicBaseUrl,
     DATABASE_URL: services.databaseUrl,
     ...(services.neonWebSocketProxy === undefined ? {} : { NEON_WS_PROXY: services.neonWebSocketProxy }),
+    ...(services.neonHttpEndpoint === undefined ? {} : { NEON_HTTP_ENDPOINT: services.neonHttpEndpoint }),
     UPSTASH_REDIS_REST_URL: services.upstashUrl,
     UPSTASH_REDIS_REST_TOKEN: services.upstashToken,
     TOKEN_ENCRYPTION_KEY: credentials.tokenEncryptionKey,

@@ -1,4 +1,4 @@
-import { neonConfig, Pool } from "@neondatabase/serverless";
+import { type NeonQueryFunction, neon, neonConfig, Pool } from "@neondatabase/serverless";
 import type { Config } from "../env";
 
 /** A row-returning query surface: what every query module takes. */
@@ -14,11 +14,50 @@ export interface Database extends Queryable {
 }
 
 /**
- * A Postgres connection for one request or tick. Workers cannot keep sockets across
- * requests, so the pool is opened lazily on first use and closed by the caller through
+ * How a request or tick reaches Postgres:
+ * - `http`: Neon's HTTP query path (`neon()`), one fetch per statement and no connection to open
+ *   or close. Every database operation is one statement (the rules live in SQL functions), so
+ *   this is what commands and pages use: their cost is their statements, not a connection.
+ * - `websocket`: one pooled WebSocket session for the whole invocation. The tick and the queue
+ *   consumer send many statements per invocation; over one socket that is one subrequest, where
+ *   HTTP would spend one subrequest per statement of the Workers plan's budget.
+ */
+export type DatabaseTransport = "http" | "websocket";
+
+type DatabaseSettings = Pick<Config, "databaseUrl" | "neonWebSocketProxy" | "neonHttpEndpoint">;
+
+export function createDatabase(config: DatabaseSettings, transport: DatabaseTransport = "http"): Database {
+  return transport === "http" ? createHttpDatabase(config) : createWebSocketDatabase(config);
+}
+
+function createHttpDatabase(config: DatabaseSettings): Database {
+  let sql: NeonQueryFunction<false, false> | undefined;
+  let queryCount = 0;
+  return {
+    get queryCount() {
+      return queryCount;
+    },
+    async query<Row extends object>(text: string, values: unknown[] = []) {
+      queryCount += 1;
+      if (!sql) {
+        // Global, like the WebSocket settings below: one local endpoint per process at most.
+        if (config.neonHttpEndpoint) neonConfig.fetchEndpoint = config.neonHttpEndpoint;
+        sql = neon(config.databaseUrl);
+      }
+      return (await sql.query(text, values)) as Row[];
+    },
+    async close() {
+      // Nothing is held open between statements.
+    },
+  };
+}
+
+/**
+ * A pooled WebSocket connection for one invocation. Workers cannot keep sockets across
+ * invocations, so the pool is opened lazily on first use and closed by the caller through
  * `ctx.waitUntil(database.close())`.
  */
-export function createDatabase(config: Pick<Config, "databaseUrl" | "neonWebSocketProxy">): Database {
+function createWebSocketDatabase(config: DatabaseSettings): Database {
   let pool: Pool | undefined;
   let queryCount = 0;
 

@@ -48,7 +48,13 @@ export async function consumeDrawBatch(
     bySlot.set(parsed.data.slotAt, group);
   }
   for (const [slotAt, entries] of bySlot) {
-    const app = createAppContext({ config: configResult.config, log, execution, now: () => slotAt });
+    const app = createAppContext({
+      config: configResult.config,
+      log,
+      execution,
+      now: () => slotAt,
+      databaseTransport: "websocket",
+    });
     try {
       await drawSlotMessages(app, slotAt, entries);
     } finally {

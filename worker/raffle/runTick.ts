@@ -32,7 +32,13 @@ export async function runTick(
     });
     return;
   }
-  const app = createAppContext({ config: configResult.config, log, execution, now: () => controller.scheduledTime });
+  const app = createAppContext({
+    config: configResult.config,
+    log,
+    execution,
+    now: () => controller.scheduledTime,
+    databaseTransport: "websocket",
+  });
   try {
     await runTickSteps(app, bindings);
   } catch (error) {
