@@ -31,11 +31,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const tickDatabaseUrl = await createDatabase(services.postgresServerUrl, tickDatabaseName);
     stops.push(() => dropDatabase(services.postgresServerUrl, tickDatabaseName));
     await migrate({ databaseUrl: tickDatabaseUrl, log: () => {} });
-    // The event-order matrix runs ticks too, beside the tick tests: a third database.
-    const livenessDatabaseName = `liveloot_test_${runId}_liveness`;
-    const livenessDatabaseUrl = await createDatabase(services.postgresServerUrl, livenessDatabaseName);
-    stops.push(() => dropDatabase(services.postgresServerUrl, livenessDatabaseName));
-    await migrate({ databaseUrl: livenessDatabaseUrl, log: () => {} });
+    // Other files that run ticks get databases of their own too: the event-order matrix, and the
+    // "isolated" ones, each used by one test file only (see providedContext.d.ts).
+    const createIsolatedDatabase = async (suffix: string): Promise<string> => {
+      const name = `liveloot_test_${runId}_${suffix}`;
+      const url = await createDatabase(services.postgresServerUrl, name);
+      stops.push(() => dropDatabase(services.postgresServerUrl, name));
+      await migrate({ databaseUrl: url, log: () => {} });
+      return url;
+    };
+    const livenessDatabaseUrl = await createIsolatedDatabase("liveness");
+    const isolatedDatabaseUrls: string[] = [];
+    for (let index = 0; index < 4; index += 1)
+      isolatedDatabaseUrls.push(await createIsolatedDatabase(`isolated${index}`));
     const twitch = await startTwitchFake({
       clientId: testCredentials.twitchClientId,
       clientSecret: testCredentials.twitchClientSecret,
@@ -59,6 +67,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("postgresServerUrl", services.postgresServerUrl);
     project.provide("tickDatabaseUrl", tickDatabaseUrl);
     project.provide("livenessDatabaseUrl", livenessDatabaseUrl);
+    project.provide("isolatedDatabaseUrls", isolatedDatabaseUrls);
     project.provide("neonWebSocketProxy", services.neonWsProxy);
     project.provide("neonHttpEndpoint", services.neonHttpEndpoint);
     project.provide("upstashUrl", services.upstashUrl);

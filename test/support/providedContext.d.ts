@@ -9,6 +9,12 @@ declare module "vitest" {
     tickDatabaseUrl: string;
     /** A third, used only by the event-order matrix (it runs ticks beside the tick tests). */
     livenessDatabaseUrl: string;
+    /**
+     * Four more migrated databases for test files that run ticks; each index belongs to one file:
+     * 0 slot-outcomes-integration, 1 shared-channel-integration, 2 bounded-work-integration,
+     * 3 token-races-integration.
+     */
+    isolatedDatabaseUrls: string[];
     neonWebSocketProxy: string;
     neonHttpEndpoint: string;
     upstashUrl: string;
