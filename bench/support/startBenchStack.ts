@@ -1,12 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { migrate } from "../../scripts/migrate";
 import { startLocalServices } from "../../scripts/services/localServices";
+import { type NeonHttpEndpoint, startNeonHttpEndpoint } from "../../scripts/services/neonHttpEndpoint";
 import type { PostgresKind } from "../../scripts/services/postgres";
+import type { DiscordState } from "../../test/fakes/discord/DiscordState";
 import { DiscordControl } from "../../test/fakes/discordControl";
 import { startDiscordFake } from "../../test/fakes/discordFake";
 import { TwitchControl } from "../../test/fakes/twitchControl";
 import { startTwitchFake } from "../../test/fakes/twitchFake";
 import { testBindings, testCredentials } from "../../test/support/testBindings";
+import { PostgresWireCounter } from "./PostgresWireCounter";
 import { type CountingProxy, readProxyTarget, startCountingProxy } from "./startCountingProxy";
 
 /** Everything the benchmarked Worker talks to, each outside system behind something that counts its calls. */
@@ -19,10 +22,18 @@ export interface BenchStack {
   twitchUrl: string;
   twitch: TwitchControl;
   discord: DiscordControl;
+  /** The Discord fake's state (it runs in this process): interactions registered and read without HTTP. */
+  discordState: DiscordState;
   /** In front of the Upstash bridge: each request is one Worker subrequest. */
   upstashProxy: CountingProxy;
   /** In front of the Neon wsproxy: each WebSocket is one Worker subrequest (a database connection). */
   neonProxy: CountingProxy;
+  /** Database round trips in what went through `neonProxy` (queries and syncs of the Postgres protocol). */
+  neonWire: PostgresWireCounter;
+  /** Neon's SQL-over-HTTP endpoint (`NEON_HTTP_ENDPOINT`), which counts the round trips it forwards. */
+  neonHttp: NeonHttpEndpoint;
+  /** The benchmark database's name, as `neonHttp.counts(name)` knows it. */
+  databaseName: string;
   /** The Worker's bindings, pointed at the proxies and fakes. */
   createBindings(options: { fanoutThreshold: number }): Record<string, string>;
   /** Stops everything in reverse order; the database is dropped and the Redis database released. */
@@ -69,8 +80,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 
     const upstashProxy = await startCountingProxy(readProxyTarget(services.upstashUrl));
     stopSteps.push(() => upstashProxy.stop());
-    const neonProxy = await startCountingProxy(readProxyTarget(services.neonWsProxy));
+    const neonWire = new PostgresWireCounter();
+    const neonProxy = await startCountingProxy(readProxyTarget(services.neonWsProxy), {
+      readClientBytes: () => neonWire.createConnectionReader(),
+    });
     stopSteps.push(() => neonProxy.stop());
+
+    const neonHttp = await startNeonHttpEndpoint();
+    stopSteps.push(() => neonHttp.stop());
 
     const twitch = new TwitchControl(twitchFake.url);
     const discord = new DiscordControl(discordFake.url);
@@ -86,8 +103,12 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       twitchUrl: twitchFake.url,
       twitch,
       discord,
+      discordState: discordFake.state,
       upstashProxy,
       neonProxy,
+      neonWire,
+      neonHttp,
+      databaseName: decodeURIComponent(new URL(services.databaseUrl).pathname.slice(1)),
       createBindings: ({ fanoutThreshold }) => ({
         ...testBindings({
           databaseUrl: services.databaseUrl,
@@ -97,6 +118,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
           twitchFakeUrl: twitchFake.url,
           discordFakeUrl: discordFake.url,
         }),
+        NEON_HTTP_ENDPOINT: neonHttp.url,
         TICK_FANOUT_THRESHOLD: String(fanoutThreshold),
       }),
       stop,

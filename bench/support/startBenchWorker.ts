@@ -5,6 +5,8 @@ import { findFreePort } from "../../scripts/services/findFreePort";
 
 /** The Worker of wrangler.toml under wrangler's local runtime (workerd), driven from Node. */
 export interface BenchWorker {
+  /** Where the Worker answers HTTP, e.g. `http://127.0.0.1:41234/` (what Discord would POST interactions to). */
+  origin: string;
   /** Runs the scheduled handler for `scheduledTime` and resolves when it has finished. */
   runScheduled(scheduledTime: number): Promise<void>;
   stop(): Promise<void>;
@@ -63,6 +65,7 @@ export async function startBenchWorker(options: BenchWorkerOptions): Promise<Ben
     await (await worker.fetch(new URL("/", origin).href)).text();
     const started = worker;
     return {
+      origin: origin.href,
       async runScheduled(scheduledTime) {
         // What `wrangler dev` serves for Cron Triggers; it answers once the handler has returned.
         // (Worker.scheduled() of this wrangler looks the Worker up in the wrong Miniflare.)

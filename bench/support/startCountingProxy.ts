@@ -16,6 +16,8 @@ export interface CountingProxy {
   url: string;
   port: number;
   readCounts(): ProxyCounts;
+  /** WebSocket tunnels still open. */
+  readOpenUpgrades(): number;
   stop(): Promise<void>;
 }
 
@@ -24,8 +26,15 @@ export interface CountingProxy {
  * is pointed at the proxy, so every subrequest it makes to that service is seen here, without
  * touching the service or the Worker.
  */
-export async function startCountingProxy(target: { host: string; port: number }): Promise<CountingProxy> {
+export async function startCountingProxy(
+  target: { host: string; port: number },
+  options: {
+    /** Called for each upgrade; what it returns reads that WebSocket's client-to-server bytes. */
+    readClientBytes?: () => (chunk: Buffer) => void;
+  } = {},
+): Promise<CountingProxy> {
   const counts: ProxyCounts = { requests: 0, upgrades: 0 };
+  let openUpgrades = 0;
   const agent = new Agent({ keepAlive: true });
   const tunnels = new Set<Duplex>();
 
@@ -35,10 +44,15 @@ export async function startCountingProxy(target: { host: string; port: number })
   });
   server.on("upgrade", (incoming: IncomingMessage, client: Duplex, head: Buffer) => {
     counts.upgrades += 1;
+    openUpgrades += 1;
+    const reader = options.readClientBytes?.();
     const upstream = connect(target.port, target.host);
     tunnels.add(client);
     tunnels.add(upstream);
+    let forgotten = false;
     const forget = () => {
+      if (!forgotten) openUpgrades -= 1;
+      forgotten = true;
       tunnels.delete(client);
       tunnels.delete(upstream);
       client.destroy();
@@ -49,6 +63,16 @@ export async function startCountingProxy(target: { host: string; port: number })
     upstream.once("connect", () => {
       upstream.write(describeRequestHead(incoming));
       if (head.length > 0) upstream.write(head);
+      if (reader !== undefined) {
+        if (head.length > 0) reader(head);
+        client.on("data", (chunk: Buffer) => {
+          try {
+            reader(chunk);
+          } catch (error) {
+            console.error("counting proxy: reader failed", error);
+          }
+        });
+      }
       client.pipe(upstream);
       upstream.pipe(client);
     });
@@ -65,6 +89,7 @@ export async function startCountingProxy(target: { host: string; port: number })
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
     readCounts: () => ({ ...counts }),
+    readOpenUpgrades: () => openUpgrades,
     stop: async () => {
       for (const tunnel of tunnels) tunnel.destroy();
       agent.destroy();
