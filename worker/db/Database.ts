@@ -1,9 +1,20 @@
 import { type NeonQueryFunction, neon, neonConfig, Pool } from "@neondatabase/serverless";
 import type { Config } from "../env";
 
+/** One statement of a batch. */
+export interface Statement {
+  text: string;
+  values?: unknown[];
+}
+
 /** A row-returning query surface: what every query module takes. */
 export interface Queryable {
   query<Row extends object>(text: string, values?: unknown[]): Promise<Row[]>;
+  /**
+   * Several independent statements in one round trip where the transport allows it (Neon's HTTP
+   * `transaction()`: one request, one read-committed transaction); each result in order.
+   */
+  batch(statements: Statement[]): Promise<object[][]>;
 }
 
 export interface Database extends Queryable {
@@ -33,18 +44,29 @@ export function createDatabase(config: DatabaseSettings, transport: DatabaseTran
 function createHttpDatabase(config: DatabaseSettings): Database {
   let sql: NeonQueryFunction<false, false> | undefined;
   let queryCount = 0;
+  const connect = (): NeonQueryFunction<false, false> => {
+    if (sql) return sql;
+    // Global, like the WebSocket settings below: one local endpoint per process at most.
+    if (config.neonHttpEndpoint) neonConfig.fetchEndpoint = config.neonHttpEndpoint;
+    sql = neon(config.databaseUrl);
+    return sql;
+  };
   return {
     get queryCount() {
       return queryCount;
     },
     async query<Row extends object>(text: string, values: unknown[] = []) {
       queryCount += 1;
-      if (!sql) {
-        // Global, like the WebSocket settings below: one local endpoint per process at most.
-        if (config.neonHttpEndpoint) neonConfig.fetchEndpoint = config.neonHttpEndpoint;
-        sql = neon(config.databaseUrl);
-      }
-      return (await sql.query(text, values)) as Row[];
+      return (await connect().query(text, values)) as Row[];
+    },
+    async batch(statements) {
+      if (statements.length === 0) return [];
+      queryCount += 1;
+      const client = connect();
+      const results = await client.transaction(
+        statements.map((statement) => client.query(statement.text, statement.values ?? [])),
+      );
+      return results as object[][];
     },
     async close() {
       // Nothing is held open between statements.
@@ -79,6 +101,15 @@ function createWebSocketDatabase(config: DatabaseSettings): Database {
       queryCount += 1;
       const result = await openPool().query(text, values);
       return result.rows as Row[];
+    },
+    async batch(statements) {
+      // A session pays per statement anyway: one after the other, on the open socket.
+      const results: object[][] = [];
+      for (const statement of statements) {
+        queryCount += 1;
+        results.push((await openPool().query(statement.text, statement.values ?? [])).rows as object[]);
+      }
+      return results;
     },
     async close() {
       const open = pool;
