@@ -100,15 +100,16 @@ export async function listDrawHistory(
   page: number,
   pageSize: number,
 ): Promise<{ draws: DrawRecord[]; total: number }> {
-  const [rows, counts] = await Promise.all([
-    database.query<DrawRecordRow>(
-      `select id, raffle_id, slot_at, kind, item_name, winner_twitch_login, winner_twitch_display_name,
+  // One round trip: a page past the end still learns the total.
+  const [rows = [], counts = []] = (await database.batch([
+    {
+      text: `select id, raffle_id, slot_at, kind, item_name, winner_twitch_login, winner_twitch_display_name,
          announcement_status
        from draws where guild_id = $1 order by slot_at desc, id desc limit $2 offset $3`,
-      [guildId, pageSize, (page - 1) * pageSize],
-    ),
-    database.query<{ total: string }>("select count(*) as total from draws where guild_id = $1", [guildId]),
-  ]);
+      values: [guildId, pageSize, (page - 1) * pageSize],
+    },
+    { text: "select count(*) as total from draws where guild_id = $1", values: [guildId] },
+  ])) as [DrawRecordRow[], { total: string }[]];
   return { draws: rows.map(mapDraw), total: Number(counts[0]?.total ?? 0) };
 }
 

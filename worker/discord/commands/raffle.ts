@@ -2,9 +2,8 @@ import { PostgresCode, readDatabaseError } from "../../db/databaseErrors";
 import { listDrawHistory } from "../../db/draws";
 import { excludeViewer, includeViewer } from "../../db/exclusions";
 import { ensureGuild } from "../../db/guilds";
-import { isDrawable, listItems } from "../../db/lootItems";
-import { insertRaffle, type RaffleDetails, restartPausedRaffle, stopActiveRaffle } from "../../db/raffles";
-import { findTwitchLink } from "../../db/twitchLinks";
+import { readRaffleStartContext, startRaffle, stopRaffleByUser } from "../../db/raffleStart";
+import type { RaffleDetails } from "../../db/raffles";
 import { localizeCommandText } from "../../i18n/commandTexts";
 import { translate } from "../../i18n/translate";
 import { announcePending } from "../../raffle/announcePending";
@@ -34,26 +33,34 @@ const historyPageSize = 10;
 
 const start = defineSubcommand(startRaffleOptions, async (invocation, options) => {
   const { app, locale, guildId } = invocation;
-  const link = await findTwitchLink(app.database, guildId);
+  const { link, hasDrawableItem } = await readRaffleStartContext(app.database, guildId);
   if (!link) throw new UserFacingError("twitchNotLinked");
   if (link.status === "needs_reauth") throw new UserFacingError("twitchNeedsReauthReply");
-  const items = await listItems(app.database, guildId);
-  if (!items.some(isDrawable)) throw new UserFacingError("raffleNeedsLoot");
+  if (!hasDrawableItem) throw new UserFacingError("raffleNeedsLoot");
   if (options.announce_in_twitch && !link.scopes.includes("user:write:chat")) {
     throw new UserFacingError("raffleNeedsChatScope");
   }
   const channelId = options.channel ?? invocation.channelId;
-  await ensureGuild(app.database, guildId, invocation.guildLocale);
-  const resumed = await restartPausedRaffle(app.database, {
-    guildId,
-    discordChannelId: channelId,
-    everyMinutes: options.every,
-    cooldownMinutes: options.cooldown,
-    luck: options.luck,
-    announceInTwitch: options.announce_in_twitch,
-    now: app.now(),
-  });
-  if (!resumed) await startNewRaffle(invocation, link, channelId, options);
+  try {
+    await startRaffle(app.database, {
+      guildId,
+      guildLocale: invocation.guildLocale,
+      discordChannelId: channelId,
+      twitchBroadcasterId: link.twitchUserId,
+      twitchBroadcasterLogin: link.twitchLogin,
+      everyMinutes: options.every,
+      cooldownMinutes: options.cooldown,
+      startedByDiscordUserId: invocation.userId,
+      luck: options.luck,
+      announceInTwitch: options.announce_in_twitch,
+      now: app.now(),
+    });
+  } catch (error) {
+    if (readDatabaseError(error)?.code === PostgresCode.uniqueViolation) {
+      throw new UserFacingError("raffleAlreadyActive");
+    }
+    throw error;
+  }
   return {
     kind: "message",
     ephemeral: false,
@@ -68,42 +75,14 @@ const start = defineSubcommand(startRaffleOptions, async (invocation, options) =
   };
 });
 
-async function startNewRaffle(
-  invocation: Invocation,
-  link: { twitchUserId: string; twitchLogin: string },
-  channelId: string,
-  options: { every: number; cooldown: number; luck: boolean; announce_in_twitch: boolean },
-): Promise<void> {
-  const { app, guildId } = invocation;
-  try {
-    await insertRaffle(app.database, {
-      guildId,
-      discordChannelId: channelId,
-      twitchBroadcasterId: link.twitchUserId,
-      twitchBroadcasterLogin: link.twitchLogin,
-      everyMinutes: options.every,
-      cooldownMinutes: options.cooldown,
-      startedByDiscordUserId: invocation.userId,
-      luck: options.luck,
-      announceInTwitch: options.announce_in_twitch,
-      now: app.now(),
-    });
-  } catch (error) {
-    if (readDatabaseError(error)?.code === PostgresCode.uniqueViolation)
-      throw new UserFacingError("raffleAlreadyActive");
-    throw error;
-  }
-}
-
 const stop = defineSubcommand(noOptions, async (invocation) => {
   const { app, locale, guildId } = invocation;
-  const raffle = await stopActiveRaffle(app.database, guildId, "stopped_by_user", app.now());
-  if (!raffle) throw new UserFacingError("raffleNoneActive");
-  const details = await listDrawHistory(app.database, guildId, 1, 1);
+  const stopped = await stopRaffleByUser(app.database, guildId, app.now());
+  if (!stopped) throw new UserFacingError("raffleNoneActive");
   return {
     kind: "message",
     ephemeral: false,
-    body: { content: translate(locale, "raffleStopped", { total: details.total }) },
+    body: { content: translate(locale, "raffleStopped", { total: stopped.totalDraws }) },
   };
 });
 
