@@ -19,7 +19,10 @@ export interface WorkerBindings {
   DISCORD_API_BASE_URL?: string;
   TWITCH_API_BASE_URL?: string;
   TWITCH_AUTH_BASE_URL?: string;
-  /** Optional: due live raffles above which the tick fans out through DRAW_QUEUE (default 50). */
+  /**
+   * Optional: due live raffles above which the tick fans out through DRAW_QUEUE (default
+   * `defaultTickFanoutThreshold`, what fits the Workers Free plan).
+   */
   TICK_FANOUT_THRESHOLD?: string;
   /** Optional Cloudflare Queue binding for fan-out (wrangler.toml). */
   DRAW_QUEUE?: Queue<unknown>;
@@ -29,6 +32,15 @@ export interface WorkerBindings {
    */
   DEV_CLOCK_URL?: string;
 }
+
+/**
+ * The most live raffles one tick draws itself on the Workers Free plan (50 subrequests per
+ * invocation): bench/README.md measures about 5 subrequests shared by the whole tick and 3.1 per
+ * raffle with a cold chatter cache (Get Chatters, the cache write, the Discord post), so
+ * 5 + 14 × 3.1 = 48.4 fits and 15 (51.5) does not. Past it the tick fans out through
+ * DRAW_QUEUE. On the Paid plan a higher value saves queue round trips.
+ */
+export const defaultTickFanoutThreshold = 14;
 
 const httpUrl = z
   .string()
@@ -76,7 +88,11 @@ const configSchema = z.object({
   DISCORD_API_BASE_URL: httpUrl.default("https://discord.com/api/v10"),
   TWITCH_API_BASE_URL: httpUrl.default("https://api.twitch.tv/helix"),
   TWITCH_AUTH_BASE_URL: httpUrl.default("https://id.twitch.tv/oauth2"),
-  TICK_FANOUT_THRESHOLD: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").default(50),
+  TICK_FANOUT_THRESHOLD: z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .default(defaultTickFanoutThreshold),
   DEV_CLOCK_URL: z.string().trim().optional(),
 });
 

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { testCredentials } from "../../test/support/testBindings";
-import { mapWithConcurrency } from "../../worker/raffle/mapWithConcurrency";
+import { mapWithConcurrency } from "../../worker/lib/mapWithConcurrency";
 import { tokenPurpose } from "../../worker/security/keys";
 import { TokenCipher } from "../../worker/security/TokenCipher";
 import { requiredTwitchScopes } from "../../worker/twitch/scopes";

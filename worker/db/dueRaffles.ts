@@ -51,17 +51,40 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
 
 /**
  * Running raffles whose next slot is at or before `slotAt` and whose guild has an active Twitch
- * link: one indexed query (raffles_due) per tick.
+ * link, at most `limit`: those whose channel is known live first, then the rest, each by
+ * next_slot_at. A raffle draws only while live, so an offline channel's raffle keeps its old
+ * next_slot_at; ordered by next_slot_at alone, enough of them would fill every tick and live
+ * raffles behind them would never draw. Each half is an indexed walk that stops at `limit`:
+ * live channels by twitch_channel_liveness_live, then their raffles by
+ * raffles_active_by_broadcaster; the rest along raffles_due.
  */
 export async function findDueRaffles(database: Queryable, slotAt: number, limit: number): Promise<DueRaffle[]> {
   const rows = await database.query<DueRaffleRow>(
-    `select ${dueRaffleColumns}
-     from raffles r
-     join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
+    `with due as (
+       (select r.id, r.next_slot_at, 0 as rank
+        from twitch_channel_liveness live
+        join raffles r on r.twitch_broadcaster_id = live.broadcaster_id and r.status = 'running'
+        join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
+        where live.is_live and r.next_slot_at <= $1
+        order by r.next_slot_at, r.id
+        limit $2)
+       union all
+       (select r.id, r.next_slot_at, 1 as rank
+        from raffles r
+        join twitch_links l on l.guild_id = r.guild_id and l.status = 'active'
+        left join twitch_channel_liveness known on known.broadcaster_id = r.twitch_broadcaster_id
+        where r.status = 'running' and r.next_slot_at <= $1 and known.is_live is not true
+        order by r.next_slot_at, r.id
+        limit $2)
+       order by rank, next_slot_at, id
+       limit $2
+     )
+     select ${dueRaffleColumns}
+     from due
+     join raffles r on r.id = due.id
+     join twitch_links l on l.guild_id = r.guild_id
      left join twitch_channel_liveness c on c.broadcaster_id = r.twitch_broadcaster_id
-     where r.status = 'running' and r.next_slot_at <= $1
-     order by r.next_slot_at, r.id
-     limit $2`,
+     order by due.rank, due.next_slot_at, due.id`,
     [new Date(slotAt), limit],
   );
   return rows.map(mapDueRaffle);

@@ -15,3 +15,26 @@ export async function recordEventSubMessage(database: Queryable, message: EventS
   );
   return rows.length === 1;
 }
+
+/** How long a message id is kept: far past Twitch's 10-minute replay window and its retries. */
+export const eventSubMessageRetentionMilliseconds = 24 * 60 * 60_000;
+/** Rows one tick deletes at most, so a backlog is worked off over several minutes. */
+const purgeBatchSize = 10_000;
+
+/**
+ * Deletes message ids received more than a day before `now`, the oldest first and at most
+ * `purgeBatchSize` of them: one statement along twitch_eventsub_messages_by_age. Returns how
+ * many went.
+ */
+export async function purgeOldEventSubMessages(database: Queryable, now: number): Promise<number> {
+  const rows = await database.query<{ purged: number }>(
+    `with purged as (
+       delete from twitch_eventsub_messages where message_id in (
+         select message_id from twitch_eventsub_messages where received_at < $1 order by received_at limit $2
+       ) returning 1
+     )
+     select count(*)::int as purged from purged`,
+    [new Date(now - eventSubMessageRetentionMilliseconds), purgeBatchSize],
+  );
+  return rows[0]?.purged ?? 0;
+}

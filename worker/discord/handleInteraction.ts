@@ -3,7 +3,6 @@ import type { AppContext } from "../context";
 import { HttpError } from "../errors";
 import { type Locale, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
-import { TimeoutError, withTimeout } from "../withTimeout";
 import type { CommandReply, Invocation } from "./commands/CommandGroup";
 import { UserFacingError } from "./commands/CommandGroup";
 import { findCommandGroup } from "./commands/registry";
@@ -22,6 +21,9 @@ import { canManageGuild, parsePermissions } from "./permissions";
 /** Discord allows 3 seconds for the first answer; leave room for the network. */
 const replyBudgetMilliseconds = 2_500;
 
+/** How a command's work stood when the reply budget ran out. */
+type Settled = { kind: "replied"; reply: CommandReply } | { kind: "failed"; error: unknown } | { kind: "late" };
+
 /** Parses a verified interaction body and answers it. Bad input never becomes a 5xx. */
 export async function handleInteraction(body: string, app: AppContext): Promise<Response> {
   const parsed = parseInteraction(body);
@@ -32,26 +34,68 @@ export async function handleInteraction(body: string, app: AppContext): Promise<
   if (interaction.type !== InteractionType.applicationCommand && interaction.type !== InteractionType.autocomplete) {
     return respondWithMessage({ content: translate(locale, "notAvailableYet") }, true);
   }
-  try {
-    const reply = await withTimeout(dispatchCommand(interaction, locale, app), replyBudgetMilliseconds);
-    return respondWithReply(reply, interaction, locale, app);
-  } catch (error) {
-    // Discord accepts only choices (type 8) for an autocomplete: a refusal there is an empty list.
-    if (error instanceof UserFacingError && interaction.type === InteractionType.autocomplete) {
-      return respondWithChoices([]);
-    }
-    if (error instanceof UserFacingError) {
-      return respondWithMessage({ content: translate(locale, error.messageKey, error.parameters) }, true);
-    }
-    app.log.error("command failed", {
-      error,
-      command: interaction.data?.name,
-      guildId: interaction.guild_id,
-      timedOut: error instanceof TimeoutError,
-    });
-    if (interaction.type === InteractionType.autocomplete) return respondWithChoices([]);
-    return respondWithMessage({ content: translate(locale, "tryAgainLater") }, true);
+  // The work is never abandoned: when it outlasts the reply budget, the answer becomes a
+  // deferral and the work goes on under waitUntil, its result (or its refusal) edited into the
+  // reply once it is known. A command never says "try again" for something that then happens.
+  const work = dispatchCommand(interaction, locale, app);
+  const settled = await settleWithin(work, replyBudgetMilliseconds);
+  if (settled.kind === "late") return respondLate(work, interaction, locale, app);
+  if (settled.kind === "replied") return respondWithReply(settled.reply, interaction, locale, app);
+  const error = settled.error;
+  // Discord accepts only choices (type 8) for an autocomplete: a refusal there is an empty list.
+  if (error instanceof UserFacingError && interaction.type === InteractionType.autocomplete) {
+    return respondWithChoices([]);
   }
+  if (error instanceof UserFacingError) {
+    return respondWithMessage({ content: translate(locale, error.messageKey, error.parameters) }, true);
+  }
+  app.log.error("command failed", { error, command: interaction.data?.name, guildId: interaction.guild_id });
+  if (interaction.type === InteractionType.autocomplete) return respondWithChoices([]);
+  return respondWithMessage({ content: translate(locale, "tryAgainLater") }, true);
+}
+
+/** Waits for `work` at most `milliseconds`; the work itself goes on either way. */
+async function settleWithin(work: Promise<CommandReply>, milliseconds: number): Promise<Settled> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Settled>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: "late" }), milliseconds);
+  });
+  const outcome = work.then(
+    (reply): Settled => ({ kind: "replied", reply }),
+    (error: unknown): Settled => ({ kind: "failed", error }),
+  );
+  return Promise.race([outcome, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The reply budget ran out with the work still going. An autocomplete only reads, and Discord
+ * cannot defer one: it gets no choices, and its work is left to finish. A command is deferred,
+ * ephemerally (its result may be meant for the invoker alone, e.g. a link button), and its result
+ * replaces the "thinking…" message when the work ends: what it did, or why it did nothing.
+ */
+function respondLate(
+  work: Promise<CommandReply>,
+  interaction: InteractionData,
+  locale: Locale,
+  app: AppContext,
+): Response {
+  app.log.warn("command outlasted the reply budget; deferring its reply", {
+    command: interaction.data?.name,
+    guildId: interaction.guild_id,
+    budgetMilliseconds: replyBudgetMilliseconds,
+  });
+  if (interaction.type === InteractionType.autocomplete) {
+    app.runInBackground(work.catch((error: unknown) => app.log.warn("late autocomplete failed", { error })));
+    return respondWithChoices([]);
+  }
+  const complete = async (): Promise<MessageBody> => {
+    const reply = await work;
+    if (reply.kind === "deferred") return reply.complete();
+    if (reply.kind === "message") return reply.body;
+    return { content: translate(locale, "tryAgainLater") };
+  };
+  app.runInBackground(completeDeferredReply(complete, interaction, locale, app));
+  return Response.json({ type: ResponseType.deferredChannelMessage, data: { flags: ephemeralFlag } });
 }
 
 async function dispatchCommand(interaction: InteractionData, locale: Locale, app: AppContext): Promise<CommandReply> {

@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { type Candidate, type DrawResult, makeRaffle } from "../db/draws";
-import { createRandomWords, cryptoRandom, type RandomSource, shuffle } from "./randomness";
+import { createRandomWords, cryptoRandom, type RandomSource, sampleWithoutReplacement } from "./randomness";
 
 /**
  * Candidates passed to make_raffle per draw. They are a uniform random sample of the chat,
@@ -22,7 +22,7 @@ export async function drawWinner(
   },
 ): Promise<DrawResult> {
   const random = input.random ?? cryptoRandom;
-  const candidates = shuffle(input.chatters, random).slice(0, candidateSampleSize);
+  const candidates = sampleWithoutReplacement(input.chatters, candidateSampleSize, random);
   for (let attempt = 0; ; attempt += 1) {
     const result = await makeRaffle(app.database, {
       raffleId: input.raffleId,

@@ -21,7 +21,8 @@ export async function readCachedSamples(app: AppContext, broadcasterIds: string[
 
 /**
  * The chat of a live channel: the sample cached in Redis when there is a fresh one, else Get
- * Chatters (all pages), which then refreshes the cache.
+ * Chatters (at most `maximumChatterPages` pages, what one invocation's subrequest budget
+ * allows: worker/lib/subrequestBudget.ts), which then refreshes the cache.
  */
 export async function gatherCandidates(
   app: AppContext,

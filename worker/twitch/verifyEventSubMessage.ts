@@ -1,7 +1,17 @@
 import { HttpError } from "../errors";
+import { readBoundedBody } from "../lib/readBoundedBody";
 
 /** Twitch's replay window: a message older than 10 minutes is refused. */
 const maximumMessageAgeMilliseconds = 10 * 60 * 1000;
+
+/**
+ * The largest EventSub message body read, in bytes. Twitch publishes no maximum; the types
+ * LiveLoot subscribes to (stream.online/offline, follow, subscribe, cheer, raid), a challenge and
+ * a revocation are all under 1 KB (the docs' follow sample is 458 bytes), and Twitch's largest
+ * types (a prediction with its top predictors, a chat message with fragments and badges) stay
+ * near 10 KB. 32 KiB leaves room for those; anything larger is refused with 413.
+ */
+export const maximumEventSubBytes = 32 * 1024;
 
 export interface EventSubEnvelope {
   messageId: string;
@@ -14,7 +24,8 @@ export interface EventSubEnvelope {
 
 /**
  * Checks `Twitch-Eventsub-Message-Signature` = sha256=HMAC(secret, id + timestamp + raw body)
- * and the timestamp's age. Anything wrong is a 403, as Twitch's own samples answer.
+ * and the timestamp's age. Anything wrong is a 403, as Twitch's own samples answer, except a
+ * body over `maximumEventSubBytes`: a 413, before it is read.
  */
 export async function verifyEventSubMessage(
   request: Request,
@@ -25,7 +36,7 @@ export async function verifyEventSubMessage(
   const timestamp = request.headers.get("twitch-eventsub-message-timestamp");
   const signature = request.headers.get("twitch-eventsub-message-signature");
   const messageType = request.headers.get("twitch-eventsub-message-type");
-  const body = await request.text();
+  const body = await readBoundedBody(request, maximumEventSubBytes);
   if (!messageId || !timestamp || !signature || !messageType) throw new HttpError(403, "Missing EventSub headers.");
   const sentAt = parseTwitchTimestamp(timestamp);
   if (sentAt === undefined || Math.abs(nowMilliseconds - sentAt) > maximumMessageAgeMilliseconds) {
