@@ -135,14 +135,19 @@ export async function seedCommandGuilds(stack: BenchStack, options: CommandSeedO
       );
       for (const [index, subscription] of listDesiredSubscriptions(guild.broadcasterId, tokens.scopes).entries()) {
         await client.query(
-          `insert into twitch_eventsub_subscriptions (guild_id, twitch_subscription_id, type, version, condition, status)
-           values ($1, $2, $3, $4, $5, 'enabled')`,
+          `with subscription as (
+             insert into twitch_eventsub_subscriptions
+               (twitch_subscription_id, broadcaster_id, type, version, condition, status)
+             values ($2, $6, $3, $4, $5, 'enabled') returning id
+           )
+           insert into twitch_eventsub_subscription_guilds (subscription_id, guild_id) select id, $1 from subscription`,
           [
             guild.guildId,
             `bench-${guild.guildId}-${index}`,
             subscription.type,
             subscription.version,
             JSON.stringify(subscription.condition),
+            guild.broadcasterId,
           ],
         );
       }

@@ -90,14 +90,18 @@ describe("POST /twitch/eventsub", () => {
     });
     expect(await answer.text()).toBe("early-bird");
     // Twitch's 202 reaches the Worker only now: it stores the subscription as Twitch reported it.
-    await saveSubscription(database, {
+    await saveSubscription(
+      database,
+      {
+        twitchSubscriptionId: pending.id,
+        broadcasterId: "77",
+        type: pending.type,
+        version: pending.version,
+        condition: pending.condition,
+        status: "webhook_callback_verification_pending",
+      },
       guildId,
-      twitchSubscriptionId: pending.id,
-      type: pending.type,
-      version: pending.version,
-      condition: pending.condition,
-      status: "webhook_callback_verification_pending",
-    });
+    );
     expect((await listSubscriptions(database, guildId)).map((entry) => entry.status)).toEqual(["enabled"]);
   });
 
@@ -230,8 +234,8 @@ describe("EventSub subscriptions, activity points and Twitch chat announcements"
       Object.values(entry.condition).includes(user.id),
     );
     expect(left).toEqual([]);
-    const rows = await database.query("select 1 from twitch_eventsub_subscriptions where guild_id = $1", [
-      scene.guildId,
+    const rows = await database.query("select 1 from twitch_eventsub_subscriptions where broadcaster_id = $1", [
+      user.id,
     ]);
     expect(rows).toEqual([]);
   });

@@ -21,7 +21,8 @@ async function linkWithStatuses(scene: InteractionScene, statuses: Record<string
   await linkTwitch(scene, user);
   for (const [type, status] of Object.entries(statuses)) {
     const rows = await database.query(
-      "update twitch_eventsub_subscriptions set status = $3 where guild_id = $1 and type = $2 returning type",
+      `update twitch_eventsub_subscriptions s set status = $3 from twitch_eventsub_subscription_guilds g
+       where g.subscription_id = s.id and g.guild_id = $1 and s.type = $2 returning s.type`,
       [scene.guildId, type, status],
     );
     expect(rows).toHaveLength(1);
@@ -72,8 +73,13 @@ describe("/twitch status names EventSub subscriptions and their states in words"
       "channel.raid": "chat_user_banned",
     });
     await database.query(
-      `insert into twitch_eventsub_subscriptions (guild_id, twitch_subscription_id, type, version, condition, status)
-       values ($1, $2, 'channel.hype_train.begin', '1', '{}'::jsonb, 'enabled')`,
+      `with subscription as (
+         insert into twitch_eventsub_subscriptions (twitch_subscription_id, broadcaster_id, type, version, condition, status)
+         select $2, l.twitch_user_id, 'channel.hype_train.begin', '1',
+           jsonb_build_object('broadcaster_user_id', l.twitch_user_id), 'enabled'
+         from twitch_links l where l.guild_id = $1 returning id
+       )
+       insert into twitch_eventsub_subscription_guilds (subscription_id, guild_id) select id, $1 from subscription`,
       [scene.guildId, crypto.randomUUID()],
     );
     const lines = (await readEventSubField(scene, "Live updates (EventSub)")).split("\n");

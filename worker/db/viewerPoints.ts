@@ -32,16 +32,8 @@ function mapPointValues(row: PointValuesRow | undefined): PointValues {
   };
 }
 
-/** The point values of the (first) guild linked to a broadcaster; defaults when none is. */
-export async function readPointValues(database: Queryable, broadcasterId: string): Promise<PointValues> {
-  const rows = await database.query<PointValuesRow>(
-    `select g.follow_points, g.subscribe_points, g.gift_points_per_sub, g.cheer_points_per_bit, g.raid_points
-     from twitch_links l join guilds g on g.id = l.guild_id
-     where l.twitch_user_id = $1 order by l.created_at limit 1`,
-    [broadcasterId],
-  );
-  return mapPointValues(rows[0]);
-}
+/** Which of a guild's point values an EventSub activity earns (award_points multiplies it out). */
+export type Activity = "follow" | "subscribe" | "gift" | "cheer" | "raid";
 
 export interface PointAward {
   messageId: string;
@@ -49,13 +41,21 @@ export interface PointAward {
   subscriptionType: string;
   broadcasterId: string;
   viewer: { id: string; login: string; displayName: string };
-  points: number;
+  activity: Activity;
+  /** Gifted subs or bits; 1 for a follow, a subscription or a raid. */
+  quantity: number;
 }
 
-/** Adds points once per EventSub message id (award_points records the id in the same call). */
-export async function awardPoints(database: Queryable, award: PointAward): Promise<{ isNew: boolean; total: number }> {
-  const rows = await database.query<{ is_new: boolean; total: string }>(
-    "select is_new, total from award_points($1, $2, $3, $4, $5, $6, $7, $8)",
+/**
+ * Adds points once per EventSub message id (award_points records the id in the same call), in
+ * every guild linking the channel, each by its own point values.
+ */
+export async function awardPoints(
+  database: Queryable,
+  award: PointAward,
+): Promise<{ isNew: boolean; guildCount: number }> {
+  const rows = await database.query<{ is_new: boolean; guild_count: number }>(
+    "select is_new, guild_count from award_points($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     [
       award.messageId,
       award.messageType,
@@ -64,10 +64,11 @@ export async function awardPoints(database: Queryable, award: PointAward): Promi
       award.viewer.id,
       award.viewer.login,
       award.viewer.displayName,
-      award.points,
+      award.activity,
+      award.quantity,
     ],
   );
-  return { isNew: Boolean(rows[0]?.is_new), total: Number(rows[0]?.total ?? 0) };
+  return { isNew: Boolean(rows[0]?.is_new), guildCount: Number(rows[0]?.guild_count ?? 0) };
 }
 
 export interface LeaderboardEntry {
@@ -76,15 +77,16 @@ export interface LeaderboardEntry {
   points: number;
 }
 
+/** The guild's most active viewers in its linked channel (points are per guild and channel). */
 export async function readLeaderboard(
   database: Queryable,
-  broadcasterId: string,
+  channel: { guildId: string; broadcasterId: string },
   limit: number,
 ): Promise<LeaderboardEntry[]> {
   const rows = await database.query<{ viewer_login: string; viewer_display_name: string; points: string }>(
     `select viewer_login, viewer_display_name, points from viewer_points
-     where broadcaster_id = $1 and points > 0 order by points desc, viewer_user_id limit $2`,
-    [broadcasterId, limit],
+     where guild_id = $1 and broadcaster_id = $2 and points > 0 order by points desc, viewer_user_id limit $3`,
+    [channel.guildId, channel.broadcasterId, limit],
   );
   return rows.map((row) => ({
     login: row.viewer_login,

@@ -1,10 +1,12 @@
 import type { z } from "zod";
 import type { Config } from "../env";
+import { maximumChatterPages } from "../lib/subrequestBudget";
 import { TwitchApiError, TwitchRateLimitedError } from "./TwitchApiError";
 import {
   chatMessageResponseSchema,
   chattersResponseSchema,
   eventSubCreatedSchema,
+  eventSubListSchema,
   streamsResponseSchema,
   usersResponseSchema,
 } from "./twitch.external";
@@ -24,6 +26,16 @@ export interface LiveStream {
   title: string;
   viewerCount: number;
   startedAt: string | undefined;
+}
+
+/** An EventSub subscription as Get EventSub Subscriptions lists it. */
+export interface EventSubSubscriptionListing {
+  id: string;
+  status: string;
+  type: string;
+  version: string;
+  condition: Record<string, string>;
+  callback: string;
 }
 
 type HelixSettings = Pick<Config, "twitchApiBaseUrl" | "twitchClientId">;
@@ -59,11 +71,17 @@ export class HelixClient {
     }));
   }
 
-  /** Every chatter, following the cursor 1000 at a time. */
-  async getChatters(broadcasterId: string, moderatorId: string): Promise<TwitchUser[]> {
+  /** The chatters, following the cursor 1000 at a time for at most `maximumPages` pages. */
+  async getChatters(
+    broadcasterId: string,
+    moderatorId: string,
+    maximumPages = maximumChatterPages,
+  ): Promise<TwitchUser[]> {
     const chatters: TwitchUser[] = [];
     let cursor: string | undefined;
+    let pages = 0;
     do {
+      pages += 1;
       const search = new URLSearchParams({ broadcaster_id: broadcasterId, moderator_id: moderatorId, first: "1000" });
       if (cursor) search.set("after", cursor);
       const page = await this.get("/chat/chatters", search, chattersResponseSchema);
@@ -71,7 +89,7 @@ export class HelixClient {
         chatters.push({ id: chatter.user_id, login: chatter.user_login, displayName: chatter.user_name });
       }
       cursor = page.pagination?.cursor || undefined;
-    } while (cursor);
+    } while (cursor && pages < maximumPages);
     return chatters;
   }
 
@@ -105,6 +123,24 @@ export class HelixClient {
     const response = await fetch(url, { method: "DELETE", headers: this.headers() });
     if (response.ok || response.status === 404) return;
     throw new TwitchApiError(response.status, url, await response.text());
+  }
+
+  /**
+   * Get EventSub Subscriptions whose condition names the user (app token; Twitch takes one filter
+   * at a time): how a 409 on create is resolved to the subscription that already exists. The
+   * first page (100) is plenty for the few types LiveLoot subscribes a channel to.
+   */
+  async listEventSubSubscriptions(userId: string): Promise<EventSubSubscriptionListing[]> {
+    const search = new URLSearchParams({ user_id: userId });
+    const body = await this.get("/eventsub/subscriptions", search, eventSubListSchema);
+    return body.data.map((entry) => ({
+      id: entry.id,
+      status: entry.status,
+      type: entry.type,
+      version: entry.version,
+      condition: entry.condition,
+      callback: entry.transport.callback ?? "",
+    }));
   }
 
   /** Send Chat Message as the token's user; a 200 can still be dropped, so `isSent` is checked. */

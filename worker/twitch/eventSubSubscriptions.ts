@@ -1,8 +1,11 @@
 import type { AppContext } from "../context";
 import {
-  deleteSubscriptionRecords,
+  attachGuild,
+  type ChannelSubscription,
+  deleteUnneededSubscriptions,
+  detachGuild,
+  listChannelSubscriptions,
   listSubscriptions,
-  type StoredSubscription,
   saveSubscription,
 } from "../db/eventSubSubscriptions";
 import { describeError } from "../log";
@@ -15,9 +18,6 @@ export interface DesiredSubscription {
   version: string;
   condition: Record<string, string>;
 }
-
-/** Statuses that need no action: working, or waiting for our answer to Twitch's challenge. */
-const healthyStatuses = new Set(["enabled", "webhook_callback_verification_pending"]);
 
 /**
  * The subscriptions a link should have. Each needs the scope Twitch names for it
@@ -43,54 +43,94 @@ export function listDesiredSubscriptions(broadcasterId: string, scopes: readonly
   ];
 }
 
-function isSameCondition(stored: StoredSubscription, desired: DesiredSubscription): boolean {
-  return stored.version === desired.version && JSON.stringify(stored.condition) === JSON.stringify(desired.condition);
+/** Same condition, whatever the key order (jsonb does not keep it). */
+function isSameCondition(left: Record<string, string>, right: Record<string, string>): boolean {
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => left[key] === right[key]);
+}
+
+/** Working, or waiting for Twitch's challenge for less than 10 minutes: nothing to do. */
+function isHealthy(stored: ChannelSubscription, wanted: DesiredSubscription): boolean {
+  if (stored.version !== wanted.version) return false;
+  return (
+    stored.status === "enabled" ||
+    (stored.status === "webhook_callback_verification_pending" && !stored.verificationStuck)
+  );
 }
 
 /**
- * Creates the subscriptions a guild's link is missing (or whose Twitch status went bad), with
- * the app token, and removes ones it should no longer have. Used after linking and by the
- * hourly repair. Failures are logged per subscription; the next repair tries again.
+ * Gives a guild's link the subscriptions it needs, with the app token, and lets go of ones it
+ * should no longer have. Subscriptions belong to the channel: one that another guild's link made
+ * is shared (the guild is recorded beside it); one missing, revoked, failed or pending for more
+ * than 10 minutes is re-created, for every guild it serves; Twitch's 409 (it already has one)
+ * counts as covered. Used after linking and by the hourly repair. Failures are logged per
+ * subscription; the next repair tries again.
  */
 export async function syncSubscriptions(
   app: AppContext,
   link: { guildId: string; twitchUserId: string; scopes: readonly string[] },
-): Promise<{ created: number; failed: number }> {
+): Promise<{ created: number; shared: number; failed: number }> {
   const desired = listDesiredSubscriptions(link.twitchUserId, link.scopes);
-  const stored = await listSubscriptions(app.database, link.guildId);
-  const helix = new HelixClient(app.config, await getAppAccessToken(app));
-  const callback = `${app.config.publicBaseUrl}/twitch/eventsub`;
+  const serving = await listSubscriptions(app.database, link.guildId);
+  const channel = await listChannelSubscriptions(app.database, link.twitchUserId);
+  const findWanted = (stored: ChannelSubscription) =>
+    desired.find((wanted) => wanted.type === stored.type && isSameCondition(stored.condition, wanted.condition));
+  let helix: HelixClient | undefined;
+  const openHelix = async () => {
+    helix ??= new HelixClient(app.config, await getAppAccessToken(app));
+    return helix;
+  };
   let created = 0;
+  let shared = 0;
   let failed = 0;
 
-  const unwanted = stored.filter((entry) => !desired.some((wanted) => wanted.type === entry.type));
-  for (const entry of unwanted) await helix.deleteEventSubSubscription(entry.twitchSubscriptionId).catch(() => {});
-  if (unwanted.length > 0)
-    await deleteSubscriptionRecords(
+  // A scope no longer granted, or a re-link to another channel: the guild lets go; Twitch's
+  // subscription goes only with the last guild that needed it.
+  const unwanted = serving.filter((stored) => stored.broadcasterId !== link.twitchUserId || !findWanted(stored));
+  const orphaned = [
+    ...(unwanted.length > 0
+      ? await detachGuild(
+          app.database,
+          link.guildId,
+          unwanted.map((stored) => stored.id),
+        )
+      : []),
+    ...(await deleteUnneededSubscriptions(
       app.database,
-      link.guildId,
-      unwanted.map((entry) => entry.type),
-    );
+      channel.filter((stored) => stored.guildIds.length === 0 && !findWanted(stored)).map((stored) => stored.id),
+    )),
+  ];
+  if (orphaned.length > 0) await deleteAtTwitch(app, await openHelix(), orphaned, link.guildId);
 
   for (const wanted of desired) {
-    const existing = stored.find((entry) => entry.type === wanted.type);
-    if (existing && healthyStatuses.has(existing.status) && isSameCondition(existing, wanted)) continue;
+    const existing = channel.find(
+      (stored) => stored.type === wanted.type && isSameCondition(stored.condition, wanted.condition),
+    );
     try {
-      if (existing) await helix.deleteEventSubSubscription(existing.twitchSubscriptionId);
-      const subscription = await helix.createEventSubSubscription({
-        ...wanted,
-        callback,
-        secret: app.config.twitchEventSubSecret,
-      });
-      await saveSubscription(app.database, {
-        guildId: link.guildId,
-        twitchSubscriptionId: subscription.id,
-        type: wanted.type,
-        version: wanted.version,
-        condition: wanted.condition,
-        status: subscription.status,
-      });
-      created += 1;
+      if (existing && isHealthy(existing, wanted)) {
+        if (!existing.guildIds.includes(link.guildId)) {
+          await attachGuild(app.database, existing.id, link.guildId);
+          shared += 1;
+        }
+        continue;
+      }
+      const twitch = await openHelix();
+      if (existing) await twitch.deleteEventSubSubscription(existing.twitchSubscriptionId);
+      const subscription = await createOrFindSubscription(app, twitch, wanted, link.twitchUserId);
+      await saveSubscription(
+        app.database,
+        {
+          twitchSubscriptionId: subscription.id,
+          broadcasterId: link.twitchUserId,
+          type: wanted.type,
+          version: wanted.version,
+          condition: wanted.condition,
+          status: subscription.status,
+        },
+        link.guildId,
+      );
+      if (subscription.existed) shared += 1;
+      else created += 1;
     } catch (error) {
       failed += 1;
       app.log.warn("could not create an EventSub subscription", {
@@ -101,16 +141,50 @@ export async function syncSubscriptions(
       });
     }
   }
-  return { created, failed };
+  return { created, shared, failed };
 }
 
-/** Removes every subscription of a guild, at Twitch and here (on /twitch disconnect). */
-export async function deleteSubscriptions(app: AppContext, guildId: string): Promise<void> {
-  const stored = await listSubscriptions(app.database, guildId);
-  if (stored.length === 0) return;
-  const helix = new HelixClient(app.config, await getAppAccessToken(app));
-  for (const entry of stored) {
+/**
+ * Creates the subscription; when Twitch answers 409 (it has one for this type, condition and
+ * callback: made for another guild, or left over from a deletion that failed), finds that one.
+ */
+async function createOrFindSubscription(
+  app: AppContext,
+  helix: HelixClient,
+  wanted: DesiredSubscription,
+  broadcasterId: string,
+): Promise<{ id: string; status: string; existed: boolean }> {
+  const callback = `${app.config.publicBaseUrl}/twitch/eventsub`;
+  try {
+    const created = await helix.createEventSubSubscription({
+      ...wanted,
+      callback,
+      secret: app.config.twitchEventSubSecret,
+    });
+    return { ...created, existed: false };
+  } catch (error) {
+    if (!(error instanceof TwitchApiError) || error.status !== 409) throw error;
+    const existing = (await helix.listEventSubSubscriptions(broadcasterId)).find(
+      (entry) =>
+        entry.type === wanted.type &&
+        entry.version === wanted.version &&
+        entry.callback === callback &&
+        isSameCondition(entry.condition, wanted.condition),
+    );
+    if (!existing) throw error;
+    return { id: existing.id, status: existing.status, existed: true };
+  }
+}
+
+async function deleteAtTwitch(
+  app: AppContext,
+  helix: HelixClient,
+  subscriptions: { twitchSubscriptionId: string; type: string }[],
+  guildId: string,
+): Promise<void> {
+  for (const entry of subscriptions) {
     await helix.deleteEventSubSubscription(entry.twitchSubscriptionId).catch((error: unknown) => {
+      // Left at Twitch, it is found again through the 409 of the next create.
       app.log.warn("could not delete an EventSub subscription at Twitch", {
         guildId,
         type: entry.type,
@@ -118,5 +192,22 @@ export async function deleteSubscriptions(app: AppContext, guildId: string): Pro
       });
     });
   }
-  await deleteSubscriptionRecords(app.database, guildId);
+}
+
+/**
+ * On /twitch disconnect: the guild lets go of its subscriptions. Those no other guild linking
+ * the channel needs are deleted here and at Twitch; the others keep serving those guilds.
+ */
+export async function deleteSubscriptions(app: AppContext, guildId: string): Promise<void> {
+  const orphaned = await detachGuild(app.database, guildId);
+  if (orphaned.length === 0) return;
+  let helix: HelixClient;
+  try {
+    helix = new HelixClient(app.config, await getAppAccessToken(app));
+  } catch (error) {
+    // The disconnect goes on; what is left at Twitch is found again through a later 409.
+    app.log.warn("could not delete EventSub subscriptions at Twitch", { guildId, error: describeError(error) });
+    return;
+  }
+  await deleteAtTwitch(app, helix, orphaned, guildId);
 }

@@ -4,7 +4,7 @@ import { recordEventSubMessage } from "../db/eventSubMessages";
 import { recordVerification, updateSubscriptionStatus } from "../db/eventSubSubscriptions";
 import { readGuildLocale } from "../db/guilds";
 import { findActiveRaffle } from "../db/raffles";
-import { awardPoints, readPointValues } from "../db/viewerPoints";
+import { awardPoints } from "../db/viewerPoints";
 import { createChannelMessage } from "../discord/DiscordRestClient";
 import { HttpError } from "../errors";
 import { resolveLocale, translate } from "../i18n/translate";
@@ -15,7 +15,7 @@ import {
   streamEventSchema,
   verificationBodySchema,
 } from "./eventsub.external";
-import { readActivityPoints, readEventBroadcasterId } from "./readActivityPoints";
+import { readActivityPoints } from "./readActivityPoints";
 import { type EventSubEnvelope, parseTwitchTimestamp, verifyEventSubMessage } from "./verifyEventSubMessage";
 
 /** Without these, LiveLoot cannot see the stream go live or offline by itself. */
@@ -55,10 +55,15 @@ async function recordRevocation(app: AppContext, envelope: EventSubEnvelope, jso
   const updated = await updateSubscriptionStatus(app.database, subscription.id, subscription.status);
   app.log.warn("EventSub subscription revoked", { type: subscription.type, reason: subscription.status });
   if (!updated?.changed || !neededSubscriptionTypes.has(subscription.type)) return;
-  const raffle = await findActiveRaffle(app.database, updated.guildId);
+  // One subscription serves every guild linking the channel: each is told.
+  for (const guildId of updated.guildIds) await tellRevocation(app, guildId, subscription);
+}
+
+async function tellRevocation(app: AppContext, guildId: string, subscription: { id: string; status: string }) {
+  const raffle = await findActiveRaffle(app.database, guildId);
   if (!raffle) return;
   try {
-    const locale = resolveLocale(await readGuildLocale(app.database, updated.guildId));
+    const locale = resolveLocale(await readGuildLocale(app.database, guildId));
     await createChannelMessage(
       app.config,
       raffle.discordChannelId,
@@ -66,7 +71,7 @@ async function recordRevocation(app: AppContext, envelope: EventSubEnvelope, jso
       `revoked-${subscription.id}`.slice(0, 25),
     );
   } catch (error) {
-    app.log.warn("could not tell the guild about a revoked subscription", { error: describeError(error) });
+    app.log.warn("could not tell the guild about a revoked subscription", { guildId, error: describeError(error) });
   }
 }
 
@@ -93,28 +98,30 @@ async function processNotification(app: AppContext, envelope: EventSubEnvelope, 
     app.log.info("stream liveness from EventSub", { type, duplicate: !outcome.isNew, applied: outcome.applied });
     return;
   }
-  const broadcasterId = readEventBroadcasterId(type, event);
-  const activity = broadcasterId
-    ? safelyReadActivity(type, event, await readPointValues(app.database, broadcasterId))
-    : undefined;
+  const activity = safelyReadActivity(type, event);
   if (!activity) {
     await recordEventSubMessage(app.database, envelope);
     return;
   }
+  // One statement awards every guild linking the channel, each by its own point values.
   const result = await awardPoints(app.database, {
     messageId: envelope.messageId,
     messageType: envelope.messageType,
     subscriptionType: type,
-    broadcasterId: activity.broadcasterId,
-    viewer: activity.viewer,
-    points: activity.points,
+    ...activity,
   });
-  app.log.info("activity points", { type, points: activity.points, duplicate: !result.isNew });
+  app.log.info("activity points", {
+    type,
+    activity: activity.activity,
+    quantity: activity.quantity,
+    guilds: result.guildCount,
+    duplicate: !result.isNew,
+  });
 }
 
-function safelyReadActivity(type: string, event: unknown, values: Parameters<typeof readActivityPoints>[2]) {
+function safelyReadActivity(type: string, event: unknown) {
   try {
-    return readActivityPoints(type, event, values);
+    return readActivityPoints(type, event);
   } catch {
     throw new HttpError(400, `A ${type} event missing fields.`);
   }

@@ -1,11 +1,16 @@
 import * as z from "zod";
-import type { PointValues } from "../db/viewerPoints";
+import type { Activity } from "../db/viewerPoints";
 
-/** Who earns how many points for one EventSub notification, or undefined (anonymous, unknown type). */
+/**
+ * Who earns points for one EventSub notification, for which activity and how many times over
+ * (gifted subs, bits); or undefined (anonymous, unknown type). Each guild linking the channel
+ * multiplies it by its own point values (award_points).
+ */
 export interface ActivityPoints {
   broadcasterId: string;
   viewer: { id: string; login: string; displayName: string };
-  points: number;
+  activity: Activity;
+  quantity: number;
 }
 
 const userFields = { user_id: z.string(), user_login: z.string(), user_name: z.string() };
@@ -35,19 +40,24 @@ const raidSchema = z.object({
 });
 
 /**
- * Maps a notification to points with the guild's values: follow, subscribe, gift (per gifted
- * sub, to the gifter), cheer (per bit) and raid (to the raiding broadcaster). Anonymous gifts
- * and cheers earn nobody anything.
+ * Maps a notification to an activity: follow, subscribe, gift (per gifted sub, to the gifter),
+ * cheer (per bit) and raid (to the raiding broadcaster). Anonymous gifts and cheers earn nobody
+ * anything.
  */
-export function readActivityPoints(type: string, event: unknown, values: PointValues): ActivityPoints | undefined {
+export function readActivityPoints(type: string, event: unknown): ActivityPoints | undefined {
   switch (type) {
     case "channel.follow": {
       const parsed = followSchema.parse(event);
-      return { broadcasterId: parsed.broadcaster_user_id, viewer: readUser(parsed), points: values.follow };
+      return { broadcasterId: parsed.broadcaster_user_id, viewer: readUser(parsed), activity: "follow", quantity: 1 };
     }
     case "channel.subscribe": {
       const parsed = subscribeSchema.parse(event);
-      return { broadcasterId: parsed.broadcaster_user_id, viewer: readUser(parsed), points: values.subscribe };
+      return {
+        broadcasterId: parsed.broadcaster_user_id,
+        viewer: readUser(parsed),
+        activity: "subscribe",
+        quantity: 1,
+      };
     }
     case "channel.subscription.gift": {
       const parsed = giftSchema.parse(event);
@@ -55,7 +65,8 @@ export function readActivityPoints(type: string, event: unknown, values: PointVa
       return {
         broadcasterId: parsed.broadcaster_user_id,
         viewer: { id: parsed.user_id, login: parsed.user_login, displayName: parsed.user_name || parsed.user_login },
-        points: values.giftPerSub * parsed.total,
+        activity: "gift",
+        quantity: parsed.total,
       };
     }
     case "channel.cheer": {
@@ -64,7 +75,8 @@ export function readActivityPoints(type: string, event: unknown, values: PointVa
       return {
         broadcasterId: parsed.broadcaster_user_id,
         viewer: { id: parsed.user_id, login: parsed.user_login, displayName: parsed.user_name || parsed.user_login },
-        points: values.cheerPerBit * parsed.bits,
+        activity: "cheer",
+        quantity: parsed.bits,
       };
     }
     case "channel.raid": {
@@ -76,7 +88,8 @@ export function readActivityPoints(type: string, event: unknown, values: PointVa
           login: parsed.from_broadcaster_user_login,
           displayName: parsed.from_broadcaster_user_name,
         },
-        points: values.raid,
+        activity: "raid",
+        quantity: 1,
       };
     }
     default:
@@ -86,10 +99,4 @@ export function readActivityPoints(type: string, event: unknown, values: PointVa
 
 function readUser(parsed: { user_id: string; user_login: string; user_name: string }) {
   return { id: parsed.user_id, login: parsed.user_login, displayName: parsed.user_name || parsed.user_login };
-}
-
-/** The broadcaster a notification is about, to look up the guild's point values. */
-export function readEventBroadcasterId(type: string, event: Record<string, unknown>): string | undefined {
-  const field = type === "channel.raid" ? event.to_broadcaster_user_id : event.broadcaster_user_id;
-  return typeof field === "string" ? field : undefined;
 }

@@ -54,6 +54,19 @@ export const eventSubCreatedSchema = z.object({
   data: z.array(z.object({ id: z.string(), status: z.string(), type: z.string() })),
 });
 
+export const eventSubListSchema = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      status: z.string(),
+      type: z.string(),
+      version: z.string(),
+      condition: z.record(z.string(), z.string()),
+      transport: z.object({ method: z.string(), callback: z.string().optional() }),
+    }),
+  ),
+});
+
 export const chatMessageResponseSchema = z.object({
   data: z.array(
     z.object({

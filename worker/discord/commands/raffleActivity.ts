@@ -18,7 +18,7 @@ export const leaderboard = defineSubcommand(noOptions, async (invocation) => {
   const { app, locale, guildId } = invocation;
   const link = await findTwitchLink(app.database, guildId);
   if (!link) throw new UserFacingError("twitchNotLinked");
-  const leaders = await readLeaderboard(app.database, link.twitchUserId, 10);
+  const leaders = await readLeaderboard(app.database, { guildId, broadcasterId: link.twitchUserId }, 10);
   const title = translate(locale, "raffleLeaderboardTitle");
   const format = new Intl.NumberFormat(locale);
   const description =
