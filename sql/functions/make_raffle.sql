@@ -4,7 +4,8 @@
 --   candidates    JSON array of {"id", "login", "name"} Twitch users, already in random order.
 --                 The winner is the first one who is not the broadcaster, not a known bot (the
 --                 default list or the guild's), not excluded in the guild, and has not won in
---                 this raffle within cooldown_minutes before slot_at. A uniform shuffle (or a
+--                 the guild, in any of its raffles, within cooldown_minutes before slot_at
+--                 (stopping and starting does not reset a cooldown). A uniform shuffle (or a
 --                 uniform sample) therefore makes the winner uniform among eligible chatters.
 --   random_words  integers, each uniform in [0, 2^48). The item roll takes the first word below
 --                 2^48 - (2^48 mod total_weight) and reduces it mod total_weight: rejection
@@ -12,25 +13,37 @@
 --
 -- Luck (raffles.luck, opt-in): instead of the first eligible candidate, the winner is drawn among
 -- ALL eligible candidates passed in, each weighted least(100 + points, 500), points being the
--- candidate's viewer_points in the raffle's channel (0 if none): a chance proportional to
+-- candidate's viewer_points in the raffle's guild and channel (0 if none): a chance proportional to
 -- 1 + points/100, capped at 5x. The winner roll uses the words after the one the item roll took,
 -- the first below 2^48 - (2^48 mod total candidate weight), mod that total, walking the
 -- candidates in the given order. So a draw needs one accepted word without luck and two with
 -- luck. The Worker passes 4, so up to two words can be rejected (each with a probability below
 -- 2^-18) and the draw still goes through.
 --
--- Outcomes (one row; the other columns are set only for 'drawn'):
---   drawn            the draw is recorded, stock taken, announcement pending
+-- Draw numbers continue per guild: a draw is numbered guilds.draw_count + 1 ("Draw #12" is the
+-- server's 12th draw), so a channel never shows two "Draw #1" after a stop and a start.
+--
+-- Outcomes (one row; the draw columns are set only for 'drawn', the counts only for 'no_eligible'):
+--   drawn            the draw is recorded, stock taken, announcement pending; the raffle's run of
+--                    empty slots ends (empty_minutes 0, so a later run may be told about again)
 --   slot_taken       this slot was already drawn, or (scheduled) it falls before the raffle's
 --                    next slot because a tick already handled it: nothing to do
 --   not_running      no such raffle, it is stopped, or it is paused and the draw is scheduled
 --   no_items         no enabled item has stock left: stop the raffle and say so; nothing changed
---   no_eligible      nobody eligible: no draw; a scheduled slot counts as handled (skipped)
+--   no_eligible      nobody eligible: no draw. chatters_seen, excluded_count (broadcaster, bots,
+--                    excluded viewers) and cooling_down_count (won in the guild within the
+--                    raffle's cooldown_minutes, also returned) say why. A scheduled slot counts
+--                    as handled (skipped) and is recorded on the raffle as its last empty slot;
+--                    nobody_eligible_minutes is then the run's live minutes (the first empty slot
+--                    counts 1, each next one every_minutes), and nobody_eligible_notice is true
+--                    once per run, at the slot that reaches 5: tell the raffle's channel.
 --   need_randomness  no word was accepted for the item or, with luck, for the winner after it
 --                    (astronomically unlikely with 4 words): call again with new words
 --
 -- Concurrency: the raffle row is locked first, so calls on one raffle run one after the other and
--- each sees the draws (cooldowns, slots) committed before it; the guild's item rows are locked
+-- each sees the draws (slots) committed before it; then the guild row, so draws in one guild (a
+-- stopped raffle's last one and the next raffle's first) are numbered one after the other and
+-- each sees the guild's wins (cooldowns) committed before it; the guild's item rows are locked
 -- next, in id order, so stock cannot change between the roll and the decrement. Points are read
 -- as committed when the call starts; the weights used are stored with the draw.
 create or replace function make_raffle(
@@ -47,7 +60,13 @@ returns table (
   item_name text,
   winner_twitch_user_id text,
   winner_twitch_login text,
-  winner_twitch_display_name text
+  winner_twitch_display_name text,
+  chatters_seen integer,
+  excluded_count integer,
+  cooling_down_count integer,
+  cooldown_minutes integer,
+  nobody_eligible_minutes integer,
+  nobody_eligible_notice boolean
 )
 language plpgsql
 volatile
@@ -57,7 +76,10 @@ declare
   -- Luck: weight = least(100 + points, 500), i.e. 1 + points/100 in hundredths, at most 5x.
   luck_base_weight constant bigint := 100;
   luck_max_weight constant bigint := 500;
+  -- Live minutes of empty slots in a row after which the raffle's channel is told, once.
+  nobody_eligible_notice_after_minutes constant integer := 5;
   raffle raffles%rowtype;
+  guild_draw_count integer;
   pool_ids bigint[];
   pool_names text[];
   pool_weights bigint[];
@@ -85,6 +107,8 @@ declare
   winner_word bigint;
   winner_roll bigint;
   recorded_candidates jsonb;
+  blocked_total integer := 0;
+  cooling_down_total integer := 0;
   new_draw_id bigint;
 begin
   if make_raffle.kind is null or make_raffle.kind not in ('scheduled', 'manual') then
@@ -115,15 +139,23 @@ begin
   if not found
     or raffle.status = 'stopped'
     or (raffle.status = 'paused' and make_raffle.kind = 'scheduled') then
-    return query select 'not_running'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    outcome := 'not_running';
+    return next;
     return;
   end if;
 
   if (make_raffle.kind = 'scheduled' and make_raffle.slot_at < raffle.next_slot_at)
     or exists (select from draws d where d.raffle_id = raffle.id and d.slot_at = make_raffle.slot_at) then
-    return query select 'slot_taken'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    outcome := 'slot_taken';
+    return next;
     return;
   end if;
+
+  -- The guild's draws are numbered, and its cooldowns read, one draw at a time.
+  select g.draw_count into guild_draw_count
+  from guilds g
+  where g.id = raffle.guild_id
+  for no key update;
 
   select
     array_agg(pool.id order by pool.id),
@@ -143,7 +175,8 @@ begin
   ) pool;
 
   if pool_ids is null then
-    return query select 'no_items'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    outcome := 'no_items';
+    return next;
     return;
   end if;
 
@@ -154,12 +187,13 @@ begin
     select ev.twitch_login::text from excluded_viewers ev
     where ev.guild_id = raffle.guild_id
   );
-  -- Any win after the cooldown window opened counts, even one at a later instant (a manual draw
-  -- seconds after the minute a late tick is drawing for).
+  -- Any win in the guild, in any of its raffles, after the cooldown window opened counts, even
+  -- one at a later instant (a manual draw seconds after the minute a late tick is drawing for).
+  -- A range of draws_guild_history: at most the window's draws.
   cooling_down_ids := array(
     select d.winner_twitch_user_id::text from draws d
     where raffle.cooldown_minutes > 0
-      and d.raffle_id = raffle.id
+      and d.guild_id = raffle.guild_id
       and d.slot_at > make_raffle.slot_at - make_interval(mins => raffle.cooldown_minutes)
   );
 
@@ -177,30 +211,43 @@ begin
     end if;
 
     -- Positions and weights rather than the candidates themselves, and the record (ids and
-    -- weights: enough to re-check the roll, a few bytes per candidate) built in the same pass.
+    -- weights: enough to re-check the roll, a few bytes per candidate) built in the same pass,
+    -- with the count of those who cannot win and why.
     select
-      array_agg(eligible.position order by eligible.position),
-      array_agg(eligible.weight order by eligible.position),
-      sum(eligible.weight),
-      jsonb_agg(jsonb_build_object('id', eligible.id, 'weight', eligible.weight) order by eligible.position)
-    into eligible_positions, eligible_weights, candidate_total_weight, recorded_candidates
+      array_agg(judged.position order by judged.position) filter (where judged.eligible),
+      array_agg(judged.weight order by judged.position) filter (where judged.eligible),
+      sum(judged.weight) filter (where judged.eligible),
+      jsonb_agg(jsonb_build_object('id', judged.id, 'weight', judged.weight) order by judged.position)
+        filter (where judged.eligible),
+      count(*) filter (where judged.blocked),
+      count(*) filter (where judged.cooling_down)
+    into eligible_positions, eligible_weights, candidate_total_weight, recorded_candidates,
+      blocked_total, cooling_down_total
     from (
       select
-        given.ordinality::integer - 1 as position,
-        given.value ->> 'id' as id,
-        -- least() on the points first: 100 + points cannot overflow whatever the points are.
-        luck_base_weight + least(coalesce(vp.points, 0), luck_max_weight - luck_base_weight) as weight
-      from jsonb_array_elements(make_raffle.candidates) with ordinality as given(value, ordinality)
-      left join viewer_points vp
-        on vp.broadcaster_id = raffle.twitch_broadcaster_id
-       and vp.viewer_user_id = given.value ->> 'id'
-      where not (
-        given.value ->> 'id' = raffle.twitch_broadcaster_id
-        or lower(given.value ->> 'login') = raffle.twitch_broadcaster_login
-        or lower(given.value ->> 'login') = any(blocked_logins)
-        or given.value ->> 'id' = any(cooling_down_ids)
-      )
-    ) eligible;
+        classified.*,
+        not classified.blocked and not classified.cooling_down as eligible
+      from (
+        select
+          given.ordinality::integer - 1 as position,
+          given.value ->> 'id' as id,
+          -- least() on the points first: 100 + points cannot overflow whatever the points are.
+          luck_base_weight + least(coalesce(vp.points, 0), luck_max_weight - luck_base_weight) as weight,
+          given.value ->> 'id' = raffle.twitch_broadcaster_id
+            or lower(given.value ->> 'login') = raffle.twitch_broadcaster_login
+            or lower(given.value ->> 'login') = any(blocked_logins) as blocked,
+          -- Counted as cooling down only when not blocked anyway.
+          not (given.value ->> 'id' = raffle.twitch_broadcaster_id
+            or lower(given.value ->> 'login') = raffle.twitch_broadcaster_login
+            or lower(given.value ->> 'login') = any(blocked_logins))
+            and given.value ->> 'id' = any(cooling_down_ids) as cooling_down
+        from jsonb_array_elements(make_raffle.candidates) with ordinality as given(value, ordinality)
+        left join viewer_points vp
+          on vp.guild_id = raffle.guild_id
+         and vp.broadcaster_id = raffle.twitch_broadcaster_id
+         and vp.viewer_user_id = given.value ->> 'id'
+      ) classified
+    ) judged;
   else
     -- Walk the list only as far as the winner: typically one step, whatever its length. Only the
     -- candidates examined are validated and recorded.
@@ -213,25 +260,47 @@ begin
           using errcode = 'invalid_parameter_value';
       end if;
       examined := examined || candidate;
-      continue when candidate_id = raffle.twitch_broadcaster_id
+      if candidate_id = raffle.twitch_broadcaster_id
         or candidate_login = raffle.twitch_broadcaster_login
-        or candidate_login = any(blocked_logins)
-        or candidate_id = any(cooling_down_ids);
-      winner := candidate;
-      exit;
+        or candidate_login = any(blocked_logins) then
+        blocked_total := blocked_total + 1;
+      elsif candidate_id = any(cooling_down_ids) then
+        cooling_down_total := cooling_down_total + 1;
+      else
+        winner := candidate;
+        exit;
+      end if;
     end loop;
     recorded_candidates := to_jsonb(examined);
   end if;
 
   -- Without luck the walk found the winner already; with luck anyone eligible will do for now.
   if (not raffle.luck and winner is null) or (raffle.luck and eligible_positions is null) then
+    outcome := 'no_eligible';
+    chatters_seen := jsonb_array_length(make_raffle.candidates);
+    excluded_count := blocked_total;
+    cooling_down_count := cooling_down_total;
+    cooldown_minutes := raffle.cooldown_minutes;
     if make_raffle.kind = 'scheduled' then
+      -- The first empty slot of a run counts its own minute; each next one the interval since
+      -- the previous slot, which is every_minutes (an offline gap in between counts as one interval).
+      nobody_eligible_minutes := case when raffle.empty_minutes = 0 then 1
+                                      else raffle.empty_minutes + raffle.every_minutes end;
+      nobody_eligible_notice := raffle.nobody_eligible_notified_at is null
+        and nobody_eligible_minutes >= nobody_eligible_notice_after_minutes;
       update raffles r
       set last_slot_at = make_raffle.slot_at,
-          next_slot_at = make_raffle.slot_at + make_interval(mins => r.every_minutes)
+          next_slot_at = make_raffle.slot_at + make_interval(mins => r.every_minutes),
+          last_empty_slot_at = make_raffle.slot_at,
+          last_empty_candidates = chatters_seen,
+          last_empty_excluded = excluded_count,
+          last_empty_cooling_down = cooling_down_count,
+          empty_minutes = nobody_eligible_minutes,
+          nobody_eligible_notified_at = case when nobody_eligible_notice then make_raffle.slot_at
+                                             else r.nobody_eligible_notified_at end
       where r.id = raffle.id;
     end if;
-    return query select 'no_eligible'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    return next;
     return;
   end if;
 
@@ -244,7 +313,8 @@ begin
     end if;
   end loop;
   if accepted_word is null then
-    return query select 'need_randomness'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    outcome := 'need_randomness';
+    return next;
     return;
   end if;
 
@@ -259,7 +329,8 @@ begin
       end if;
     end loop;
     if winner_word is null then
-      return query select 'need_randomness'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+      outcome := 'need_randomness';
+      return next;
       return;
     end if;
 
@@ -303,7 +374,7 @@ begin
     jsonb_array_length(make_raffle.candidates),
     raffle.luck, winner_roll,
     case when raffle.announce_in_twitch then 'pending' else 'none' end,
-    raffle.draw_count + 1
+    guild_draw_count + 1
   )
   -- The raffle lock already rules out a second draw for this slot; the constraint is the
   -- database's own guarantee, and a conflict here means the same thing: slot taken.
@@ -311,7 +382,8 @@ begin
   returning id into new_draw_id;
 
   if new_draw_id is null then
-    return query select 'slot_taken'::text, null::bigint, null::bigint, null::text, null::text, null::text, null::text;
+    outcome := 'slot_taken';
+    return next;
     return;
   end if;
 
@@ -326,21 +398,25 @@ begin
     end if;
   end if;
 
+  update guilds g set draw_count = g.draw_count + 1 where g.id = raffle.guild_id;
+
   update raffles r
   set draw_count = r.draw_count + 1,
+      empty_minutes = 0,
+      nobody_eligible_notified_at = null,
       last_slot_at = case when make_raffle.kind = 'scheduled' then make_raffle.slot_at else r.last_slot_at end,
       next_slot_at = case when make_raffle.kind = 'scheduled'
                           then make_raffle.slot_at + make_interval(mins => r.every_minutes)
                           else r.next_slot_at end
   where r.id = raffle.id;
 
-  return query select
-    'drawn'::text,
-    new_draw_id,
-    pool_ids[chosen_index],
-    pool_names[chosen_index],
-    winner ->> 'id',
-    lower(winner ->> 'login'),
-    winner_name;
+  outcome := 'drawn';
+  draw_id := new_draw_id;
+  item_id := pool_ids[chosen_index];
+  item_name := pool_names[chosen_index];
+  winner_twitch_user_id := winner ->> 'id';
+  winner_twitch_login := lower(winner ->> 'login');
+  winner_twitch_display_name := winner_name;
+  return next;
 end;
 $$;

@@ -531,6 +531,8 @@ describe("/raffle draw", () => {
     expect(await readDraws(database, scene.guildId)).toEqual([]);
   });
 
+  // A channel closed to the bot (403) cannot be posted in by retrying: the draw is kept, marked
+  // failed with its reason, and the raffle pauses until the streamer fixes the channel.
   it("keeps the draw and pauses the raffle when the announcement channel is forbidden", async () => {
     const { scene } = await createLinkedScene();
     const hidden = createSnowflake();
@@ -544,7 +546,7 @@ describe("/raffle draw", () => {
     const { reply } = await drawNow(scene);
     expect(reply?.content).toBe(`🎉 **Patient** won **Sword**!\n${message("raffleAnnouncementDelayed")}`);
     expect(await readDraws(database, scene.guildId)).toEqual([
-      expect.objectContaining({ winner_twitch_login: viewer.login, announcement_status: "pending" }),
+      expect.objectContaining({ winner_twitch_login: viewer.login, announcement_status: "failed" }),
     ]);
     expect(await readRaffles(database, scene.guildId)).toEqual([
       expect.objectContaining({ status: "paused", status_reason: "channel_unavailable" }),
@@ -554,7 +556,7 @@ describe("/raffle draw", () => {
       "⏸️ paused: I cannot post in the announcement channel; check my permissions",
     );
     expect(fields.find((entry) => entry.name === "Announcements")?.value).toBe(
-      "1 waiting to be posted, 0 could not be posted",
+      "0 waiting to be posted, 1 could not be posted",
     );
   });
 

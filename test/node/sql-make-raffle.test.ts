@@ -15,6 +15,11 @@ interface Candidate {
 
 interface DrawResult {
   outcome: string;
+  chatters_seen?: number | null;
+  excluded_count?: number | null;
+  cooling_down_count?: number | null;
+  nobody_eligible_minutes?: number | null;
+  nobody_eligible_notice?: boolean | null;
   draw_id: string | null;
   item_id: string | null;
   item_name: string | null;
@@ -216,12 +221,17 @@ function createBroadcasterId(): string {
   return String(randomInt(1, 2 ** 47));
 }
 
-async function givePoints(viewer: Candidate, points: bigint, broadcasterId: string): Promise<void> {
+/** Points belong to a guild within a channel: `owner` is the raffle's, unless a test says otherwise. */
+async function givePoints(
+  viewer: Candidate,
+  points: bigint,
+  owner: { guildId: string; broadcasterId: string },
+): Promise<void> {
   await pool.query(
-    `insert into viewer_points (broadcaster_id, viewer_user_id, viewer_login, viewer_display_name, points)
-     values ($1, $2, $3, $4, $5)
-     on conflict (broadcaster_id, viewer_user_id) do update set points = excluded.points`,
-    [broadcasterId, viewer.id, viewer.login, viewer.name, String(points)],
+    `insert into viewer_points (guild_id, broadcaster_id, viewer_user_id, viewer_login, viewer_display_name, points)
+     values ($1, $2, $3, $4, $5, $6)
+     on conflict (guild_id, broadcaster_id, viewer_user_id) do update set points = excluded.points`,
+    [owner.guildId, owner.broadcasterId, viewer.id, viewer.login, viewer.name, String(points)],
   );
 }
 
@@ -545,6 +555,12 @@ describe("make_raffle slots", () => {
       winner_twitch_user_id: "5001",
       winner_twitch_login: "viewer_1",
       winner_twitch_display_name: "Viewer_1",
+      chatters_seen: null,
+      excluded_count: null,
+      cooling_down_count: null,
+      cooldown_minutes: null,
+      nobody_eligible_minutes: null,
+      nobody_eligible_notice: null,
     });
     const draw = await pool.query("select * from draws where id = $1", [result.draw_id]);
     expect(draw.rows[0]).toMatchObject({
@@ -717,6 +733,245 @@ describe("make_raffle outcomes", () => {
   });
 });
 
+describe("make_raffle in a server with several raffles (0008)", () => {
+  /** `/raffle stop`, then `/raffle start` in the same server: a new raffle row, the old one stopped. */
+  async function stopAndStartAgain(setup: RaffleSetup, options: { cooldownMinutes: number; luck?: boolean }) {
+    await pool.query(
+      "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where id = $1",
+      [setup.raffleId],
+    );
+    const raffle = await pool.query<{ id: string }>(
+      `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
+         cooldown_minutes, next_slot_at, luck)
+       values ($1, '42', $2, $3, $4, $5, $6) returning id`,
+      [setup.guildId, setup.broadcasterId, broadcaster.login, options.cooldownMinutes, baseSlot, options.luck ?? false],
+    );
+    return { ...setup, raffleId: raffle.rows[0]?.id ?? "" };
+  }
+
+  async function readDrawNumbers(guildId: string): Promise<number[]> {
+    const result = await pool.query<{ draw_number: number }>(
+      "select draw_number from draws where guild_id = $1 order by id",
+      [guildId],
+    );
+    return result.rows.map((row) => row.draw_number);
+  }
+
+  for (const luck of [false, true]) {
+    it(`holds a winner's cooldown across a stop and a start in the same server${luck ? " (luck)" : ""}`, async () => {
+      const first = await createRaffle({ cooldownMinutes: 30, luck, broadcasterId: createBroadcasterId() });
+      const [alice, bob] = [createViewer(1), createViewer(2)];
+      const won = await makeRaffle(first.raffleId, baseSlot, [alice], [1n, 1n], "scheduled");
+      expect(won.winner_twitch_login).toBe("viewer_1");
+
+      const second = await stopAndStartAgain(first, { cooldownMinutes: 30, luck });
+      const results = [
+        await makeRaffle(second.raffleId, addMinutes(baseSlot, 1), [alice], [1n, 1n], "scheduled"),
+        await makeRaffle(second.raffleId, addMinutes(baseSlot, 2), [alice, bob], [1n, 1n], "scheduled"),
+        await makeRaffle(second.raffleId, addMinutes(baseSlot, 30), [alice], [1n, 1n], "scheduled"),
+      ];
+
+      expect(results.map((result) => result.winner_twitch_login ?? result.outcome)).toEqual([
+        "no_eligible",
+        "viewer_2",
+        "viewer_1",
+      ]);
+      expect(results[0]).toMatchObject({ chatters_seen: 1, excluded_count: 0, cooling_down_count: 1 });
+    });
+  }
+
+  it("holds the new raffle's cooldown, not the old one's, over the server's earlier wins", async () => {
+    const first = await createRaffle({ cooldownMinutes: 0 });
+    await makeRaffle(first.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled");
+    const second = await stopAndStartAgain(first, { cooldownMinutes: 10 });
+
+    const during = await makeRaffle(second.raffleId, addMinutes(baseSlot, 9), [createViewer(1)], [1n], "scheduled");
+    const after = await makeRaffle(second.raffleId, addMinutes(baseSlot, 10), [createViewer(1)], [1n], "scheduled");
+
+    expect([during.outcome, after.outcome]).toEqual(["no_eligible", "drawn"]);
+  });
+
+  it("leaves another server's winners free to win here", async () => {
+    const elsewhere = await createRaffle({ cooldownMinutes: 30 });
+    const here = await createRaffle({ cooldownMinutes: 30 });
+    await makeRaffle(elsewhere.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled");
+
+    const result = await makeRaffle(here.raffleId, addMinutes(baseSlot, 1), [createViewer(1)], [1n], "scheduled");
+
+    expect(result).toMatchObject({ outcome: "drawn", winner_twitch_login: "viewer_1" });
+  });
+
+  it("numbers draws per server, continuing across raffles, while each raffle counts its own", async () => {
+    const first = await createRaffle();
+    await makeRaffle(first.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled");
+    await makeRaffle(first.raffleId, addMinutes(baseSlot, 1), [createViewer(1)], [1n], "manual");
+    const second = await stopAndStartAgain(first, { cooldownMinutes: 0 });
+    await makeRaffle(second.raffleId, addMinutes(baseSlot, 2), [createViewer(1)], [1n], "scheduled");
+    const other = await createRaffle();
+    await makeRaffle(other.raffleId, baseSlot, [createViewer(1)], [1n], "scheduled");
+
+    expect(await readDrawNumbers(first.guildId)).toEqual([1, 2, 3]);
+    expect(await readDrawNumbers(other.guildId)).toEqual([1]);
+    expect((await readRaffle(first.raffleId)).draw_count).toBe(2);
+    expect((await readRaffle(second.raffleId)).draw_count).toBe(1);
+    const guild = await pool.query("select draw_count from guilds where id = $1", [first.guildId]);
+    expect(guild.rows).toEqual([{ draw_count: 3 }]);
+  });
+
+  it("numbers draws racing on 20 connections one after another, and refuses a repeated number", async () => {
+    const setup = await createRaffle();
+    const calls = Array.from(
+      { length: 20 },
+      (_unused, connection) => () =>
+        makeRaffle(setup.raffleId, addMilliseconds(baseSlot, connection), [createViewer(1)], [createCryptoWord()]),
+    );
+
+    // The guild row, not the raffle's, is held: each call locks its raffle, then queues on the guild.
+    await runWhileHolding("select 1 from guilds where id = $1 for update", [setup.guildId], calls);
+
+    expect((await readDrawNumbers(setup.guildId)).sort((left, right) => left - right)).toEqual(
+      Array.from({ length: 20 }, (_unused, index) => index + 1),
+    );
+    await expect(
+      pool.query(
+        `insert into draws (raffle_id, guild_id, kind, slot_at, item_name, winner_twitch_user_id, winner_twitch_login,
+           winner_twitch_display_name, random_words, item_roll, item_pool, candidates, candidate_count, draw_number)
+         values ($1, $2, 'manual', now(), 'Copy', '1', 'someone', 'Someone', '{1}', 0, '[]', '[]', 1, 7)`,
+        [setup.raffleId, setup.guildId],
+      ),
+    ).rejects.toMatchObject({ code: "23505", constraint: "draws_guild_draw_number" });
+  });
+
+  it("reads the server's recent wins through an index (draws_guild_history)", async () => {
+    const client = await pool.connect();
+    let plan: string;
+    try {
+      await client.query("begin");
+      // Tables this small are always scanned; forbid that to see whether the index fits the query.
+      await client.query("set local enable_seqscan = off");
+      const explained = await client.query<{ "QUERY PLAN": string }>(
+        "explain select winner_twitch_user_id from draws where guild_id = $1 and slot_at > $2",
+        ["123", baseSlot],
+      );
+      plan = explained.rows.map((row) => row["QUERY PLAN"]).join("\n");
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+
+    // Both conditions bound the index range: only the window's draws are read.
+    expect(plan).toContain("draws_guild_history");
+    expect(plan).toMatch(/Index Cond: \(\(\(?guild_id\)?(::text)? = '123'::text\) AND \(slot_at > /);
+  });
+});
+
+describe("make_raffle when nobody is eligible (0008)", () => {
+  async function readEmptySlot(raffleId: string) {
+    const result = await pool.query(
+      `select last_empty_slot_at, last_empty_candidates, last_empty_excluded, last_empty_cooling_down, empty_minutes,
+         nobody_eligible_notified_at
+       from raffles where id = $1`,
+      [raffleId],
+    );
+    return result.rows[0];
+  }
+
+  for (const luck of [false, true]) {
+    it(`says how many were in chat, excluded and on cooldown${luck ? " (luck)" : ""}`, async () => {
+      const setup = await createRaffle({ cooldownMinutes: 30, luck, broadcasterId: createBroadcasterId() });
+      await pool.query("insert into excluded_viewers (guild_id, twitch_login) values ($1, 'the_moderator')", [
+        setup.guildId,
+      ]);
+      const [alice, bob] = [createViewer(1), createViewer(2)];
+      await makeRaffle(setup.raffleId, baseSlot, [alice], [1n, 1n], "scheduled");
+      await makeRaffle(setup.raffleId, addMinutes(baseSlot, 1), [bob], [1n, 1n], "scheduled");
+      const chat = [
+        { ...broadcaster, id: setup.broadcasterId },
+        { id: "11", login: "Nightbot", name: "Nightbot" },
+        { id: "15", login: "the_moderator", name: "The_Moderator" },
+        alice,
+        bob,
+      ];
+
+      const manual = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 2), chat, [1n, 1n], "manual");
+      const afterManual = await readEmptySlot(setup.raffleId);
+      const scheduled = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 2), chat, [1n, 1n], "scheduled");
+      const emptyChat = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 3), [], [1n, 1n], "scheduled");
+
+      const why = {
+        outcome: "no_eligible",
+        chatters_seen: 5,
+        excluded_count: 3,
+        cooling_down_count: 2,
+        cooldown_minutes: 30,
+      };
+      expect(manual).toMatchObject({ ...why, nobody_eligible_minutes: null, nobody_eligible_notice: null });
+      expect(afterManual).toMatchObject({ last_empty_slot_at: null, empty_minutes: 0 });
+      expect(scheduled).toMatchObject({ ...why, nobody_eligible_minutes: 1, nobody_eligible_notice: false });
+      expect(emptyChat).toMatchObject({ chatters_seen: 0, excluded_count: 0, cooling_down_count: 0 });
+      expect(await readEmptySlot(setup.raffleId)).toEqual({
+        last_empty_slot_at: addMinutes(baseSlot, 3),
+        last_empty_candidates: 0,
+        last_empty_excluded: 0,
+        last_empty_cooling_down: 0,
+        empty_minutes: 2,
+        nobody_eligible_notified_at: null,
+      });
+    });
+  }
+
+  it("asks for one notice after 5 live minutes of empty slots, and again only after a draw", async () => {
+    const setup = await createRaffle({ cooldownMinutes: 30 });
+    const alice = createViewer(1);
+    await makeRaffle(setup.raffleId, baseSlot, [alice], [1n], "scheduled");
+
+    const run = async (fromMinute: number, toMinute: number) => {
+      const results = [];
+      for (let minute = fromMinute; minute <= toMinute; minute += 1) {
+        results.push(await makeRaffle(setup.raffleId, addMinutes(baseSlot, minute), [alice], [1n], "scheduled"));
+      }
+      return results.map((result) => [result.nobody_eligible_minutes, result.nobody_eligible_notice]);
+    };
+
+    expect(await run(1, 7)).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, false],
+      [5, true],
+      [6, false],
+      [7, false],
+    ]);
+    expect(await readEmptySlot(setup.raffleId)).toMatchObject({
+      empty_minutes: 7,
+      nobody_eligible_notified_at: addMinutes(baseSlot, 5),
+    });
+
+    // A manual draw ends the run: the next run is counted from 1 and told about again.
+    const drawn = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 7.5), [createViewer(2)], [1n], "manual");
+    expect(drawn.outcome).toBe("drawn");
+    expect(await readEmptySlot(setup.raffleId)).toMatchObject({ empty_minutes: 0, nobody_eligible_notified_at: null });
+    expect((await run(8, 12)).map(([, notice]) => notice)).toEqual([false, false, false, false, true]);
+  });
+
+  it("counts a slot of every N minutes as N live minutes after the first", async () => {
+    const setup = await createRaffle({ everyMinutes: 5 });
+
+    const first = await makeRaffle(setup.raffleId, baseSlot, [], [1n], "scheduled");
+    const second = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 5), [], [1n], "scheduled");
+    // Offline for an hour: the next live slot adds one interval, not the hour.
+    const third = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 70), [], [1n], "scheduled");
+
+    expect(
+      [first, second, third].map((result) => [result.nobody_eligible_minutes, result.nobody_eligible_notice]),
+    ).toEqual([
+      [1, false],
+      [6, true],
+      [11, false],
+    ]);
+  });
+});
+
 describe("make_raffle luck", () => {
   // Points 0, 100, 300 and 1000 weigh 1, 2, 4 and 5 (the last one capped at 5x).
   const luckyViewers = [createViewer(1), createViewer(2), createViewer(3), createViewer(4)];
@@ -732,7 +987,7 @@ describe("make_raffle luck", () => {
       ...options,
     });
     for (const [index, viewer] of luckyViewers.entries()) {
-      await givePoints(viewer, luckyPoints[index] ?? 0n, setup.broadcasterId);
+      await givePoints(viewer, luckyPoints[index] ?? 0n, setup);
     }
     return setup;
   }
@@ -829,10 +1084,13 @@ describe("make_raffle luck", () => {
     const viewers = Array.from({ length: 8 }, (_unused, index) => createViewer(index + 1));
     const points = [0n, 50n, 399n, 400n, 401n, 1_000_000_000_000n, 9_223_372_036_854_775_807n];
     for (const [index, value] of points.entries()) {
-      await givePoints(viewers[index] as Candidate, value, setup.broadcasterId);
+      await givePoints(viewers[index] as Candidate, value, setup);
     }
     // Viewer 8 is a star in another channel, but has no points in this one.
-    await givePoints(viewers[7] as Candidate, 1_000_000n, createBroadcasterId());
+    await givePoints(viewers[7] as Candidate, 1_000_000n, {
+      guildId: setup.guildId,
+      broadcasterId: createBroadcasterId(),
+    });
 
     const result = await makeRaffle(setup.raffleId, baseSlot, viewers, [createCryptoWord(), createCryptoWord()]);
 
@@ -861,7 +1119,7 @@ describe("make_raffle luck", () => {
       broadcasterId: createBroadcasterId(),
     });
     const [alice, bob] = [createViewer(1), createViewer(2)];
-    await givePoints(bob, 100n, setup.broadcasterId);
+    await givePoints(bob, 100n, setup);
     const topWord = wordRange - 1n;
     const winnerLimit = wordRange - (wordRange % 300n);
     let slot = 0;
@@ -911,7 +1169,7 @@ describe("make_raffle luck", () => {
       { id: "15", login: "THE_MODERATOR", name: "The_Moderator" },
     ];
     for (const candidate of ineligible) {
-      await givePoints({ ...candidate, login: candidate.login.toLowerCase() }, 1_000_000n, setup.broadcasterId);
+      await givePoints({ ...candidate, login: candidate.login.toLowerCase() }, 1_000_000n, setup);
     }
     const viewer = createViewer(1);
 
@@ -938,7 +1196,7 @@ describe("make_raffle luck", () => {
   it("holds the cooldown for lucky viewers, also when 20 draws race", async () => {
     const setup = await createRaffle({ luck: true, cooldownMinutes: 30, broadcasterId: createBroadcasterId() });
     const [alice, bob] = [createViewer(1), createViewer(2)];
-    await givePoints(alice, 1_000_000n, setup.broadcasterId);
+    await givePoints(alice, 1_000_000n, setup);
 
     const first = await makeRaffle(setup.raffleId, baseSlot, [alice], [1n, 1n], "scheduled");
     const second = await makeRaffle(setup.raffleId, addMinutes(baseSlot, 1), [alice, bob], [1n, 1n], "scheduled");
@@ -982,7 +1240,7 @@ describe("make_raffle luck", () => {
       broadcasterId,
     });
     const plain = await createRaffle({ items: [{ name: "Golden Sword", weight: 3 }], broadcasterId });
-    await givePoints(createViewer(2), 250n, broadcasterId);
+    await givePoints(createViewer(2), 250n, lucky);
     const candidates = [{ ...broadcaster, id: broadcasterId }, createViewer(1), createViewer(2)];
 
     const luckyResult = await makeRaffle(lucky.raffleId, baseSlot, candidates, [7n, 120n], "scheduled");

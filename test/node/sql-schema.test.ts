@@ -241,49 +241,58 @@ describe("schema: EventSub, points and luck (0003)", () => {
     expect(raffle.rows[0]).toEqual({ luck: false, announce_in_twitch: false });
   });
 
-  it("keeps viewer points non-negative and one row per broadcaster and viewer", async () => {
-    const insertPoints = (points: number, login = "viewer") =>
+  it("keeps viewer points non-negative and one row per guild, broadcaster and viewer", async () => {
+    const guildId = await createGuild();
+    const insertPoints = (points: number, login = "viewer", guild = guildId) =>
       pool.query(
-        `insert into viewer_points (broadcaster_id, viewer_user_id, viewer_login, viewer_display_name, points)
-         values ('2000', '5', $2, 'Viewer', $1)`,
-        [points, login],
+        `insert into viewer_points (guild_id, broadcaster_id, viewer_user_id, viewer_login, viewer_display_name, points)
+         values ($3, '2000', '5', $2, 'Viewer', $1)`,
+        [points, login, guild],
       );
 
     await expect(insertPoints(-1)).rejects.toMatchObject({ code: "23514" });
     await expect(insertPoints(1, "Viewer")).rejects.toMatchObject({ code: "23514" });
     await insertPoints(1);
     await expect(insertPoints(2)).rejects.toMatchObject({ code: "23505", constraint: "viewer_points_pkey" });
+    // Another server linking the same channel keeps its own points.
+    await insertPoints(2, "viewer", await createGuild());
   });
 
-  it("keeps one EventSub subscription per guild and type, and forgets them with the guild", async () => {
+  it("keeps one EventSub subscription per type and condition, shared by the guilds that need it", async () => {
     const guildId = await createGuild();
     const otherGuildId = await createGuild();
-    const insertSubscription = (guild: string, subscriptionId: string, type: string) =>
-      pool.query(
-        `insert into twitch_eventsub_subscriptions (guild_id, twitch_subscription_id, type, version, condition, status)
-         values ($1, $2, $3, '1', '{"broadcaster_user_id": "2000"}', 'webhook_callback_verification_pending')`,
-        [guild, subscriptionId, type],
+    const insertSubscription = (subscriptionId: string, type: string, condition = '{"broadcaster_user_id": "2000"}') =>
+      pool.query<{ id: string }>(
+        `insert into twitch_eventsub_subscriptions (twitch_subscription_id, broadcaster_id, type, version, condition, status)
+         values ($1, '2000', $2, '1', $3, 'webhook_callback_verification_pending') returning id`,
+        [subscriptionId, type, condition],
       );
 
-    await insertSubscription(guildId, "f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "stream.online");
-    await insertSubscription(guildId, "f1c2a387-161a-49f9-a165-0f21d7a4e1c5", "stream.offline");
-    await expect(
-      insertSubscription(guildId, "f1c2a387-161a-49f9-a165-0f21d7a4e1c6", "stream.online"),
-    ).rejects.toMatchObject({ code: "23505", constraint: "twitch_eventsub_subscriptions_pkey" });
-    await expect(
-      insertSubscription(otherGuildId, "f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "stream.online"),
-    ).rejects.toMatchObject({ code: "23505", constraint: "twitch_eventsub_subscriptions_twitch_subscription_id_key" });
-    await expect(
-      pool.query(
-        `insert into twitch_eventsub_subscriptions (guild_id, twitch_subscription_id, type, version, condition, status)
-         values ($1, 'x', 'channel.follow', '2', '[]', 'enabled')`,
-        [guildId],
-      ),
-    ).rejects.toMatchObject({ code: "23514" });
+    const online = await insertSubscription("f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "stream.online");
+    await insertSubscription("f1c2a387-161a-49f9-a165-0f21d7a4e1c5", "stream.offline");
+    await expect(insertSubscription("f1c2a387-161a-49f9-a165-0f21d7a4e1c6", "stream.online")).rejects.toMatchObject({
+      code: "23505",
+      constraint: "twitch_eventsub_subscriptions_type_condition_key",
+    });
+    await expect(insertSubscription("f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "channel.cheer")).rejects.toMatchObject({
+      code: "23505",
+      constraint: "twitch_eventsub_subscriptions_twitch_subscription_id_key",
+    });
+    await expect(insertSubscription("x", "channel.follow", "[]")).rejects.toMatchObject({ code: "23514" });
 
+    const subscriptionId = online.rows[0]?.id;
+    for (const guild of [guildId, otherGuildId]) {
+      await pool.query("insert into twitch_eventsub_subscription_guilds (subscription_id, guild_id) values ($1, $2)", [
+        subscriptionId,
+        guild,
+      ]);
+    }
     await pool.query("delete from guilds where id = $1", [guildId]);
-    const left = await pool.query("select 1 from twitch_eventsub_subscriptions where guild_id = $1", [guildId]);
-    expect(left.rowCount).toBe(0);
+    const left = await pool.query(
+      "select guild_id from twitch_eventsub_subscription_guilds where subscription_id = $1",
+      [subscriptionId],
+    );
+    expect(left.rows).toEqual([{ guild_id: otherGuildId }]);
   });
 
   it("marks a Twitch announcement sent only with the chat message that carried it", async () => {

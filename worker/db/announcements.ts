@@ -3,6 +3,7 @@ import type { Queryable } from "./Database";
 
 interface AnnouncementRow {
   id: string;
+  raffle_id: string;
   guild_id: string;
   discord_channel_id: string;
   winner_twitch_display_name: string;
@@ -24,7 +25,7 @@ export interface ClaimedAnnouncement extends Announcement {
   twitchBroadcasterId: string;
 }
 
-const claimColumns = `d.id, d.guild_id, r.discord_channel_id, d.winner_twitch_display_name, d.winner_twitch_login,
+const claimColumns = `d.id, d.raffle_id, d.guild_id, r.discord_channel_id, d.winner_twitch_display_name, d.winner_twitch_login,
   d.item_name, d.slot_at, d.announcement_attempts, g.locale, r.announce_in_twitch, d.twitch_announcement_status,
   r.twitch_broadcaster_id,
   d.draw_number`;
@@ -32,6 +33,7 @@ const claimColumns = `d.id, d.guild_id, r.discord_channel_id, d.winner_twitch_di
 function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
   return {
     drawId: String(row.id),
+    raffleId: String(row.raffle_id),
     guildId: row.guild_id,
     channelId: row.discord_channel_id,
     winnerDisplayName: row.winner_twitch_display_name,

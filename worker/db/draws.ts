@@ -8,11 +8,28 @@ export interface Candidate {
   name: string;
 }
 
+/** Why nobody could win, counted over the candidates make_raffle got (set for `no_eligible`). */
+export interface IneligibleCounts {
+  /** Candidates passed in: 0 means nobody was in chat. */
+  chatters: number;
+  /** The broadcaster, known bots and excluded viewers. */
+  excluded: number;
+  /** Winners in this server within the raffle's cooldown (and not excluded anyway). */
+  coolingDown: number;
+  cooldownMinutes: number;
+}
+
 export interface DrawResult {
   outcome: DrawOutcome;
   drawId: string | undefined;
   itemName: string | undefined;
   winner: Candidate | undefined;
+  ineligible: IneligibleCounts | undefined;
+  /**
+   * For a scheduled `no_eligible` slot: the live minutes of the raffle's current run of empty
+   * slots, and whether this slot is the one (once per run) whose channel must be told.
+   */
+  nobodyEligible: { minutes: number; noticeDue: boolean } | undefined;
 }
 
 interface MakeRaffleRow {
@@ -22,6 +39,12 @@ interface MakeRaffleRow {
   winner_twitch_user_id: string | null;
   winner_twitch_login: string | null;
   winner_twitch_display_name: string | null;
+  chatters_seen: number | null;
+  excluded_count: number | null;
+  cooling_down_count: number | null;
+  cooldown_minutes: number | null;
+  nobody_eligible_minutes: number | null;
+  nobody_eligible_notice: boolean | null;
 }
 
 /** One atomic draw through the SQL function make_raffle (deterministic for its inputs). */
@@ -36,7 +59,8 @@ export async function makeRaffle(
   },
 ): Promise<DrawResult> {
   const rows = await database.query<MakeRaffleRow>(
-    `select outcome, draw_id, item_name, winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name
+    `select outcome, draw_id, item_name, winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
+       chatters_seen, excluded_count, cooling_down_count, cooldown_minutes, nobody_eligible_minutes, nobody_eligible_notice
      from make_raffle($1, $2, $3, $4::jsonb, $5::bigint[])`,
     [input.raffleId, new Date(input.slotAt), input.kind, JSON.stringify(input.candidates), input.randomWords],
   );
@@ -55,6 +79,19 @@ export async function makeRaffle(
     drawId: row.draw_id === null ? undefined : String(row.draw_id),
     itemName: row.item_name ?? undefined,
     winner,
+    ineligible:
+      row.chatters_seen === null
+        ? undefined
+        : {
+            chatters: row.chatters_seen,
+            excluded: row.excluded_count ?? 0,
+            coolingDown: row.cooling_down_count ?? 0,
+            cooldownMinutes: row.cooldown_minutes ?? 0,
+          },
+    nobodyEligible:
+      row.nobody_eligible_minutes === null
+        ? undefined
+        : { minutes: row.nobody_eligible_minutes, noticeDue: row.nobody_eligible_notice === true },
   };
 }
 

@@ -1,10 +1,22 @@
 import type { Queryable } from "./Database";
+import type { IneligibleCounts } from "./draws";
+
+/** The raffle's current run of live slots that drew nothing (make_raffle records it). */
+export interface EmptySlotRun {
+  /** Live minutes since the run began; it ends with the next draw. */
+  minutes: number;
+  lastSlotAt: number;
+  /** Why the last of them drew nothing. */
+  ineligible: IneligibleCounts;
+}
 
 export interface RaffleStatistics {
   drawableItems: number;
   stockLeft: number | null;
   pendingAnnouncements: number;
   failedAnnouncements: number;
+  /** Undefined when the last live slot drew a winner (or there was none yet). */
+  emptySlots: EmptySlotRun | undefined;
 }
 
 /** Figures for /raffle status, in one round trip. */
@@ -19,17 +31,41 @@ export async function readRaffleStatistics(
     stock_left: string | null;
     pending: string;
     failed: string;
+    empty_minutes: number | null;
+    last_empty_slot_at: Date | null;
+    last_empty_candidates: number | null;
+    last_empty_excluded: number | null;
+    last_empty_cooling_down: number | null;
+    cooldown_minutes: number | null;
   }>(
     `select
        (select count(*) from loot_items where guild_id = $1 and enabled and (stock is null or stock > 0)) as drawable_items,
        (select count(*) from loot_items where guild_id = $1 and enabled and stock is null) as unlimited_items,
        (select sum(stock) from loot_items where guild_id = $1 and enabled) as stock_left,
        (select count(*) from draws where raffle_id = $2 and announcement_status = 'pending') as pending,
-       (select count(*) from draws where raffle_id = $2 and announcement_status = 'failed') as failed`,
+       (select count(*) from draws where raffle_id = $2 and announcement_status = 'failed') as failed,
+       r.empty_minutes, r.last_empty_slot_at, r.last_empty_candidates, r.last_empty_excluded,
+       r.last_empty_cooling_down, r.cooldown_minutes
+     from (select) as one_row
+     left join raffles r on r.id = $2`,
     [guildId, raffleId],
   );
   const row = rows[0];
+  const emptySlots: EmptySlotRun | undefined =
+    row?.empty_minutes && row.last_empty_slot_at
+      ? {
+          minutes: row.empty_minutes,
+          lastSlotAt: row.last_empty_slot_at.getTime(),
+          ineligible: {
+            chatters: row.last_empty_candidates ?? 0,
+            excluded: row.last_empty_excluded ?? 0,
+            coolingDown: row.last_empty_cooling_down ?? 0,
+            cooldownMinutes: row.cooldown_minutes ?? 0,
+          },
+        }
+      : undefined;
   return {
+    emptySlots,
     drawableItems: Number(row?.drawable_items ?? 0),
     stockLeft: Number(row?.unlimited_items ?? 0) > 0 ? null : Number(row?.stock_left ?? 0),
     pendingAnnouncements: Number(row?.pending ?? 0),

@@ -65,6 +65,24 @@ export async function pauseActiveRaffle(
   return rows[0] ? mapSummary(rows[0]) : undefined;
 }
 
+/**
+ * Pauses this raffle, and only while it is running: a late result about an older raffle (an
+ * announcement retried after a stop and a start) never pauses the guild's newer one.
+ */
+export async function pauseRunningRaffle(
+  database: Queryable,
+  raffleId: string,
+  reason: RaffleStatusReason,
+): Promise<RaffleSummary | undefined> {
+  const rows = await database.query<RaffleSummaryRow>(
+    `update raffles set status = 'paused', status_reason = $2
+     where id = $1 and status = 'running'
+     returning id, guild_id, discord_channel_id, status, status_reason`,
+    [raffleId, reason],
+  );
+  return rows[0] ? mapSummary(rows[0]) : undefined;
+}
+
 export async function stopActiveRaffle(
   database: Queryable,
   guildId: string,

@@ -112,9 +112,22 @@ export const englishMessages = {
   raffleItemsLeft: "{items} items, stock {stock}",
   raffleFieldAnnouncements: "Announcements",
   raffleAnnouncements: "{pending} waiting to be posted, {failed} could not be posted",
+  raffleFieldNoWinner: "Why no winner",
+  raffleNoWinnerOffline: "the stream is offline",
+  raffleNoWinnerEmptyChat: "nobody was in chat",
+  raffleNoWinnerCooldown: "everyone who could win ({count}) won in the last {cooldown} min",
+  raffleNoWinnerExcluded: "everyone in chat ({count}) is the broadcaster, a bot or excluded",
+  raffleNoWinnerAlsoExcluded: "; {count} more are the broadcaster, bots or excluded",
+  raffleNoWinnerSince: "No winner for {minutes} live min (last try {time}).",
   raffleOutOfItems: "The loot ran out, so the raffle is stopped. Add items and start it again.",
   raffleNoEligible:
     "Nobody in chat can win right now (everyone is a bot, excluded or on cooldown), so nothing was drawn.",
+  nobodyEligibleNoticeEmptyChat:
+    "⚠️ No winner for {minutes} minutes of live stream: nobody is in the Twitch chat. Draws go on as soon as viewers join the chat.",
+  nobodyEligibleNoticeCooldown:
+    "⚠️ No winner for {minutes} minutes of live stream: everyone in chat who could win ({count}) won in the last {cooldown} minutes. A shorter cooldown (`/raffle stop`, then `/raffle start` with a smaller `cooldown`) or more viewers in chat would let the raffle draw again.",
+  nobodyEligibleNoticeExcluded:
+    "⚠️ No winner for {minutes} minutes of live stream: everyone in chat ({count}) is the broadcaster, a bot or excluded. Viewers in chat can win; `/raffle include` lets an excluded one win again.",
   raffleDrawnReply: "🎉 **{winner}** won **{item}**!",
   raffleHistoryTitle: "📜 Past winners",
   raffleHistoryEmpty: "No winners yet.",

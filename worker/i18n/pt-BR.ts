@@ -114,9 +114,22 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleItemsLeft: "{items} itens, estoque {stock}",
   raffleFieldAnnouncements: "Anúncios",
   raffleAnnouncements: "{pending} aguardando publicação, {failed} não puderam ser publicados",
+  raffleFieldNoWinner: "Por que ninguém ganhou",
+  raffleNoWinnerOffline: "a live está offline",
+  raffleNoWinnerEmptyChat: "não havia ninguém no chat",
+  raffleNoWinnerCooldown: "todos que poderiam ganhar ({count}) ganharam nos últimos {cooldown} min",
+  raffleNoWinnerExcluded: "todos no chat ({count}) são o dono do canal, bots ou excluídos",
+  raffleNoWinnerAlsoExcluded: "; outros {count} são o dono do canal, bots ou excluídos",
+  raffleNoWinnerSince: "Sem ganhador há {minutes} min de live (última tentativa {time}).",
   raffleOutOfItems: "Os prêmios acabaram, então o sorteio foi encerrado. Adicione itens e inicie de novo.",
   raffleNoEligible:
     "Ninguém no chat pode ganhar agora (todos são bots, excluídos ou estão em espera), então nada foi sorteado.",
+  nobodyEligibleNoticeEmptyChat:
+    "⚠️ Sem ganhador há {minutes} minutos de live: não há ninguém no chat da Twitch. Os sorteios continuam assim que houver espectadores no chat.",
+  nobodyEligibleNoticeCooldown:
+    "⚠️ Sem ganhador há {minutes} minutos de live: todos no chat que poderiam ganhar ({count}) ganharam nos últimos {cooldown} minutos. Uma espera menor (`/sorteio parar` e depois `/sorteio iniciar` com uma `espera` menor) ou mais espectadores no chat fariam o sorteio voltar a sortear.",
+  nobodyEligibleNoticeExcluded:
+    "⚠️ Sem ganhador há {minutes} minutos de live: todos no chat ({count}) são o dono do canal, bots ou excluídos. Espectadores no chat podem ganhar; `/sorteio incluir` deixa um excluído ganhar de novo.",
   raffleDrawnReply: "🎉 **{winner}** ganhou **{item}**!",
   raffleHistoryTitle: "📜 Ganhadores anteriores",
   raffleHistoryEmpty: "Nenhum ganhador ainda.",

@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { markAnnouncementFailed } from "../db/draws";
-import { pauseActiveRaffle } from "../db/raffles";
+import { pauseRunningRaffle } from "../db/raffles";
 import { createChannelMessage, DiscordApiError } from "../discord/DiscordRestClient";
 import { brandColor, type Embed, escapeMarkdown, type MessageBody } from "../discord/message";
 import { type Locale, translate } from "../i18n/translate";
@@ -8,6 +8,8 @@ import { describeError } from "../log";
 
 export interface Announcement {
   drawId: string;
+  /** The draw's own raffle: a channel found gone pauses this one, never a newer raffle. */
+  raffleId: string;
   guildId: string;
   channelId: string;
   winnerDisplayName: string;
@@ -62,6 +64,7 @@ export async function announceDraw(
     return { outcome: "delivered", messageId: message.id };
   } catch (error) {
     const attempts = announcement.attempts + 1;
+    // The channel is gone or closed to the bot: retrying cannot help, so the draw ends as failed.
     const unavailable = error instanceof DiscordApiError && (error.status === 403 || error.status === 404);
     const giveUp = unavailable || attempts >= maximumAnnouncementAttempts;
     const retryAfterMilliseconds =
@@ -71,9 +74,9 @@ export async function announceDraw(
     await markAnnouncementFailed(
       app.database,
       announcement.drawId,
-      describeError(error),
+      unavailable ? `channel unavailable: ${describeError(error)}` : describeError(error),
       app.now() + retryAfterMilliseconds,
-      giveUp && !unavailable,
+      giveUp,
     );
     app.log.warn("winner announcement not delivered", {
       drawId: announcement.drawId,
@@ -82,7 +85,9 @@ export async function announceDraw(
       status: error instanceof DiscordApiError ? error.status : undefined,
     });
     if (unavailable) {
-      await pauseActiveRaffle(app.database, announcement.guildId, "channel_unavailable");
+      const paused = await pauseRunningRaffle(app.database, announcement.raffleId, "channel_unavailable");
+      if (paused)
+        app.log.warn("raffle paused", { raffleId: paused.id, guildId: paused.guildId, reason: "channel_unavailable" });
       return { outcome: "channel_unavailable" };
     }
     return { outcome: giveUp ? "failed" : "retry" };

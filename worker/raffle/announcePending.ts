@@ -2,9 +2,9 @@ import type { AppContext } from "../context";
 import { claimAnnouncements } from "../db/announcements";
 import { markAnnounced } from "../db/draws";
 import { resolveLocale } from "../i18n/translate";
+import { mapWithConcurrency } from "../lib/mapWithConcurrency";
 import { type AnnounceOutcome, announceDraw } from "./announceDraw";
 import { announceInTwitchChat } from "./announceInTwitchChat";
-import { mapWithConcurrency } from "./mapWithConcurrency";
 
 /** A claimed announcement is left alone by other ticks for this long. */
 const announcementLeaseMilliseconds = 2 * 60 * 1000;

@@ -1,10 +1,11 @@
 import { readChatterCount } from "../../cache/chatterCache";
 import type { ChannelLiveness } from "../../db/channelLiveness";
-import { readRaffleStatistics } from "../../db/raffleStatistics";
+import { type EmptySlotRun, readRaffleStatistics } from "../../db/raffleStatistics";
 import { findActiveRaffleDetails, type RaffleDetails, type RaffleStatusReason } from "../../db/raffles";
 import { type LeaderboardEntry, readLeaderboard } from "../../db/viewerPoints";
 import { type Locale, type MessageKey, translate } from "../../i18n/translate";
-import { withTimeout } from "../../withTimeout";
+import { withTimeout } from "../../lib/withTimeout";
+import { classifyNobodyEligible } from "../../raffle/runRaffleSlot";
 import { brandColor, type Embed, escapeMarkdown } from "../message";
 import { defineSubcommand, type Invocation, UserFacingError } from "./CommandGroup";
 import { noOptions } from "./lootOptions";
@@ -34,7 +35,8 @@ export async function requireActiveRaffle(invocation: Invocation): Promise<Raffl
 export const status = defineSubcommand(noOptions, async (invocation) => {
   const raffle = await requireActiveRaffle(invocation);
   const statistics = await readRaffleStatistics(invocation.app.database, invocation.guildId, raffle.id);
-  const leaders = raffle.luck ? await readLeaderboard(invocation.app.database, raffle.twitchBroadcasterId, 3) : [];
+  const channel = { guildId: invocation.guildId, broadcasterId: raffle.twitchBroadcasterId };
+  const leaders = raffle.luck ? await readLeaderboard(invocation.app.database, channel, 3) : [];
   const chatters = await readChatterCountQuietly(invocation, raffle.twitchBroadcasterId);
   return {
     kind: "message",
@@ -72,6 +74,30 @@ function describeNextDraw(locale: Locale, raffle: RaffleDetails): string {
   return raffle.channel.isLive
     ? translate(locale, "raffleNextDrawLive", { time })
     : translate(locale, "raffleNextDrawOffline");
+}
+
+/**
+ * Why a running raffle draws nobody: its stream is offline, or its last live slots found nobody
+ * eligible (in chat, not excluded, not on cooldown). Undefined while it draws.
+ */
+function describeWhyNoWinner(locale: Locale, raffle: RaffleDetails, emptySlots: EmptySlotRun | undefined) {
+  if (raffle.status !== "running") return undefined;
+  if (raffle.channel && !raffle.channel.isLive) return translate(locale, "raffleNoWinnerOffline");
+  if (!emptySlots) return undefined;
+  const counts = emptySlots.ineligible;
+  const reason = classifyNobodyEligible(counts);
+  const why =
+    reason === "nobody_in_chat"
+      ? translate(locale, "raffleNoWinnerEmptyChat")
+      : reason === "excluded"
+        ? translate(locale, "raffleNoWinnerExcluded", { count: counts.excluded })
+        : translate(locale, "raffleNoWinnerCooldown", { count: counts.coolingDown, cooldown: counts.cooldownMinutes }) +
+          (counts.excluded > 0 ? translate(locale, "raffleNoWinnerAlsoExcluded", { count: counts.excluded }) : "");
+  const since = translate(locale, "raffleNoWinnerSince", {
+    minutes: emptySlots.minutes,
+    time: discordTime(emptySlots.lastSlotAt),
+  });
+  return `${why}\n${since}`;
 }
 
 function describeRaffle(
@@ -120,6 +146,8 @@ function describeRaffle(
       inline: true,
     },
   ];
+  const whyNoWinner = describeWhyNoWinner(locale, raffle, statistics.emptySlots);
+  if (whyNoWinner) fields.push({ name: translate(locale, "raffleFieldNoWinner"), value: whyNoWinner, inline: false });
   fields.push({
     name: translate(locale, "raffleFieldOdds"),
     value: raffle.luck
