@@ -11,6 +11,7 @@ import { renderLandingPage } from "./http/renderLandingPage";
 import { resolveBrowserLocale } from "./http/renderMessagePage";
 import { respondNotFound } from "./http/respondNotFound";
 import { createLogger, type Logger } from "./log";
+import { twitchLinkReactions } from "./raffle/twitchLinkReactions";
 import { handleEventSub } from "./twitch/handleEventSub";
 import { handleLinkPage } from "./twitch/handleLinkPage";
 import { handleOAuthCallback } from "./twitch/handleOAuthCallback";
@@ -41,7 +42,7 @@ router
   .get("/twitch/link/:linkId", (request: AppRequest) =>
     handleLinkPage(request, request.app, request.params.linkId ?? ""),
   )
-  .get("/twitch/callback", (request: AppRequest) => handleOAuthCallback(request, request.app))
+  .get("/twitch/callback", (request: AppRequest) => handleOAuthCallback(request, request.app, twitchLinkReactions))
   .post("/twitch/eventsub", (request: AppRequest) => handleEventSub(request, request.app))
   .all("*", (request) => respondNotFound(request));
 

@@ -1,5 +1,5 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import type { WorkerBindings } from "../../worker/env";
 import worker from "../../worker/index";
 import { testEnvironment } from "../support/worker/callWorker";
@@ -15,6 +15,12 @@ import { openTestDatabase } from "../support/worker/testDatabase";
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: inject("livenessDatabaseUrl") };
 const database = openTestDatabase(bindings);
 afterAll(() => database.close());
+// Each case starts from no running raffle, so one case's raffles are not drawn by the next one's ticks.
+afterEach(async () => {
+  await database.query(
+    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
+  );
+});
 
 const minute = 60_000;
 type EventSubMode = "enabled" | "pending" | "absent";
@@ -58,7 +64,7 @@ class Stream {
     );
     expect(mine.map((entry) => entry.type).sort()).toEqual(["stream.offline", "stream.online"]);
     if (this.mode === "absent") {
-      await database.query("delete from twitch_eventsub_subscriptions where guild_id = $1", [this.scene.guildId]);
+      await database.query("delete from twitch_eventsub_subscriptions where broadcaster_id = $1", [this.streamer.id]);
       this.subscriptions = [];
       return;
     }

@@ -8,6 +8,7 @@ import { getStateKey, getTokenCipher, tokenPurpose } from "../../worker/security
 import { signState } from "../../worker/security/OAuthState";
 import { callWithUserToken, refreshLink } from "../../worker/twitch/userTokens";
 import { validateDueLinks } from "../../worker/twitch/validateLinks";
+import { describeSecret } from "../fakes/shared/describeSecret";
 import { testCredentials } from "../support/testBindings";
 import { callWorker, testEnvironment } from "../support/worker/callWorker";
 import {
@@ -298,6 +299,66 @@ describe("/twitch status and /twitch disconnect", () => {
       [scene.guildId],
     );
     expect(raffles).toEqual([{ status: "stopped", status_reason: "twitch_disconnected" }]);
+  });
+});
+
+describe("unlinking and re-linking when tokens misbehave", () => {
+  it("/twitch disconnect deletes the link even when its tokens no longer open (key removed)", async () => {
+    const scene = createScene();
+    const user = await createTwitchUser();
+    await linkTwitch(scene, user);
+    await insertRunningRaffle(scene.guildId, scene.channelId, user.id, user.login);
+    await database.query("update twitch_links set token_key_id = 'k-00000000' where guild_id = $1", [scene.guildId]);
+    const result = await runCommand(scene, "twitch", "disconnect");
+    const reply = await readEditedReply(result.token);
+    expect(reply?.content).toContain("unlinked");
+    expect(reply?.content).toContain("raffle was stopped");
+    expect(reply?.content).toContain("did not confirm the revocation");
+    expect(await readLink(scene.guildId)).toBeUndefined();
+  });
+
+  it("/twitch disconnect deletes the link even when Twitch will not revoke its tokens", async () => {
+    const scene = createScene();
+    const user = await createTwitchUser();
+    await linkTwitch(scene, user);
+    const { accessToken, refreshToken } = await openTokens(scene.guildId);
+    for (const token of [accessToken, refreshToken]) {
+      await twitchControl().injectFailure({
+        method: "POST",
+        path: "/oauth2/revoke",
+        contains: await describeSecret(token),
+        status: 503,
+      });
+    }
+    const result = await runCommand(scene, "twitch", "disconnect");
+    const reply = await readEditedReply(result.token);
+    expect(reply?.content).toContain("unlinked");
+    expect(reply?.content).toContain("did not confirm the revocation");
+    expect(await readLink(scene.guildId)).toBeUndefined();
+  });
+
+  it("re-linking to another Twitch account revokes the old account's tokens at Twitch", async () => {
+    const scene = createScene();
+    const first = await createTwitchUser();
+    const second = await createTwitchUser("second");
+    await linkTwitch(scene, first);
+    const { callback } = await linkTwitch(scene, second);
+    expect(callback.status).toBe(200);
+    expect((await readLink(scene.guildId))?.twitch_user_id).toBe(second.id);
+    const firstTokens = await twitchControl().listTokens(first.id);
+    expect(firstTokens.length).toBeGreaterThanOrEqual(2);
+    expect(firstTokens.every((token) => token.revoked)).toBe(true);
+    const secondTokens = await twitchControl().listTokens(second.id);
+    expect(secondTokens.some((token) => token.kind === "access" && !token.revoked)).toBe(true);
+  });
+
+  it("re-linking the same account keeps it working", async () => {
+    const scene = createScene();
+    const user = await createTwitchUser();
+    await linkTwitch(scene, user);
+    await linkTwitch(scene, user);
+    const status = await runCommand(scene, "twitch", "status");
+    expect(JSON.stringify((await readEditedReply(status.token))?.embeds)).toContain("✅ valid");
   });
 });
 

@@ -60,33 +60,31 @@ export async function readChannelLiveness(
 /**
  * Records Get Streams answers taken at `polledAt` (Worker clock), in one statement. An answer is
  * applied only where nothing newer is known: an EventSub message received after `polledAt`
- * wins. Returns whether each broadcaster is live after that, so the caller acts on what is
- * stored rather than on an answer that was already out of date.
+ * wins. Returns each channel's state after that, so the caller acts on what is stored rather
+ * than on an answer that was already out of date.
  */
 export async function recordPolledLiveness(
   database: Queryable,
   answers: PolledLiveness[],
   polledAt: number,
-): Promise<Map<string, boolean>> {
+): Promise<Map<string, ChannelLiveness>> {
   if (answers.length === 0) return new Map();
-  const rows = await database.query<{ broadcaster_id: string; is_live: boolean }>(
+  const rows = await database.query<ChannelLivenessRow & { broadcaster_id: string }>(
     `with answer as (
        select * from unnest($1::text[], $2::boolean[], $3::timestamptz[]) as a(broadcaster_id, is_live, stream_started_at)
-     ), applied as (
-       insert into twitch_channel_liveness as c (broadcaster_id, is_live, stream_started_at, observed_at, source, polled_at)
-       select broadcaster_id, is_live, case when is_live then stream_started_at end, $4::timestamptz, 'get_streams',
-         $4::timestamptz
-       from answer
-       on conflict (broadcaster_id) do update set
-         is_live = case when c.observed_at <= excluded.observed_at then excluded.is_live else c.is_live end,
-         stream_started_at = case when c.observed_at <= excluded.observed_at then excluded.stream_started_at
-           else c.stream_started_at end,
-         source = case when c.observed_at <= excluded.observed_at then 'get_streams' else c.source end,
-         observed_at = greatest(c.observed_at, excluded.observed_at),
-         polled_at = greatest(c.polled_at, excluded.polled_at)
-       returning broadcaster_id, is_live
      )
-     select broadcaster_id, is_live from applied`,
+     insert into twitch_channel_liveness as c (broadcaster_id, is_live, stream_started_at, observed_at, source, polled_at)
+     select broadcaster_id, is_live, case when is_live then stream_started_at end, $4::timestamptz, 'get_streams',
+       $4::timestamptz
+     from answer
+     on conflict (broadcaster_id) do update set
+       is_live = case when c.observed_at <= excluded.observed_at then excluded.is_live else c.is_live end,
+       stream_started_at = case when c.observed_at <= excluded.observed_at then excluded.stream_started_at
+         else c.stream_started_at end,
+       source = case when c.observed_at <= excluded.observed_at then 'get_streams' else c.source end,
+       observed_at = greatest(c.observed_at, excluded.observed_at),
+       polled_at = greatest(c.polled_at, excluded.polled_at)
+     returning c.broadcaster_id, ${selectChannelLivenessColumns("c")}`,
     [
       answers.map((answer) => answer.broadcasterId),
       answers.map((answer) => answer.isLive),
@@ -94,7 +92,12 @@ export async function recordPolledLiveness(
       new Date(polledAt),
     ],
   );
-  return new Map(rows.map((row) => [row.broadcaster_id, row.is_live]));
+  const states = new Map<string, ChannelLiveness>();
+  for (const row of rows) {
+    const state = mapChannelLiveness(row);
+    if (state) states.set(row.broadcaster_id, state);
+  }
+  return states;
 }
 
 /** A stream.online or stream.offline notification. */

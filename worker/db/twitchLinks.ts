@@ -82,47 +82,62 @@ export interface NewTwitchLink {
   now: number;
 }
 
-/** Links (or re-links) a guild: a fresh link is active, validated now, and notified of nothing. */
-export async function saveTwitchLink(database: Queryable, link: NewTwitchLink): Promise<void> {
+const savedLinkAssignments = `twitch_user_id = $2, twitch_login = $3, twitch_display_name = $4, scopes = $5,
+  access_token_ciphertext = $6, refresh_token_ciphertext = $7, token_key_id = $8, access_token_expires_at = $9,
+  status = 'active', last_validated_at = $10, refresh_lease_until = null, reauth_notified_at = null,
+  linked_by_discord_user_id = $11`;
+
+/**
+ * Links (or re-links) a guild: a fresh link is active, validated now, and notified of nothing.
+ * Returns the link it replaced, as it was when replaced (its row locked first, so a refresh
+ * committing meanwhile is seen), so the caller can revoke another account's tokens.
+ */
+export async function saveTwitchLink(database: Queryable, link: NewTwitchLink): Promise<TwitchLink | undefined> {
+  const values = [
+    link.guildId,
+    link.twitchUserId,
+    link.twitchLogin.toLowerCase(),
+    link.twitchDisplayName,
+    link.scopes,
+    link.accessToken.ciphertext,
+    link.refreshToken.ciphertext,
+    link.accessToken.keyId,
+    new Date(link.accessTokenExpiresAt),
+    new Date(link.now),
+    link.linkedByDiscordUserId,
+  ];
+  const replaced = await database.query<TwitchLinkRow>(
+    `update twitch_links t set ${savedLinkAssignments}
+     from (select ${linkColumns} from twitch_links where guild_id = $1 for update) previous
+     where t.guild_id = previous.guild_id
+     returning ${selectLinkColumns("previous")}`,
+    values,
+  );
+  if (replaced[0]) return mapLink(replaced[0]);
+  // No link yet. A link saved at the same moment by another callback is overwritten, as before.
   await database.query(
     `insert into twitch_links (guild_id, twitch_user_id, twitch_login, twitch_display_name, scopes,
        access_token_ciphertext, refresh_token_ciphertext, token_key_id, access_token_expires_at, status,
        last_validated_at, refresh_lease_until, reauth_notified_at, linked_by_discord_user_id)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, null, null, $11)
-     on conflict (guild_id) do update set
-       twitch_user_id = excluded.twitch_user_id, twitch_login = excluded.twitch_login,
-       twitch_display_name = excluded.twitch_display_name, scopes = excluded.scopes,
-       access_token_ciphertext = excluded.access_token_ciphertext,
-       refresh_token_ciphertext = excluded.refresh_token_ciphertext, token_key_id = excluded.token_key_id,
-       access_token_expires_at = excluded.access_token_expires_at, status = 'active',
-       last_validated_at = excluded.last_validated_at, refresh_lease_until = null, reauth_notified_at = null,
-       linked_by_discord_user_id = excluded.linked_by_discord_user_id`,
-    [
-      link.guildId,
-      link.twitchUserId,
-      link.twitchLogin.toLowerCase(),
-      link.twitchDisplayName,
-      link.scopes,
-      link.accessToken.ciphertext,
-      link.refreshToken.ciphertext,
-      link.accessToken.keyId,
-      new Date(link.accessTokenExpiresAt),
-      new Date(link.now),
-      link.linkedByDiscordUserId,
-    ],
+     on conflict (guild_id) do update set ${savedLinkAssignments}`,
+    values,
   );
+  return undefined;
 }
 
 /**
  * Claims the right to refresh for `leaseMilliseconds`, only while the stored access token is
  * still the one the caller saw. Only one caller gets `true` until the lease ends or the refresh
  * is stored, and a caller holding a stale copy never spends the (rotated, single-use) refresh token.
+ * `wallClockNow` is Date.now(), never a tick's scheduledTime: a replayed tick must not end a lease
+ * that a refresh running now still holds.
  */
 export async function claimRefreshLease(
   database: Queryable,
   guildId: string,
   seenAccessToken: SealedSecret,
-  now: number,
+  wallClockNow: number,
   leaseMilliseconds: number,
 ): Promise<boolean> {
   const rows = await database.query(
@@ -130,20 +145,27 @@ export async function claimRefreshLease(
      where guild_id = $1 and status = 'active' and access_token_ciphertext = $4
        and (refresh_lease_until is null or refresh_lease_until <= $2)
      returning guild_id`,
-    [guildId, new Date(now), new Date(now + leaseMilliseconds), seenAccessToken.ciphertext],
+    [guildId, new Date(wallClockNow), new Date(wallClockNow + leaseMilliseconds), seenAccessToken.ciphertext],
   );
   return rows.length === 1;
 }
 
+/**
+ * Stores a refreshed pair only if the link still holds `spentRefreshToken`, the token the caller
+ * refreshed (compare-and-set): a re-link or disconnect that happened while Twitch answered wins,
+ * and one account's tokens never land in another account's link. False when nothing was stored.
+ */
 export async function storeRefreshedTokens(
   database: Queryable,
   guildId: string,
+  spentRefreshToken: SealedSecret,
   tokens: { accessToken: SealedSecret; refreshToken: SealedSecret; accessTokenExpiresAt: number; scopes: string[] },
-): Promise<void> {
-  await database.query(
+): Promise<boolean> {
+  const rows = await database.query(
     `update twitch_links set access_token_ciphertext = $2, refresh_token_ciphertext = $3, token_key_id = $4,
        access_token_expires_at = $5, scopes = $6, refresh_lease_until = null
-     where guild_id = $1`,
+     where guild_id = $1 and refresh_token_ciphertext = $7
+     returning guild_id`,
     [
       guildId,
       tokens.accessToken.ciphertext,
@@ -151,29 +173,63 @@ export async function storeRefreshedTokens(
       tokens.accessToken.keyId,
       new Date(tokens.accessTokenExpiresAt),
       tokens.scopes,
+      spentRefreshToken.ciphertext,
     ],
   );
+  return rows.length === 1;
 }
 
-export async function releaseRefreshLease(database: Queryable, guildId: string): Promise<void> {
-  await database.query("update twitch_links set refresh_lease_until = null where guild_id = $1", [guildId]);
+/** Ends the caller's lease after a failed refresh, unless the link has changed since. */
+export async function releaseRefreshLease(
+  database: Queryable,
+  guildId: string,
+  seenRefreshToken: SealedSecret,
+): Promise<void> {
+  await database.query(
+    "update twitch_links set refresh_lease_until = null where guild_id = $1 and refresh_token_ciphertext = $2",
+    [guildId, seenRefreshToken.ciphertext],
+  );
 }
 
 /**
- * Marks the link as needing a new authorization. Returns true only for the one caller that
- * should tell the guild (the first since the link was made).
+ * Marks the link as needing a new authorization, only if it still holds `seenRefreshToken` (a
+ * re-link since then is not the link that died). True when this call marked it.
  */
-export async function markNeedsReauth(database: Queryable, guildId: string, now: number): Promise<boolean> {
-  await database.query(
-    "update twitch_links set status = 'needs_reauth', refresh_lease_until = null where guild_id = $1",
-    [guildId],
+export async function markNeedsReauth(
+  database: Queryable,
+  guildId: string,
+  seenRefreshToken: SealedSecret,
+): Promise<boolean> {
+  const rows = await database.query(
+    `update twitch_links set status = 'needs_reauth', refresh_lease_until = null
+     where guild_id = $1 and status = 'active' and refresh_token_ciphertext = $2
+     returning guild_id`,
+    [guildId, seenRefreshToken.ciphertext],
   );
+  return rows.length === 1;
+}
+
+/**
+ * Claims the one notice a link needing re-authorization gets: true for the first caller since
+ * the link was made (a re-link clears it), false for every later one.
+ */
+export async function claimReauthNotice(database: Queryable, guildId: string, now: number): Promise<boolean> {
   const rows = await database.query(
     `update twitch_links set reauth_notified_at = $2
-     where guild_id = $1 and reauth_notified_at is null returning guild_id`,
+     where guild_id = $1 and status = 'needs_reauth' and reauth_notified_at is null returning guild_id`,
     [guildId, new Date(now)],
   );
   return rows.length === 1;
+}
+
+/** Guilds whose link needs re-authorization and whose raffle channel has not been told yet. */
+export async function listLinksAwaitingReauthNotice(database: Queryable, limit: number): Promise<string[]> {
+  const rows = await database.query<{ guild_id: string }>(
+    `select guild_id from twitch_links where status = 'needs_reauth' and reauth_notified_at is null
+     order by updated_at limit $1`,
+    [limit],
+  );
+  return rows.map((row) => row.guild_id);
 }
 
 export async function markValidated(database: Queryable, guildId: string, now: number): Promise<void> {

@@ -1,10 +1,10 @@
 import type { AppContext } from "../context";
 import { type ChannelLiveness, type PolledLiveness, recordPolledLiveness } from "../db/channelLiveness";
 import type { DueRaffle } from "../db/dueRaffles";
+import { mapWithConcurrency } from "../lib/mapWithConcurrency";
 import { getAppAccessToken } from "../twitch/appAccessToken";
 import { HelixClient, type LiveStream } from "../twitch/HelixClient";
 import { TwitchApiError } from "../twitch/TwitchApiError";
-import { mapWithConcurrency } from "./mapWithConcurrency";
 
 const broadcastersPerCall = 100;
 
@@ -60,7 +60,8 @@ export async function pollChannels(app: AppContext, broadcasterIds: string[]): P
       });
     }
   });
-  return recordPolledLiveness(app.database, answers, app.now());
+  const states = await recordPolledLiveness(app.database, answers, app.now());
+  return new Map([...states].map(([broadcasterId, state]) => [broadcasterId, state.isLive]));
 }
 
 /** Get Streams lists live channels only: every asked channel it leaves out is offline. */

@@ -2,10 +2,10 @@ import * as z from "zod";
 import { type AppContext, closeAppContext, createAppContext } from "../context";
 import { findDueRafflesByIds } from "../db/dueRaffles";
 import { readConfig, type WorkerBindings } from "../env";
+import { mapWithConcurrency } from "../lib/mapWithConcurrency";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
 import { readCachedSamples } from "./gatherCandidates";
-import { mapWithConcurrency } from "./mapWithConcurrency";
 import { runRaffleSlot } from "./runRaffleSlot";
 
 /** One raffle's slot, handed from the tick to a queue consumer when there are many live raffles. */

@@ -1,17 +1,18 @@
 import { type AppContext, closeAppContext, createAppContext } from "../context";
 import { findDueRaffles } from "../db/dueRaffles";
+import { purgeOldEventSubMessages } from "../db/eventSubMessages";
 import { deleteExpiredOAuthStates } from "../db/oauthStates";
 import { readConfig, type WorkerBindings } from "../env";
+import { mapWithConcurrency } from "../lib/mapWithConcurrency";
 import { createLogger, describeError } from "../log";
-import { validateDueLinks } from "../twitch/validateLinks";
 import { announcePending } from "./announcePending";
 import { findLiveRaffles } from "./checkLiveness";
 import type { DrawMessage } from "./drawQueue";
 import { readCachedSamples } from "./gatherCandidates";
-import { mapWithConcurrency } from "./mapWithConcurrency";
 import { runRaffleSlot, type SlotOutcome } from "./runRaffleSlot";
+import { maintainTwitchLinks } from "./twitchAccess";
 
-/** Raffles one tick looks at; more wait for the next minute (oldest slot first). */
+/** Raffles one tick looks at; more wait for the next minute (live channels first, then oldest slot). */
 const maximumDueRaffles = 5_000;
 const raffleConcurrency = 4;
 
@@ -83,8 +84,9 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
   }
   const drawIds = outcomes.flatMap((outcome) => (outcome.kind === "drawn" ? [outcome.drawId] : []));
   const announced = await announcePending(app, { drawIds, includeDue: true });
-  const validation = await validateDueLinks(app);
+  const validation = await maintainTwitchLinks(app);
   await deleteExpiredOAuthStates(app.database, app.now());
+  const purgedEventSubMessages = await purgeOldEventSubMessages(app.database, app.now());
   app.log.info("tick finished", {
     slotAt: new Date(slotAt).toISOString(),
     dueRaffles: due.length,
@@ -92,10 +94,12 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     fannedOut,
     drawn: drawIds.length,
     skipped: outcomes.filter((outcome) => outcome.kind === "skipped").length,
+    nobodyEligible: outcomes.filter((outcome) => outcome.kind === "no_eligible").length,
     announced: announced.delivered,
     announcementRetries: announced.retry,
     linksValidated: validation.validated,
     linkValidationFailures: validation.failed,
+    purgedEventSubMessages,
     databaseQueries: app.database.queryCount,
   });
 }

@@ -6,9 +6,23 @@ export interface SealedSecret {
   ciphertext: string;
 }
 
-export class UnknownKeyError extends Error {
+/**
+ * A sealed value that cannot be opened: its key is no longer configured (removed after a
+ * rotation), or the stored bytes do not authenticate under it. Retrying will not help.
+ */
+export class UnreadableSecretError extends Error {
+  constructor(
+    readonly keyId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "UnreadableSecretError";
+  }
+}
+
+export class UnknownKeyError extends UnreadableSecretError {
   constructor(keyId: string) {
-    super(`secret was sealed with key ${keyId}, which is not configured`);
+    super(keyId, `secret was sealed with key ${keyId}, which is not configured`);
     this.name = "UnknownKeyError";
   }
 }
@@ -56,12 +70,18 @@ export class TokenCipher {
   async open(sealed: SealedSecret, purpose: string): Promise<string> {
     const named = [this.current, ...this.previous].find((entry) => entry.keyId === sealed.keyId);
     if (!named) throw new UnknownKeyError(sealed.keyId);
-    const combined = decodeBase64(sealed.ciphertext);
-    const decrypted = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: combined.slice(0, 12), additionalData: new TextEncoder().encode(purpose) },
-      named.key,
-      combined.slice(12),
-    );
+    let decrypted: ArrayBuffer;
+    try {
+      const combined = decodeBase64(sealed.ciphertext);
+      decrypted = await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: combined.slice(0, 12), additionalData: new TextEncoder().encode(purpose) },
+        named.key,
+        combined.slice(12),
+      );
+    } catch {
+      // GCM's tag check failed (altered bytes, or sealed for another purpose): no detail to add.
+      throw new UnreadableSecretError(sealed.keyId, `secret sealed with key ${sealed.keyId} does not open`);
+    }
     return new TextDecoder().decode(decrypted);
   }
 }

@@ -1,12 +1,9 @@
 import type { AppContext } from "../context";
 import { ensureGuild } from "../db/guilds";
 import { consumeOAuthState, type OAuthStateRecord } from "../db/oauthStates";
-import { resumePausedRaffle, retargetActiveRaffle } from "../db/raffles";
 import { saveTwitchLink } from "../db/twitchLinks";
-import { createChannelMessage, editOriginalResponse } from "../discord/DiscordRestClient";
-import type { MessageBody } from "../discord/message";
 import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePage";
-import { type MessageKey, translate } from "../i18n/translate";
+import { type Locale, type MessageKey, translate } from "../i18n/translate";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../security/keys";
 import { verifyState } from "../security/OAuthState";
 import { syncSubscriptions } from "./eventSubSubscriptions";
@@ -14,15 +11,39 @@ import { HelixClient } from "./HelixClient";
 import { readServerName, renderLinkFailurePage } from "./handleLinkPage";
 import { requiredTwitchScopes } from "./scopes";
 import { exchangeCode, revokeToken, type TokenGrant, validateAccessToken } from "./TwitchAuthClient";
+import { revokeLinkTokens } from "./userTokens";
 
-/** Interaction tokens live 15 minutes; leave a minute of margin before falling back to a bot post. */
-const interactionTokenLifetimeMilliseconds = 14 * 60 * 1000;
+/** A link request that ended with an account linked. */
+export interface LinkedAccount {
+  /** The /twitch connect request: who asked, where, and its interaction token to edit the reply. */
+  request: OAuthStateRecord;
+  /** The language of the browser that completed the link (the person who asked). */
+  locale: Locale;
+  twitchUserId: string;
+  twitchLogin: string;
+  displayName: string;
+}
+
+/**
+ * What the rest of the app does when a link request ends. Twitch code reports; the domain
+ * decides (it tells Discord, resumes the raffle): raffle/twitchLinkReactions.ts.
+ */
+export interface TwitchLinkListener {
+  /** The streamer cancelled on Twitch's consent page. */
+  cancelled(app: AppContext, request: OAuthStateRecord, locale: Locale): Promise<void>;
+  /** The account is stored, active, and its tokens sealed. */
+  linked(app: AppContext, account: LinkedAccount): Promise<void>;
+}
 
 /**
  * GET /twitch/callback: Twitch's redirect after consent. Verifies the signed single-use state
  * before anything else (no code is exchanged for a bad state), then links the account.
  */
-export async function handleOAuthCallback(request: Request, app: AppContext): Promise<Response> {
+export async function handleOAuthCallback(
+  request: Request,
+  app: AppContext,
+  listener: TwitchLinkListener,
+): Promise<Response> {
   const url = new URL(request.url);
   const locale = resolveBrowserLocale(request.headers.get("accept-language"));
   const fail = (key: MessageKey, parameters: Record<string, string> = {}) =>
@@ -45,15 +66,7 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
 
   if (url.searchParams.get("error")) {
     app.log.info("streamer cancelled the Twitch consent", { guildId: claims.guildId });
-    // The reply's button is spent: say so there instead of leaving a button that leads nowhere.
-    await tellDiscord(
-      app,
-      stored,
-      { content: translate(locale, "twitchLinkCancelledInDiscord"), components: [] },
-      {
-        editOnly: true,
-      },
-    );
+    await listener.cancelled(app, stored, locale);
     return fail("callbackDenied");
   }
   const code = url.searchParams.get("code");
@@ -77,7 +90,7 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
 
   const cipher = await getTokenCipher(app.config);
   await ensureGuild(app.database, claims.guildId);
-  await saveTwitchLink(app.database, {
+  const replaced = await saveTwitchLink(app.database, {
     guildId: claims.guildId,
     twitchUserId: identity.userId,
     twitchLogin: identity.login,
@@ -89,21 +102,21 @@ export async function handleOAuthCallback(request: Request, app: AppContext): Pr
     linkedByDiscordUserId: claims.userId,
     now: app.now(),
   });
-  await retargetActiveRaffle(app.database, claims.guildId, { id: identity.userId, login: identity.login });
-  const resumed = await resumePausedRaffle(
-    app.database,
-    claims.guildId,
-    ["twitch_needs_reauth", "chatters_forbidden"],
-    app.now(),
-  );
   app.log.info("Twitch account linked", {
     guildId: claims.guildId,
     twitchUserId: identity.userId,
-    raffleResumed: Boolean(resumed),
+    replacedTwitchUserId: replaced?.twitchUserId,
   });
-  await tellDiscord(app, stored, {
-    content: translate(locale, "twitchLinkedInDiscord", { name: displayName }),
-    components: [],
+  if (replaced && replaced.twitchUserId !== identity.userId) {
+    // The old account's tokens are of no use to anyone now. Best effort, after the answer.
+    app.runInBackground(revokeLinkTokens(app, replaced));
+  }
+  await listener.linked(app, {
+    request: stored,
+    locale,
+    twitchUserId: identity.userId,
+    twitchLogin: identity.login,
+    displayName,
   });
   // Subscriptions need a few Twitch calls; the browser need not wait for them.
   app.runInBackground(
@@ -128,33 +141,5 @@ async function fetchDisplayName(app: AppContext, accessToken: string, userId: st
     return user?.displayName || login;
   } catch {
     return login;
-  }
-}
-
-/**
- * Edits the ephemeral /twitch connect reply while its token lives; else, unless `editOnly`,
- * posts in the channel.
- */
-async function tellDiscord(
-  app: AppContext,
-  state: OAuthStateRecord,
-  body: MessageBody,
-  options: { editOnly?: boolean } = {},
-): Promise<void> {
-  if (app.now() - state.createdAt < interactionTokenLifetimeMilliseconds) {
-    try {
-      const cipher = await getTokenCipher(app.config);
-      const interactionToken = await cipher.open(state.interactionToken, tokenPurpose.interactionToken(state.nonce));
-      await editOriginalResponse(app.config, state.discordApplicationId, interactionToken, body);
-      return;
-    } catch (error) {
-      app.log.warn("could not edit the /twitch connect reply", { error, guildId: state.guildId });
-    }
-  }
-  if (options.editOnly) return;
-  try {
-    await createChannelMessage(app.config, state.discordChannelId, { content: body.content });
-  } catch (error) {
-    app.log.error("could not tell Discord about the new Twitch link", { error, guildId: state.guildId });
   }
 }

@@ -1,9 +1,9 @@
 import type { AppContext } from "../context";
 import { listLinksDueForValidation, markValidated } from "../db/twitchLinks";
-import { mapWithConcurrency } from "../raffle/mapWithConcurrency";
+import { mapWithConcurrency } from "../lib/mapWithConcurrency";
 import { syncSubscriptions } from "./eventSubSubscriptions";
 import { validateAccessToken } from "./TwitchAuthClient";
-import { openAccessToken, refreshLink, TwitchNeedsReauthError } from "./userTokens";
+import { openAccessToken, refreshLink, TwitchNeedsReauthError, TwitchNotLinkedError } from "./userTokens";
 
 /**
  * Per tick: 1,200 links an hour, four at a time, without crowding out the draws (each costs a
@@ -13,7 +13,9 @@ const linksPerTick = 20;
 
 /**
  * Twitch requires every stored user token to be validated hourly. A token Twitch no longer
- * accepts is refreshed; if the refresh token is dead too, the link needs re-authorization.
+ * accepts is refreshed; if the refresh token is dead too (or a token no longer opens), the link
+ * is marked needs_reauth, and what that means for the raffle is the caller's to decide
+ * (raffle/twitchAccess.ts).
  */
 export async function validateDueLinks(app: AppContext): Promise<{ validated: number; failed: number }> {
   const links = await listLinksDueForValidation(app.database, app.now(), linksPerTick);
@@ -33,7 +35,8 @@ export async function validateDueLinks(app: AppContext): Promise<{ validated: nu
       await syncSubscriptions(app, { guildId: link.guildId, twitchUserId: link.twitchUserId, scopes: identity.scopes });
     } catch (error) {
       failed += 1;
-      if (!(error instanceof TwitchNeedsReauthError)) {
+      // Recorded on the link (needs_reauth), or the link changed under us: nothing to retry.
+      if (!(error instanceof TwitchNeedsReauthError || error instanceof TwitchNotLinkedError)) {
         app.log.warn("Twitch token validation failed; will retry next tick", {
           error,
           guildId: link.guildId,

@@ -1,19 +1,20 @@
 import * as z from "zod";
-import { readChannelLiveness, recordPolledLiveness } from "../../db/channelLiveness";
+import { type ChannelLiveness, readChannelLiveness, recordPolledLiveness } from "../../db/channelLiveness";
 import { listSubscriptions } from "../../db/eventSubSubscriptions";
 import { ensureGuild } from "../../db/guilds";
 import { insertOAuthState } from "../../db/oauthStates";
 import { stopActiveRaffle } from "../../db/raffles";
 import { deleteTwitchLink, findTwitchLink } from "../../db/twitchLinks";
 import { localizeCommandText } from "../../i18n/commandTexts";
-import { translate } from "../../i18n/translate";
+import { type Locale, translate } from "../../i18n/translate";
+import { describeError } from "../../log";
 import { describeAnswers } from "../../raffle/checkLiveness";
+import { callWithUserToken } from "../../raffle/twitchAccess";
 import { encodeBase64Url } from "../../security/base64";
 import { getTokenCipher, tokenPurpose } from "../../security/keys";
 import { deleteSubscriptions } from "../../twitch/eventSubSubscriptions";
 import { linkStateLifetimeMilliseconds } from "../../twitch/handleLinkPage";
-import { revokeToken } from "../../twitch/TwitchAuthClient";
-import { callWithUserToken, TwitchNeedsReauthError } from "../../twitch/userTokens";
+import { revokeLinkTokens, TwitchNeedsReauthError } from "../../twitch/userTokens";
 import { describeSubscriptions } from "../describeSubscriptions";
 import { brandColor, createLinkButtonRow, type Embed } from "../message";
 import {
@@ -74,7 +75,11 @@ const status = defineSubcommand(noOptions, async (invocation) => ({
 
 async function describeLink(invocation: Invocation): Promise<Embed> {
   const { app, locale } = invocation;
-  const link = await findTwitchLink(app.database, invocation.guildId);
+  // Two reads side by side: over HTTP, one round trip's wait.
+  const [link, subscriptions] = await Promise.all([
+    findTwitchLink(app.database, invocation.guildId),
+    listSubscriptions(app.database, invocation.guildId),
+  ]);
   if (!link) {
     return {
       title: translate(locale, "twitchStatusTitle"),
@@ -82,18 +87,25 @@ async function describeLink(invocation: Invocation): Promise<Embed> {
       color: brandColor,
     };
   }
-  const subscriptions = await listSubscriptions(app.database, invocation.guildId);
   let health = translate(locale, "twitchTokenNeedsReauth");
   let streamDetails = "";
+  let channel: ChannelLiveness | undefined;
   if (link.status === "active") {
     try {
-      const streams = await callWithUserToken(app, invocation.guildId, (helix, current) =>
-        helix.getLiveStreams([current.twitchUserId]),
+      let expiresAt = link.accessTokenExpiresAt;
+      const streams = await callWithUserToken(
+        app,
+        invocation.guildId,
+        (helix, current) => {
+          expiresAt = current.accessTokenExpiresAt;
+          return helix.getLiveStreams([current.twitchUserId]);
+        },
+        link,
       );
       // Recorded for the channel, so /raffle status and the next tick say the same.
-      await recordPolledLiveness(app.database, describeAnswers([link.twitchUserId], streams), app.now());
-      const refreshed = await findTwitchLink(app.database, invocation.guildId);
-      const minutes = Math.max(0, Math.round(((refreshed ?? link).accessTokenExpiresAt - app.now()) / 60_000));
+      const states = await recordPolledLiveness(app.database, describeAnswers([link.twitchUserId], streams), app.now());
+      channel = states.get(link.twitchUserId);
+      const minutes = Math.max(0, Math.round((expiresAt - app.now()) / 60_000));
       health = translate(locale, "twitchTokenHealthy", { minutes });
       if (streams[0]) {
         streamDetails = translate(locale, "twitchLiveNow", {
@@ -123,7 +135,7 @@ async function describeLink(invocation: Invocation): Promise<Embed> {
       { name: translate(locale, "twitchTokenHealth"), value: health, inline: true },
       {
         name: translate(locale, "twitchStream"),
-        value: await describeStream(invocation, link.twitchUserId, streamDetails),
+        value: describeStream(locale, channel ?? (await readChannelLiveness(app.database, link.twitchUserId)), streamDetails),
       },
       { name: translate(locale, "twitchScopes"), value: link.scopes.map((scope) => `\`${scope}\``).join(", ") || "—" },
       { name: translate(locale, "twitchEventSub"), value: describeSubscriptions(locale, subscriptions) },
@@ -132,9 +144,8 @@ async function describeLink(invocation: Invocation): Promise<Embed> {
 }
 
 /** The channel's recorded liveness (as /raffle status shows it), with Get Streams' title and viewers. */
-async function describeStream(invocation: Invocation, broadcasterId: string, details: string): Promise<string> {
-  const channel = await readChannelLiveness(invocation.app.database, broadcasterId);
-  const state = describeChannelLiveness(invocation.locale, channel);
+function describeStream(locale: Locale, channel: ChannelLiveness | undefined, details: string): string {
+  const state = describeChannelLiveness(locale, channel);
   return channel?.isLive && details ? `${state}\n${details}` : state;
 }
 
@@ -145,21 +156,16 @@ const disconnect = defineSubcommand(noOptions, async (invocation) => ({
     const { app, locale, guildId } = invocation;
     const link = await findTwitchLink(app.database, guildId);
     if (!link) return { content: translate(locale, "twitchNotLinked") };
-    const cipher = await getTokenCipher(app.config);
-    const tokens = await Promise.all([
-      cipher.open(link.accessToken, tokenPurpose.accessToken(guildId)),
-      cipher.open(link.refreshToken, tokenPurpose.refreshToken(guildId)),
-    ]);
-    let revoked = true;
-    for (const token of tokens) {
-      try {
-        await revokeToken(app.config, token);
-      } catch (error) {
-        revoked = false;
-        app.log.warn("Twitch token revocation failed; deleting our copy anyway", { error, guildId });
-      }
+    // Best effort: a token Twitch will not revoke, or that no longer opens, is deleted all the same.
+    const revoked = await revokeLinkTokens(app, link);
+    try {
+      await deleteSubscriptions(app, guildId);
+    } catch (error) {
+      app.log.warn("could not delete the EventSub subscriptions; unlinking anyway", {
+        error: describeError(error),
+        guildId,
+      });
     }
-    await deleteSubscriptions(app, guildId);
     const raffle = await stopActiveRaffle(app.database, guildId, "twitch_disconnected", app.now());
     await deleteTwitchLink(app.database, guildId);
     app.log.info("Twitch link removed", { guildId, revoked, raffleStopped: Boolean(raffle) });
