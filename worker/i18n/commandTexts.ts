@@ -1,3 +1,5 @@
+import type { Locale } from "./translate";
+
 /**
  * Names and descriptions of every slash command and option, in en-US and pt-BR. Discord
  * shows the localized ones; interactions always arrive with the English base names.
@@ -35,7 +37,7 @@ export const commandTexts = {
   "option.name": { name: ["name", "nome"], description: ["Item name", "Nome do prêmio"] },
   "option.weight": {
     name: ["weight", "peso"],
-    description: ["Relative chance (1 to 1,000,000)", "Chance relativa (1 a 1.000.000)"],
+    description: ["Relative chance ({minimum} to {maximum})", "Chance relativa ({minimum} a {maximum})"],
   },
   "option.stock": {
     name: ["stock", "estoque"],
@@ -87,26 +89,29 @@ export const commandTexts = {
   },
   "option.follow": {
     name: ["follow", "follow"],
-    description: ["Points for a follow (0 to 10,000)", "Pontos por follow (0 a 10.000)"],
+    description: ["Points for a follow ({minimum} to {maximum})", "Pontos por follow ({minimum} a {maximum})"],
   },
   "option.subscribe": {
     name: ["subscribe", "inscricao"],
-    description: ["Points for a subscription (0 to 10,000)", "Pontos por inscrição (0 a 10.000)"],
+    description: ["Points for a subscription ({minimum} to {maximum})", "Pontos por inscrição ({minimum} a {maximum})"],
   },
   "option.gift": {
     name: ["gift", "presente"],
     description: [
-      "Points per gifted sub, to the gifter (0 to 10,000)",
-      "Pontos por inscrição presenteada (0 a 10.000)",
+      "Points per gifted sub, to the gifter ({minimum} to {maximum})",
+      "Pontos por inscrição presenteada ({minimum} a {maximum})",
     ],
   },
   "option.cheer": {
     name: ["cheer", "bits"],
-    description: ["Points per bit cheered (0 to 10,000)", "Pontos por bit (0 a 10.000)"],
+    description: ["Points per bit cheered ({minimum} to {maximum})", "Pontos por bit ({minimum} a {maximum})"],
   },
   "option.raid": {
     name: ["raid", "raid"],
-    description: ["Points for the raiding broadcaster (0 to 10,000)", "Pontos para quem faz a raid (0 a 10.000)"],
+    description: [
+      "Points for the raiding broadcaster ({minimum} to {maximum})",
+      "Pontos para quem faz a raid ({minimum} a {maximum})",
+    ],
   },
   "option.luck": {
     name: ["luck", "sorte"],
@@ -128,13 +133,16 @@ export const commandTexts = {
   },
   "option.every": {
     name: ["every", "intervalo"],
-    description: ["Minutes between draws (1 to 60, default 1)", "Minutos entre sorteios (1 a 60, padrão 1)"],
+    description: [
+      "Minutes between draws ({minimum} to {maximum}, default {default})",
+      "Minutos entre sorteios ({minimum} a {maximum}, padrão {default})",
+    ],
   },
   "option.cooldown": {
     name: ["cooldown", "espera"],
     description: [
-      "Minutes before a winner can win again (0 to 1440, default 30)",
-      "Minutos até um ganhador poder ganhar de novo (0 a 1440, padrão 30)",
+      "Minutes before a winner can win again ({minimum} to {maximum}, default {default})",
+      "Minutos até um ganhador poder ganhar de novo ({minimum} a {maximum}, padrão {default})",
     ],
   },
   "option.page": { name: ["page", "pagina"], description: ["Page number", "Número da página"] },
@@ -143,13 +151,28 @@ export const commandTexts = {
 
 export type CommandTextKey = keyof typeof commandTexts;
 
-/** Discord's name/description fields with their pt-BR localizations. */
-export function localizeCommandText(key: CommandTextKey) {
+/**
+ * Discord's name/description fields with their pt-BR localizations. A description may state an
+ * option's range as `{minimum}`, `{maximum}` and `{default}`: `describe` gives those numbers as each
+ * language writes them (from the option's limit in discord/commands/optionLimits.ts).
+ */
+export function localizeCommandText(
+  key: CommandTextKey,
+  describe: (locale: Locale) => Record<string, string> = () => ({}),
+) {
   const text: Text = commandTexts[key];
+  const english = fillPlaceholders(text.description[0], describe("en-US"));
   return {
     name: text.name[0],
     name_localizations: { "pt-BR": text.name[1] },
-    description: text.description[0],
-    description_localizations: { "en-US": text.description[0], "pt-BR": text.description[1] },
+    description: english,
+    description_localizations: {
+      "en-US": english,
+      "pt-BR": fillPlaceholders(text.description[1], describe("pt-BR")),
+    },
   };
+}
+
+function fillPlaceholders(template: string, parameters: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (placeholder, name: string) => parameters[name] ?? placeholder);
 }

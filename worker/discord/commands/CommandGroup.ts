@@ -1,7 +1,6 @@
-import type { z } from "zod";
 import type { AppContext } from "../../context";
 import { type CommandTextKey, localizeCommandText } from "../../i18n/commandTexts";
-import { isMessageKey, type Locale, type MessageKey } from "../../i18n/translate";
+import type { Locale, MessageKey } from "../../i18n/translate";
 import type { MessageBody } from "../message";
 
 /** One slash command invocation, mapped from Discord's wire shape into the app's terms. */
@@ -30,39 +29,51 @@ export type CommandReply =
   | { kind: "deferred"; ephemeral: boolean; complete: () => Promise<MessageBody> }
   | { kind: "choices"; choices: { name: string; value: string }[] };
 
-/** A subcommand's behaviour: options already validated by the time `run` reaches the handler. */
-export interface Subcommand {
+/**
+ * One subcommand, whole: its Discord JSON (a type-1 option, localized) and its handlers. Options
+ * are parsed and validated by the time `run` reaches the handler (defineSubcommand.ts).
+ */
+export interface Subcommand<Key extends SubcommandTextKey = SubcommandTextKey> {
+  /** Its commandTexts key, `group.subcommand`. */
+  key: Key;
+  name: string;
+  definition: CommandOptionDefinition;
   run(invocation: Invocation): Promise<CommandReply>;
   autocomplete?(invocation: Invocation): Promise<CommandReply>;
 }
 
-/**
- * Binds an option schema to its handler. Invalid options become a UserFacingError whose key
- * is the schema's error message, so the reply names the problem in the user's language.
- */
-export function defineSubcommand<Schema extends z.ZodType>(
-  options: Schema,
-  handle: (invocation: Invocation, options: z.output<Schema>) => Promise<CommandReply>,
-  autocomplete?: (invocation: Invocation) => Promise<CommandReply>,
-): Subcommand {
-  return {
-    async run(invocation) {
-      const parsed = options.safeParse(invocation.options);
-      if (!parsed.success) {
-        const key = parsed.error.issues[0]?.message ?? "invalidOptions";
-        throw new UserFacingError(isMessageKey(key) ? key : "invalidOptions");
-      }
-      return handle(invocation, parsed.data);
-    },
-    ...(autocomplete ? { autocomplete } : {}),
-  };
-}
-
-/** A top-level slash command (`/twitch`, `/loot`, `/raffle`): its Discord definition and handlers. */
+/** A top-level slash command (`/twitch`, `/loot`, `/raffle`): its Discord definition and its subcommands by name. */
 export interface CommandGroup {
   name: string;
   definition: CommandDefinition;
   subcommands: Record<string, Subcommand>;
+}
+
+/** The commandTexts keys of the top-level commands, e.g. `raffle`. */
+export type GroupTextKey = Exclude<CommandTextKey, `${string}.${string}`>;
+
+/** The commandTexts keys of subcommands, e.g. `raffle.start`. */
+export type SubcommandTextKey = Exclude<Extract<CommandTextKey, `${string}.${string}`>, `option.${string}`>;
+
+/**
+ * Assembles a top-level command from its subcommands: the registered JSON lists them in this
+ * order, and the router finds each by the same name, so a definition never lacks its handler.
+ */
+export function defineCommandGroup<Group extends GroupTextKey>(
+  key: Group,
+  subcommands: Subcommand<Extract<SubcommandTextKey, `${Group}.${string}`>>[],
+): CommandGroup {
+  const definition: CommandDefinition = {
+    ...localizeCommandText(key),
+    type: 1,
+    default_member_permissions: manageGuildPermission,
+    contexts: [0],
+    integration_types: [0],
+    options: subcommands.map((subcommand) => subcommand.definition),
+  };
+  const byName = new Map(subcommands.map((subcommand) => [subcommand.name, subcommand]));
+  if (byName.size !== subcommands.length) throw new Error(`/${definition.name} declares a subcommand twice`);
+  return { name: definition.name, definition, subcommands: Object.fromEntries(byName) };
 }
 
 /** Discord's application command JSON (bulk-overwrite shape). */
@@ -107,20 +118,3 @@ export class UserFacingError extends Error {
 
 /** MANAGE_GUILD, as Discord's string bitfield. */
 export const manageGuildPermission = String(1n << 5n);
-
-/** A subcommand (type 1) with its localized name and description. */
-export function subcommandOption(
-  key: CommandTextKey,
-  options: CommandOptionDefinition[] = [],
-): CommandOptionDefinition {
-  return { type: 1, ...localizeCommandText(key), ...(options.length > 0 ? { options } : {}) };
-}
-
-/** A typed option with its localized name and description. */
-export function commandOption(
-  type: number,
-  key: CommandTextKey,
-  extra: Omit<CommandOptionDefinition, "type" | "name" | "description"> = {},
-): CommandOptionDefinition {
-  return { type, ...localizeCommandText(key), ...extra };
-}

@@ -1,7 +1,7 @@
 import type { CommandDefinition, CommandGroup } from "./CommandGroup";
-import { lootCommands } from "./loot";
-import { raffleCommands } from "./raffle";
-import { twitchCommands } from "./twitch";
+import { lootCommands } from "./loot/lootCommands";
+import { raffleCommands } from "./raffle/raffleCommands";
+import { twitchCommands } from "./twitch/twitchCommands";
 
 /** Every slash command, read by the interaction router and by `npm run register`. */
 export const commandGroups: CommandGroup[] = [twitchCommands, lootCommands, raffleCommands];

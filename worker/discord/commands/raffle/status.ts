@@ -1,17 +1,17 @@
-import { readChatterCount } from "../../cache/chatterCache";
-import type { ChannelLiveness } from "../../db/channelLiveness";
-import { type EmptySlotRun, readRaffleStatistics } from "../../db/raffleStatistics";
-import { findActiveRaffleDetails, type RaffleDetails, type RaffleStatusReason } from "../../db/raffles";
-import { type LeaderboardEntry, readLeaderboard } from "../../db/viewerPoints";
-import { type Locale, type MessageKey, translate } from "../../i18n/translate";
-import { withTimeout } from "../../lib/withTimeout";
-import { classifyNobodyEligible } from "../../raffle/runRaffleSlot";
-import { brandColor, type Embed, escapeMarkdown } from "../message";
-import { defineSubcommand, type Invocation, UserFacingError } from "./CommandGroup";
-import { noOptions } from "./lootOptions";
-import { formatMultiplier } from "./raffleActivity";
-
-// /raffle status: the state of the guild's raffle, in one embed.
+import { readChatterCount } from "../../../cache/chatterCache";
+import type { EmptySlotRun, RaffleStatistics } from "../../../db/raffleStatistics";
+import { readRaffleStatus } from "../../../db/raffleStatus";
+import type { RaffleDetails, RaffleStatusReason } from "../../../db/raffles";
+import type { LeaderboardEntry } from "../../../db/viewerPoints";
+import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
+import { withTimeout } from "../../../lib/withTimeout";
+import { classifyNobodyEligible } from "../../../raffle/drawOutcome";
+import { brandColor, type Embed, escapeMarkdown } from "../../message";
+import { type Invocation, UserFacingError } from "../CommandGroup";
+import { defineSubcommand } from "../defineSubcommand";
+import { describeChannelLiveness } from "../describeChannelLiveness";
+import { discordTime } from "../discordTime";
+import { formatMultiplier } from "./formatMultiplier";
 
 const pauseReasonMessages: Record<RaffleStatusReason, MessageKey> = {
   stopped_by_user: "raffleReasonStoppedByUser",
@@ -22,27 +22,21 @@ const pauseReasonMessages: Record<RaffleStatusReason, MessageKey> = {
   chatters_forbidden: "raffleReasonChattersForbidden",
 };
 
-export function discordTime(milliseconds: number, style: "R" | "f" | "t" = "R"): string {
-  return `<t:${Math.floor(milliseconds / 1000)}:${style}>`;
-}
-
-export async function requireActiveRaffle(invocation: Invocation): Promise<RaffleDetails> {
-  const raffle = await findActiveRaffleDetails(invocation.app.database, invocation.guildId);
-  if (!raffle) throw new UserFacingError("raffleNoneActive");
-  return raffle;
-}
-
-export const status = defineSubcommand(noOptions, async (invocation) => {
-  const raffle = await requireActiveRaffle(invocation);
-  const statistics = await readRaffleStatistics(invocation.app.database, invocation.guildId, raffle.id);
-  const channel = { guildId: invocation.guildId, broadcasterId: raffle.twitchBroadcasterId };
-  const leaders = raffle.luck ? await readLeaderboard(invocation.app.database, channel, 3) : [];
-  const chatters = await readChatterCountQuietly(invocation, raffle.twitchBroadcasterId);
-  return {
-    kind: "message",
-    ephemeral: true,
-    body: { embeds: [describeRaffle(invocation.locale, raffle, { ...statistics, chatters }, leaders)] },
-  };
+/** /raffle status: the state of the guild's raffle, in one embed. */
+export const status = defineSubcommand({
+  key: "raffle.status",
+  async run(invocation) {
+    // One database round trip for the raffle, its figures and its leaders.
+    const found = await readRaffleStatus(invocation.app.database, invocation.guildId, 3);
+    if (!found) throw new UserFacingError("raffleNoneActive");
+    const { raffle, statistics, leaders } = found;
+    const chatters = await readChatterCountQuietly(invocation, raffle.twitchBroadcasterId);
+    return {
+      kind: "message",
+      ephemeral: true,
+      body: { embeds: [describeRaffle(invocation.locale, raffle, { ...statistics, chatters }, leaders)] },
+    };
+  },
 });
 
 /** The chat size the tick last cached (Redis is a cache: without it, the field says "—"). */
@@ -52,20 +46,6 @@ async function readChatterCountQuietly(invocation: Invocation, broadcasterId: st
   } catch {
     return undefined;
   }
-}
-
-/**
- * The channel's liveness as every command shows it (/raffle status and /twitch status read the
- * same record): live since when, or offline, with when it was last learned.
- */
-export function describeChannelLiveness(locale: Locale, channel: ChannelLiveness | undefined): string {
-  if (!channel) return translate(locale, "streamNotChecked");
-  const checked = discordTime(channel.observedAt);
-  if (!channel.isLive) return translate(locale, "streamOfflineChecked", { checked });
-  return translate(locale, "streamLiveSince", {
-    since: discordTime(channel.streamStartedAt ?? channel.observedAt),
-    checked,
-  });
 }
 
 function describeNextDraw(locale: Locale, raffle: RaffleDetails): string {
@@ -103,7 +83,7 @@ function describeWhyNoWinner(locale: Locale, raffle: RaffleDetails, emptySlots: 
 function describeRaffle(
   locale: Locale,
   raffle: RaffleDetails,
-  statistics: Awaited<ReturnType<typeof readRaffleStatistics>> & { chatters: number | undefined },
+  statistics: RaffleStatistics & { chatters: number | undefined },
   leaders: LeaderboardEntry[],
 ): Embed {
   const state =

@@ -1,0 +1,8 @@
+import { defineCommandGroup } from "../CommandGroup";
+import { add } from "./add";
+import { importItems } from "./import";
+import { list } from "./list";
+import { remove } from "./remove";
+
+/** /loot: the server's loot table. */
+export const lootCommands = defineCommandGroup("loot", [add, importItems, remove, list]);

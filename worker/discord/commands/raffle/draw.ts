@@ -1,0 +1,52 @@
+import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
+import { type DrawNowOutcome, drawNow } from "../../../raffle/drawNow";
+import { escapeMarkdown, type MessageBody } from "../../message";
+import { defineSubcommand } from "../defineSubcommand";
+import { requireActiveRaffle } from "./requireActiveRaffle";
+
+/**
+ * /raffle draw: one winner now, from everyone in chat (deferred: it asks Twitch). The draw is
+ * raffle/drawNow.ts's, through the one draw path; this only renders its outcome.
+ */
+export const draw = defineSubcommand({
+  key: "raffle.draw",
+  async run(invocation) {
+    const raffle = await requireActiveRaffle(invocation);
+    return {
+      kind: "deferred",
+      ephemeral: false,
+      complete: async () => renderDrawNow(invocation.locale, await drawNow(invocation.app, raffle)),
+    };
+  },
+});
+
+const refusals: Record<Exclude<DrawNowOutcome["kind"], "drawn">, MessageKey> = {
+  noEligible: "raffleNoEligible",
+  outOfLoot: "raffleOutOfItems",
+  slotTaken: "raffleDrawBusy",
+  notRunning: "raffleNoneActive",
+  twitchForbidden: "raffleChattersForbidden",
+  twitchUnavailable: "tryAgainLater",
+  notLinked: "twitchNotLinked",
+  needsReauth: "twitchNeedsReauthReply",
+};
+
+/**
+ * The reply to the streamer who asked; the channel post is the public announcement. A winner
+ * not yet posted says what happens next, truthfully: retried by the outbox, or never (the
+ * channel is gone or closed to the bot, the draw ended `failed` and the raffle is paused).
+ */
+export function renderDrawNow(locale: Locale, outcome: DrawNowOutcome): MessageBody {
+  if (outcome.kind !== "drawn") return { content: translate(locale, refusals[outcome.kind]) };
+  const lines = [
+    translate(locale, "raffleDrawnReply", {
+      winner: escapeMarkdown(outcome.winner.name),
+      item: escapeMarkdown(outcome.itemName),
+    }),
+  ];
+  if (outcome.announcement === "channel_unavailable")
+    lines.push(translate(locale, "raffleAnnouncementChannelUnavailable"));
+  else if (outcome.announcement === "failed") lines.push(translate(locale, "raffleAnnouncementFailed"));
+  else if (outcome.announcement !== "delivered") lines.push(translate(locale, "raffleAnnouncementDelayed"));
+  return { content: lines.join("\n") };
+}

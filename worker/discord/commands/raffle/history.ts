@@ -1,0 +1,55 @@
+import { listDrawHistory } from "../../../db/draws";
+import { translate } from "../../../i18n/translate";
+import { brandColor, escapeMarkdown, joinLinesWithin } from "../../message";
+import { UserFacingError } from "../CommandGroup";
+import { integerOption } from "../commandOptions";
+import { defineSubcommand } from "../defineSubcommand";
+import { discordTime } from "../discordTime";
+import { optionLimits } from "../optionLimits";
+
+const historyPageSize = 10;
+
+/** /raffle history [page]: the server's past winners, newest first. */
+export const history = defineSubcommand({
+  key: "raffle.history",
+  options: {
+    page: integerOption(optionLimits.historyPage, "rafflePageInvalid").withDefault(optionLimits.historyPage.default),
+  },
+  async run(invocation, options) {
+    const { app, locale, guildId } = invocation;
+    const { draws, total } = await listDrawHistory(app.database, guildId, options.page, historyPageSize);
+    const pages = Math.max(1, Math.ceil(total / historyPageSize));
+    const title = translate(locale, "raffleHistoryTitle");
+    if (total === 0)
+      return {
+        kind: "message",
+        ephemeral: true,
+        body: { embeds: [{ title, description: translate(locale, "raffleHistoryEmpty"), color: brandColor }] },
+      };
+    if (options.page > pages) throw new UserFacingError("raffleHistoryNoPage", { pages });
+    const lines = draws.map((entry) =>
+      translate(locale, "raffleHistoryLine", {
+        time: discordTime(entry.slotAt, "f"),
+        winner: escapeMarkdown(entry.winnerDisplayName),
+        item: escapeMarkdown(entry.itemName),
+        marker: entry.announcementStatus === "delivered" ? "" : " ⏳",
+      }),
+    );
+    return {
+      kind: "message",
+      ephemeral: true,
+      body: {
+        embeds: [
+          {
+            title,
+            description: joinLinesWithin(lines, 4000, (hidden) =>
+              translate(locale, "lootTableMore", { count: hidden }),
+            ),
+            color: brandColor,
+            footer: { text: translate(locale, "raffleHistoryFooter", { page: options.page, pages, total }) },
+          },
+        ],
+      },
+    };
+  },
+});

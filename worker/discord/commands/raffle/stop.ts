@@ -1,0 +1,19 @@
+import { stopRaffleByUser } from "../../../db/raffleStart";
+import { translate } from "../../../i18n/translate";
+import { UserFacingError } from "../CommandGroup";
+import { defineSubcommand } from "../defineSubcommand";
+
+/** /raffle stop: stops the guild's raffle and says how many winners it had. */
+export const stop = defineSubcommand({
+  key: "raffle.stop",
+  async run(invocation) {
+    const { app, locale, guildId } = invocation;
+    const stopped = await stopRaffleByUser(app.database, guildId, app.now());
+    if (!stopped) throw new UserFacingError("raffleNoneActive");
+    return {
+      kind: "message",
+      ephemeral: false,
+      body: { content: translate(locale, "raffleStopped", { total: stopped.totalDraws }) },
+    };
+  },
+});
