@@ -3,8 +3,10 @@ import { defineConfig } from "vitest/config";
 import { testBindings } from "./test/support/testBindings.ts";
 
 /**
- * Two projects: "node" for scripts, SQL, services and fakes; "worker" for the Worker itself,
- * inside workerd, against the real local services that test/globalSetup.ts starts.
+ * Three projects: "unit-node" for the Worker's pure rules in plain Node (no services: run it
+ * alone with `vitest run --project unit-node`); "node" for scripts, SQL, services and fakes;
+ * "worker" for the Worker itself, inside workerd, against the real local services that
+ * test/globalSetup.ts starts.
  */
 export default defineConfig({
   test: {
@@ -13,6 +15,13 @@ export default defineConfig({
     // for workerd, and the Node services (ws, ioredis, pg) need Node's builds.
     globalSetup: ["./test/globalSetup.ts"],
     projects: [
+      {
+        test: {
+          name: "unit-node",
+          environment: "node",
+          include: ["test/unit-node/**/*.test.ts"],
+        },
+      },
       {
         test: {
           name: "node",

@@ -16,6 +16,8 @@ import { testCredentials } from "./support/testBindings";
  * Discord fakes. Everything is stopped when the run ends.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The unit-node tier needs no service: run alone, it starts none.
+  if (project.vitest.projects.every((entry) => entry.name === "unit-node")) return async () => {};
   const runId = randomBytes(4).toString("hex");
   const services = await startLocalServices({
     postgresServerUrl: process.env.DATABASE_URL || undefined,

@@ -11,6 +11,7 @@ import { renderLandingPage } from "./http/renderLandingPage";
 import { resolveBrowserLocale } from "./http/renderMessagePage";
 import { respondNotFound } from "./http/respondNotFound";
 import { createLogger, type Logger } from "./log";
+import { eventSubReactions } from "./raffle/eventSubReactions";
 import { twitchLinkReactions } from "./raffle/twitchLinkReactions";
 import { handleEventSub } from "./twitch/handleEventSub";
 import { handleLinkPage } from "./twitch/handleLinkPage";
@@ -43,7 +44,7 @@ router
     handleLinkPage(request, request.app, request.params.linkId ?? ""),
   )
   .get("/twitch/callback", (request: AppRequest) => handleOAuthCallback(request, request.app, twitchLinkReactions))
-  .post("/twitch/eventsub", (request: AppRequest) => handleEventSub(request, request.app))
+  .post("/twitch/eventsub", (request: AppRequest) => handleEventSub(request, request.app, eventSubReactions))
   .all("*", (request) => respondNotFound(request));
 
 async function attachAppContext(

@@ -471,7 +471,7 @@ describe("/raffle draw", () => {
   });
 
   // SPEC "The draw": "No item left: the raffle stops and says so in its channel." The tick does
-  // (runRaffleSlot.stopForEmptyLoot); /raffle draw only tells the person who ran it.
+  // (makeDraw → stopForEmptyLoot); /raffle draw only tells the person who ran it.
   it("tells the raffle's channel when /raffle draw finds the loot gone", async () => {
     const { scene, streamer } = await createLinkedScene();
     const announcements = createSnowflake();
@@ -532,7 +532,8 @@ describe("/raffle draw", () => {
   });
 
   // A channel closed to the bot (403) cannot be posted in by retrying: the draw is kept, marked
-  // failed with its reason, and the raffle pauses until the streamer fixes the channel.
+  // failed with its reason, and the raffle pauses until the streamer fixes the channel. The reply
+  // says so, and no longer promises to keep trying (issue 11).
   it("keeps the draw and pauses the raffle when the announcement channel is forbidden", async () => {
     const { scene } = await createLinkedScene();
     const hidden = createSnowflake();
@@ -544,7 +545,7 @@ describe("/raffle draw", () => {
     await twitchControl().setChatters(raffle?.twitch_broadcaster_id ?? "", { chatters: [viewer] });
 
     const { reply } = await drawNow(scene);
-    expect(reply?.content).toBe(`🎉 **Patient** won **Sword**!\n${message("raffleAnnouncementDelayed")}`);
+    expect(reply?.content).toBe(`🎉 **Patient** won **Sword**!\n${message("raffleAnnouncementChannelUnavailable")}`);
     expect(await readDraws(database, scene.guildId)).toEqual([
       expect.objectContaining({ winner_twitch_login: viewer.login, announcement_status: "failed" }),
     ]);

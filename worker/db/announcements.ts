@@ -1,4 +1,4 @@
-import type { Announcement } from "../raffle/announceDraw";
+import type { Announcement } from "../domain/types";
 import type { Queryable } from "./Database";
 
 interface AnnouncementRow {

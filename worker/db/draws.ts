@@ -1,6 +1,7 @@
 import type { Queryable } from "./Database";
 
-export type DrawOutcome = "drawn" | "no_items" | "no_eligible" | "slot_taken" | "not_running" | "need_randomness";
+/** What make_raffle answered (sql/functions/make_raffle.sql); raffle/drawOutcome.ts says what each means. */
+export type AtomicDrawOutcome = "drawn" | "no_items" | "no_eligible" | "slot_taken" | "not_running" | "need_randomness";
 
 export interface Candidate {
   id: string;
@@ -19,8 +20,9 @@ export interface IneligibleCounts {
   cooldownMinutes: number;
 }
 
-export interface DrawResult {
-  outcome: DrawOutcome;
+/** One call of make_raffle, mapped. */
+export interface AtomicDrawResult {
+  outcome: AtomicDrawOutcome;
   drawId: string | undefined;
   itemName: string | undefined;
   winner: Candidate | undefined;
@@ -33,7 +35,7 @@ export interface DrawResult {
 }
 
 interface MakeRaffleRow {
-  outcome: DrawOutcome;
+  outcome: AtomicDrawOutcome;
   draw_id: string | null;
   item_name: string | null;
   winner_twitch_user_id: string | null;
@@ -47,8 +49,12 @@ interface MakeRaffleRow {
   nobody_eligible_notice: boolean | null;
 }
 
-/** One atomic draw through the SQL function make_raffle (deterministic for its inputs). */
-export async function makeRaffle(
+/**
+ * One atomic draw (winner, item, cooldown, stock and the record) through the SQL function
+ * make_raffle, which despite its name makes a draw of a raffle, not a raffle. Deterministic for
+ * its inputs; raffle/makeDraw.ts is the one caller.
+ */
+export async function drawAtomically(
   database: Queryable,
   input: {
     raffleId: string;
@@ -57,7 +63,7 @@ export async function makeRaffle(
     candidates: Candidate[];
     randomWords: number[];
   },
-): Promise<DrawResult> {
+): Promise<AtomicDrawResult> {
   const rows = await database.query<MakeRaffleRow>(
     `select outcome, draw_id, item_name, winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
        chatters_seen, excluded_count, cooling_down_count, cooldown_minutes, nobody_eligible_minutes, nobody_eligible_notice

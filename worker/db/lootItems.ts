@@ -1,4 +1,4 @@
-import type { LootEntry } from "../raffle/parseLootList";
+import type { LootEntry } from "../domain/types";
 import type { Queryable } from "./Database";
 
 export interface LootItem {

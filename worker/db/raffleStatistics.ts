@@ -1,4 +1,4 @@
-import type { Queryable } from "./Database";
+import type { Statement } from "./Database";
 import type { IneligibleCounts } from "./draws";
 
 /** The raffle's current run of live slots that drew nothing (make_raffle records it). */
@@ -19,38 +19,40 @@ export interface RaffleStatistics {
   emptySlots: EmptySlotRun | undefined;
 }
 
-/** Figures for /raffle status, in one round trip. */
-export async function readRaffleStatistics(
-  database: Queryable,
-  guildId: string,
-  raffleId: string,
-): Promise<RaffleStatistics> {
-  const rows = await database.query<{
-    drawable_items: string;
-    unlimited_items: string;
-    stock_left: string | null;
-    pending: string;
-    failed: string;
-    empty_minutes: number | null;
-    last_empty_slot_at: Date | null;
-    last_empty_candidates: number | null;
-    last_empty_excluded: number | null;
-    last_empty_cooling_down: number | null;
-    cooldown_minutes: number | null;
-  }>(
-    `select
+type RaffleStatisticsRow = {
+  drawable_items: string;
+  unlimited_items: string;
+  stock_left: string | null;
+  pending: string;
+  failed: string;
+  empty_minutes: number | null;
+  last_empty_slot_at: Date | null;
+  last_empty_candidates: number | null;
+  last_empty_excluded: number | null;
+  last_empty_cooling_down: number | null;
+  cooldown_minutes: number | null;
+};
+
+/** Figures for /raffle status about the guild's running or paused raffle, as one statement. */
+export function raffleStatisticsStatement(guildId: string): Statement {
+  return {
+    text: `with raffle as (select * from raffles where guild_id = $1 and status in ('running', 'paused'))
+     select
        (select count(*) from loot_items where guild_id = $1 and enabled and (stock is null or stock > 0)) as drawable_items,
        (select count(*) from loot_items where guild_id = $1 and enabled and stock is null) as unlimited_items,
        (select sum(stock) from loot_items where guild_id = $1 and enabled) as stock_left,
-       (select count(*) from draws where raffle_id = $2 and announcement_status = 'pending') as pending,
-       (select count(*) from draws where raffle_id = $2 and announcement_status = 'failed') as failed,
+       (select count(*) from draws where raffle_id = r.id and announcement_status = 'pending') as pending,
+       (select count(*) from draws where raffle_id = r.id and announcement_status = 'failed') as failed,
        r.empty_minutes, r.last_empty_slot_at, r.last_empty_candidates, r.last_empty_excluded,
        r.last_empty_cooling_down, r.cooldown_minutes
      from (select) as one_row
-     left join raffles r on r.id = $2`,
-    [guildId, raffleId],
-  );
-  const row = rows[0];
+     left join raffle r on true`,
+    values: [guildId],
+  };
+}
+
+export function mapRaffleStatistics(rows: object[]): RaffleStatistics {
+  const row = rows[0] as RaffleStatisticsRow | undefined;
   const emptySlots: EmptySlotRun | undefined =
     row?.empty_minutes && row.last_empty_slot_at
       ? {

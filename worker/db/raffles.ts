@@ -4,7 +4,7 @@ import {
   mapChannelLiveness,
   selectChannelLivenessColumns,
 } from "./channelLiveness";
-import type { Queryable } from "./Database";
+import type { Queryable, Statement } from "./Database";
 
 export type RaffleStatus = "running" | "paused" | "stopped";
 export type RaffleStatusReason =
@@ -140,17 +140,27 @@ function mapDetails(row: RaffleDetailsRow): RaffleDetails {
   };
 }
 
+/** The guild's running or paused raffle, with its channel's liveness (a statement for batches). */
+export function activeRaffleDetailsStatement(guildId: string): Statement {
+  return {
+    text: `select ${detailColumns}, ${selectChannelLivenessColumns("c")}
+     from raffles r left join twitch_channel_liveness c on c.broadcaster_id = r.twitch_broadcaster_id
+     where r.guild_id = $1 and r.status in ('running', 'paused')`,
+    values: [guildId],
+  };
+}
+
+export function mapActiveRaffleDetails(rows: object[]): RaffleDetails | undefined {
+  const row = rows[0] as RaffleDetailsRow | undefined;
+  return row ? mapDetails(row) : undefined;
+}
+
 export async function findActiveRaffleDetails(
   database: Queryable,
   guildId: string,
 ): Promise<RaffleDetails | undefined> {
-  const rows = await database.query<RaffleDetailsRow>(
-    `select ${detailColumns}, ${selectChannelLivenessColumns("c")}
-     from raffles r left join twitch_channel_liveness c on c.broadcaster_id = r.twitch_broadcaster_id
-     where r.guild_id = $1 and r.status in ('running', 'paused')`,
-    [guildId],
-  );
-  return rows[0] ? mapDetails(rows[0]) : undefined;
+  const statement = activeRaffleDetailsStatement(guildId);
+  return mapActiveRaffleDetails(await database.query(statement.text, statement.values));
 }
 
 export interface NewRaffle {

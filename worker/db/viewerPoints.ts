@@ -1,4 +1,4 @@
-import type { Queryable } from "./Database";
+import type { Queryable, Statement } from "./Database";
 
 /** Points per kind of activity, configurable per guild (columns on guilds). */
 export interface PointValues {
@@ -89,6 +89,25 @@ export async function readLeaderboard(
     [channel.guildId, channel.broadcasterId, limit],
   );
   return rows.map((row) => ({
+    login: row.viewer_login,
+    displayName: row.viewer_display_name,
+    points: Number(row.points),
+  }));
+}
+
+/** The top of the leaderboard of the guild's raffle's channel when it runs with luck (a statement for batches). */
+export function activeRaffleLeadersStatement(guildId: string, limit: number): Statement {
+  return {
+    text: `select vp.viewer_login, vp.viewer_display_name, vp.points from raffles r
+     join viewer_points vp on vp.guild_id = r.guild_id and vp.broadcaster_id = r.twitch_broadcaster_id
+     where r.guild_id = $1 and r.status in ('running', 'paused') and r.luck and vp.points > 0
+     order by vp.points desc, vp.viewer_user_id limit $2`,
+    values: [guildId, limit],
+  };
+}
+
+export function mapLeaderboard(rows: object[]): LeaderboardEntry[] {
+  return (rows as { viewer_login: string; viewer_display_name: string; points: string }[]).map((row) => ({
     login: row.viewer_login,
     displayName: row.viewer_display_name,
     points: Number(row.points),

@@ -64,6 +64,10 @@ export const englishMessages = {
   raffleDrawBusy: "Another draw happened at the same moment. Please try again.",
   raffleAnnouncementDelayed:
     "I could not post it in the raffle's channel yet; I will keep trying (see `/raffle status`).",
+  raffleAnnouncementChannelUnavailable:
+    "I cannot post in the raffle's channel (it is gone, or I lack permission there), so this win is not announced there and the raffle is paused. Fix the channel's permissions, or stop the raffle and start it in another channel.",
+  raffleAnnouncementFailed:
+    "I could not post it in the raffle's channel and gave up; it is listed in `/raffle status`.",
   raffleNeedsChatScope:
     "Announcing in Twitch chat needs the `user:write:chat` permission. Run `/twitch connect` again and accept it.",
   raffleFieldOdds: "Odds",

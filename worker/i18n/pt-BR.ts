@@ -65,6 +65,9 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleDrawBusy: "Outro sorteio aconteceu no mesmo instante. Tente de novo.",
   raffleAnnouncementDelayed:
     "Ainda não consegui publicar no canal do sorteio; vou continuar tentando (veja `/sorteio status`).",
+  raffleAnnouncementChannelUnavailable:
+    "Não consigo publicar no canal do sorteio (ele não existe mais ou não tenho permissão lá), então este prêmio não foi anunciado lá e o sorteio foi pausado. Corrija as permissões do canal, ou encerre o sorteio e inicie-o em outro canal.",
+  raffleAnnouncementFailed: "Não consegui publicar no canal do sorteio e desisti; ele aparece em `/sorteio status`.",
   raffleNeedsChatScope:
     "Anunciar no chat da Twitch precisa da permissão `user:write:chat`. Use `/twitch conectar` de novo e aceite.",
   raffleFieldOdds: "Chances",

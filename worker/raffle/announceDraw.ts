@@ -1,27 +1,14 @@
 import type { AppContext } from "../context";
 import { markAnnouncementFailed } from "../db/draws";
-import { pauseRunningRaffle } from "../db/raffles";
 import { createChannelMessage, DiscordApiError } from "../discord/DiscordRestClient";
 import { brandColor, type Embed, escapeMarkdown, type MessageBody } from "../discord/message";
+import type { Announcement } from "../domain/types";
 import { type Locale, translate } from "../i18n/translate";
 import { describeError } from "../log";
+import { decideAnnouncementRetry } from "./announcementRetry";
+import { pauseThisRaffle } from "./lifecycle";
 
-export interface Announcement {
-  drawId: string;
-  /** The draw's own raffle: a channel found gone pauses this one, never a newer raffle. */
-  raffleId: string;
-  guildId: string;
-  channelId: string;
-  winnerDisplayName: string;
-  winnerLogin: string;
-  itemName: string;
-  slotAt: number;
-  drawNumber: number | undefined;
-  attempts: number;
-}
-
-/** Retries back off 1, 2, 4 … minutes, capped; after this many attempts the draw is reported as undelivered. */
-export const maximumAnnouncementAttempts = 10;
+export type { Announcement };
 
 export function buildWinnerEmbed(locale: Locale, announcement: Announcement): Embed {
   return {
@@ -64,32 +51,30 @@ export async function announceDraw(
     return { outcome: "delivered", messageId: message.id };
   } catch (error) {
     const attempts = announcement.attempts + 1;
-    // The channel is gone or closed to the bot: retrying cannot help, so the draw ends as failed.
-    const unavailable = error instanceof DiscordApiError && (error.status === 403 || error.status === 404);
-    const giveUp = unavailable || attempts >= maximumAnnouncementAttempts;
-    const retryAfterMilliseconds =
-      error instanceof DiscordApiError && error.retryAfterSeconds !== undefined
-        ? Math.ceil(error.retryAfterSeconds * 1000)
-        : Math.min(2 ** (attempts - 1), 30) * 60_000;
+    const status = error instanceof DiscordApiError ? error.status : undefined;
+    const retry = decideAnnouncementRetry({
+      attempts,
+      status,
+      retryAfterSeconds: error instanceof DiscordApiError ? error.retryAfterSeconds : undefined,
+    });
     await markAnnouncementFailed(
       app.database,
       announcement.drawId,
-      unavailable ? `channel unavailable: ${describeError(error)}` : describeError(error),
-      app.now() + retryAfterMilliseconds,
-      giveUp,
+      retry.channelUnavailable ? `channel unavailable: ${describeError(error)}` : describeError(error),
+      app.now() + retry.retryInMilliseconds,
+      retry.giveUp,
     );
     app.log.warn("winner announcement not delivered", {
       drawId: announcement.drawId,
       guildId: announcement.guildId,
       attempts,
-      status: error instanceof DiscordApiError ? error.status : undefined,
+      status,
     });
-    if (unavailable) {
-      const paused = await pauseRunningRaffle(app.database, announcement.raffleId, "channel_unavailable");
-      if (paused)
-        app.log.warn("raffle paused", { raffleId: paused.id, guildId: paused.guildId, reason: "channel_unavailable" });
+    if (retry.channelUnavailable) {
+      // The draw's own raffle, and only while it runs: an old draw never pauses a newer raffle.
+      await pauseThisRaffle(app, announcement.raffleId, "channel_unavailable");
       return { outcome: "channel_unavailable" };
     }
-    return { outcome: giveUp ? "failed" : "retry" };
+    return { outcome: retry.giveUp ? "failed" : "retry" };
   }
 }

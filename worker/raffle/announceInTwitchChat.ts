@@ -1,7 +1,7 @@
 import type { AppContext } from "../context";
 import { type ClaimedAnnouncement, recordTwitchAnnouncement } from "../db/announcements";
 import { describeError } from "../log";
-import { callWithUserToken } from "../twitch/userTokens";
+import { callWithUserToken } from "./twitchAccess";
 
 /**
  * "@winner won ITEM!" in the broadcaster's Twitch chat, sent as the linked account

@@ -25,12 +25,13 @@ export function needsLivenessCheck(known: ChannelLiveness | undefined, pushed: b
 }
 
 /**
- * Which due raffles are live. Liveness belongs to the Twitch channel: a channel whose known state
- * is fresh is trusted, the rest are checked with Get Streams (app token, 100 broadcasters a call)
- * and the answers recorded for every raffle and command that reads the channel. Raffles whose
- * check failed are left out, so they are skipped this minute rather than drawn blind.
+ * Whether each due raffle's channel is live, by broadcaster. Liveness belongs to the Twitch
+ * channel: a channel whose known state is fresh is trusted, the rest are checked with Get
+ * Streams (app token, 100 broadcasters a call) and the answers recorded for every raffle and
+ * command that reads the channel. A channel whose check failed is absent, so its raffles are
+ * skipped this minute rather than drawn blind (raffle/makeDraw.ts).
  */
-export async function findLiveRaffles(app: AppContext, due: DueRaffle[]): Promise<DueRaffle[]> {
+export async function readLiveness(app: AppContext, due: DueRaffle[]): Promise<Map<string, boolean>> {
   const now = app.now();
   const liveness = new Map<string, boolean>();
   const unchecked = new Set<string>();
@@ -39,7 +40,7 @@ export async function findLiveRaffles(app: AppContext, due: DueRaffle[]): Promis
     else liveness.set(raffle.twitchBroadcasterId, raffle.channel?.isLive ?? false);
   }
   for (const [broadcasterId, isLive] of await pollChannels(app, [...unchecked])) liveness.set(broadcasterId, isLive);
-  return due.filter((raffle) => liveness.get(raffle.twitchBroadcasterId) === true);
+  return liveness;
 }
 
 /** Get Streams for these broadcasters, recorded; a broadcaster whose batch failed is absent. */

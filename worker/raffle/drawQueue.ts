@@ -5,8 +5,9 @@ import { readConfig, type WorkerBindings } from "../env";
 import { mapWithConcurrency } from "../lib/mapWithConcurrency";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
+import { queueDisposition } from "./drawOutcome";
 import { readCachedSamples } from "./gatherCandidates";
-import { runRaffleSlot } from "./runRaffleSlot";
+import { makeDraw } from "./makeDraw";
 
 /** One raffle's slot, handed from the tick to a queue consumer when there are many live raffles. */
 export interface DrawMessage {
@@ -17,9 +18,10 @@ export interface DrawMessage {
 const drawMessageSchema = z.object({ raffleId: z.string().regex(/^\d+$/), slotAt: z.number().int() });
 
 /**
- * The queue consumer: the same slot work as the direct path, a batch at a time, with one
- * database connection and one Redis read per slot minute in the batch. A message is acknowledged
- * once its slot is settled; a failure is retried (the unique slot keeps a retry from drawing twice).
+ * The queue consumer: the same draw path as the tick's (raffle/makeDraw.ts), a batch at a time,
+ * with one database connection and one Redis read per slot minute in the batch. A message is
+ * acknowledged or retried as its outcome says (drawOutcome.ts queueDisposition); a fault is
+ * retried (the unique slot keeps a retry from drawing twice).
  */
 export async function consumeDrawBatch(
   batch: MessageBatch<unknown>,
@@ -81,11 +83,21 @@ async function drawSlotMessages(
     const raffle = raffles.find((entry) => entry.id === raffleId);
     try {
       // A raffle stopped since the tick sent it has nothing left to do.
-      if (raffle) {
-        const outcome = await runRaffleSlot(app, raffle, slotAt, cached.get(raffle.twitchBroadcasterId));
-        if (outcome.kind === "drawn") drawIds.push(outcome.drawId);
+      if (!raffle) {
+        message.ack();
+        return;
       }
-      message.ack();
+      const outcome = await makeDraw(app, {
+        kind: "scheduled",
+        raffle,
+        slotAt,
+        // The tick found the channel live; a stream.offline recorded since is believed.
+        live: raffle.channel?.isLive !== false,
+        cached: cached.get(raffle.twitchBroadcasterId),
+      });
+      if (outcome.kind === "drawn") drawIds.push(outcome.drawId);
+      if (queueDisposition[outcome.kind] === "retry") message.retry();
+      else message.ack();
     } catch (error) {
       app.log.error("draw message failed; will retry", { error: describeError(error), raffleId });
       message.retry();

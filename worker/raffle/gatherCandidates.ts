@@ -2,8 +2,8 @@ import { type CachedSample, readChatterSamples, writeChatters } from "../cache/c
 import type { AppContext } from "../context";
 import type { Candidate } from "../db/draws";
 import type { TwitchLink } from "../db/twitchLinks";
-import { callWithUserToken } from "../twitch/userTokens";
-import { candidateSampleSize } from "./drawWinner";
+import { candidateSampleSize } from "./drawFromChat";
+import { callWithUserToken } from "./twitchAccess";
 
 /**
  * The cached chat samples of many broadcasters in one Redis round trip. Redis is a cache: when
@@ -20,17 +20,20 @@ export async function readCachedSamples(app: AppContext, broadcasterIds: string[
 }
 
 /**
- * The chat of a live channel: the sample cached in Redis when there is a fresh one, else Get
- * Chatters (at most `maximumChatterPages` pages, what one invocation's subrequest budget
- * allows: worker/lib/subrequestBudget.ts), which then refreshes the cache.
+ * The chat of a channel: the sample cached in Redis when the caller has a fresh one, else Get
+ * Chatters as the linked account (at most `maximumChatterPages` pages, what one invocation's
+ * subrequest budget allows: worker/lib/subrequestBudget.ts), which then refreshes the cache when
+ * `refreshCache`. Twitch errors reach the caller (raffle/makeDraw.ts holds the policy); a link
+ * found needing re-authorization has already paused the raffle (raffle/twitchAccess.ts).
  */
 export async function gatherCandidates(
   app: AppContext,
-  raffle: { guildId: string; twitchBroadcasterId: string; link: TwitchLink },
-  cached: CachedSample | undefined,
+  raffle: { guildId: string; twitchBroadcasterId: string; link?: TwitchLink },
+  source: { cached: CachedSample | undefined; refreshCache: boolean },
 ): Promise<Candidate[]> {
   const { guildId, twitchBroadcasterId: broadcasterId } = raffle;
-  if (cached) return cached.sample;
+  if (source.cached) return source.cached.sample;
+  // The raffle's broadcaster is the linked account (a re-link retargets the raffle).
   const chatters = await callWithUserToken(
     app,
     guildId,
@@ -38,6 +41,7 @@ export async function gatherCandidates(
     raffle.link,
   );
   const candidates = chatters.map((chatter) => ({ id: chatter.id, login: chatter.login, name: chatter.displayName }));
+  if (!source.refreshCache) return candidates;
   try {
     await writeChatters(app.redis, broadcasterId, candidates, app.now());
   } catch (error) {

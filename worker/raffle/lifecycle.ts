@@ -3,6 +3,7 @@ import { readGuildLocale } from "../db/guilds";
 import {
   findActiveRaffle,
   pauseActiveRaffle,
+  pauseRunningRaffle,
   type RaffleStatusReason,
   type RaffleSummary,
   resumePausedRaffle,
@@ -30,6 +31,21 @@ export async function pauseRaffle(
 ): Promise<RaffleSummary | undefined> {
   const raffle = await pauseActiveRaffle(app.database, guildId, reason);
   if (raffle) app.log.warn("raffle paused", { guildId, raffleId: raffle.id, reason });
+  return raffle;
+}
+
+/**
+ * Pauses this raffle for `reason`, and only while it is running: a late result about an older
+ * raffle (an announcement retried after a stop and a start, a draw of a raffle stopped meanwhile)
+ * never pauses the guild's newer one. The raffle, if it was paused now.
+ */
+export async function pauseThisRaffle(
+  app: AppContext,
+  raffleId: string,
+  reason: PauseReason,
+): Promise<RaffleSummary | undefined> {
+  const raffle = await pauseRunningRaffle(app.database, raffleId, reason);
+  if (raffle) app.log.warn("raffle paused", { guildId: raffle.guildId, raffleId: raffle.id, reason });
   return raffle;
 }
 

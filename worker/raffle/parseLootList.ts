@@ -1,9 +1,6 @@
-/** One item of a `/loot import` list. */
-export interface LootEntry {
-  name: string;
-  weight: number;
-  stock: number | null;
-}
+import type { LootEntry } from "../domain/types";
+
+export type { LootEntry };
 
 export type LootListResult = { ok: true; items: LootEntry[] } | { ok: false; position: number; text: string };
 

@@ -1,15 +1,16 @@
 import { type AppContext, closeAppContext, createAppContext } from "../context";
-import { findDueRaffles } from "../db/dueRaffles";
+import { type DueRaffle, findDueRaffles } from "../db/dueRaffles";
 import { purgeOldEventSubMessages } from "../db/eventSubMessages";
 import { deleteExpiredOAuthStates } from "../db/oauthStates";
 import { readConfig, type WorkerBindings } from "../env";
 import { mapWithConcurrency } from "../lib/mapWithConcurrency";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
-import { findLiveRaffles } from "./checkLiveness";
+import { readLiveness } from "./checkLiveness";
+import { countOutcomes, type DrawOutcome } from "./drawOutcome";
 import type { DrawMessage } from "./drawQueue";
 import { readCachedSamples } from "./gatherCandidates";
-import { runRaffleSlot, type SlotOutcome } from "./runRaffleSlot";
+import { makeDraw } from "./makeDraw";
 import { maintainTwitchLinks } from "./twitchAccess";
 
 /** Raffles one tick looks at; more wait for the next minute (live channels first, then oldest slot). */
@@ -53,36 +54,50 @@ export async function runTick(
 async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<void> {
   const slotAt = Math.floor(app.now() / 60_000) * 60_000;
   const due = await findDueRaffles(app.database, slotAt, maximumDueRaffles);
-  const live = due.length > 0 ? await findLiveRaffles(app, due) : [];
+  const liveness = due.length > 0 ? await readLiveness(app, due) : new Map<string, boolean>();
+  const isLive = (raffle: DueRaffle) => liveness.get(raffle.twitchBroadcasterId);
+  const live = due.filter((raffle) => isLive(raffle) === true);
+  const fanOut = bindings.DRAW_QUEUE !== undefined && live.length > app.config.tickFanoutThreshold;
 
   let fannedOut = 0;
-  let outcomes: SlotOutcome[] = [];
-  if (bindings.DRAW_QUEUE && live.length > app.config.tickFanoutThreshold) {
+  let failed = 0;
+  if (fanOut && bindings.DRAW_QUEUE) {
     const messages: DrawMessage[] = live.map((raffle) => ({ raffleId: raffle.id, slotAt }));
     for (let start = 0; start < messages.length; start += 100) {
       await bindings.DRAW_QUEUE.sendBatch(messages.slice(start, start + 100).map((body) => ({ body })));
     }
     fannedOut = messages.length;
-  } else {
-    const cached = await readCachedSamples(
-      app,
-      live.map((raffle) => raffle.twitchBroadcasterId),
-    );
-    outcomes = await mapWithConcurrency(live, raffleConcurrency, async (raffle): Promise<SlotOutcome> => {
-      try {
-        return await runRaffleSlot(app, raffle, slotAt, cached.get(raffle.twitchBroadcasterId));
-      } catch (error) {
-        // One failing raffle never blocks the others; its slot stays open for the next tick.
-        app.log.error("raffle slot failed", {
-          error: describeError(error),
-          raffleId: raffle.id,
-          guildId: raffle.guildId,
-        });
-        return { kind: "skipped" };
-      }
-    });
   }
+  // Every due raffle goes through the one draw path, which settles an offline (or unchecked)
+  // channel's slot at once; live ones are drawn here unless the queue consumer draws them.
+  const drawnHere = fanOut ? due.filter((raffle) => isLive(raffle) !== true) : due;
+  const cached = await readCachedSamples(
+    app,
+    drawnHere.filter((raffle) => isLive(raffle) === true).map((raffle) => raffle.twitchBroadcasterId),
+  );
+  const settled = await mapWithConcurrency(drawnHere, raffleConcurrency, async (raffle) => {
+    try {
+      return await makeDraw(app, {
+        kind: "scheduled",
+        raffle,
+        slotAt,
+        live: isLive(raffle),
+        cached: cached.get(raffle.twitchBroadcasterId),
+      });
+    } catch (error) {
+      // One failing raffle never blocks the others; its slot stays open for the next tick.
+      app.log.error("raffle slot failed", {
+        error: describeError(error),
+        raffleId: raffle.id,
+        guildId: raffle.guildId,
+      });
+      failed += 1;
+      return undefined;
+    }
+  });
+  const outcomes = settled.filter((outcome): outcome is DrawOutcome => outcome !== undefined);
   const drawIds = outcomes.flatMap((outcome) => (outcome.kind === "drawn" ? [outcome.drawId] : []));
+  const counts = countOutcomes(outcomes);
   const announced = await announcePending(app, { drawIds, includeDue: true });
   const validation = await maintainTwitchLinks(app);
   await deleteExpiredOAuthStates(app.database, app.now());
@@ -92,9 +107,8 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     dueRaffles: due.length,
     liveRaffles: live.length,
     fannedOut,
-    drawn: drawIds.length,
-    skipped: outcomes.filter((outcome) => outcome.kind === "skipped").length,
-    nobodyEligible: outcomes.filter((outcome) => outcome.kind === "no_eligible").length,
+    ...counts,
+    failed,
     announced: announced.delivered,
     announcementRetries: announced.retry,
     linksValidated: validation.validated,

@@ -2,13 +2,8 @@ import type { AppContext } from "../context";
 import { recordStreamEvent } from "../db/channelLiveness";
 import { recordEventSubMessage } from "../db/eventSubMessages";
 import { recordVerification, updateSubscriptionStatus } from "../db/eventSubSubscriptions";
-import { readGuildLocale } from "../db/guilds";
-import { findActiveRaffle } from "../db/raffles";
 import { awardPoints } from "../db/viewerPoints";
-import { createChannelMessage } from "../discord/DiscordRestClient";
 import { HttpError } from "../errors";
-import { resolveLocale, translate } from "../i18n/translate";
-import { describeError } from "../log";
 import {
   notificationBodySchema,
   revocationBodySchema,
@@ -21,17 +16,36 @@ import { type EventSubEnvelope, parseTwitchTimestamp, verifyEventSubMessage } fr
 /** Without these, LiveLoot cannot see the stream go live or offline by itself. */
 const neededSubscriptionTypes = new Set(["stream.online", "stream.offline"]);
 
+/** A revoked subscription LiveLoot needs, as Twitch reported it, with the guilds it served. */
+export interface LivenessRevocation {
+  subscriptionId: string;
+  type: string;
+  /** Twitch's new status, e.g. `authorization_revoked`, `user_removed`. */
+  reason: string;
+  /** Every guild linking the channel: one subscription serves them all. */
+  guildIds: string[];
+}
+
+/**
+ * What EventSub reports and the raffle side acts on (raffle/eventSubReactions.ts): Twitch code
+ * only reports; it never posts to Discord.
+ */
+export interface EventSubListener {
+  /** stream.online or stream.offline was revoked: liveness falls back to polling. Once per revocation. */
+  livenessRevoked(app: AppContext, revocation: LivenessRevocation): Promise<void>;
+}
+
 /**
  * POST /twitch/eventsub. Verified before parsing; a message id seen before is acknowledged
  * and not processed again. The dedup record lives in Postgres, in the same statement as the
  * effect, so it survives a Redis outage and a failed effect is retried by Twitch.
  */
-export async function handleEventSub(request: Request, app: AppContext): Promise<Response> {
+export async function handleEventSub(request: Request, app: AppContext, listener: EventSubListener): Promise<Response> {
   const envelope = await verifyEventSubMessage(request, app.config.twitchEventSubSecret, app.now());
   const json = parseJson(envelope.body);
   if (envelope.messageType === "webhook_callback_verification") return answerChallenge(app, json);
   if (envelope.messageType === "revocation") {
-    await recordRevocation(app, envelope, json);
+    await recordRevocation(app, envelope, json, listener);
     return new Response(null, { status: 204 });
   }
   if (envelope.messageType === "notification") await processNotification(app, envelope, json);
@@ -46,8 +60,13 @@ async function answerChallenge(app: AppContext, json: unknown): Promise<Response
   return new Response(body.data.challenge, { status: 200, headers: { "content-type": "text/plain" } });
 }
 
-/** Records the new status; a needed subscription lost is told to the guild's raffle channel, once. */
-async function recordRevocation(app: AppContext, envelope: EventSubEnvelope, json: unknown): Promise<void> {
+/** Records the new status; a needed subscription lost is reported to the listener, once. */
+async function recordRevocation(
+  app: AppContext,
+  envelope: EventSubEnvelope,
+  json: unknown,
+  listener: EventSubListener,
+): Promise<void> {
   const body = revocationBodySchema.safeParse(json);
   if (!body.success) throw new HttpError(400, "Not an EventSub revocation body.");
   const { subscription } = body.data;
@@ -55,24 +74,12 @@ async function recordRevocation(app: AppContext, envelope: EventSubEnvelope, jso
   const updated = await updateSubscriptionStatus(app.database, subscription.id, subscription.status);
   app.log.warn("EventSub subscription revoked", { type: subscription.type, reason: subscription.status });
   if (!updated?.changed || !neededSubscriptionTypes.has(subscription.type)) return;
-  // One subscription serves every guild linking the channel: each is told.
-  for (const guildId of updated.guildIds) await tellRevocation(app, guildId, subscription);
-}
-
-async function tellRevocation(app: AppContext, guildId: string, subscription: { id: string; status: string }) {
-  const raffle = await findActiveRaffle(app.database, guildId);
-  if (!raffle) return;
-  try {
-    const locale = resolveLocale(await readGuildLocale(app.database, guildId));
-    await createChannelMessage(
-      app.config,
-      raffle.discordChannelId,
-      { content: translate(locale, "eventSubRevokedNotice", { reason: subscription.status }) },
-      `revoked-${subscription.id}`.slice(0, 25),
-    );
-  } catch (error) {
-    app.log.warn("could not tell the guild about a revoked subscription", { guildId, error: describeError(error) });
-  }
+  await listener.livenessRevoked(app, {
+    subscriptionId: subscription.id,
+    type: subscription.type,
+    reason: subscription.status,
+    guildIds: updated.guildIds,
+  });
 }
 
 async function processNotification(app: AppContext, envelope: EventSubEnvelope, json: unknown): Promise<void> {

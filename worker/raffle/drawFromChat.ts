@@ -1,5 +1,5 @@
 import type { AppContext } from "../context";
-import { type Candidate, type DrawResult, makeRaffle } from "../db/draws";
+import { type AtomicDrawResult, type Candidate, drawAtomically } from "../db/draws";
 import { createRandomWords, cryptoRandom, type RandomSource, sampleWithoutReplacement } from "./randomness";
 
 /**
@@ -10,8 +10,11 @@ import { createRandomWords, cryptoRandom, type RandomSource, sampleWithoutReplac
 export const candidateSampleSize = 500;
 const randomWordCount = 4;
 
-/** Draws one winner and one item for a raffle slot from the given chatters. */
-export async function drawWinner(
+/**
+ * One atomic draw of a winner and an item for a raffle slot from the given chatters: a uniform
+ * sample of them and fresh random words go to make_raffle (db/draws.ts drawAtomically).
+ */
+export async function drawFromChat(
   app: AppContext,
   input: {
     raffleId: string;
@@ -20,11 +23,11 @@ export async function drawWinner(
     chatters: readonly Candidate[];
     random?: RandomSource;
   },
-): Promise<DrawResult> {
+): Promise<AtomicDrawResult> {
   const random = input.random ?? cryptoRandom;
   const candidates = sampleWithoutReplacement(input.chatters, candidateSampleSize, random);
   for (let attempt = 0; ; attempt += 1) {
-    const result = await makeRaffle(app.database, {
+    const result = await drawAtomically(app.database, {
       raffleId: input.raffleId,
       slotAt: input.slotAt,
       kind: input.kind,

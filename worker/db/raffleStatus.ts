@@ -1,0 +1,23 @@
+import type { Queryable } from "./Database";
+import { mapRaffleStatistics, type RaffleStatistics, raffleStatisticsStatement } from "./raffleStatistics";
+import { activeRaffleDetailsStatement, mapActiveRaffleDetails, type RaffleDetails } from "./raffles";
+import { activeRaffleLeadersStatement, type LeaderboardEntry, mapLeaderboard } from "./viewerPoints";
+
+/**
+ * Everything /raffle status shows from the database, in one round trip: the guild's running or
+ * paused raffle, its figures, and (when it runs with luck) the top of its leaderboard.
+ */
+export async function readRaffleStatus(
+  database: Queryable,
+  guildId: string,
+  leaderCount: number,
+): Promise<{ raffle: RaffleDetails; statistics: RaffleStatistics; leaders: LeaderboardEntry[] } | undefined> {
+  const [raffleRows = [], statisticsRows = [], leaderRows = []] = await database.batch([
+    activeRaffleDetailsStatement(guildId),
+    raffleStatisticsStatement(guildId),
+    activeRaffleLeadersStatement(guildId, leaderCount),
+  ]);
+  const raffle = mapActiveRaffleDetails(raffleRows);
+  if (!raffle) return undefined;
+  return { raffle, statistics: mapRaffleStatistics(statisticsRows), leaders: mapLeaderboard(leaderRows) };
+}
