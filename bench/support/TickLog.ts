@@ -8,7 +8,7 @@ const tickSummarySchema = z.object({
   liveRaffles: z.number(),
   fannedOut: z.number(),
   drawn: z.number(),
-  skipped: z.number(),
+  failed: z.number(),
   announced: z.number(),
   announcementRetries: z.number(),
   linksValidated: z.number(),

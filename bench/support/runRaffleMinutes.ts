@@ -24,10 +24,10 @@ export interface RaffleMinutes {
 }
 
 const minuteMilliseconds = 60_000;
-/** Fan-out stays off below this many live raffles (the direct path); the fan-out run sets production's 50. */
+/** Fan-out stays off below this many live raffles (the direct path); the fan-out run sets production's default, 14. */
 const directPathThreshold = 100_000;
 /** TICK_FANOUT_THRESHOLD when not set (worker/env.ts). */
-export const productionFanoutThreshold = 50;
+export const productionFanoutThreshold = 14;
 
 /**
  * Two consecutive minutes of `raffles` due live raffles on a fresh Worker (a new isolate, so the

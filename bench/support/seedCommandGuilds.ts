@@ -183,10 +183,13 @@ export async function seedCommandGuilds(stack: BenchStack, options: CommandSeedO
       await insertDraws(client, guild, pastRaffleId, options.pastDraws - currentDraws, {
         firstSlotAt: now - 3 * 24 * 60 * minuteMilliseconds,
         everyMinutes: 2,
+        firstNumber: 1,
       });
       await insertDraws(client, guild, runningRaffleId, currentDraws, {
         firstSlotAt: floorToMinute(now) - currentDraws * minuteMilliseconds,
         everyMinutes: 1,
+        // Draw numbers run on across the server's raffles (make_raffle numbers them per guild).
+        firstNumber: options.pastDraws - currentDraws + 1,
       });
     }
     await client.query("commit");
@@ -242,7 +245,7 @@ async function insertDraws(
   guild: CommandGuild,
   raffleId: string,
   count: number,
-  schedule: { firstSlotAt: number; everyMinutes: number },
+  schedule: { firstSlotAt: number; everyMinutes: number; firstNumber: number },
 ): Promise<void> {
   if (count === 0) return;
   const { rows: items } = await client.query<{ id: string; name: string; weight: number }>(
@@ -273,7 +276,7 @@ async function insertDraws(
        draw_number)
      select $1, $2, 'scheduled', d.slot_at, d.item_id, d.item_name, d.winner_id, d.winner_login, d.winner_login,
        array[7, 11, 13]::bigint[], 3, $3::jsonb, d.candidates, 50, 'delivered', 1, d.message_id,
-       d.slot_at + interval '2 seconds', d.position
+       d.slot_at + interval '2 seconds', d.position + $11 - 1
      from unnest($4::timestamptz[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[])
        with ordinality as d(slot_at, item_id, item_name, winner_id, winner_login, candidates, message_id, position)`,
     [
@@ -287,6 +290,7 @@ async function insertDraws(
       draws.map((draw) => draw.winnerLogin),
       draws.map((draw) => draw.candidates),
       draws.map((draw) => draw.messageId),
+      schedule.firstNumber,
     ],
   );
   await client.query("update raffles set draw_count = $2 where id = $1", [raffleId, count]);
