@@ -1,12 +1,15 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { testBindings } from "./test/support/testBindings.ts";
+import { buildTestBindings } from "./devkit/localBindings.ts";
 
 /**
- * Three projects: "unit-node" for the Worker's pure rules in plain Node (no services: run it
- * alone with `vitest run --project unit-node`); "node" for scripts, SQL, services and fakes;
- * "worker" for the Worker itself, inside workerd, against the real local services that
- * test/globalSetup.ts starts.
+ * test/ has one axis: where a test runs and what it covers.
+ * - "unit-node": test/node/unit, the Worker's pure rules in plain Node (no services: run it alone
+ *   with `vitest run --project unit-node`).
+ * - "node": test/node/integration (scripts, SQL, the dev stack, against real services) and the dev
+ *   kit's own tests (devkit/tests: fakes and local services).
+ * - "worker": test/worker/unit and test/worker/integration, the Worker itself inside workerd,
+ *   against the real local services that test/globalSetup.ts starts.
  */
 export default defineConfig({
   test: {
@@ -19,14 +22,14 @@ export default defineConfig({
         test: {
           name: "unit-node",
           environment: "node",
-          include: ["test/unit-node/**/*.test.ts"],
+          include: ["test/node/unit/**/*.test.ts"],
         },
       },
       {
         test: {
           name: "node",
           environment: "node",
-          include: ["test/node/**/*.test.ts"],
+          include: ["test/node/integration/**/*.test.ts", "devkit/tests/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -36,7 +39,7 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: testBindings({
+              bindings: buildTestBindings({
                 databaseUrl: inject("databaseUrl"),
                 neonWebSocketProxy: inject("neonWebSocketProxy"),
                 neonHttpEndpoint: inject("neonHttpEndpoint"),
@@ -50,7 +53,7 @@ export default defineConfig({
         ],
         test: {
           name: "worker",
-          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+          include: ["test/worker/unit/**/*.test.ts", "test/worker/integration/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

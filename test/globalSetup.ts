@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import type { TestProject } from "vitest/node";
+import { startDiscordFake } from "../devkit/fakes/discordFake";
+import { TwitchControl } from "../devkit/fakes/twitchControl";
+import { startTwitchFake } from "../devkit/fakes/twitchFake";
+import { testCredentials } from "../devkit/localBindings";
+import { startLocalServices } from "../devkit/services/localServices";
+import { createDatabase, dropDatabase } from "../devkit/services/postgres";
 import { migrate } from "../scripts/migrate";
-import { startLocalServices } from "../scripts/services/localServices";
-import { createDatabase, dropDatabase } from "../scripts/services/postgres";
-import { startDiscordFake } from "./fakes/discordFake";
-import { TwitchControl } from "./fakes/twitchControl";
-import { startTwitchFake } from "./fakes/twitchFake";
-import { testCredentials } from "./support/testBindings";
 
 /**
  * Starts, once per run, what the Worker tests talk to: a fresh migrated database on the

@@ -1,4 +1,4 @@
-import { connectRedis } from "../../scripts/services/connectRedis";
+import { connectRedis } from "../../devkit/services/connectRedis";
 import { chatterCountKey } from "../../worker/cache/chatterCache";
 
 /**

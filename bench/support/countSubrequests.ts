@@ -1,4 +1,4 @@
-import type { CallRecord } from "../../test/fakes/twitchControl";
+import type { CallRecord } from "../../devkit/fakes/twitchControl";
 import type { ProxyCounts } from "./startCountingProxy";
 
 /** A tick's subrequests by kind: outbound HTTP calls, and the database connections (WebSockets). */

@@ -1,4 +1,4 @@
-import type { DiscordState } from "../../test/fakes/discord/DiscordState";
+import type { DiscordState } from "../../devkit/fakes/discord/DiscordState";
 import type { RoundTripCounter } from "./RoundTripCounter";
 import {
   type InteractionAnswer,

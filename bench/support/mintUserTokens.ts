@@ -1,5 +1,5 @@
-import type { TwitchControl } from "../../test/fakes/twitchControl";
-import { testCredentials } from "../../test/support/testBindings";
+import type { TwitchControl } from "../../devkit/fakes/twitchControl";
+import { testCredentials } from "../../devkit/localBindings";
 import { tokenResponseSchema } from "../../worker/twitch/twitch.external";
 
 /** A user's tokens as Twitch issued them, before the Worker's encryption. */

@@ -1,6 +1,6 @@
 import pg from "pg";
-import { connectRedis } from "../../scripts/services/connectRedis";
-import { testCredentials } from "../../test/support/testBindings";
+import { testCredentials } from "../../devkit/localBindings";
+import { connectRedis } from "../../devkit/services/connectRedis";
 import { chatterCountKey, chatterSetKey } from "../../worker/cache/chatterCache";
 import { tokenPurpose } from "../../worker/security/keys";
 import { TokenCipher } from "../../worker/security/TokenCipher";

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { testCredentials } from "../../test/support/testBindings";
+import { testCredentials } from "../../devkit/localBindings";
 import { mapWithConcurrency } from "../../worker/lib/mapWithConcurrency";
 import { tokenPurpose } from "../../worker/security/keys";
 import { TokenCipher } from "../../worker/security/TokenCipher";

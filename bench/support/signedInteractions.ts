@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
+import type { DiscordState } from "../../devkit/fakes/discord/DiscordState";
+import { testCredentials } from "../../devkit/localBindings";
 import type { OptionInput } from "../../playground/playgroundApi";
 import { createInteractionPayload, createSnowflake } from "../../scripts/dev/createInteractionPayload";
-import type { DiscordState } from "../../test/fakes/discord/DiscordState";
-import { testCredentials } from "../../test/support/testBindings";
 import { signBody } from "../../test/support/worker/signInteraction";
 import type { CommandGuild } from "./seedCommandGuilds";
 

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
+import type { DiscordState } from "../../devkit/fakes/discord/DiscordState";
+import { DiscordControl } from "../../devkit/fakes/discordControl";
+import { startDiscordFake } from "../../devkit/fakes/discordFake";
+import { TwitchControl } from "../../devkit/fakes/twitchControl";
+import { startTwitchFake } from "../../devkit/fakes/twitchFake";
+import { buildTestBindings, testCredentials } from "../../devkit/localBindings";
+import { startLocalServices } from "../../devkit/services/localServices";
+import { type NeonHttpEndpoint, startNeonHttpEndpoint } from "../../devkit/services/neonHttpEndpoint";
+import type { PostgresKind } from "../../devkit/services/postgres";
 import { migrate } from "../../scripts/migrate";
-import { startLocalServices } from "../../scripts/services/localServices";
-import { type NeonHttpEndpoint, startNeonHttpEndpoint } from "../../scripts/services/neonHttpEndpoint";
-import type { PostgresKind } from "../../scripts/services/postgres";
-import type { DiscordState } from "../../test/fakes/discord/DiscordState";
-import { DiscordControl } from "../../test/fakes/discordControl";
-import { startDiscordFake } from "../../test/fakes/discordFake";
-import { TwitchControl } from "../../test/fakes/twitchControl";
-import { startTwitchFake } from "../../test/fakes/twitchFake";
-import { testBindings, testCredentials } from "../../test/support/testBindings";
 import { PostgresWireCounter } from "./PostgresWireCounter";
 import { type CountingProxy, readProxyTarget, startCountingProxy } from "./startCountingProxy";
 
@@ -110,7 +110,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       neonHttp,
       databaseName: decodeURIComponent(new URL(services.databaseUrl).pathname.slice(1)),
       createBindings: ({ fanoutThreshold }) => ({
-        ...testBindings({
+        ...buildTestBindings({
           databaseUrl: services.databaseUrl,
           neonWebSocketProxy: `127.0.0.1:${neonProxy.port}${neonWsPath}`,
           upstashUrl: upstashProxy.url,

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findFreePort } from "../../scripts/services/findFreePort";
+import { findFreePort } from "../../devkit/services/findFreePort";
 
 /** The Worker of wrangler.toml under wrangler's local runtime (workerd), driven from Node. */
 export interface BenchWorker {

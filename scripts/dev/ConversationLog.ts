@@ -1,7 +1,7 @@
 import { z } from "zod";
+import type { DiscordState } from "../../devkit/fakes/discord/DiscordState";
+import type { DiscordMessage } from "../../devkit/fakes/discord/discordControlSchemas";
 import type { ConversationEntry, EmbedView, MessageView } from "../../playground/playgroundApi";
-import type { DiscordState } from "../../test/fakes/discord/DiscordState";
-import type { DiscordMessage } from "../../test/fakes/discord/discordControlSchemas";
 import type { SimulatedClock } from "./SimulatedClock";
 
 /** What the log keeps of a sent command; the replies themselves live in the Discord fake. */

@@ -1,4 +1,4 @@
-import { testCredentials, testDiscordPublicKeyHex } from "../../test/support/testBindings";
+import { testCredentials, testDiscordPublicKeyHex } from "../../devkit/localBindings";
 
 /**
  * The pretend world `npm run dev` starts with: one Discord server with two channels, a Twitch

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { createDatabase, type PostgresKind, replaceDatabaseName, startPostgres } from "../services/postgres";
+import { createDatabase, type PostgresKind, replaceDatabaseName, startPostgres } from "../../devkit/services/postgres";
 
 /** Where the dev stack's database comes from. */
 export type DevDatabaseOptions =

@@ -1,17 +1,17 @@
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startDiscordFake } from "../../test/fakes/discordFake";
-import { startTwitchFake } from "../../test/fakes/twitchFake";
-import { buildFakeBindings } from "../../test/support/testBindings";
+import { startDiscordFake } from "../../devkit/fakes/discordFake";
+import { startTwitchFake } from "../../devkit/fakes/twitchFake";
+import { buildLocalBindings } from "../../devkit/localBindings";
+import { findFreePort } from "../../devkit/services/findFreePort";
+import { startNeonHttpEndpoint } from "../../devkit/services/neonHttpEndpoint";
+import { startNeonWsProxy } from "../../devkit/services/neonWsProxy";
+import type { PostgresKind } from "../../devkit/services/postgres";
+import { runInReverse } from "../../devkit/services/runInReverse";
+import { startUpstashEndpoint, type UpstashEndpointKind } from "../../devkit/services/upstashEndpoint";
 import { listCommandDefinitions } from "../../worker/discord/commands/registry";
 import { migrate } from "../migrate";
-import { findFreePort } from "../services/findFreePort";
-import { startNeonHttpEndpoint } from "../services/neonHttpEndpoint";
-import { startNeonWsProxy } from "../services/neonWsProxy";
-import type { PostgresKind } from "../services/postgres";
-import { runInReverse } from "../services/runInReverse";
-import { startUpstashEndpoint, type UpstashEndpointKind } from "../services/upstashEndpoint";
 import { devFixtures } from "./devFixtures";
 import { SimulatedClock } from "./SimulatedClock";
 import { startDevClockServer } from "./startDevClockServer";
@@ -147,7 +147,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
     const credentials = devFixtures.credentials;
     await writeDevEnvFile(options.envFile, {
-      ...buildFakeBindings(
+      ...buildLocalBindings(
         { ...credentials, publicBaseUrl: workerUrl },
         {
           databaseUrl: database.databaseUrl,

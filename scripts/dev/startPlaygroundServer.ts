@@ -2,6 +2,9 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { z } from "zod";
+import { checkInteractionAnswer, recordInteractionAnswer } from "../../devkit/fakes/discord/interactionResponses";
+import type { DiscordFake } from "../../devkit/fakes/discordFake";
+import type { TwitchFake } from "../../devkit/fakes/twitchFake";
 import type {
   AutocompleteResult,
   CommandDefinitionJson,
@@ -12,9 +15,6 @@ import type {
   PlaygroundState,
   TwitchUserView,
 } from "../../playground/playgroundApi";
-import { checkInteractionAnswer, recordInteractionAnswer } from "../../test/fakes/discord/interactionResponses";
-import type { DiscordFake } from "../../test/fakes/discordFake";
-import type { TwitchFake } from "../../test/fakes/twitchFake";
 import { buildPlaygroundScript } from "./buildPlaygroundScript";
 import { ConversationLog, describeMessage } from "./ConversationLog";
 import { createInteractionPayload, describeCommandLine, interactionType } from "./createInteractionPayload";

@@ -5,8 +5,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
+import { createDatabase, dropDatabase } from "../../devkit/services/postgres";
 import { type MigrateResult, migrate } from "../../scripts/migrate";
-import { createDatabase, dropDatabase } from "../../scripts/services/postgres";
 
 export interface TestDatabase {
   /** Connection string of the new database. */

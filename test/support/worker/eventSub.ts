@@ -1,5 +1,5 @@
+import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
-import { testCredentials } from "../testBindings";
 import { callWorker } from "./callWorker";
 import { bytesToHex } from "./signInteraction";
 

@@ -1,8 +1,8 @@
 import { inject } from "vitest";
+import { DiscordControl } from "../../../devkit/fakes/discordControl";
+import { TwitchControl } from "../../../devkit/fakes/twitchControl";
+import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
-import { DiscordControl } from "../../fakes/discordControl";
-import { TwitchControl } from "../../fakes/twitchControl";
-import { testCredentials } from "../testBindings";
 import { callWorker } from "./callWorker";
 import { buildCommand, createSnowflake, type InteractionScene } from "./interactions";
 import { createSignedInteractionRequest } from "./signInteraction";

@@ -1,4 +1,4 @@
-import { testCredentials } from "../testBindings";
+import { testCredentials } from "../../../devkit/localBindings";
 
 /** Random Discord-looking ids, so parallel tests never share a guild, channel or user. */
 export function createSnowflake(): string {

@@ -1,4 +1,4 @@
-import { testDiscordPrivateSeedHex } from "../testBindings";
+import { testDiscordPrivateSeedHex } from "../../../devkit/localBindings";
 
 // PKCS#8 wrapping of a raw 32-byte Ed25519 seed: WebCrypto imports private keys only this way.
 const pkcs8Prefix = "302e020100300506032b657004220420";

@@ -1,0 +1,142 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { devFixtures } from "../../../scripts/dev/devFixtures";
+import { type DevStack, startDevStack } from "../../../scripts/dev/startDevStack";
+import { createTestDatabase, type TestDatabase } from "../../support/testDatabase";
+
+/** Debian's package; the CI image installs it. Never downloaded by a test. */
+const chromiumPath = "/usr/bin/chromium";
+const chromiumFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const hasChromium = existsSync(chromiumPath);
+if (!hasChromium) {
+  console.warn(`dev-playground-e2e skipped: ${chromiumPath} is missing (apt-get install chromium).`);
+}
+
+const giveawaysChannel = devFixtures.channels[1];
+const stepTimeout = { timeout: 15_000 };
+
+describe.skipIf(!hasChromium)("the playground of npm run dev, in headless Chromium", () => {
+  let stack: DevStack | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let temporaryDirectory: string;
+  let database: TestDatabase | undefined;
+  const workerOutput: string[] = [];
+
+  beforeAll(async () => {
+    temporaryDirectory = await mkdtemp(join(tmpdir(), "liveloot-dev-e2e-"));
+    // A fresh database on this run's Postgres; the dev stack migrates it.
+    database = await createTestDatabase();
+    [stack, browser] = await Promise.all([
+      startDevStack({
+        mode: "fakes",
+        workerPort: 0,
+        playgroundPort: 0,
+        database: { source: "existing", databaseUrl: database.url },
+        // A database of its own on this run's Redis.
+        redisUrl: inject("redisUrl"),
+        envFile: join(temporaryDirectory, "worker.env"),
+        // Only the button ticks: the test decides when a minute passes.
+        automaticTicks: false,
+        onWorkerOutput: (line) => workerOutput.push(line),
+      }),
+      chromium.launch({ executablePath: chromiumPath, args: chromiumFlags }),
+    ]);
+    context = await browser.newContext();
+    // Chromium asks every origin for one; the Twitch fake would log it as an unexpected call.
+    await context.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    await database?.drop();
+    await rm(temporaryDirectory, { recursive: true, force: true });
+  }, 60_000);
+
+  test("link Twitch through the link page, go live with chatters, add loot, start a raffle, advance a minute, see the winner", async () => {
+    if (!stack?.playgroundUrl) throw new Error("the dev stack did not start a playground");
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    try {
+      await page.goto(stack.playgroundUrl);
+
+      // /twitch connect: the link button opens LiveLoot's link page in a new tab, which names the
+      // server and continues to the fake Twitch consent page.
+      await runCommand(page, "twitch connect");
+      const linkButton = page.getByRole("link", { name: "Link Twitch" });
+      await linkButton.waitFor(stepTimeout);
+      const [linkPage] = await Promise.all([context.waitForEvent("page"), linkButton.click()]);
+      await linkPage.getByText("LiveLoot Playground").waitFor(stepTimeout);
+      await linkPage.getByRole("link", { name: "Continue to Twitch" }).click();
+      await linkPage.getByRole("button", { name: "Authorize" }).click();
+      await linkPage.getByText(`Linked as ${devFixtures.twitchStreamer.displayName}`).waitFor(stepTimeout);
+      await linkPage.close();
+      // The Worker edits the ephemeral /twitch connect reply once the link is stored.
+      await page.getByText("is now linked to this server").waitFor(stepTimeout);
+
+      // The streamer's main path: already live, with people in chat, then the giveaway starts.
+      await page.getByRole("button", { name: "Go live" }).click();
+      await page.getByText("Live now").waitFor(stepTimeout);
+      await page.getByLabel("Who is in chat").fill("alice_viewer\nbob_builds\nnightbot");
+      await page.getByRole("button", { name: "Save chatters" }).click();
+      await page.getByText("Saved: 3 in chat.").waitFor(stepTimeout);
+
+      await runCommand(page, "loot add", async () => {
+        await page.locator("#option-name").fill("Golden Sword");
+        await page.locator("#option-weight").fill("10");
+      });
+      await page.getByText("Added Golden Sword").waitFor(stepTimeout);
+
+      await runCommand(page, "raffle start", async () => {
+        await page.locator("#option-channel").selectOption(giveawaysChannel.id);
+      });
+      await page.getByText("Raffle started for").waitFor(stepTimeout);
+
+      await page.getByRole("button", { name: "Advance one minute" }).click();
+      await page.locator('#last-tick[data-outcome="ok"]').waitFor(stepTimeout);
+
+      const channelPanel = page.locator(`section[data-channel-id="${giveawaysChannel.id}"]`);
+      const winnerEmbed = channelPanel.locator(".embed", { hasText: "We have a winner!" });
+      await winnerEmbed.waitFor(stepTimeout);
+      const announcement = await winnerEmbed.innerText();
+      expect(announcement).toContain("Golden Sword");
+      expect(announcement).toMatch(/alice_viewer|bob_builds/);
+      expect(announcement).not.toContain("nightbot");
+      expect(pageErrors).toEqual([]);
+    } catch (error) {
+      console.error(`--- worker output ---\n${workerOutput.slice(-60).join("\n")}`);
+      await page.screenshot({ path: join(tmpdir(), "liveloot-dev-e2e-failure.png"), fullPage: true }).catch(() => {});
+      throw error;
+    }
+  }, 60_000);
+
+  test("stop() stops the Worker and the playground", async () => {
+    if (!stack?.playgroundUrl) throw new Error("the dev stack did not start a playground");
+    const { workerUrl, playgroundUrl } = stack;
+    await stack.stop();
+    await expect(fetch(`${workerUrl}/health`)).rejects.toThrow();
+    await expect(fetch(playgroundUrl)).rejects.toThrow();
+  }, 30_000);
+});
+
+/** Picks a command in the form, fills its options and presses Run. */
+async function runCommand(page: Page, commandKey: string, fillOptions?: () => Promise<void>): Promise<void> {
+  await page.getByLabel("Command", { exact: true }).selectOption(commandKey);
+  await fillOptions?.();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import {
+  decideAnnouncementRetry,
+  maximumAnnouncementAttempts,
+  maximumAnnouncementBackoffMinutes,
+} from "../../../worker/raffle/announcementRetry";
+
+const minute = 60_000;
+
+describe("a winner announcement Discord did not take", () => {
+  it("is retried after 1, 2, 4 … minutes, capped at 30", () => {
+    const waits = [1, 2, 3, 4, 5, 6, 7].map(
+      (attempts) =>
+        decideAnnouncementRetry({ attempts, status: 500, retryAfterSeconds: undefined }).retryInMilliseconds / minute,
+    );
+    expect(waits).toEqual([1, 2, 4, 8, 16, 30, 30]);
+    expect(maximumAnnouncementBackoffMinutes).toBe(30);
+  });
+
+  it("waits what Discord's Retry-After says, rounded up to the millisecond", () => {
+    expect(decideAnnouncementRetry({ attempts: 1, status: 429, retryAfterSeconds: 2.5 }).retryInMilliseconds).toBe(
+      2500,
+    );
+    expect(decideAnnouncementRetry({ attempts: 3, status: 429, retryAfterSeconds: 0.0004 }).retryInMilliseconds).toBe(
+      1,
+    );
+  });
+
+  it(`gives up after ${maximumAnnouncementAttempts} attempts`, () => {
+    const last = maximumAnnouncementAttempts;
+    expect(decideAnnouncementRetry({ attempts: last - 1, status: 502, retryAfterSeconds: undefined }).giveUp).toBe(
+      false,
+    );
+    expect(decideAnnouncementRetry({ attempts: last, status: 502, retryAfterSeconds: undefined })).toMatchObject({
+      giveUp: true,
+      channelUnavailable: false,
+    });
+  });
+
+  it("gives up at once when the channel is gone (404) or closed to the bot (403)", () => {
+    for (const status of [403, 404]) {
+      expect(decideAnnouncementRetry({ attempts: 1, status, retryAfterSeconds: undefined })).toMatchObject({
+        giveUp: true,
+        channelUnavailable: true,
+      });
+    }
+  });
+
+  it("keeps trying after a network failure (no status) or a server error", () => {
+    for (const status of [undefined, 500, 429]) {
+      expect(decideAnnouncementRetry({ attempts: 1, status, retryAfterSeconds: undefined })).toMatchObject({
+        giveUp: false,
+        channelUnavailable: false,
+      });
+    }
+  });
+});
