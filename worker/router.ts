@@ -6,6 +6,7 @@ import { verifyDiscordRequest } from "./discord/verifyDiscordRequest";
 import { readConfig, type WorkerBindings } from "./env";
 import { ConfigurationError, HttpError } from "./errors";
 import { checkHealth } from "./http/checkHealth";
+import { handleLinkPage } from "./http/handleLinkPage";
 import { buildInstallLink } from "./http/installLink";
 import { renderLandingPage } from "./http/renderLandingPage";
 import { resolveBrowserLocale } from "./http/renderMessagePage";
@@ -14,7 +15,6 @@ import { createLogger, type Logger } from "./log";
 import { eventSubReactions } from "./raffle/eventSubReactions";
 import { twitchLinkReactions } from "./raffle/twitchLinkReactions";
 import { handleEventSub } from "./twitch/handleEventSub";
-import { handleLinkPage } from "./twitch/handleLinkPage";
 import { handleOAuthCallback } from "./twitch/handleOAuthCallback";
 
 type RouteArguments = [bindings: WorkerBindings, execution: ExecutionContext];

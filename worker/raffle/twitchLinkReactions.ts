@@ -2,6 +2,7 @@ import type { AppContext } from "../context";
 import type { OAuthStateRecord } from "../db/oauthStates";
 import { createChannelMessage, editOriginalResponse } from "../discord/DiscordRestClient";
 import type { MessageBody } from "../discord/message";
+import { readServerName } from "../http/handleLinkPage";
 import { translate } from "../i18n/translate";
 import { getTokenCipher, tokenPurpose } from "../security/keys";
 import type { TwitchLinkListener } from "../twitch/handleOAuthCallback";
@@ -21,6 +22,8 @@ export const twitchLinkReactions: TwitchLinkListener = {
       { editOnly: true },
     );
   },
+
+  readServerName,
 
   async linked(app, account) {
     const guildId = account.request.guildId;

@@ -2,13 +2,13 @@ import type { AppContext } from "../context";
 import { ensureGuild } from "../db/guilds";
 import { consumeOAuthState, type OAuthStateRecord } from "../db/oauthStates";
 import { saveTwitchLink } from "../db/twitchLinks";
+import { renderLinkFailurePage } from "../http/handleLinkPage";
 import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePage";
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../security/keys";
 import { verifyState } from "../security/OAuthState";
 import { syncSubscriptions } from "./eventSubSubscriptions";
 import { HelixClient } from "./HelixClient";
-import { readServerName, renderLinkFailurePage } from "./handleLinkPage";
 import { requiredTwitchScopes } from "./scopes";
 import { exchangeCode, revokeToken, type TokenGrant, validateAccessToken } from "./TwitchAuthClient";
 import { revokeLinkTokens } from "./userTokens";
@@ -33,6 +33,8 @@ export interface TwitchLinkListener {
   cancelled(app: AppContext, request: OAuthStateRecord, locale: Locale): Promise<void>;
   /** The account is stored, active, and its tokens sealed. */
   linked(app: AppContext, account: LinkedAccount): Promise<void>;
+  /** The Discord server's name, for the success page (Twitch code does not ask Discord itself). */
+  readServerName(app: AppContext, guildId: string): Promise<string>;
 }
 
 /**
@@ -128,7 +130,7 @@ export async function handleOAuthCallback(
     title: translate(locale, "callbackLinkedTitle"),
     message: translate(locale, "callbackLinkedBody", {
       name: displayName,
-      server: await readServerName(app, claims.guildId),
+      server: await listener.readServerName(app, claims.guildId),
     }),
     status: 200,
     success: true,

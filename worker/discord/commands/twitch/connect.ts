@@ -1,9 +1,9 @@
 import { ensureGuild } from "../../../db/guilds";
 import { insertOAuthState } from "../../../db/oauthStates";
+import { linkStateLifetimeMilliseconds } from "../../../http/handleLinkPage";
 import { translate } from "../../../i18n/translate";
 import { encodeBase64Url } from "../../../security/base64";
 import { getTokenCipher, tokenPurpose } from "../../../security/keys";
-import { linkStateLifetimeMilliseconds } from "../../../twitch/handleLinkPage";
 import { createLinkButtonRow } from "../../message";
 import { defineSubcommand } from "../defineSubcommand";
 

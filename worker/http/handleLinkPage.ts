@@ -2,11 +2,11 @@ import type { AppContext } from "../context";
 import { findStateByLinkId, type LinkPageState } from "../db/oauthStates";
 import { getGuild } from "../discord/DiscordRestClient";
 import type { Config } from "../env";
-import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePage";
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
 import { getStateKey } from "../security/keys";
 import { signState } from "../security/OAuthState";
-import { requestedTwitchScopes } from "./scopes";
+import { requestedTwitchScopes } from "../twitch/scopes";
+import { renderMessagePage, resolveBrowserLocale } from "./renderMessagePage";
 
 /** How long a /twitch connect link stays usable: the page, then Twitch's redirect. */
 export const linkStateLifetimeMilliseconds = 10 * 60 * 1000;
