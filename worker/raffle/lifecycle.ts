@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import { readGuildLocale } from "../db/guilds";
+import { stopRaffleByUser } from "../db/raffleStart";
 import {
   findActiveRaffle,
   pauseActiveRaffle,
@@ -8,11 +9,56 @@ import {
   type RaffleSummary,
   resumePausedRaffle,
   retargetActiveRaffle,
+  stopActiveRaffle,
 } from "../db/raffles";
 import { claimReauthNotice, findTwitchLink } from "../db/twitchLinks";
 import { createChannelMessage } from "../discord/DiscordRestClient";
 import { type MessageKey, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
+
+// The raffle's lifecycle, in one place: its states and reasons, start (startRaffle.ts), stop,
+// pause and resume, which pauses a new Twitch link clears, and the one way to tell a raffle's
+// channel what happened to it.
+export type { RaffleStatus, RaffleStatusReason } from "../db/raffles";
+export { type RaffleStartRequest, type RaffleStartResult, startRaffle } from "./startRaffle";
+
+/** Why a raffle ends: the streamer stopped it, the loot ran out, or Twitch was unlinked. */
+export type StopReason = Extract<RaffleStatusReason, "stopped_by_user" | "no_items" | "twitch_disconnected">;
+
+/**
+ * Stops the guild's running or paused raffle; undefined when there was none. The streamer's own
+ * stop also counts the server's winners so far, in the same statement (its reply names them).
+ */
+export async function stopRaffle(
+  app: AppContext,
+  guildId: string,
+  reason: StopReason,
+): Promise<{ raffle: RaffleSummary | undefined; totalDraws: number | undefined } | undefined> {
+  if (reason === "stopped_by_user") {
+    const stopped = await stopRaffleByUser(app.database, guildId, app.now());
+    return stopped ? { raffle: undefined, totalDraws: stopped.totalDraws } : undefined;
+  }
+  const raffle = await stopActiveRaffle(app.database, guildId, reason, app.now());
+  return raffle ? { raffle, totalDraws: undefined } : undefined;
+}
+
+/**
+ * The loot ran out: stop the raffle and say so in its channel, in the server's language, once
+ * (the nonce names the raffle, so a replayed slot posts nothing new).
+ */
+export async function stopForEmptyLoot(app: AppContext, raffle: { id: string; guildId: string }): Promise<void> {
+  const stopped = await stopRaffle(app, raffle.guildId, "no_items");
+  if (!stopped?.raffle) return;
+  app.log.info("raffle stopped: the loot ran out", { raffleId: stopped.raffle.id, guildId: raffle.guildId });
+  await notifyRaffleChannel(
+    app,
+    raffle.guildId,
+    "raffleOutOfItems",
+    {},
+    `noitems-${raffle.id}`,
+    stopped.raffle.discordChannelId,
+  );
+}
 
 /** Why a raffle waits without drawing until someone (or something) fixes the cause. */
 export type PauseReason = Extract<

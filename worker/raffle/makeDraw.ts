@@ -13,8 +13,7 @@ import {
   type TwitchFailure,
 } from "./drawOutcome";
 import { gatherCandidates } from "./gatherCandidates";
-import { notifyRaffleChannel, pauseThisRaffle } from "./lifecycle";
-import { stopForEmptyLoot } from "./stopForEmptyLoot";
+import { notifyRaffleChannel, pauseThisRaffle, stopForEmptyLoot } from "./lifecycle";
 
 /** What a draw needs to know of its raffle. */
 export interface DrawableRaffle {

@@ -1,5 +1,5 @@
-import { stopRaffleByUser } from "../../../db/raffleStart";
 import { translate } from "../../../i18n/translate";
+import { stopRaffle } from "../../../raffle/lifecycle";
 import { UserFacingError } from "../CommandGroup";
 import { defineSubcommand } from "../defineSubcommand";
 
@@ -8,12 +8,12 @@ export const stop = defineSubcommand({
   key: "raffle.stop",
   async run(invocation) {
     const { app, locale, guildId } = invocation;
-    const stopped = await stopRaffleByUser(app.database, guildId, app.now());
+    const stopped = await stopRaffle(app, guildId, "stopped_by_user");
     if (!stopped) throw new UserFacingError("raffleNoneActive");
     return {
       kind: "message",
       ephemeral: false,
-      body: { content: translate(locale, "raffleStopped", { total: stopped.totalDraws }) },
+      body: { content: translate(locale, "raffleStopped", { total: stopped.totalDraws ?? 0 }) },
     };
   },
 });

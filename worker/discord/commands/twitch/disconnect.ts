@@ -1,7 +1,7 @@
-import { stopActiveRaffle } from "../../../db/raffles";
 import { deleteTwitchLink, findTwitchLink } from "../../../db/twitchLinks";
 import { translate } from "../../../i18n/translate";
 import { describeError } from "../../../log";
+import { stopRaffle } from "../../../raffle/lifecycle";
 import { deleteSubscriptions } from "../../../twitch/eventSubSubscriptions";
 import { revokeLinkTokens } from "../../../twitch/userTokens";
 import { defineSubcommand } from "../defineSubcommand";
@@ -27,7 +27,7 @@ export const disconnect = defineSubcommand({
             guildId,
           });
         }
-        const raffle = await stopActiveRaffle(app.database, guildId, "twitch_disconnected", app.now());
+        const raffle = await stopRaffle(app, guildId, "twitch_disconnected");
         await deleteTwitchLink(app.database, guildId);
         app.log.info("Twitch link removed", { guildId, revoked, raffleStopped: Boolean(raffle) });
         const lines = [translate(locale, "twitchDisconnected", { login: link.twitchLogin })];
