@@ -163,44 +163,6 @@ export async function findActiveRaffleDetails(
   return mapActiveRaffleDetails(await database.query(statement.text, statement.values));
 }
 
-export interface NewRaffle {
-  guildId: string;
-  discordChannelId: string;
-  twitchBroadcasterId: string;
-  twitchBroadcasterLogin: string;
-  everyMinutes: number;
-  cooldownMinutes: number;
-  startedByDiscordUserId: string;
-  luck: boolean;
-  announceInTwitch: boolean;
-  now: number;
-}
-
-/** Starts a raffle; the first slot is the current minute. Throws 23505 if one is already active. */
-export async function insertRaffle(database: Queryable, raffle: NewRaffle): Promise<RaffleDetails> {
-  const rows = await database.query<RaffleDetailsRow>(
-    `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
-       every_minutes, cooldown_minutes, started_by_discord_user_id, started_at, next_slot_at, luck, announce_in_twitch)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, date_trunc('minute', $8::timestamptz), $9, $10)
-     returning ${detailColumns}`,
-    [
-      raffle.guildId,
-      raffle.discordChannelId,
-      raffle.twitchBroadcasterId,
-      raffle.twitchBroadcasterLogin,
-      raffle.everyMinutes,
-      raffle.cooldownMinutes,
-      raffle.startedByDiscordUserId,
-      new Date(raffle.now),
-      raffle.luck,
-      raffle.announceInTwitch,
-    ],
-  );
-  const row = rows[0];
-  if (!row) throw new Error("insert into raffles returned no row");
-  return mapDetails(row);
-}
-
 /**
  * Sets a paused raffle running again when the reason it paused for is gone (e.g. Twitch was
  * re-linked). Its next slot is the current minute, so it draws at the next tick.
@@ -219,37 +181,6 @@ export async function resumePausedRaffle(
     [guildId, reasons, new Date(now)],
   );
   return rows[0] ? mapSummary(rows[0]) : undefined;
-}
-
-/** /raffle start on a paused raffle: run it again with the new settings. */
-export async function restartPausedRaffle(
-  database: Queryable,
-  raffle: {
-    guildId: string;
-    discordChannelId: string;
-    everyMinutes: number;
-    cooldownMinutes: number;
-    luck: boolean;
-    announceInTwitch: boolean;
-    now: number;
-  },
-): Promise<boolean> {
-  const rows = await database.query(
-    `update raffles set status = 'running', status_reason = null, discord_channel_id = $2, every_minutes = $3,
-       cooldown_minutes = $4, next_slot_at = greatest(next_slot_at, date_trunc('minute', $5::timestamptz)),
-       luck = $6, announce_in_twitch = $7
-     where guild_id = $1 and status = 'paused' returning id`,
-    [
-      raffle.guildId,
-      raffle.discordChannelId,
-      raffle.everyMinutes,
-      raffle.cooldownMinutes,
-      new Date(raffle.now),
-      raffle.luck,
-      raffle.announceInTwitch,
-    ],
-  );
-  return rows.length === 1;
 }
 
 /**
