@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /** Bindings the Worker receives: wrangler vars and secrets (see wrangler.toml). */
 export interface WorkerBindings {
@@ -42,58 +42,65 @@ export interface WorkerBindings {
  */
 export const defaultTickFanoutThreshold = 14;
 
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((value) => /^https?:\/\/[^\s/]+/i.test(value) && URL.canParse(value), "must be an http(s) URL")
-  .transform((value) => value.replace(/\/+$/, ""));
+const httpUrl = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.refine((value) => /^https?:\/\/[^\s/]+/i.test(value) && URL.canParse(value), "must be an http(s) URL"),
+  ),
+  z.transform((value: string) => value.replace(/\/+$/, "")),
+);
 
-const nonEmpty = z.string().trim().min(1, "must not be empty");
+const nonEmpty = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
 
-const encryptionKey = z
-  .string()
-  .trim()
-  .refine((value) => decodeBase64Length(value) === 32, "must be base64 of exactly 32 bytes");
+const encryptionKey = z.string().check(
+  z.trim(),
+  z.refine((value) => decodeBase64Length(value) === 32, "must be base64 of exactly 32 bytes"),
+);
+
+/** An optional variable that may also be set to "" (read as unset). */
+function optionalOrEmpty<Schema extends z.ZodMiniType<unknown, string>>(schema: Schema) {
+  return z.union([
+    z.optional(schema),
+    z.pipe(
+      z.literal(""),
+      z.transform(() => undefined),
+    ),
+  ]);
+}
 
 const configSchema = z.object({
-  DISCORD_APPLICATION_ID: z
-    .string()
-    .trim()
-    .regex(/^\d{15,21}$/, "must be a Discord snowflake (digits)"),
-  DISCORD_PUBLIC_KEY: z
-    .string()
-    .trim()
-    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters")
-    .transform((value) => value.toLowerCase()),
+  DISCORD_APPLICATION_ID: z.string().check(z.trim(), z.regex(/^\d{15,21}$/, "must be a Discord snowflake (digits)")),
+  DISCORD_PUBLIC_KEY: z.pipe(
+    z.string().check(z.trim(), z.regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters")),
+    z.transform((value: string) => value.toLowerCase()),
+  ),
   DISCORD_BOT_TOKEN: nonEmpty,
   TWITCH_CLIENT_ID: nonEmpty,
   TWITCH_CLIENT_SECRET: nonEmpty,
-  TWITCH_EVENTSUB_SECRET: z.string().min(10, "must be 10 to 100 characters").max(100, "must be 10 to 100 characters"),
+  TWITCH_EVENTSUB_SECRET: z
+    .string()
+    .check(z.minLength(10, "must be 10 to 100 characters"), z.maxLength(100, "must be 10 to 100 characters")),
   PUBLIC_BASE_URL: httpUrl,
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .refine((value) => /^postgres(ql)?:\/\//i.test(value) && URL.canParse(value), "must be a postgres:// URL"),
-  NEON_WS_PROXY: z
-    .string()
-    .trim()
-    .regex(/^[^\s/:]+:\d+(\/\S*)?$/, "must look like host:port/path")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
-  NEON_HTTP_ENDPOINT: httpUrl.optional().or(z.literal("").transform(() => undefined)),
+  DATABASE_URL: z.string().check(
+    z.trim(),
+    z.refine((value) => /^postgres(ql)?:\/\//i.test(value) && URL.canParse(value), "must be a postgres:// URL"),
+  ),
+  NEON_WS_PROXY: optionalOrEmpty(
+    z.string().check(z.trim(), z.regex(/^[^\s/:]+:\d+(\/\S*)?$/, "must look like host:port/path")),
+  ),
+  NEON_HTTP_ENDPOINT: optionalOrEmpty(httpUrl),
   UPSTASH_REDIS_REST_URL: httpUrl,
   UPSTASH_REDIS_REST_TOKEN: nonEmpty,
   TOKEN_ENCRYPTION_KEY: encryptionKey,
-  TOKEN_ENCRYPTION_KEY_PREVIOUS: encryptionKey.optional().or(z.literal("").transform(() => undefined)),
-  DISCORD_API_BASE_URL: httpUrl.default("https://discord.com/api/v10"),
-  TWITCH_API_BASE_URL: httpUrl.default("https://api.twitch.tv/helix"),
-  TWITCH_AUTH_BASE_URL: httpUrl.default("https://id.twitch.tv/oauth2"),
-  TICK_FANOUT_THRESHOLD: z.coerce
-    .number()
-    .int("must be a whole number")
-    .min(0, "must be 0 or more")
-    .default(defaultTickFanoutThreshold),
-  DEV_CLOCK_URL: z.string().trim().optional(),
+  TOKEN_ENCRYPTION_KEY_PREVIOUS: optionalOrEmpty(encryptionKey),
+  DISCORD_API_BASE_URL: z._default(httpUrl, "https://discord.com/api/v10"),
+  TWITCH_API_BASE_URL: z._default(httpUrl, "https://api.twitch.tv/helix"),
+  TWITCH_AUTH_BASE_URL: z._default(httpUrl, "https://id.twitch.tv/oauth2"),
+  TICK_FANOUT_THRESHOLD: z._default(
+    z.coerce.number().check(z.int("must be a whole number"), z.gte(0, "must be 0 or more")),
+    defaultTickFanoutThreshold,
+  ),
+  DEV_CLOCK_URL: z.optional(z.string().check(z.trim())),
 });
 
 type ParsedConfig = z.output<typeof configSchema>;

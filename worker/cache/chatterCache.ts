@@ -1,5 +1,5 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Candidate } from "../db/draws";
 
 /**
@@ -26,7 +26,7 @@ export function chatterCountKey(broadcasterId: string): string {
 
 const memberSchema = z.tuple([z.string(), z.string(), z.string()]);
 /** The count key's value; the client JSON-encodes it on write and decodes it on read. */
-const countValueSchema = z.object({ count: z.number().int().min(0), fetchedAt: z.number() });
+const countValueSchema = z.object({ count: z.number().check(z.int(), z.gte(0)), fetchedAt: z.number() });
 
 /** The stored count and fetch time; a value in another shape (an older layout) reads as absent. */
 function decodeCountValue(value: unknown): z.infer<typeof countValueSchema> | undefined {

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Config } from "../env";
 import type { CommandDefinition } from "./commands/CommandGroup";
 import type { MessageBody } from "./message";

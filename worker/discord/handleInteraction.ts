@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { AppContext } from "../context";
 import { HttpError } from "../errors";
 import { type Locale, resolveLocale, translate } from "../i18n/translate";

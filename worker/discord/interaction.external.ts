@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /** Raw Discord interaction payloads (snake_case wire shapes), parsed at the boundary. */
 
@@ -29,51 +29,51 @@ export interface CommandOptionData {
   options?: CommandOptionData[] | undefined;
 }
 
-const commandOptionSchema: z.ZodType<CommandOptionData> = z.lazy(() =>
+const commandOptionSchema: z.ZodMiniType<CommandOptionData> = z.lazy(() =>
   z.object({
     name: z.string(),
-    type: z.number().int(),
-    value: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    focused: z.boolean().optional(),
-    options: z.array(commandOptionSchema).optional(),
+    type: z.number().check(z.int()),
+    value: z.optional(z.union([z.string(), z.number(), z.boolean()])),
+    focused: z.optional(z.boolean()),
+    options: z.optional(z.array(commandOptionSchema)),
   }),
 );
 
 const userSchema = z.object({
   id: z.string(),
   username: z.string(),
-  global_name: z.string().nullable().optional(),
+  global_name: z.optional(z.nullable(z.string())),
 });
 
 export const interactionSchema = z.object({
   id: z.string(),
   application_id: z.string(),
-  type: z.number().int(),
+  type: z.number().check(z.int()),
   token: z.string(),
-  version: z.number().optional(),
-  guild_id: z.string().optional(),
-  channel_id: z.string().optional(),
-  locale: z.string().optional(),
-  guild_locale: z.string().optional(),
-  context: z.number().int().optional(),
-  member: z
-    .object({
+  version: z.optional(z.number()),
+  guild_id: z.optional(z.string()),
+  channel_id: z.optional(z.string()),
+  locale: z.optional(z.string()),
+  guild_locale: z.optional(z.string()),
+  context: z.optional(z.number().check(z.int())),
+  member: z.optional(
+    z.object({
       user: userSchema,
-      permissions: z.string().regex(/^\d+$/),
-    })
-    .optional(),
-  user: userSchema.optional(),
-  data: z
-    .object({
-      id: z.string().optional(),
-      name: z.string().optional(),
-      type: z.number().int().optional(),
-      options: z.array(commandOptionSchema).optional(),
-      custom_id: z.string().optional(),
-      component_type: z.number().int().optional(),
-      resolved: z.unknown().optional(),
-    })
-    .optional(),
+      permissions: z.string().check(z.regex(/^\d+$/)),
+    }),
+  ),
+  user: z.optional(userSchema),
+  data: z.optional(
+    z.object({
+      id: z.optional(z.string()),
+      name: z.optional(z.string()),
+      type: z.optional(z.number().check(z.int())),
+      options: z.optional(z.array(commandOptionSchema)),
+      custom_id: z.optional(z.string()),
+      component_type: z.optional(z.number().check(z.int())),
+      resolved: z.optional(z.unknown()),
+    }),
+  ),
 });
 
 export type InteractionData = z.infer<typeof interactionSchema>;

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type AppContext, closeAppContext, createAppContext } from "../context";
 import { findDueRafflesByIds } from "../db/dueRaffles";
 import { readConfig, type WorkerBindings } from "../env";
@@ -15,7 +15,7 @@ export interface DrawMessage {
   slotAt: number;
 }
 
-const drawMessageSchema = z.object({ raffleId: z.string().regex(/^\d+$/), slotAt: z.number().int() });
+const drawMessageSchema = z.object({ raffleId: z.string().check(z.regex(/^\d+$/)), slotAt: z.number().check(z.int()) });
 
 /**
  * The queue consumer: the same draw path as the tick's (raffle/makeDraw.ts), a batch at a time,

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { decodeBase64, decodeBase64Url, encodeBase64Url } from "./base64";
 
 /** What a Twitch link request is bound to; carried, signed, through Twitch's redirect. */

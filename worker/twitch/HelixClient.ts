@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { Config } from "../env";
 import { maximumChatterPages } from "../lib/subrequestBudget";
 import { TwitchApiError, TwitchRateLimitedError } from "./TwitchApiError";
@@ -167,7 +167,7 @@ export class HelixClient {
     return { authorization: `Bearer ${this.accessToken}`, "client-id": this.settings.twitchClientId };
   }
 
-  private async send<Schema extends z.ZodType>(
+  private async send<Schema extends z.ZodMiniType>(
     method: "POST",
     path: string,
     payload: unknown,
@@ -184,7 +184,7 @@ export class HelixClient {
     return schema.parse(JSON.parse(text));
   }
 
-  private async get<Schema extends z.ZodType>(
+  private async get<Schema extends z.ZodMiniType>(
     path: string,
     search: URLSearchParams,
     schema: Schema,

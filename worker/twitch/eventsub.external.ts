@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /** EventSub webhook bodies (platform-facts §2.8–2.9), parsed after the signature check. */
 export const subscriptionSchema = z.object({
@@ -9,7 +9,10 @@ export const subscriptionSchema = z.object({
   condition: z.record(z.string(), z.string()),
 });
 
-export const verificationBodySchema = z.object({ challenge: z.string().min(1), subscription: subscriptionSchema });
+export const verificationBodySchema = z.object({
+  challenge: z.string().check(z.minLength(1)),
+  subscription: subscriptionSchema,
+});
 export const revocationBodySchema = z.object({ subscription: subscriptionSchema });
 export const notificationBodySchema = z.object({
   subscription: subscriptionSchema,
@@ -18,6 +21,6 @@ export const notificationBodySchema = z.object({
 
 /** stream.online carries started_at (RFC3339); stream.offline only the broadcaster. */
 export const streamEventSchema = z.object({
-  broadcaster_user_id: z.string().regex(/^[0-9]{1,20}$/),
-  started_at: z.string().optional(),
+  broadcaster_user_id: z.string().check(z.regex(/^[0-9]{1,20}$/)),
+  started_at: z.optional(z.string()),
 });

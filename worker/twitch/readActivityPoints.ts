@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Activity } from "../db/viewerPoints";
 
 /**
@@ -18,19 +18,19 @@ const followSchema = z.object({ broadcaster_user_id: z.string(), ...userFields }
 const subscribeSchema = z.object({ broadcaster_user_id: z.string(), ...userFields });
 const giftSchema = z.object({
   broadcaster_user_id: z.string(),
-  user_id: z.string().nullable(),
-  user_login: z.string().nullable(),
-  user_name: z.string().nullable(),
-  total: z.number().int().min(0),
-  is_anonymous: z.boolean().optional(),
+  user_id: z.nullable(z.string()),
+  user_login: z.nullable(z.string()),
+  user_name: z.nullable(z.string()),
+  total: z.number().check(z.int(), z.gte(0)),
+  is_anonymous: z.optional(z.boolean()),
 });
 const cheerSchema = z.object({
   broadcaster_user_id: z.string(),
-  user_id: z.string().nullable(),
-  user_login: z.string().nullable(),
-  user_name: z.string().nullable(),
-  bits: z.number().int().min(0),
-  is_anonymous: z.boolean().optional(),
+  user_id: z.nullable(z.string()),
+  user_login: z.nullable(z.string()),
+  user_name: z.nullable(z.string()),
+  bits: z.number().check(z.int(), z.gte(0)),
+  is_anonymous: z.optional(z.boolean()),
 });
 const raidSchema = z.object({
   from_broadcaster_user_id: z.string(),

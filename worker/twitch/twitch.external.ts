@@ -1,27 +1,29 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /** Raw Twitch wire shapes (snake_case), parsed at the boundary; mapped in TwitchAuthClient/HelixClient. */
 
 // Twitch documents `scope` as an array in one example and a string in another: accept both.
-const scopeField = z
-  .union([z.array(z.string()), z.string()])
-  .optional()
-  .transform((value) => (Array.isArray(value) ? value : value ? value.split(" ").filter(Boolean) : []));
+const scopeField = z.pipe(
+  z.optional(z.union([z.array(z.string()), z.string()])),
+  z.transform((value: string[] | string | undefined) =>
+    Array.isArray(value) ? value : value ? value.split(" ").filter(Boolean) : [],
+  ),
+);
 
 export const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  expires_in: z.number().int().nonnegative(),
+  access_token: z.string().check(z.minLength(1)),
+  refresh_token: z.optional(z.string().check(z.minLength(1))),
+  expires_in: z.number().check(z.int(), z.gte(0)),
   scope: scopeField,
-  token_type: z.string().optional(),
+  token_type: z.optional(z.string()),
 });
 
 export const validateResponseSchema = z.object({
   client_id: z.string(),
-  login: z.string().optional(),
-  user_id: z.string().optional(),
-  scopes: z.array(z.string()).nullable().optional(),
-  expires_in: z.number().int(),
+  login: z.optional(z.string()),
+  user_id: z.optional(z.string()),
+  scopes: z.optional(z.nullable(z.array(z.string()))),
+  expires_in: z.number().check(z.int()),
 });
 
 export const usersResponseSchema = z.object({
@@ -35,20 +37,20 @@ export const streamsResponseSchema = z.object({
       user_id: z.string(),
       user_login: z.string(),
       user_name: z.string(),
-      title: z.string().optional(),
-      viewer_count: z.number().optional(),
-      started_at: z.string().optional(),
+      title: z.optional(z.string()),
+      viewer_count: z.optional(z.number()),
+      started_at: z.optional(z.string()),
     }),
   ),
 });
 
 export const chattersResponseSchema = z.object({
   data: z.array(z.object({ user_id: z.string(), user_login: z.string(), user_name: z.string() })),
-  pagination: z.object({ cursor: z.string().optional() }).optional(),
-  total: z.number().optional(),
+  pagination: z.optional(z.object({ cursor: z.optional(z.string()) })),
+  total: z.optional(z.number()),
 });
 
-export const errorBodySchema = z.object({ status: z.number().optional(), message: z.string().optional() });
+export const errorBodySchema = z.object({ status: z.optional(z.number()), message: z.optional(z.string()) });
 
 export const eventSubCreatedSchema = z.object({
   data: z.array(z.object({ id: z.string(), status: z.string(), type: z.string() })),
@@ -62,7 +64,7 @@ export const eventSubListSchema = z.object({
       type: z.string(),
       version: z.string(),
       condition: z.record(z.string(), z.string()),
-      transport: z.object({ method: z.string(), callback: z.string().optional() }),
+      transport: z.object({ method: z.string(), callback: z.optional(z.string()) }),
     }),
   ),
 });
@@ -72,7 +74,7 @@ export const chatMessageResponseSchema = z.object({
     z.object({
       message_id: z.string(),
       is_sent: z.boolean(),
-      drop_reason: z.object({ code: z.string().optional(), message: z.string().optional() }).nullable().optional(),
+      drop_reason: z.optional(z.nullable(z.object({ code: z.optional(z.string()), message: z.optional(z.string()) }))),
     }),
   ),
 });

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type CommandTextKey, localizeCommandText } from "../../i18n/commandTexts";
 import type { Locale, MessageKey } from "../../i18n/translate";
 import { type CommandOptionDefinition, UserFacingError } from "./CommandGroup";
@@ -22,7 +22,7 @@ type OptionJson = Omit<
  * One option, declared once: Discord's JSON for it and the zod schema that parses its value both
  * come from here, with the message a bad value gets and the range that message states.
  */
-export class CommandOption<Schema extends z.ZodType = z.ZodType> {
+export class CommandOption<Schema extends z.ZodMiniType = z.ZodMiniType> {
   constructor(
     readonly schema: Schema,
     private readonly json: OptionJson,
@@ -44,13 +44,13 @@ export class CommandOption<Schema extends z.ZodType = z.ZodType> {
   }
 
   /** The same option, not required. */
-  optional(): CommandOption<z.ZodOptional<Schema>> {
+  optional(): CommandOption<z.ZodMiniOptional<Schema>> {
     const { required: _required, ...json } = this.json;
     return new CommandOption(z.optional(this.schema), json, this.invalid, this.limit);
   }
 
   /** The same option, not required, `value` when omitted. */
-  withDefault(value: z.output<Schema> & {}): CommandOption<z.ZodDefault<Schema>> {
+  withDefault(value: z.output<Schema> & {}): CommandOption<z.ZodMiniDefault<Schema>> {
     const { required: _required, ...json } = this.json;
     // zod types the default as NoUndefined<output>, which TypeScript cannot see through generically.
     const schema = z._default(this.schema, value as Parameters<typeof z._default<Schema>>[1]);
@@ -59,9 +59,9 @@ export class CommandOption<Schema extends z.ZodType = z.ZodType> {
 }
 
 /** A whole number within `limit`: required, until `.optional()` or `.withDefault()`. */
-export function integerOption(limit: Limit, invalid: MessageKey): CommandOption<z.ZodNumber> {
+export function integerOption(limit: Limit, invalid: MessageKey): CommandOption<z.ZodMiniNumber<number>> {
   return new CommandOption(
-    z.number().int().min(limit.minimum).max(limit.maximum),
+    z.number().check(z.int(), z.gte(limit.minimum), z.lte(limit.maximum)),
     { type: optionType.integer, required: true, min_value: limit.minimum, max_value: limit.maximum },
     invalid,
     limit,
@@ -73,9 +73,9 @@ export function textOption(
   limit: Limit,
   invalid: MessageKey,
   settings: { autocomplete?: boolean } = {},
-): CommandOption<z.ZodString> {
+): CommandOption<z.ZodMiniString<string>> {
   return new CommandOption(
-    z.string().trim().min(limit.minimum).max(limit.maximum),
+    z.string().check(z.trim(), z.minLength(limit.minimum), z.maxLength(limit.maximum)),
     {
       type: optionType.string,
       required: true,
@@ -92,11 +92,13 @@ export function textOption(
 export function twitchLoginOption(invalid: MessageKey) {
   const limit = optionLimits.twitchLogin;
   return new CommandOption(
-    z
-      .string()
-      .trim()
-      .transform((value) => value.replace(/^@/, "").toLowerCase())
-      .pipe(z.string().regex(twitchLoginPattern)),
+    z.pipe(
+      z.pipe(
+        z.string().check(z.trim()),
+        z.transform((value: string) => value.replace(/^@/, "").toLowerCase()),
+      ),
+      z.string().check(z.regex(twitchLoginPattern)),
+    ),
     // One character more than a login: room for a leading @.
     { type: optionType.string, required: true, min_length: limit.minimum, max_length: limit.maximum + 1 },
     invalid,
@@ -105,14 +107,14 @@ export function twitchLoginOption(invalid: MessageKey) {
 }
 
 /** A server channel the bot can announce in; its value is the channel's id. */
-export function channelOption(invalid: MessageKey): CommandOption<z.ZodString> {
+export function channelOption(invalid: MessageKey): CommandOption<z.ZodMiniString<string>> {
   return new CommandOption(
-    z.string().regex(discordIdPattern),
+    z.string().check(z.regex(discordIdPattern)),
     { type: optionType.channel, required: true, channel_types: announceableChannelTypes },
     invalid,
   );
 }
 
-export function booleanOption(): CommandOption<z.ZodBoolean> {
+export function booleanOption(): CommandOption<z.ZodMiniBoolean<boolean>> {
   return new CommandOption(z.boolean(), { type: optionType.boolean, required: true }, "invalidOptions");
 }

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { localizeCommandText } from "../../i18n/commandTexts";
 import {
   type CommandReply,
