@@ -116,7 +116,7 @@ export interface Config {
   publicBaseUrl: string;
   databaseUrl: string;
   neonWebSocketProxy: string | undefined;
-  /** Local only: where Neon's HTTP queries go instead of `https://<host>/sql` (scripts/services). */
+  /** Local only: where Neon's HTTP queries go instead of `https://<host>/sql` (devkit/services). */
   neonHttpEndpoint: string | undefined;
   upstashRedisRestUrl: string;
   upstashRedisRestToken: string;

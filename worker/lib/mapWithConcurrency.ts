@@ -1,4 +1,10 @@
 /**
+ * Outside calls one invocation keeps in flight at once. Workers allow six open connections per
+ * invocation; four leaves room for the database socket and Redis.
+ */
+export const outsideCallConcurrency = 4;
+
+/**
  * Runs `work` over the items with at most `limit` in flight (Workers allow six open
  * connections per invocation), keeping results in input order.
  */

@@ -2,7 +2,7 @@ import type { AppContext } from "../context";
 import { claimAnnouncements } from "../db/announcements";
 import { markAnnounced } from "../db/draws";
 import { resolveLocale } from "../i18n/translate";
-import { mapWithConcurrency } from "../lib/mapWithConcurrency";
+import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import { type AnnounceOutcome, announceDraw } from "./announceDraw";
 import { announceInTwitchChat } from "./announceInTwitchChat";
 
@@ -26,7 +26,7 @@ export async function announcePending(
     drawIds: options.drawIds,
     includeDue: options.includeDue,
   });
-  const results = await mapWithConcurrency(claimed, 4, async (announcement) => {
+  const results = await mapWithConcurrency(claimed, outsideCallConcurrency, async (announcement) => {
     const result = await announceDraw(app, announcement, resolveLocale(announcement.locale));
     if (announcement.needsTwitchMessage) await announceInTwitchChat(app, announcement);
     return { drawId: announcement.drawId, result };

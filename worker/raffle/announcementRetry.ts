@@ -1,5 +1,5 @@
 // The outbox's retry rule for a winner announcement Discord did not take: pure, so the Node
-// unit tier checks it (test/unit-node/announcementRetry.test.ts).
+// unit tier checks it (test/node/unit/announcementRetry.test.ts).
 
 /** Retries back off 1, 2, 4 … minutes, capped; after this many attempts the draw is reported as undelivered. */
 export const maximumAnnouncementAttempts = 10;

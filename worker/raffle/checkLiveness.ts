@@ -1,7 +1,7 @@
 import type { AppContext } from "../context";
 import { type ChannelLiveness, type PolledLiveness, recordPolledLiveness } from "../db/channelLiveness";
 import type { DueRaffle } from "../db/dueRaffles";
-import { mapWithConcurrency } from "../lib/mapWithConcurrency";
+import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import { getAppAccessToken } from "../twitch/appAccessToken";
 import { HelixClient, type LiveStream } from "../twitch/HelixClient";
 import { TwitchApiError } from "../twitch/TwitchApiError";
@@ -51,7 +51,7 @@ export async function pollChannels(app: AppContext, broadcasterIds: string[]): P
     batches.push(broadcasterIds.slice(start, start + broadcastersPerCall));
   }
   const answers: PolledLiveness[] = [];
-  await mapWithConcurrency(batches, 4, async (batch) => {
+  await mapWithConcurrency(batches, outsideCallConcurrency, async (batch) => {
     try {
       answers.push(...describeAnswers(batch, await getLiveStreamsWithAppToken(app, batch)));
     } catch (error) {

@@ -4,7 +4,7 @@ import { TwitchNeedsReauthError, TwitchNotLinkedError } from "../twitch/userToke
 
 // What one draw came to, for every caller of the one draw path (raffle/makeDraw.ts): the tick
 // logs it, the queue acknowledges it, /raffle draw renders it. The rules here are pure, so the
-// Node unit tier checks them (test/unit-node/drawOutcome.test.ts).
+// Node unit tier checks them (test/node/unit/drawOutcome.test.ts).
 
 export type NobodyEligibleReason = "nobody_in_chat" | "cooldown" | "excluded";
 

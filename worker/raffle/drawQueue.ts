@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { type AppContext, closeAppContext, createAppContext } from "../context";
 import { findDueRafflesByIds } from "../db/dueRaffles";
 import { readConfig, type WorkerBindings } from "../env";
-import { mapWithConcurrency } from "../lib/mapWithConcurrency";
+import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
 import { queueDisposition } from "./drawOutcome";
@@ -79,7 +79,7 @@ async function drawSlotMessages(
     raffles.map((raffle) => raffle.twitchBroadcasterId),
   );
   const drawIds: string[] = [];
-  await mapWithConcurrency(entries, 4, async ({ message, raffleId }) => {
+  await mapWithConcurrency(entries, outsideCallConcurrency, async ({ message, raffleId }) => {
     const raffle = raffles.find((entry) => entry.id === raffleId);
     try {
       // A raffle stopped since the tick sent it has nothing left to do.

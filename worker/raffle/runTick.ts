@@ -3,7 +3,7 @@ import { type DueRaffle, findDueRaffles } from "../db/dueRaffles";
 import { purgeOldEventSubMessages } from "../db/eventSubMessages";
 import { deleteExpiredOAuthStates } from "../db/oauthStates";
 import { readConfig, type WorkerBindings } from "../env";
-import { mapWithConcurrency } from "../lib/mapWithConcurrency";
+import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
 import { readLiveness } from "./checkLiveness";
@@ -15,7 +15,6 @@ import { maintainTwitchLinks } from "./twitchAccess";
 
 /** Raffles one tick looks at; more wait for the next minute (live channels first, then oldest slot). */
 const maximumDueRaffles = 5_000;
-const raffleConcurrency = 4;
 
 /**
  * The Cron Trigger. "Now" is the controller's scheduledTime, never the wall clock, so a
@@ -75,7 +74,7 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     app,
     drawnHere.filter((raffle) => isLive(raffle) === true).map((raffle) => raffle.twitchBroadcasterId),
   );
-  const settled = await mapWithConcurrency(drawnHere, raffleConcurrency, async (raffle) => {
+  const settled = await mapWithConcurrency(drawnHere, outsideCallConcurrency, async (raffle) => {
     try {
       return await makeDraw(app, {
         kind: "scheduled",

@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { listLinksDueForValidation, markValidated } from "../db/twitchLinks";
-import { mapWithConcurrency } from "../lib/mapWithConcurrency";
+import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import { syncSubscriptions } from "./eventSubSubscriptions";
 import { validateAccessToken } from "./TwitchAuthClient";
 import { openAccessToken, refreshLink, TwitchNeedsReauthError, TwitchNotLinkedError } from "./userTokens";
@@ -21,7 +21,7 @@ export async function validateDueLinks(app: AppContext): Promise<{ validated: nu
   const links = await listLinksDueForValidation(app.database, app.now(), linksPerTick);
   let validated = 0;
   let failed = 0;
-  await mapWithConcurrency(links, 4, async (link) => {
+  await mapWithConcurrency(links, outsideCallConcurrency, async (link) => {
     try {
       let identity = await validateAccessToken(app.config, await openAccessToken(app, link));
       if (!identity) {
