@@ -1,10 +1,6 @@
-import { type ChannelLiveness, readChannelLiveness, recordPolledLiveness } from "../../../db/channelLiveness";
-import { listSubscriptions } from "../../../db/eventSubSubscriptions";
-import { findTwitchLink } from "../../../db/twitchLinks";
+import type { ChannelLiveness } from "../../../db/channelLiveness";
 import { type Locale, translate } from "../../../i18n/translate";
-import { describeAnswers } from "../../../raffle/checkLiveness";
-import { callWithUserToken } from "../../../raffle/twitchAccess";
-import { TwitchNeedsReauthError } from "../../../twitch/userTokens";
+import { readTwitchStatus, type TokenHealth } from "../../../raffle/readTwitchStatus";
 import { describeSubscriptions } from "../../describeSubscriptions";
 import { brandColor, type Embed } from "../../message";
 import type { Invocation } from "../CommandGroup";
@@ -24,55 +20,19 @@ export const status = defineSubcommand({
 });
 
 async function describeLink(invocation: Invocation): Promise<Embed> {
-  const { app, locale } = invocation;
-  // Two reads side by side: over HTTP, one round trip's wait.
-  const [link, subscriptions] = await Promise.all([
-    findTwitchLink(app.database, invocation.guildId),
-    listSubscriptions(app.database, invocation.guildId),
-  ]);
-  if (!link) {
+  const { locale } = invocation;
+  const status = await readTwitchStatus(invocation.app, invocation.guildId);
+  if (status.kind === "notLinked") {
     return {
       title: translate(locale, "twitchStatusTitle"),
       description: translate(locale, "twitchNotLinked"),
       color: brandColor,
     };
   }
-  let health = translate(locale, "twitchTokenNeedsReauth");
-  let streamDetails = "";
-  let channel: ChannelLiveness | undefined;
-  if (link.status === "active") {
-    try {
-      let expiresAt = link.accessTokenExpiresAt;
-      const streams = await callWithUserToken(
-        app,
-        invocation.guildId,
-        (helix, current) => {
-          expiresAt = current.accessTokenExpiresAt;
-          return helix.getLiveStreams([current.twitchUserId]);
-        },
-        link,
-      );
-      // Recorded for the channel, so /raffle status and the next tick say the same.
-      const states = await recordPolledLiveness(app.database, describeAnswers([link.twitchUserId], streams), app.now());
-      channel = states.get(link.twitchUserId);
-      const minutes = Math.max(0, Math.round((expiresAt - app.now()) / 60_000));
-      health = translate(locale, "twitchTokenHealthy", { minutes });
-      if (streams[0]) {
-        streamDetails = translate(locale, "twitchLiveNow", {
-          viewers: streams[0].viewerCount,
-          title: streams[0].title,
-        });
-      }
-    } catch (error) {
-      if (!(error instanceof TwitchNeedsReauthError)) {
-        app.log.warn("could not reach Twitch for /twitch status", {
-          error,
-          guildId: invocation.guildId,
-        });
-        health = translate(locale, "twitchUnreachable");
-      }
-    }
-  }
+  const { link, stream } = status;
+  const details = stream
+    ? translate(locale, "twitchLiveNow", { viewers: stream.viewerCount, title: stream.title })
+    : "";
   return {
     title: translate(locale, "twitchStatusTitle"),
     color: brandColor,
@@ -82,19 +42,17 @@ async function describeLink(invocation: Invocation): Promise<Embed> {
         value: `${link.twitchDisplayName} (\`${link.twitchLogin}\`)`,
         inline: true,
       },
-      { name: translate(locale, "twitchTokenHealth"), value: health, inline: true },
-      {
-        name: translate(locale, "twitchStream"),
-        value: describeStream(
-          locale,
-          channel ?? (await readChannelLiveness(app.database, link.twitchUserId)),
-          streamDetails,
-        ),
-      },
+      { name: translate(locale, "twitchTokenHealth"), value: describeHealth(locale, status.health), inline: true },
+      { name: translate(locale, "twitchStream"), value: describeStream(locale, status.channel, details) },
       { name: translate(locale, "twitchScopes"), value: link.scopes.map((scope) => `\`${scope}\``).join(", ") || "—" },
-      { name: translate(locale, "twitchEventSub"), value: describeSubscriptions(locale, subscriptions) },
+      { name: translate(locale, "twitchEventSub"), value: describeSubscriptions(locale, status.subscriptions) },
     ],
   };
+}
+
+function describeHealth(locale: Locale, health: TokenHealth): string {
+  if (health.kind === "healthy") return translate(locale, "twitchTokenHealthy", { minutes: health.minutesLeft });
+  return translate(locale, health.kind === "needsReauth" ? "twitchTokenNeedsReauth" : "twitchUnreachable");
 }
 
 /** The channel's recorded liveness (as /raffle status shows it), with Get Streams' title and viewers. */
