@@ -34,7 +34,9 @@ export const status = defineSubcommand({
     return {
       kind: "message",
       ephemeral: true,
-      body: { embeds: [describeRaffle(invocation.locale, raffle, { ...statistics, chatters }, leaders)] },
+      body: {
+        embeds: [describeRaffle(invocation.locale, raffle, { ...statistics, chatters }, leaders, invocation.app.now())],
+      },
     };
   },
 });
@@ -48,8 +50,10 @@ async function readChatterCountQuietly(invocation: Invocation, broadcasterId: st
   }
 }
 
-function describeNextDraw(locale: Locale, raffle: RaffleDetails): string {
-  const time = discordTime(raffle.nextSlotAt);
+/** A slot already due is drawn by the next tick, at the start of the next minute: say that, not "2 minutes ago". */
+function describeNextDraw(locale: Locale, raffle: RaffleDetails, now: number): string {
+  const nextTick = Math.ceil(now / 60_000) * 60_000;
+  const time = discordTime(Math.max(raffle.nextSlotAt, nextTick));
   if (!raffle.channel) return translate(locale, "raffleNextDrawUnknown", { time });
   return raffle.channel.isLive
     ? translate(locale, "raffleNextDrawLive", { time })
@@ -85,6 +89,7 @@ function describeRaffle(
   raffle: RaffleDetails,
   statistics: RaffleStatistics & { chatters: number | undefined },
   leaders: LeaderboardEntry[],
+  now: number,
 ): Embed {
   const state =
     raffle.status === "running"
@@ -108,7 +113,7 @@ function describeRaffle(
     },
     {
       name: translate(locale, "raffleFieldNextDraw"),
-      value: raffle.status === "running" ? describeNextDraw(locale, raffle) : "—",
+      value: raffle.status === "running" ? describeNextDraw(locale, raffle, now) : "—",
       inline: true,
     },
     { name: translate(locale, "raffleFieldDraws"), value: String(raffle.drawCount), inline: true },
