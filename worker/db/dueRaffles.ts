@@ -29,11 +29,11 @@ interface DueRaffleRow extends TwitchLinkRow, ChannelLivenessRow {
   liveness_pushed: boolean;
 }
 
-// Both stream subscriptions of the channel enabled, in whichever guild made them: EventSub
-// pushes the channel's liveness (index twitch_eventsub_subscriptions_enabled_by_broadcaster).
+// Both stream subscriptions of the channel enabled (they belong to the channel, whichever guilds
+// need them): EventSub pushes the channel's liveness (index twitch_eventsub_subscriptions_by_broadcaster).
 const dueRaffleColumns = `r.id, r.guild_id, r.discord_channel_id, r.twitch_broadcaster_id,
   (select count(distinct s.type) = 2 from twitch_eventsub_subscriptions s
-   where s.condition ->> 'broadcaster_user_id' = r.twitch_broadcaster_id
+   where s.broadcaster_id = r.twitch_broadcaster_id
      and s.type in ('stream.online', 'stream.offline') and s.status = 'enabled') as liveness_pushed,
   ${selectChannelLivenessColumns("c")}, ${selectLinkColumns("l")}`;
 
