@@ -78,14 +78,8 @@ export async function listChannelSubscriptions(
   return rows.map(mapSubscription);
 }
 
-export interface SubscriptionToSave {
-  twitchSubscriptionId: string;
-  broadcasterId: string;
-  type: string;
-  version: string;
-  condition: Record<string, string>;
-  status: string;
-}
+/** A subscription as Twitch reported it, before it is stored (the guilds come with the save). */
+export type SubscriptionToSave = Omit<StoredSubscription, "verificationStuck" | "guildIds">;
 
 /**
  * Stores Twitch's subscription for its (type, condition), replacing one Twitch no longer has, and
