@@ -1,9 +1,19 @@
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMigratedTestDatabase, type MigratedTestDatabase } from "../../support/testDatabase";
+import { migrate } from "../../../scripts/migrate";
+import { decideDraw, formatManualSlotLabel } from "../../../worker/fairness/livelootV1";
+import {
+  createMigratedTestDatabase,
+  createTestDatabase,
+  type MigratedTestDatabase,
+  queryDatabase,
+} from "../../support/testDatabase";
 
-/** The invariants 0001_init.sql promises, checked against the database itself. */
+/** The invariants the migrations promise, checked against the database itself. */
 
 let database: MigratedTestDatabase;
 let pool: pg.Pool;
@@ -41,6 +51,58 @@ async function insertRaffle(guildId: string, overrides: Record<string, unknown> 
     Object.values(columns),
   );
   return result.rows[0]?.id ?? "";
+}
+
+/**
+ * Records a manual draw of the raffle with one viewer in chat, as the Worker does: read the slot
+ * (read_draw_entrants), decide with liveloot/v1, record (make_raffle). Returns the draw's id.
+ */
+async function recordDraw(raffleId: string, slotAt = new Date()): Promise<string> {
+  const viewer = { id: "5", login: "viewer", name: "Viewer" };
+  const read = await pool.query<{
+    outcome: string;
+    public_id: string;
+    items: Array<{ id: string; name: string; weight: number }>;
+  }>("select outcome, public_id, items from read_draw_entrants($1::jsonb)", [
+    JSON.stringify([{ raffle_id: raffleId, slot_at: slotAt.toISOString(), kind: "manual", candidates: [viewer] }]),
+  ]);
+  const row = read.rows[0];
+  if (row?.outcome !== "ready") throw new Error(`the slot is ${row?.outcome}, not ready`);
+  const randomness = randomBytes(32);
+  const slot = formatManualSlotLabel(randomBytes(9).toString("base64url"));
+  const decided = await decideDraw({
+    randomness,
+    raffle: row.public_id,
+    slot,
+    entrants: [{ id: viewer.id, weight: 1 }],
+    items: row.items.map(({ id, weight }) => ({ id, weight })),
+  });
+  const names = new Map(row.items.map((item) => [item.id, item.name]));
+  const made = await pool.query<{ outcome: string; draw_id: string }>(
+    "select outcome, draw_id from make_raffle($1, $2, 'manual', $3::jsonb)",
+    [
+      raffleId,
+      slotAt,
+      JSON.stringify({
+        slot,
+        entrants_read_at: new Date().toISOString(),
+        round: null,
+        signature: null,
+        randomness: randomness.toString("hex"),
+        entrants: [[viewer.id, viewer.login, 1]],
+        entrants_sha256: decided.entrants.sha256,
+        items: decided.items.entries.map(({ id, weight }) => [id, names.get(id), weight]),
+        items_sha256: decided.items.sha256,
+        item_id: decided.itemId,
+        winner: viewer,
+        chatters_seen: 1,
+        excluded_count: 0,
+        cooling_down_count: 0,
+      }),
+    ],
+  );
+  if (made.rows[0]?.outcome !== "drawn") throw new Error(`make_raffle answered ${made.rows[0]?.outcome}`);
+  return made.rows[0].draw_id;
 }
 
 async function explain(statement: string, values: unknown[]): Promise<string> {
@@ -149,16 +211,11 @@ describe("schema", () => {
       "insert into loot_items (guild_id, name, weight) values ($1, 'Sword', 1) returning id",
       [guildId],
     );
-    const draw = await pool.query<{ draw_id: string }>(
-      `select draw_id from make_raffle($1, now(), 'manual', '[{"id": "5", "login": "viewer", "name": "Viewer"}]', '{0}')`,
-      [raffleId],
-    );
+    const drawId = await recordDraw(raffleId);
 
     await pool.query("delete from loot_items where id = $1", [item.rows[0]?.id]);
 
-    const kept = await pool.query("select item_id, item_name, guild_id from draws where id = $1", [
-      draw.rows[0]?.draw_id,
-    ]);
+    const kept = await pool.query("select item_id, item_name, guild_id from draws where id = $1", [drawId]);
     expect(kept.rows).toEqual([{ item_id: null, item_name: "Sword", guild_id: guildId }]);
 
     await pool.query("delete from guilds where id = $1", [guildId]);
@@ -173,11 +230,7 @@ describe("schema", () => {
     const guildId = await createGuild();
     const raffleId = await insertRaffle(guildId);
     await pool.query("insert into loot_items (guild_id, name, weight) values ($1, 'Sword', 1)", [guildId]);
-    const draw = await pool.query<{ draw_id: string }>(
-      `select draw_id from make_raffle($1, now(), 'manual', '[{"id": "5", "login": "viewer", "name": "Viewer"}]', '{0}')`,
-      [raffleId],
-    );
-    const drawId = draw.rows[0]?.draw_id;
+    const drawId = await recordDraw(raffleId);
 
     await expect(
       pool.query("update draws set announcement_status = 'delivered' where id = $1", [drawId]),
@@ -299,11 +352,7 @@ describe("schema: EventSub, points and luck (0003)", () => {
     const guildId = await createGuild();
     const raffleId = await insertRaffle(guildId);
     await pool.query("insert into loot_items (guild_id, name, weight) values ($1, 'Sword', 1)", [guildId]);
-    const draw = await pool.query<{ draw_id: string }>(
-      `select draw_id from make_raffle($1, now(), 'manual', '[{"id": "5", "login": "viewer", "name": "Viewer"}]', '{0}')`,
-      [raffleId],
-    );
-    const drawId = draw.rows[0]?.draw_id;
+    const drawId = await recordDraw(raffleId);
 
     await expect(
       pool.query("update draws set twitch_announcement_status = 'sent' where id = $1", [drawId]),
@@ -322,5 +371,221 @@ describe("schema: EventSub, points and luck (0003)", () => {
       "update draws set twitch_announcement_status = 'sent', twitch_message_id = 'abc-123', twitch_announcement_error = null where id = $1",
       [drawId],
     );
+  });
+});
+
+describe("schema: provable fairness (0012)", () => {
+  const publicIdPattern = /^[A-Za-z0-9_-]{22}$/;
+
+  async function createRaffleWithItem(): Promise<string> {
+    const guildId = await createGuild();
+    await pool.query("insert into loot_items (guild_id, name, weight) values ($1, 'Sword', 1)", [guildId]);
+    return insertRaffle(guildId);
+  }
+
+  it("gives every raffle a random public id of 22 URL-safe characters, unique, by default", async () => {
+    const guildId = await createGuild();
+    const inserted = await pool.query<{ public_id: string }>(
+      `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login, status,
+         status_reason, stopped_at)
+       select $1, '42', '1000', 'the_streamer', 'stopped', 'stopped_by_user', now() from generate_series(1, 500)
+       returning public_id`,
+      [guildId],
+    );
+
+    const publicIds = inserted.rows.map((row) => row.public_id);
+    for (const publicId of publicIds) expect(publicId).toMatch(publicIdPattern);
+    expect(new Set(publicIds).size).toBe(500);
+    // 122 random bits: among 500 ids every character position takes many values.
+    expect(new Set(publicIds.map((publicId) => publicId[0])).size).toBeGreaterThan(30);
+
+    await expect(insertRaffle(await createGuild(), { public_id: publicIds[0] })).rejects.toMatchObject({
+      code: "23505",
+      constraint: "raffles_public_id_unique",
+    });
+    for (const publicId of ["short", "has spaces in it, twenty+", "slash/is/not/url/safe/x", "x".repeat(65)]) {
+      await expect(insertRaffle(await createGuild(), { public_id: publicId }), publicId).rejects.toMatchObject({
+        code: "23514",
+        constraint: "raffles_public_id_format",
+      });
+    }
+    await expect(insertRaffle(await createGuild(), { public_id: null })).rejects.toMatchObject({ code: "23502" });
+  });
+
+  it("keeps a raffle's rules optional and at most 1000 characters", async () => {
+    await insertRaffle(await createGuild(), { rules: null });
+    await insertRaffle(await createGuild(), { rules: "é".repeat(1000) });
+
+    for (const rules of ["", "x".repeat(1001)]) {
+      await expect(insertRaffle(await createGuild(), { rules }), `${rules.length} characters`).rejects.toMatchObject({
+        code: "23514",
+      });
+    }
+  });
+
+  it("keeps a liveloot/v1 draw's proof whole: no part of it can be taken away", async () => {
+    const drawId = await recordDraw(await createRaffleWithItem());
+
+    for (const column of [
+      "algorithm",
+      "slot_label",
+      "randomness",
+      "entrants_read_at",
+      "entrants",
+      "entrants_sha256",
+      "items",
+      "items_sha256",
+    ]) {
+      await expect(
+        pool.query(`update draws set ${column} = null where id = $1`, [drawId]),
+        column,
+      ).rejects.toMatchObject({ code: "23514", constraint: "draws_proof_complete" });
+    }
+    const stored = await pool.query("select algorithm, beacon_round, luck, winner_roll from draws where id = $1", [
+      drawId,
+    ]);
+    expect(stored.rows).toEqual([{ algorithm: "liveloot/v1", beacon_round: null, luck: false, winner_roll: null }]);
+    // A liveloot/v1 draw has no legacy roll, with luck or without.
+    await pool.query("update draws set luck = true where id = $1", [drawId]);
+  });
+
+  it("refuses proof columns out of their format", async () => {
+    const drawId = await recordDraw(await createRaffleWithItem());
+
+    for (const [column, value] of [
+      ["algorithm", "liveloot/v2"],
+      ["slot_label", "2026-03-01 20:00"],
+      ["slot_label", "manual-"],
+      ["randomness", "ab"],
+      ["randomness", "G".repeat(64)],
+      ["entrants_sha256", "A".repeat(64)],
+      ["items_sha256", "0".repeat(63)],
+      ["entrants", '{"id": "5"}'],
+      ["items", '"[]"'],
+    ]) {
+      await expect(
+        pool.query(`update draws set ${column} = $2 where id = $1`, [drawId, value]),
+        `${column} = ${value}`,
+      ).rejects.toMatchObject({ code: "23514" });
+    }
+    await pool.query("update draws set slot_label = '2026-03-01T20:00Z' where id = $1", [drawId]);
+  });
+
+  it("records a beacon round exactly together with its signature", async () => {
+    const drawId = await recordDraw(await createRaffleWithItem());
+    const signature = randomBytes(48).toString("hex");
+
+    await expect(pool.query("update draws set beacon_round = 1000 where id = $1", [drawId])).rejects.toMatchObject({
+      code: "23514",
+      constraint: "draws_round_has_signature",
+    });
+    await expect(
+      pool.query("update draws set beacon_signature = $2 where id = $1", [drawId, signature]),
+    ).rejects.toMatchObject({ code: "23514", constraint: "draws_round_has_signature" });
+    await expect(
+      pool.query("update draws set beacon_round = 0, beacon_signature = $2 where id = $1", [drawId, signature]),
+    ).rejects.toMatchObject({ code: "23514" });
+    await pool.query("update draws set beacon_round = 1000, beacon_signature = $2 where id = $1", [drawId, signature]);
+  });
+
+  it("still takes a legacy draw record whole, and refuses one without its random words", async () => {
+    const guildId = await createGuild();
+    const raffleId = await insertRaffle(guildId);
+    const insertLegacyDraw = (drawNumber: number, randomWords: string | null, luck = false) =>
+      pool.query(
+        `insert into draws (raffle_id, guild_id, kind, slot_at, item_name, winner_twitch_user_id, winner_twitch_login,
+           winner_twitch_display_name, random_words, item_roll, item_pool, candidates, candidate_count, draw_number,
+           luck)
+         values ($1, $2, 'manual', now() + make_interval(secs => $3), 'Sword', '5', 'viewer', 'Viewer', $4, 0, '[]',
+           '[]', 1, $3, $5)`,
+        [raffleId, guildId, drawNumber, randomWords, luck],
+      );
+
+    await insertLegacyDraw(1, "{1}");
+    await expect(insertLegacyDraw(2, null)).rejects.toMatchObject({
+      code: "23514",
+      constraint: "draws_proof_complete",
+    });
+    // Before 0012 a draw with luck kept its winner roll; a legacy record without one is still refused.
+    await expect(insertLegacyDraw(3, "{1}", true)).rejects.toMatchObject({
+      code: "23514",
+      constraint: "draws_luck_has_winner_roll",
+    });
+  });
+
+  it("gives raffles made before 0012 distinct public ids and keeps their draws as legacy records", async () => {
+    const database = await createTestDatabase();
+    const directory = await mkdtemp(join(tmpdir(), "liveloot-sql-0012-"));
+    try {
+      const sqlDirectory = join(import.meta.dirname, "..", "..", "..", "sql");
+      // The schema as it was before 0012: its migrations, and no functions (none is needed here).
+      await cp(join(sqlDirectory, "migrations"), join(directory, "migrations"), {
+        recursive: true,
+        filter: (source) => !source.endsWith(".sql") || basename(source) < "0012_",
+      });
+      await cp(join(sqlDirectory, "functions"), join(directory, "functions"), {
+        recursive: true,
+        filter: (source) => !source.endsWith(".sql"),
+      });
+      const before = await migrate({ databaseUrl: database.url, directory, log: () => {} });
+      expect(before.applied.at(-1)).toBe("0011_drop_condition_broadcaster_index.sql");
+      const guildId = "123456789012345678";
+      await queryDatabase(database.url, "insert into guilds (id) values ($1)", [guildId]);
+      await queryDatabase(
+        database.url,
+        `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login, status,
+           status_reason, stopped_at)
+         values ($1, '42', '1000', 'the_streamer', 'stopped', 'stopped_by_user', now()),
+                ($1, '42', '1000', 'the_streamer', 'running', null, null)`,
+        [guildId],
+      );
+      const [raffle] = await queryDatabase<{ id: string }>(database.url, "select min(id) as id from raffles");
+      await queryDatabase(
+        database.url,
+        `insert into draws (raffle_id, guild_id, kind, slot_at, item_name, winner_twitch_user_id, winner_twitch_login,
+           winner_twitch_display_name, random_words, item_roll, item_pool, candidates, candidate_count, draw_number)
+         values ($1, $2, 'manual', now(), 'Sword', '5', 'viewer', 'Viewer', '{7}', 0, '[{"id": 1, "weight": 1}]',
+           '[{"id": "5", "login": "viewer", "name": "Viewer"}]', 1, 1)`,
+        [raffle?.id, guildId],
+      );
+
+      const after = await migrate({ databaseUrl: database.url, log: () => {} });
+
+      expect(after.applied[0]).toBe("0012_provable_fairness.sql");
+      const raffles = await queryDatabase<{ public_id: string; rules: string | null }>(
+        database.url,
+        "select public_id, rules from raffles order by id",
+      );
+      expect(raffles).toHaveLength(2);
+      for (const row of raffles)
+        expect(row).toEqual({ public_id: expect.stringMatching(publicIdPattern), rules: null });
+      expect(raffles[0]?.public_id).not.toBe(raffles[1]?.public_id);
+      const draws = await queryDatabase(
+        database.url,
+        "select algorithm, slot_label, entrants, beacon_round, random_words, item_roll, candidates from draws",
+      );
+      expect(draws).toEqual([
+        {
+          algorithm: null,
+          slot_label: null,
+          entrants: null,
+          beacon_round: null,
+          random_words: ["7"],
+          item_roll: "0",
+          candidates: [{ id: "5", login: "viewer", name: "Viewer" }],
+        },
+      ]);
+      // Only the new make_raffle is left: the one taking random words is dropped.
+      const signatures = await queryDatabase<{ arguments: string }>(
+        database.url,
+        "select pg_get_function_identity_arguments(oid) as arguments from pg_proc where proname = 'make_raffle'",
+      );
+      expect(signatures).toEqual([
+        { arguments: "raffle_id bigint, slot_at timestamp with time zone, kind text, decision jsonb" },
+      ]);
+    } finally {
+      await database.drop();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
