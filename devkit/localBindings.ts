@@ -28,6 +28,8 @@ export interface ServiceUrls {
   upstashToken: string;
   twitchFakeUrl: string;
   discordFakeUrl: string;
+  /** The drand fake: its URL and the chain it signs (devkit/fakes/drandFake.ts). */
+  drandFake: { url: string; chainHash: string; publicKey: string };
 }
 
 /** The credentials the fakes and the Worker share (tests and `npm run dev` each have their own). */
@@ -61,6 +63,9 @@ export function buildLocalBindings(credentials: FakeCredentials, services: Servi
     DISCORD_API_BASE_URL: `${services.discordFakeUrl}/api/v10`,
     TWITCH_API_BASE_URL: `${services.twitchFakeUrl}/helix`,
     TWITCH_AUTH_BASE_URL: `${services.twitchFakeUrl}/oauth2`,
+    DRAND_API_BASE_URL: services.drandFake.url,
+    DRAND_CHAIN_HASH: services.drandFake.chainHash,
+    DRAND_PUBLIC_KEY: services.drandFake.publicKey,
   };
 }
 

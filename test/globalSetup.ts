@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import type { TestProject } from "vitest/node";
 import { startDiscordFake } from "../devkit/fakes/discordFake";
+import { startDrandFake } from "../devkit/fakes/drandFake";
 import { TwitchControl } from "../devkit/fakes/twitchControl";
 import { startTwitchFake } from "../devkit/fakes/twitchFake";
 import { testCredentials } from "../devkit/localBindings";
@@ -44,7 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     };
     const livenessDatabaseUrl = await createIsolatedDatabase("liveness");
     const isolatedDatabaseUrls: string[] = [];
-    for (let index = 0; index < 4; index += 1)
+    for (let index = 0; index < 5; index += 1)
       isolatedDatabaseUrls.push(await createIsolatedDatabase(`isolated${index}`));
     const twitch = await startTwitchFake({
       clientId: testCredentials.twitchClientId,
@@ -62,6 +63,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       applicationId: testCredentials.discordApplicationId,
     });
     stops.push(discord.stop);
+    // Rounds every second: each draw waits for the round after its entrants were read, so tests
+    // wait about half a second per draw instead of quicknet's 1.5.
+    const drand = await startDrandFake({ seed: "liveloot tests", periodSeconds: 1, genesisSeconds: 1692803367 });
+    stops.push(drand.stop);
     const blackHole = await startBlackHole();
     stops.push(blackHole.stop);
 
@@ -77,6 +82,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("redisUrl", services.redisUrl);
     project.provide("twitchFakeUrl", twitch.url);
     project.provide("discordFakeUrl", discord.url);
+    project.provide("drandFake", { url: drand.url, chainHash: drand.chainHash, publicKey: drand.publicKey });
     project.provide("blackHoleAddress", blackHole.address);
   } catch (error) {
     await stopAll(stops);

@@ -19,6 +19,11 @@ export interface WorkerBindings {
   DISCORD_API_BASE_URL?: string;
   TWITCH_API_BASE_URL?: string;
   TWITCH_AUTH_BASE_URL?: string;
+  /** Optional: the drand relay (default https://api.drand.sh). */
+  DRAND_API_BASE_URL?: string;
+  /** Optional, together: another drand chain than quicknet (tests and `npm run dev` use a fake). */
+  DRAND_CHAIN_HASH?: string;
+  DRAND_PUBLIC_KEY?: string;
   /**
    * Optional: due live raffles above which the tick fans out through DRAW_QUEUE (default
    * `defaultTickFanoutThreshold`, what fits the Workers Free plan).
@@ -35,9 +40,9 @@ export interface WorkerBindings {
 
 /**
  * The most live raffles one tick draws itself on the Workers Free plan (50 subrequests per
- * invocation): bench/README.md measures about 5 subrequests shared by the whole tick and 3.1 per
- * raffle with a cold chatter cache (Get Chatters, the cache write, the Discord post), so
- * 5 + 14 × 3.1 = 48.4 fits and 15 (51.5) does not. Past it the tick fans out through
+ * invocation): bench/README.md measures about 6 subrequests shared by the whole tick (the drand
+ * round included) and 3.1 per raffle with a cold chatter cache (Get Chatters, the cache write,
+ * the Discord post), so 6 + 14 × 3.1 = 49.4 fits and 15 (52.5) does not. Past it the tick fans out through
  * DRAW_QUEUE. On the Paid plan a higher value saves queue round trips.
  */
 export const defaultTickFanoutThreshold = 14;
@@ -68,6 +73,20 @@ function optionalOrEmpty<Schema extends z.ZodMiniType<unknown, string>>(schema: 
   ]);
 }
 
+/** Hex of `byteLengths` bytes, read lower-case. */
+function lowerHex(message: string, ...byteLengths: number[]) {
+  return z.pipe(
+    z.string().check(
+      z.trim(),
+      z.refine(
+        (value) => /^[0-9a-fA-F]*$/.test(value) && byteLengths.some((length) => value.length === length * 2),
+        message,
+      ),
+    ),
+    z.transform((value: string) => value.toLowerCase()),
+  );
+}
+
 const configSchema = z.object({
   DISCORD_APPLICATION_ID: z.string().check(z.trim(), z.regex(/^\d{15,21}$/, "must be a Discord snowflake (digits)")),
   DISCORD_PUBLIC_KEY: z.pipe(
@@ -96,6 +115,9 @@ const configSchema = z.object({
   DISCORD_API_BASE_URL: z._default(httpUrl, "https://discord.com/api/v10"),
   TWITCH_API_BASE_URL: z._default(httpUrl, "https://api.twitch.tv/helix"),
   TWITCH_AUTH_BASE_URL: z._default(httpUrl, "https://id.twitch.tv/oauth2"),
+  DRAND_API_BASE_URL: z._default(httpUrl, "https://api.drand.sh"),
+  DRAND_CHAIN_HASH: optionalOrEmpty(lowerHex("must be 64 hex characters", 32)),
+  DRAND_PUBLIC_KEY: optionalOrEmpty(lowerHex("must be hex of a BLS public key (96 or 192 characters)", 48, 96)),
   TICK_FANOUT_THRESHOLD: z._default(
     z.coerce.number().check(z.int("must be a whole number"), z.gte(0, "must be 0 or more")),
     defaultTickFanoutThreshold,
@@ -126,6 +148,11 @@ export interface Config {
   discordApiBaseUrl: string;
   twitchApiBaseUrl: string;
   twitchAuthBaseUrl: string;
+  /**
+   * The randomness beacon: the relay, and the chain when it is not quicknet (tests and local
+   * development; both or neither, see worker/fairness/drandChain.ts).
+   */
+  drand: { apiBaseUrl: string; chainHash: string | undefined; publicKey: string | undefined };
   tickFanoutThreshold: number;
   /** `npm run dev` only: where "now" of HTTP requests comes from (see worker/devClock.ts). */
   devClockUrl: string | undefined;
@@ -161,6 +188,13 @@ export function parseConfig(bindings: WorkerBindings): ConfigResult {
     }));
     return { ok: false, problems: deduplicateProblems(problems) };
   }
+  if ((parsed.data.DRAND_CHAIN_HASH === undefined) !== (parsed.data.DRAND_PUBLIC_KEY === undefined)) {
+    const missing = parsed.data.DRAND_CHAIN_HASH === undefined ? "DRAND_CHAIN_HASH" : "DRAND_PUBLIC_KEY";
+    return {
+      ok: false,
+      problems: [{ name: missing, problem: "is missing: set DRAND_CHAIN_HASH and DRAND_PUBLIC_KEY together" }],
+    };
+  }
   return { ok: true, config: mapConfig(parsed.data) };
 }
 
@@ -183,6 +217,11 @@ function mapConfig(parsed: ParsedConfig): Config {
     discordApiBaseUrl: parsed.DISCORD_API_BASE_URL,
     twitchApiBaseUrl: parsed.TWITCH_API_BASE_URL,
     twitchAuthBaseUrl: parsed.TWITCH_AUTH_BASE_URL,
+    drand: {
+      apiBaseUrl: parsed.DRAND_API_BASE_URL,
+      chainHash: parsed.DRAND_CHAIN_HASH,
+      publicKey: parsed.DRAND_PUBLIC_KEY,
+    },
     tickFanoutThreshold: parsed.TICK_FANOUT_THRESHOLD,
     devClockUrl: isLoopbackHttp(parsed.PUBLIC_BASE_URL) ? readLoopbackHttp(parsed.DEV_CLOCK_URL) : undefined,
   };

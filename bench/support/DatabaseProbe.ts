@@ -1,4 +1,6 @@
 import pg from "pg";
+import { quicknet } from "../../worker/fairness/beacon";
+import { roundPublishedAt } from "../../worker/fairness/livelootV1";
 
 const settleWaitMilliseconds = 50;
 const settleAttempts = 400;
@@ -45,6 +47,19 @@ export class DatabaseProbe {
       [new Date(slotAt)],
     );
     return row?.delivered ?? 0;
+  }
+
+  /**
+   * How long the slot's draws waited for their beacon round: from when their entrants were read
+   * until the round was published (quicknet's schedule, as the bench's drand fake keeps it).
+   */
+  async readBeaconWait(slotAt: number): Promise<number | undefined> {
+    const [row] = await this.queryOnce<{ read_at: Date | null; round: string | null }>(
+      "select min(entrants_read_at) as read_at, max(beacon_round)::text as round from draws where slot_at = $1",
+      [new Date(slotAt)],
+    );
+    if (!row?.read_at || row.round === null) return undefined;
+    return roundPublishedAt(Number(row.round), quicknet) - row.read_at.getTime();
   }
 
   private async queryOnce<Row extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<Row[]> {

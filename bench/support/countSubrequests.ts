@@ -17,6 +17,8 @@ export interface SubrequestCounts {
   /** Any other Discord call (none expected). */
   discordOther: number;
   upstash: number;
+  /** The drand relay: the round the tick's draws wait for (one per tick or consumer batch). */
+  drand: number;
   /** Outbound HTTP calls: everything above. */
   http: number;
   /** Neon WebSocket connections opened (each one a subrequest on Workers). */
@@ -30,6 +32,7 @@ export function countSubrequests(
   discordCalls: readonly CallRecord[],
   upstash: ProxyCounts,
   neon: ProxyCounts,
+  drandCalls: readonly CallRecord[] = [],
 ): SubrequestCounts {
   const countTwitch = (predicate: (call: CallRecord) => boolean) => twitchCalls.filter(predicate).length;
   const twitchAuth = countTwitch((call) => call.path === "/oauth2/token");
@@ -51,7 +54,8 @@ export function countSubrequests(
     discordMessages,
     discordOther: discordCalls.length - discordMessages,
     upstash: upstashRequests,
-    http: twitchCalls.length + discordCalls.length + upstashRequests,
+    drand: drandCalls.length,
+    http: twitchCalls.length + discordCalls.length + upstashRequests + drandCalls.length,
     neonWebSockets: neon.upgrades,
     failedCalls: [...twitchCalls, ...discordCalls].filter((call) => call.status < 200 || call.status >= 300).length,
   };

@@ -28,6 +28,8 @@ export interface TickMeasurement {
    */
   databaseRoundTrips: number;
   discordPeakPerSecond: number;
+  /** From reading the entrants to the round's publication: the wall time the beacon adds. */
+  beaconWaitMilliseconds: number | undefined;
   /** Warnings and errors the Worker logged meanwhile. */
   problems: string[];
 }
@@ -49,9 +51,10 @@ export async function measureTick(
 ): Promise<TickMeasurement> {
   const { stack, worker, tickLog, probe } = context;
   const transactionsBefore = await probe.readTransactions();
-  const [twitchMark, discordMark] = await Promise.all([
+  const [twitchMark, discordMark, drandMark] = await Promise.all([
     stack.twitch.readLastSequence(),
     stack.discord.readLastSequence(),
+    stack.drand.readLastSequence(),
   ]);
   const upstashBefore = stack.upstashProxy.readCounts();
   const neonBefore = stack.neonProxy.readCounts();
@@ -68,9 +71,10 @@ export async function measureTick(
   const transactions = (await probe.readTransactions()) - transactionsBefore;
   // Opening a session is a transaction too (see DatabaseProbe).
   const databaseStatements = transactions - neon.upgrades;
-  const [twitchCalls, discordCalls] = await Promise.all([
+  const [twitchCalls, discordCalls, drandCalls] = await Promise.all([
     stack.twitch.listCalls({ since: twitchMark }),
     stack.discord.listCalls({ since: discordMark }),
+    stack.drand.listCalls({ since: drandMark }),
   ]);
   return {
     ...run,
@@ -82,10 +86,12 @@ export async function measureTick(
       discordCalls,
       subtractCounts(stack.upstashProxy.readCounts(), upstashBefore),
       neon,
+      drandCalls,
     ),
     databaseStatements,
     databaseRoundTrips: run.path === "direct" ? summary.databaseQueries : databaseStatements,
     discordPeakPerSecond: findPeakCallsPerSecond(discordCalls),
+    beaconWaitMilliseconds: await probe.readBeaconWait(run.scheduledTime),
     problems: tickLog.takeProblems(),
   };
 }

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { DiscordState } from "../../devkit/fakes/discord/DiscordState";
 import { DiscordControl } from "../../devkit/fakes/discordControl";
 import { startDiscordFake } from "../../devkit/fakes/discordFake";
+import { DrandControl } from "../../devkit/fakes/drandControl";
+import { startDrandFake } from "../../devkit/fakes/drandFake";
 import { TwitchControl } from "../../devkit/fakes/twitchControl";
 import { startTwitchFake } from "../../devkit/fakes/twitchFake";
 import { buildTestBindings, testCredentials } from "../../devkit/localBindings";
@@ -22,6 +24,8 @@ export interface BenchStack {
   twitchUrl: string;
   twitch: TwitchControl;
   discord: DiscordControl;
+  /** The drand beacon fake (quicknet's schedule): one round per tick. */
+  drand: DrandControl;
   /** The Discord fake's state (it runs in this process): interactions registered and read without HTTP. */
   discordState: DiscordState;
   /** In front of the Upstash bridge: each request is one Worker subrequest. */
@@ -77,6 +81,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       autoCreateChannels: true,
     });
     stopSteps.push(() => discordFake.stop());
+    // quicknet's schedule: a tick waits for its round as in production.
+    const drandFake = await startDrandFake({ seed: "liveloot bench" });
+    stopSteps.push(() => drandFake.stop());
 
     const upstashProxy = await startCountingProxy(readProxyTarget(services.upstashUrl));
     stopSteps.push(() => upstashProxy.stop());
@@ -91,6 +98,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 
     const twitch = new TwitchControl(twitchFake.url);
     const discord = new DiscordControl(discordFake.url);
+    const drand = new DrandControl(drandFake.url);
     await twitch.setRateLimit({ clientId: testCredentials.twitchClientId, limit: unlimitedHelixPoints });
     await twitch.setLatency(options.fakeLatencyMilliseconds);
     await discord.setLatency(options.fakeLatencyMilliseconds);
@@ -103,6 +111,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       twitchUrl: twitchFake.url,
       twitch,
       discord,
+      drand,
       discordState: discordFake.state,
       upstashProxy,
       neonProxy,
@@ -117,6 +126,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
           upstashToken: services.upstashToken,
           twitchFakeUrl: twitchFake.url,
           discordFakeUrl: discordFake.url,
+          drandFake: { url: drandFake.url, chainHash: drandFake.chainHash, publicKey: drandFake.publicKey },
         }),
         NEON_HTTP_ENDPOINT: neonHttp.url,
         TICK_FANOUT_THRESHOLD: String(fanoutThreshold),

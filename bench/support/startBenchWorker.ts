@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findFreePort } from "../../devkit/services/findFreePort";
+import { buildPageAssets } from "../../scripts/buildPageAssets";
 
 /** The Worker of wrangler.toml under wrangler's local runtime (workerd), driven from Node. */
 export interface BenchWorker {
@@ -39,6 +40,8 @@ function quietenWrangler(): void {
  */
 export async function startBenchWorker(options: BenchWorkerOptions): Promise<BenchWorker> {
   quietenWrangler();
+  // wrangler.toml's [assets] directory must exist before wrangler reads it.
+  buildPageAssets();
   const { unstable_startWorker } = await import("wrangler");
   const stateDirectory = await mkdtemp(join(tmpdir(), "liveloot-bench-"));
   let worker: Awaited<ReturnType<typeof unstable_startWorker>> | undefined;

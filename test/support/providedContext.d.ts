@@ -10,9 +10,9 @@ declare module "vitest" {
     /** A third, used only by the event-order matrix (it runs ticks beside the tick tests). */
     livenessDatabaseUrl: string;
     /**
-     * Four more migrated databases for test files that run ticks; each index belongs to one file:
+     * Five more migrated databases for test files that run ticks; each index belongs to one file:
      * 0 slot-outcomes-integration, 1 shared-channel-integration, 2 bounded-work-integration,
-     * 3 token-races-integration.
+     * 3 token-races-integration, 4 fair-draws-integration.
      */
     isolatedDatabaseUrls: string[];
     neonWebSocketProxy: string;
@@ -22,6 +22,8 @@ declare module "vitest" {
     redisUrl: string;
     twitchFakeUrl: string;
     discordFakeUrl: string;
+    /** The drand beacon fake (period 1 s, so a draw waits at most about a second for its round). */
+    drandFake: { url: string; chainHash: string; publicKey: string };
     /** host:port of a TCP listener that accepts and never answers. */
     blackHoleAddress: string;
   }

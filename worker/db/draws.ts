@@ -1,7 +1,7 @@
 import type { Queryable } from "./Database";
 
 /** What make_raffle answered (sql/functions/make_raffle.sql); raffle/drawOutcome.ts says what each means. */
-export type AtomicDrawOutcome = "drawn" | "no_items" | "no_eligible" | "slot_taken" | "not_running" | "need_randomness";
+export type AtomicDrawOutcome = "drawn" | "no_items" | "no_eligible" | "slot_taken" | "not_running" | "stale";
 
 export interface Candidate {
   id: string;
@@ -9,7 +9,19 @@ export interface Candidate {
   name: string;
 }
 
-/** Why nobody could win, counted over the candidates make_raffle got (set for `no_eligible`). */
+/** A viewer who may win a slot, with their liveloot/v1 weight (1, or with luck 100 + min(points, 400)). */
+export interface Entrant extends Candidate {
+  weight: number;
+}
+
+/** A drawable item when the entrants were read. */
+export interface DrawableItem {
+  id: string;
+  name: string;
+  weight: number;
+}
+
+/** Why nobody could win, counted over the candidates read (set for `no_eligible`). */
 export interface IneligibleCounts {
   /** Candidates passed in: 0 means nobody was in chat. */
   chatters: number;
@@ -18,6 +30,110 @@ export interface IneligibleCounts {
   /** Winners in this server within the raffle's cooldown (and not excluded anyway). */
   coolingDown: number;
   cooldownMinutes: number;
+}
+
+/** One slot to read: a uniform sample of its chat. */
+export interface EntrantsRequest {
+  raffleId: string;
+  slotAt: number;
+  kind: "scheduled" | "manual";
+  candidates: readonly Candidate[];
+}
+
+/** What read_draw_entrants found for one slot (sql/functions/read_draw_entrants.sql). */
+export type EntrantsRead =
+  | { outcome: "not_running" | "slot_taken" | "no_items"; raffleId: string }
+  | {
+      outcome: "ready";
+      raffleId: string;
+      /** The raffle's public id: the `{raffle}` of the word messages. */
+      publicId: string;
+      entrants: Entrant[];
+      items: DrawableItem[];
+      counts: IneligibleCounts;
+    };
+
+interface EntrantsRow {
+  raffle_id: string;
+  outcome: EntrantsRead["outcome"];
+  public_id: string | null;
+  entrants: { id: string; login: string; name: string; weight: number }[] | null;
+  items: { id: string; name: string; weight: number }[] | null;
+  chatters_seen: number | null;
+  excluded_count: number | null;
+  cooling_down_count: number | null;
+  cooldown_minutes: number | null;
+}
+
+/**
+ * Steps 1 and 2 of liveloot/v1 for many slots in one statement: each slot's entrants (after the
+ * broadcaster, bots, exclusions and cooldowns, with their weights) and its drawable items. Nothing
+ * is locked or written; make_raffle re-checks what matters when it records the draw.
+ */
+export async function readDrawEntrants(
+  database: Queryable,
+  requests: readonly EntrantsRequest[],
+): Promise<EntrantsRead[]> {
+  if (requests.length === 0) return [];
+  const rows = await database.query<EntrantsRow>(
+    `select raffle_id, outcome, public_id, entrants, items, chatters_seen, excluded_count, cooling_down_count,
+       cooldown_minutes
+     from read_draw_entrants($1::jsonb)`,
+    [
+      JSON.stringify(
+        requests.map((request) => ({
+          raffle_id: request.raffleId,
+          slot_at: new Date(request.slotAt).toISOString(),
+          kind: request.kind,
+          candidates: request.candidates.map(({ id, login, name }) => ({ id, login, name })),
+        })),
+      ),
+    ],
+  );
+  if (rows.length !== requests.length)
+    throw new Error(`read_draw_entrants answered ${rows.length} of ${requests.length} slots`);
+  return rows.map((row): EntrantsRead => {
+    const raffleId = String(row.raffle_id);
+    if (row.outcome !== "ready") return { outcome: row.outcome, raffleId };
+    if (row.public_id === null || row.entrants === null || row.items === null) {
+      throw new Error("read_draw_entrants answered ready without entrants, items or public id");
+    }
+    return {
+      outcome: "ready",
+      raffleId,
+      publicId: row.public_id,
+      entrants: row.entrants.map((entrant) => ({ ...entrant, weight: Number(entrant.weight) })),
+      items: row.items.map((item) => ({ ...item, weight: Number(item.weight) })),
+      counts: {
+        chatters: row.chatters_seen ?? 0,
+        excluded: row.excluded_count ?? 0,
+        coolingDown: row.cooling_down_count ?? 0,
+        cooldownMinutes: row.cooldown_minutes ?? 0,
+      },
+    };
+  });
+}
+
+/**
+ * A draw decided in the Worker with liveloot/v1, as make_raffle records it and /r/{raffle}.json
+ * publishes it: snake_case, lists sorted, hashes over exactly these lists.
+ */
+export interface RecordedDecision {
+  slot: string;
+  /** ISO 8601, the wall clock when the entrants were read. */
+  entrants_read_at: string;
+  round: number | null;
+  signature: string | null;
+  randomness: string;
+  entrants: [userId: string, login: string, weight: number][];
+  entrants_sha256: string;
+  items: [itemId: string, name: string, weight: number][];
+  items_sha256: string;
+  item_id: string | null;
+  winner: Candidate | null;
+  chatters_seen: number;
+  excluded_count: number;
+  cooling_down_count: number;
 }
 
 /** One call of make_raffle, mapped. */
@@ -32,6 +148,8 @@ export interface AtomicDrawResult {
    * slots, and whether this slot is the one (once per run) whose channel must be told.
    */
   nobodyEligible: { minutes: number; noticeDue: boolean } | undefined;
+  /** For `drawn`: false when the beacon could not be reached (round null). */
+  verifiable?: boolean;
 }
 
 interface MakeRaffleRow {
@@ -50,25 +168,19 @@ interface MakeRaffleRow {
 }
 
 /**
- * One atomic draw (winner, item, cooldown, stock and the record) through the SQL function
- * make_raffle, which despite its name makes a draw of a raffle, not a raffle. Deterministic for
- * its inputs; raffle/makeDraw.ts is the one caller.
+ * Records one decided draw (winner, item, cooldown, stock, proof and outbox) through the SQL
+ * function make_raffle, which despite its name records a draw of a raffle, not a raffle. It
+ * decides nothing; raffle/drawSlots.ts is the one caller.
  */
-export async function drawAtomically(
+export async function recordDraw(
   database: Queryable,
-  input: {
-    raffleId: string;
-    slotAt: number;
-    kind: "scheduled" | "manual";
-    candidates: Candidate[];
-    randomWords: number[];
-  },
+  input: { raffleId: string; slotAt: number; kind: "scheduled" | "manual"; decision: RecordedDecision },
 ): Promise<AtomicDrawResult> {
   const rows = await database.query<MakeRaffleRow>(
     `select outcome, draw_id, item_name, winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
        chatters_seen, excluded_count, cooling_down_count, cooldown_minutes, nobody_eligible_minutes, nobody_eligible_notice
-     from make_raffle($1, $2, $3, $4::jsonb, $5::bigint[])`,
-    [input.raffleId, new Date(input.slotAt), input.kind, JSON.stringify(input.candidates), input.randomWords],
+     from make_raffle($1, $2, $3, $4::jsonb)`,
+    [input.raffleId, new Date(input.slotAt), input.kind, JSON.stringify(input.decision)],
   );
   const row = rows[0];
   if (!row) throw new Error("make_raffle returned no row");
@@ -98,6 +210,7 @@ export async function drawAtomically(
       row.nobody_eligible_minutes === null
         ? undefined
         : { minutes: row.nobody_eligible_minutes, noticeDue: row.nobody_eligible_notice === true },
+    ...(row.outcome === "drawn" ? { verifiable: input.decision.round !== null } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ export const outsideCallConcurrency = 4;
 export async function mapWithConcurrency<Item, Result>(
   items: readonly Item[],
   limit: number,
-  work: (item: Item) => Promise<Result>,
+  work: (item: Item, index: number) => Promise<Result>,
 ): Promise<Result[]> {
   const results = new Array<Result>(items.length);
   let next = 0;
@@ -19,7 +19,7 @@ export async function mapWithConcurrency<Item, Result>(
     while (next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await work(items[index] as Item);
+      results[index] = await work(items[index] as Item, index);
     }
   });
   await Promise.all(runners);

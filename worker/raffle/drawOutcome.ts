@@ -10,7 +10,7 @@ export type NobodyEligibleReason = "nobody_in_chat" | "cooldown" | "excluded";
 
 export type DrawOutcome =
   /** Recorded, stock taken; the announcement is pending in the outbox. */
-  | { kind: "drawn"; drawId: string; winner: Candidate; itemName: string }
+  | { kind: "drawn"; drawId: string; winner: Candidate; itemName: string; verifiable: boolean }
   /** Nobody could win; `notice` (scheduled slots) is the run of empty live minutes and whether the channel was due a word. */
   | {
       kind: "noEligible";
@@ -22,6 +22,12 @@ export type DrawOutcome =
   | { kind: "outOfLoot" }
   /** This slot was drawn already (a replayed or overlapping tick), or another draw held it. */
   | { kind: "slotTaken" }
+  /**
+   * Twice the winner or the item stopped qualifying between reading the entrants and recording
+   * the draw (a win elsewhere in the server, an exclusion, the stock): nothing was drawn; a
+   * scheduled slot stays open for the next tick.
+   */
+  | { kind: "stale" }
   /** The raffle is stopped, gone, or paused (a paused raffle draws only by hand). */
   | { kind: "notRunning" }
   /** A scheduled slot whose channel is offline: nothing to do this minute. */
@@ -46,15 +52,18 @@ export function classifyNobodyEligible(counts: IneligibleCounts): NobodyEligible
   return counts.coolingDown > 0 ? "cooldown" : "excluded";
 }
 
-/**
- * What make_raffle's answer means. `need_randomness` is settled by the caller (one retry with
- * fresh words) and never reaches here; anything make_raffle should not answer throws.
- */
+/** What make_raffle's answer means; anything make_raffle should not answer throws. */
 export function classifyAtomicDraw(result: AtomicDrawResult): DrawOutcome {
   switch (result.outcome) {
     case "drawn":
       if (!result.drawId || !result.winner || result.itemName === undefined) break;
-      return { kind: "drawn", drawId: result.drawId, winner: result.winner, itemName: result.itemName };
+      return {
+        kind: "drawn",
+        drawId: result.drawId,
+        winner: result.winner,
+        itemName: result.itemName,
+        verifiable: result.verifiable !== false,
+      };
     case "no_eligible":
       if (!result.ineligible) break;
       return {
@@ -72,8 +81,8 @@ export function classifyAtomicDraw(result: AtomicDrawResult): DrawOutcome {
       return { kind: "slotTaken" };
     case "not_running":
       return { kind: "notRunning" };
-    case "need_randomness":
-      break;
+    case "stale":
+      return { kind: "stale" };
   }
   throw new Error(`make_raffle answered ${result.outcome} without what it promises`);
 }
@@ -105,6 +114,7 @@ export const queueDisposition: Record<DrawOutcomeKind, "ack" | "retry"> = {
   noEligible: "ack",
   outOfLoot: "ack",
   slotTaken: "ack",
+  stale: "ack",
   notRunning: "ack",
   notLive: "ack",
   twitchForbidden: "ack",
@@ -120,6 +130,7 @@ export function countOutcomes(outcomes: readonly DrawOutcome[]): Record<DrawOutc
     noEligible: 0,
     outOfLoot: 0,
     slotTaken: 0,
+    stale: 0,
     notRunning: 0,
     notLive: 0,
     twitchForbidden: 0,

@@ -2,12 +2,11 @@ import * as z from "zod/mini";
 import { type AppContext, closeAppContext, createAppContext } from "../context";
 import { findDueRafflesByIds } from "../db/dueRaffles";
 import { readConfig, type WorkerBindings } from "../env";
-import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
 import { queueDisposition } from "./drawOutcome";
 import { readCachedSamples } from "./gatherCandidates";
-import { makeDraw } from "./makeDraw";
+import { makeDraws } from "./makeDraw";
 
 /** One raffle's slot, handed from the tick to a queue consumer when there are many live raffles. */
 export interface DrawMessage {
@@ -79,29 +78,36 @@ async function drawSlotMessages(
     raffles.map((raffle) => raffle.twitchBroadcasterId),
   );
   const drawIds: string[] = [];
-  await mapWithConcurrency(entries, outsideCallConcurrency, async ({ message, raffleId }) => {
+  // A raffle stopped since the tick sent it has nothing left to do.
+  const toDraw = entries.flatMap(({ message, raffleId }) => {
     const raffle = raffles.find((entry) => entry.id === raffleId);
-    try {
-      // A raffle stopped since the tick sent it has nothing left to do.
-      if (!raffle) {
-        message.ack();
-        return;
-      }
-      const outcome = await makeDraw(app, {
-        kind: "scheduled",
-        raffle,
-        slotAt,
-        // The tick found the channel live; a stream.offline recorded since is believed.
-        live: raffle.channel?.isLive !== false,
-        cached: cached.get(raffle.twitchBroadcasterId),
-      });
-      if (outcome.kind === "drawn") drawIds.push(outcome.drawId);
-      if (queueDisposition[outcome.kind] === "retry") message.retry();
-      else message.ack();
-    } catch (error) {
-      app.log.error("draw message failed; will retry", { error: describeError(error), raffleId });
+    if (raffle) return [{ message, raffle }];
+    message.ack();
+    return [];
+  });
+  // One read of the entrants and one beacon round for the batch's slot (drawSlots.ts).
+  const settled = await makeDraws(
+    app,
+    toDraw.map(({ raffle }) => ({
+      kind: "scheduled" as const,
+      raffle,
+      slotAt,
+      // The tick found the channel live; a stream.offline recorded since is believed.
+      live: raffle.channel?.isLive !== false,
+      cached: cached.get(raffle.twitchBroadcasterId),
+    })),
+  );
+  settled.forEach((result, index) => {
+    const { message, raffle } = toDraw[index] as (typeof toDraw)[number];
+    if (result.status === "rejected") {
+      app.log.error("draw message failed; will retry", { error: describeError(result.reason), raffleId: raffle.id });
       message.retry();
+      return;
     }
+    const outcome = result.value;
+    if (outcome.kind === "drawn") drawIds.push(outcome.drawId);
+    if (queueDisposition[outcome.kind] === "retry") message.retry();
+    else message.ack();
   });
   // Announcing is the outbox's job: a failure here leaves the draws pending for the next tick.
   if (drawIds.length > 0) await announcePending(app, { drawIds, includeDue: false });

@@ -2,7 +2,7 @@ import { type CachedSample, readChatterSamples, writeChatters } from "../cache/c
 import type { AppContext } from "../context";
 import type { Candidate } from "../db/draws";
 import type { TwitchLink } from "../db/twitchLinks";
-import { candidateSampleSize } from "./drawFromChat";
+import { candidateSampleSize } from "./drawSlots";
 import { callWithUserToken } from "./twitchAccess";
 
 /**

@@ -1,10 +1,10 @@
 import type { CachedSample } from "../cache/chatterCache";
 import type { AppContext } from "../context";
-import type { Candidate } from "../db/draws";
+import type { AtomicDrawResult, Candidate } from "../db/draws";
 import type { TwitchLink } from "../db/twitchLinks";
 import type { MessageKey } from "../i18n/translate";
+import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import type { Logger } from "../log";
-import { drawFromChat } from "./drawFromChat";
 import {
   classifyAtomicDraw,
   classifyTwitchFailure,
@@ -12,6 +12,7 @@ import {
   type NobodyEligibleReason,
   type TwitchFailure,
 } from "./drawOutcome";
+import { drawSlots, type SlotToDraw } from "./drawSlots";
 import { gatherCandidates } from "./gatherCandidates";
 import { notifyRaffleChannel, pauseThisRaffle, stopForEmptyLoot } from "./lifecycle";
 
@@ -49,19 +50,74 @@ export interface ManualDrawRequest {
 export type ManualDrawOutcome = Exclude<DrawOutcome, { kind: "notLive" }>;
 
 /**
- * The one draw path. The tick, the queue consumer and /raffle draw all come here: the chat is
- * read, make_raffle makes the draw, and what either answered is decided once: Twitch's 403 pauses
- * this raffle, 5xx and 429 skip it, a link needing re-authorization pauses it (twitchAccess.ts);
- * the loot running out stops it; five empty live minutes tell its channel. Faults that are no
- * outcome (the database, a bug) are thrown, for the caller to skip, retry or report.
+ * The one draw path. The tick, the queue consumer and /raffle draw all come here: each chat is
+ * read, then every slot is drawn together (raffle/drawSlots.ts: one read of the entrants, one
+ * beacon round, one record per slot), and what either answered is decided once: Twitch's 403
+ * pauses this raffle, 5xx and 429 skip it, a link needing re-authorization pauses it
+ * (twitchAccess.ts); the loot running out stops it; five empty live minutes tell its channel.
+ * Faults that are no outcome (the database, a bug) are thrown, for the caller to skip, retry or
+ * report.
  */
 export async function makeDraw(app: AppContext, request: ManualDrawRequest): Promise<ManualDrawOutcome>;
 export async function makeDraw(app: AppContext, request: DrawRequest): Promise<DrawOutcome>;
 export async function makeDraw(app: AppContext, request: DrawRequest): Promise<DrawOutcome> {
+  const [outcome] = await makeDraws(app, [request]);
+  const settled = outcome as PromiseSettledResult<DrawOutcome>;
+  if (settled.status === "rejected") throw settled.reason;
+  return settled.value;
+}
+
+/**
+ * Many slots at once (a tick's or a queue batch's), settled one by one: a raffle whose chat read
+ * or record fails is rejected alone and never holds up the others.
+ */
+export async function makeDraws(
+  app: AppContext,
+  requests: readonly DrawRequest[],
+): Promise<PromiseSettledResult<DrawOutcome>[]> {
+  const chats = await mapWithConcurrency(requests, outsideCallConcurrency, (request) =>
+    readChat(app, request).then(
+      (value): PromiseSettledResult<ChatOrOutcome> => ({ status: "fulfilled", value }),
+      (reason: unknown): PromiseSettledResult<ChatOrOutcome> => ({ status: "rejected", reason }),
+    ),
+  );
+  const toDraw: { position: number; slot: SlotToDraw }[] = [];
+  chats.forEach((chat, position) => {
+    if (chat.status === "fulfilled" && "chatters" in chat.value) toDraw.push({ position, slot: chat.value });
+  });
+  let drawn: AtomicDrawResult[] = [];
+  let drawFailure: unknown;
+  try {
+    drawn = await drawSlots(
+      app,
+      toDraw.map((entry) => entry.slot),
+    );
+  } catch (error) {
+    drawFailure = error;
+  }
+  const drawnByPosition = new Map(toDraw.map((entry, index) => [entry.position, drawn[index]]));
+  return mapWithConcurrency(requests, outsideCallConcurrency, async (request, position) => {
+    const chat = chats[position] as PromiseSettledResult<ChatOrOutcome>;
+    if (chat.status === "rejected") return chat;
+    if (!("chatters" in chat.value)) return { status: "fulfilled", value: chat.value.outcome };
+    const result = drawnByPosition.get(position);
+    if (result === undefined) return { status: "rejected", reason: drawFailure ?? new Error("slot was not drawn") };
+    try {
+      return { status: "fulfilled", value: await settleDraw(app, request, chat.value.slotAt, result) };
+    } catch (reason) {
+      return { status: "rejected", reason };
+    }
+  });
+}
+
+type ChatOrOutcome = SlotToDraw | { outcome: DrawOutcome };
+
+/** The slot's chat, or the outcome that ends the slot before any draw (offline, Twitch trouble). */
+async function readChat(app: AppContext, request: DrawRequest): Promise<ChatOrOutcome> {
   const { raffle } = request;
   const log = app.log.child({ raffleId: raffle.id, guildId: raffle.guildId });
   if (request.kind === "scheduled" && request.live !== true) {
-    return request.live === false ? { kind: "notLive" } : { kind: "twitchUnavailable", status: undefined };
+    return { outcome: request.live === false ? { kind: "notLive" } : { kind: "twitchUnavailable", status: undefined } };
   }
   let chatters: Candidate[];
   try {
@@ -72,13 +128,21 @@ export async function makeDraw(app: AppContext, request: DrawRequest): Promise<D
   } catch (error) {
     const failure = classifyTwitchFailure(error);
     if (!failure) throw error;
-    return reactToTwitchFailure(app, log, raffle, failure);
+    return { outcome: await reactToTwitchFailure(app, log, raffle, failure) };
   }
-  // An empty chat goes to make_raffle too: a scheduled slot is then recorded as "nobody in chat".
+  // An empty chat is drawn too: a scheduled slot is then recorded as "nobody in chat".
   const slotAt = request.kind === "scheduled" ? request.slotAt : app.now();
-  const outcome = classifyAtomicDraw(
-    await drawFromChat(app, { raffleId: raffle.id, slotAt, kind: request.kind, chatters }),
-  );
+  return { raffleId: raffle.id, slotAt, kind: request.kind, chatters };
+}
+
+async function settleDraw(
+  app: AppContext,
+  request: DrawRequest,
+  slotAt: number,
+  result: AtomicDrawResult,
+): Promise<DrawOutcome> {
+  const { raffle } = request;
+  const outcome = classifyAtomicDraw(result);
   if (outcome.kind === "outOfLoot") await stopForEmptyLoot(app, raffle);
   if (outcome.kind === "noEligible" && outcome.notice?.due) await tellNobodyEligible(app, raffle, slotAt, outcome);
   return outcome;

@@ -48,15 +48,3 @@ export function sampleWithoutReplacement<Item>(
   }
   return sample;
 }
-
-/** Words uniform in [0, 2^48) for make_raffle's item roll (exact as JavaScript numbers). */
-export function createRandomWords(count: number, random: RandomSource = cryptoRandom): number[] {
-  const raw = random.fill(new Uint32Array(count * 2));
-  const words: number[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const high = (raw[index * 2] ?? 0) & 0xffff;
-    const low = raw[index * 2 + 1] ?? 0;
-    words.push(high * 2 ** 32 + low);
-  }
-  return words;
-}

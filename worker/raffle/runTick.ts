@@ -3,14 +3,13 @@ import { type DueRaffle, findDueRaffles } from "../db/dueRaffles";
 import { purgeOldEventSubMessages } from "../db/eventSubMessages";
 import { deleteExpiredOAuthStates } from "../db/oauthStates";
 import { readConfig, type WorkerBindings } from "../env";
-import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
 import { readLiveness } from "./checkLiveness";
 import { countOutcomes, type DrawOutcome } from "./drawOutcome";
 import type { DrawMessage } from "./drawQueue";
 import { readCachedSamples } from "./gatherCandidates";
-import { makeDraw } from "./makeDraw";
+import { makeDraws } from "./makeDraw";
 import { maintainTwitchLinks } from "./twitchAccess";
 
 /** Raffles one tick looks at; more wait for the next minute (live channels first, then oldest slot). */
@@ -74,27 +73,32 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     app,
     drawnHere.filter((raffle) => isLive(raffle) === true).map((raffle) => raffle.twitchBroadcasterId),
   );
-  const settled = await mapWithConcurrency(drawnHere, outsideCallConcurrency, async (raffle) => {
-    try {
-      return await makeDraw(app, {
-        kind: "scheduled",
-        raffle,
-        slotAt,
-        live: isLive(raffle),
-        cached: cached.get(raffle.twitchBroadcasterId),
-      });
-    } catch (error) {
-      // One failing raffle never blocks the others; its slot stays open for the next tick.
-      app.log.error("raffle slot failed", {
-        error: describeError(error),
-        raffleId: raffle.id,
-        guildId: raffle.guildId,
-      });
-      failed += 1;
-      return undefined;
+  // One read of every slot's entrants and one beacon round for the whole tick (drawSlots.ts).
+  const settled = await makeDraws(
+    app,
+    drawnHere.map((raffle) => ({
+      kind: "scheduled" as const,
+      raffle,
+      slotAt,
+      live: isLive(raffle),
+      cached: cached.get(raffle.twitchBroadcasterId),
+    })),
+  );
+  const outcomes: DrawOutcome[] = [];
+  settled.forEach((result, index) => {
+    if (result.status === "fulfilled") {
+      outcomes.push(result.value);
+      return;
     }
+    // One failing raffle never blocks the others; its slot stays open for the next tick.
+    const raffle = drawnHere[index] as DueRaffle;
+    app.log.error("raffle slot failed", {
+      error: describeError(result.reason),
+      raffleId: raffle.id,
+      guildId: raffle.guildId,
+    });
+    failed += 1;
   });
-  const outcomes = settled.filter((outcome): outcome is DrawOutcome => outcome !== undefined);
   const drawIds = outcomes.flatMap((outcome) => (outcome.kind === "drawn" ? [outcome.drawId] : []));
   const counts = countOutcomes(outcomes);
   const announced = await announcePending(app, { drawIds, includeDue: true });

@@ -1,16 +1,18 @@
-import { createHash, createHmac, randomBytes, randomInt } from "node:crypto";
+import { createHash, randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decideDraw, firstRoundAfter, formatSlotLabel } from "../../../worker/fairness/livelootV1";
+import { decideDraw, decideRedraw, firstRoundAfter, formatSlotLabel } from "../../../worker/fairness/livelootV1";
 import type { DrawRecordJson, WeightedRecordLine } from "../../../worker/fairness/raffleRecord";
 import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
+import { referenceCheck, referenceDecide } from "../../support/fairnessReference";
 
 /**
- * The agreement harness: a decider turns a random case into the published draw record, and the
- * TypeScript verifier (worker/fairness/verifyDrawRecord.ts) must find nothing wrong with it.
- * Today's decider is a second implementation written here from SPEC.md alone, deliberately unlike
- * worker/fairness (node:crypto HMAC and SHA-256, ids ordered by length then text, a sum-and-scan
- * over Buffer reads). When the deciding implementation exists (SQL or Worker), add it to
- * `deciders`: every case then runs through it as well.
+ * The agreement harness: a decider turns a random case into the published draw record, and two
+ * verifiers must find nothing wrong with it: worker/fairness/verifyDrawRecord.ts (what the page
+ * and `npm run verify` run) and test/support/fairnessReference.ts (a second implementation written
+ * from SPEC.md alone, deliberately unlike worker/fairness). The deciders are that reference and
+ * the Worker's own decider (livelootV1.decideDraw and decideRedraw, exactly as
+ * raffle/drawSlots.ts decides every draw), so the Worker's picks are checked by an implementation
+ * that shares no code with them, on thousands of cases with rejected words.
  */
 interface AgreementCase {
   raffle: string;
@@ -38,78 +40,44 @@ interface Decider {
 }
 
 const chain = { genesisSeconds: 1692803367, periodSeconds: 3 };
-const twoTo48 = 1n << 48n;
 
-/** Canonical decimal ids have no leading zeros, so a shorter id is a smaller integer. */
-function compareDecimalIds(first: string, second: string): number {
+function compareIds(first: string, second: string): number {
   return first.length - second.length || (first < second ? -1 : first > second ? 1 : 0);
 }
 
-function referenceList(entries: { id: string; weight: number }[]) {
-  const sorted = [...entries].sort((first, second) => compareDecimalIds(first.id, second.id));
-  const text = sorted.map((entry) => `${entry.id}:${entry.weight}\n`).join("");
-  return { sorted, sha256: createHash("sha256").update(text, "utf8").digest("hex") };
-}
-
-function referencePick(
-  key: Buffer,
-  prefix: string,
-  sorted: { id: string; weight: number }[],
-): { id: string | null; rejected: number } {
-  if (sorted.length === 0) return { id: null, rejected: 0 };
-  let total = 0n;
-  for (const entry of sorted) total += BigInt(entry.weight);
-  const limit = total * (twoTo48 / total);
-  let index = 0;
-  let word = 0n;
-  for (;;) {
-    const mac = createHmac("sha256", key)
-      .update(Buffer.from(`${prefix}/${index}`, "utf8"))
-      .digest();
-    word = BigInt(mac.readUIntBE(0, 6));
-    if (word < limit) break;
-    index += 1;
-  }
-  let remaining = word % total;
-  for (const entry of sorted) {
-    const weight = BigInt(entry.weight);
-    if (remaining < weight) return { id: entry.id, rejected: index };
-    remaining -= weight;
-  }
-  throw new Error("reference pick ran off the end");
-}
-
 const referenceDecider: Decider = {
-  name: "reference (node:crypto, written from SPEC.md)",
+  name: "reference (node:crypto, written from SPEC.md: test/support/fairnessReference.ts)",
+  decide: async (agreementCase) => referenceDecide(agreementCase),
+};
+
+/** The Worker's decider, as raffle/drawSlots.ts calls it (redraws through decideRedraw). */
+const workerDecider: Decider = {
+  name: "Worker (worker/fairness/livelootV1.ts)",
   async decide(agreementCase) {
-    const prefix = (purpose: string) => `liveloot/v1/${agreementCase.raffle}/${agreementCase.slot}/${purpose}`;
-    const entrants = referenceList(agreementCase.entrants);
-    const items = referenceList(agreementCase.items);
-    const item = referencePick(agreementCase.randomness, prefix("item"), items.sorted);
-    const winner = referencePick(agreementCase.randomness, prefix("winner"), entrants.sorted);
-    let rejectedWords = item.rejected + winner.rejected;
-    const earlier = new Set(winner.id === null ? [] : [winner.id]);
+    const input = { ...agreementCase, randomness: new Uint8Array(agreementCase.randomness) };
+    const decision = await decideDraw(input);
     const redrawWinners: (string | null)[] = [];
-    for (let n = 1; n <= agreementCase.redraws && winner.id !== null; n += 1) {
-      const left = entrants.sorted.filter((entry) => !earlier.has(entry.id));
-      const redraw = referencePick(agreementCase.randomness, prefix(`winner-redraw-${n}`), left);
-      rejectedWords += redraw.rejected;
-      redrawWinners.push(redraw.id);
-      if (redraw.id === null) break;
-      earlier.add(redraw.id);
+    const earlier = decision.winnerUserId === null ? [] : [decision.winnerUserId];
+    let rejectedWords = (decision.itemPick?.rejectedWords ?? 0) + (decision.winnerPick?.rejectedWords ?? 0);
+    for (let n = 1; n <= agreementCase.redraws && decision.winnerUserId !== null; n += 1) {
+      const redraw = await decideRedraw(n, input, earlier);
+      rejectedWords += redraw.winnerPick?.rejectedWords ?? 0;
+      redrawWinners.push(redraw.winnerUserId);
+      if (redraw.winnerUserId === null) break;
+      earlier.push(redraw.winnerUserId);
     }
     return {
-      itemId: item.id,
-      winnerUserId: winner.id,
+      itemId: decision.itemId,
+      winnerUserId: decision.winnerUserId,
       redrawWinners,
-      entrantsSha256: entrants.sha256,
-      itemsSha256: items.sha256,
+      entrantsSha256: decision.entrants.sha256,
+      itemsSha256: decision.items.sha256,
       rejectedWords,
     };
   },
 };
 
-const deciders: Decider[] = [referenceDecider];
+const deciders: Decider[] = [referenceDecider, workerDecider];
 
 function randomDecimalId(): string {
   const length = randomInt(1, 22);
@@ -203,7 +171,13 @@ describe.each(deciders)("the TypeScript verifier agrees with the $name decider",
       const agreementCase = { ...generateCase(caseNumber), randomness: beacon.randomness };
       const outcome = await decider.decide(agreementCase);
       const record = buildRecord(agreementCase, beacon, outcome);
-      const mismatches = await verifyDrawRecord(record, agreementCase.raffle, chain);
+      const mismatches = [
+        ...(await verifyDrawRecord(record, agreementCase.raffle, chain)),
+        ...referenceCheck(agreementCase.raffle, {
+          ...record,
+          entrants: [...record.entrants].sort((first, second) => compareIds(first[0], second[0])),
+        }).map((problem) => ({ field: "reference", message: problem })),
+      ];
       if (mismatches.length > 0) {
         throw new Error(`case ${caseNumber} disagrees: ${JSON.stringify({ record, mismatches }, null, 1)}`);
       }

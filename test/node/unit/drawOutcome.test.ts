@@ -56,13 +56,16 @@ describe("why nobody could win", () => {
 });
 
 describe("what make_raffle's answer means", () => {
-  it("a draw carries its id, winner and item", () => {
+  it("a draw carries its id, winner, item and whether the beacon decided it", () => {
     expect(classifyAtomicDraw(answer({ outcome: "drawn", drawId: "7", winner, itemName: "Sword" }))).toEqual({
       kind: "drawn",
       drawId: "7",
       winner,
       itemName: "Sword",
+      verifiable: true,
     });
+    const fallback = answer({ outcome: "drawn", drawId: "8", winner, itemName: "Sword", verifiable: false });
+    expect(classifyAtomicDraw(fallback)).toMatchObject({ kind: "drawn", verifiable: false });
   });
 
   it("nobody eligible carries the reason, the counts and the run's notice", () => {
@@ -87,12 +90,12 @@ describe("what make_raffle's answer means", () => {
     expect(classifyAtomicDraw(answer({ outcome: "no_items" }))).toEqual({ kind: "outOfLoot" });
     expect(classifyAtomicDraw(answer({ outcome: "slot_taken" }))).toEqual({ kind: "slotTaken" });
     expect(classifyAtomicDraw(answer({ outcome: "not_running" }))).toEqual({ kind: "notRunning" });
+    expect(classifyAtomicDraw(answer({ outcome: "stale" }))).toEqual({ kind: "stale" });
   });
 
-  it("refuses an answer that breaks make_raffle's promises, and unsettled randomness", () => {
+  it("refuses an answer that breaks make_raffle's promises", () => {
     expect(() => classifyAtomicDraw(answer({ outcome: "drawn", drawId: "7" }))).toThrow(/drawn/);
     expect(() => classifyAtomicDraw(answer({ outcome: "no_eligible" }))).toThrow(/no_eligible/);
-    expect(() => classifyAtomicDraw(answer({ outcome: "need_randomness" }))).toThrow(/need_randomness/);
   });
 });
 
@@ -127,7 +130,8 @@ describe("the Twitch-error policy of a draw", () => {
 });
 
 const everyOutcome: DrawOutcome[] = [
-  { kind: "drawn", drawId: "1", winner, itemName: "Sword" },
+  { kind: "drawn", drawId: "1", winner, itemName: "Sword", verifiable: true },
+  { kind: "stale" },
   { kind: "noEligible", reason: "excluded", counts: counts(1, 1, 0), notice: undefined },
   { kind: "outOfLoot" },
   { kind: "slotTaken" },
@@ -158,6 +162,7 @@ describe("/raffle draw's reply", () => {
       drawId: "1",
       winner: { ...winner, name: "Real_Viewer" },
       itemName: "Golden *Crown*",
+      verifiable: true,
       announcement,
     }) as const;
 
@@ -176,6 +181,13 @@ describe("/raffle draw's reply", () => {
     expect(gone).not.toContain("keep trying");
     expect(renderDrawNow("pt-BR", drawn("channel_unavailable")).content).not.toContain("continuar tentando");
     expect(renderDrawNow("en-US", drawn("failed")).content).not.toContain("keep trying");
+  });
+
+  it("says when the beacon could not be reached, in the reply's language", () => {
+    const fallback = { ...drawn("delivered"), verifiable: false } as const;
+    expect(renderDrawNow("en-US", fallback).content).toContain("not publicly verifiable");
+    expect(renderDrawNow("pt-BR", fallback).content).toContain("não verificável publicamente");
+    expect(renderDrawNow("en-US", drawn("delivered")).content).not.toContain("verifiable");
   });
 
   it("words every other outcome", () => {

@@ -24,6 +24,8 @@ const refusals: Record<Exclude<DrawNowOutcome["kind"], "drawn">, MessageKey> = {
   noEligible: "raffleNoEligible",
   outOfLoot: "raffleOutOfItems",
   slotTaken: "raffleDrawBusy",
+  // The chat changed twice while drawing (a win elsewhere, an exclusion, the stock): try again.
+  stale: "raffleStaleSlot",
   notRunning: "raffleNoneActive",
   twitchForbidden: "raffleChattersForbidden",
   twitchUnavailable: "tryAgainLater",
@@ -44,6 +46,8 @@ export function renderDrawNow(locale: Locale, outcome: DrawNowOutcome): MessageB
       item: escapeMarkdown(outcome.itemName),
     }),
   ];
+  // Never hidden: the draw stands, and says it could not be checked against the beacon.
+  if (!outcome.verifiable) lines.push(`⚠️ ${translate(locale, "drawNotVerifiable")}`);
   if (outcome.announcement === "channel_unavailable")
     lines.push(translate(locale, "raffleAnnouncementChannelUnavailable"));
   else if (outcome.announcement === "failed") lines.push(translate(locale, "raffleAnnouncementFailed"));

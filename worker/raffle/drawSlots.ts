@@ -1,0 +1,135 @@
+import type { AppContext } from "../context";
+import {
+  type AtomicDrawResult,
+  type Candidate,
+  type EntrantsRead,
+  type RecordedDecision,
+  readDrawEntrants,
+  recordDraw,
+} from "../db/draws";
+import { formatHex, parseHex } from "../fairness/bytes";
+import { type DrawRandomness, fetchDrawRandomness } from "../fairness/drandChain";
+import { decideDraw, formatManualSlotLabel, formatSlotLabel } from "../fairness/livelootV1";
+import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
+import { cryptoRandom, type RandomSource, sampleWithoutReplacement } from "./randomness";
+
+/**
+ * Candidates read per slot: a uniform random sample of the chat, so the winner stays uniform
+ * among the eligible while the database's work and the published entrant list stay the same for a
+ * 50-viewer and a 100,000-viewer chat (SPEC: "a uniform sample of at most 500").
+ */
+export const candidateSampleSize = 500;
+
+/** One slot to draw: a raffle, its minute (or a manual draw's instant) and who is in its chat. */
+export interface SlotToDraw {
+  raffleId: string;
+  slotAt: number;
+  kind: "scheduled" | "manual";
+  chatters: readonly Candidate[];
+}
+
+/**
+ * Draws many slots the liveloot/v1 way (SPEC.md, "Provable fairness"), sharing what can be shared:
+ * 1. one statement reads every slot's entrants and items (read_draw_entrants);
+ * 2. one beacon round, the first published after that read, is waited for (a few seconds at
+ *    most; 20 s without an answer: the Worker's own randomness, round null);
+ * 3. each slot is decided with livelootV1.decideDraw, the one implementation of the pick, and
+ *    recorded by make_raffle exactly as /r/{raffle}.json will publish it.
+ * A slot whose winner or item stopped qualifying between read and record (`stale`: a manual draw
+ * elsewhere in the server, an exclusion, the stock) is read again once, with a new round.
+ */
+export async function drawSlots(
+  app: AppContext,
+  slots: readonly SlotToDraw[],
+  random: RandomSource = cryptoRandom,
+): Promise<AtomicDrawResult[]> {
+  const results: AtomicDrawResult[] = new Array(slots.length);
+  const samples = slots.map((slot) => sampleWithoutReplacement(slot.chatters, candidateSampleSize, random));
+  // A manual draw's `{slot}` names it with a random id, never a database id.
+  const slotLabels = slots.map((slot) =>
+    slot.kind === "scheduled" ? formatSlotLabel(slot.slotAt) : formatManualSlotLabel(createManualDrawId()),
+  );
+  let pending = slots.map((_, index) => index);
+  for (let attempt = 0; attempt < 2 && pending.length > 0; attempt += 1) {
+    const reads = await readDrawEntrants(
+      app.database,
+      pending.map((index) => ({ ...(slots[index] as SlotToDraw), candidates: samples[index] ?? [] })),
+    );
+    // The wall clock, not app.now(): a tick's "now" is its scheduled minute, and a replayed
+    // minute must still wait for a round published after this read.
+    const entrantsReadAt = Date.now();
+    const needsBeacon = reads.some((read) => read.outcome === "ready" && read.entrants.length > 0);
+    const randomness = needsBeacon ? await fetchDrawRandomness(app.config.drand, entrantsReadAt, app.log) : undefined;
+    const recorded = await mapWithConcurrency(reads, outsideCallConcurrency, (read, position) => {
+      const index = pending[position] as number;
+      return recordSlot(app, slots[index] as SlotToDraw, slotLabels[index] as string, read, entrantsReadAt, randomness);
+    });
+    const stale: number[] = [];
+    recorded.forEach((result, position) => {
+      const index = pending[position] as number;
+      results[index] = result;
+      if (result.outcome === "stale") stale.push(index);
+    });
+    if (stale.length > 0)
+      app.log.info("slots changed between read and record; reading them again", { stale: stale.length });
+    pending = stale;
+  }
+  return results;
+}
+
+function createManualDrawId(): string {
+  return formatHex(crypto.getRandomValues(new Uint8Array(8)));
+}
+
+const emptyResult = {
+  drawId: undefined,
+  itemName: undefined,
+  winner: undefined,
+  ineligible: undefined,
+  nobodyEligible: undefined,
+};
+
+async function recordSlot(
+  app: AppContext,
+  slot: SlotToDraw,
+  slotLabel: string,
+  read: EntrantsRead,
+  entrantsReadAt: number,
+  randomness: DrawRandomness | undefined,
+): Promise<AtomicDrawResult> {
+  if (read.outcome !== "ready") return { outcome: read.outcome, ...emptyResult };
+  // Nobody eligible: make_raffle records the empty slot (no beacon is needed for nothing to draw).
+  const drawRandomness = randomness ?? { round: null, signature: null, randomness: "0".repeat(64) };
+  const decision = await decideDraw({
+    randomness: parseHex(drawRandomness.randomness),
+    raffle: read.publicId,
+    slot: slotLabel,
+    entrants: read.entrants,
+    items: read.items,
+  });
+  const entrantsById = new Map(read.entrants.map((entrant) => [entrant.id, entrant]));
+  const itemsById = new Map(read.items.map((item) => [item.id, item]));
+  const winner = decision.winnerUserId === null ? undefined : entrantsById.get(decision.winnerUserId);
+  const recorded: RecordedDecision = {
+    slot: slotLabel,
+    entrants_read_at: new Date(entrantsReadAt).toISOString(),
+    round: drawRandomness.round,
+    signature: drawRandomness.signature,
+    randomness: drawRandomness.randomness,
+    entrants: decision.entrants.entries.map(({ id, weight }) => [id, entrantsById.get(id)?.login ?? "", weight]),
+    entrants_sha256: decision.entrants.sha256,
+    items: decision.items.entries.map(({ id, weight }) => [id, itemsById.get(id)?.name ?? "", weight]),
+    items_sha256: decision.items.sha256,
+    item_id: winner === undefined ? null : decision.itemId,
+    winner: winner === undefined ? null : { id: winner.id, login: winner.login, name: winner.name },
+    chatters_seen: read.counts.chatters,
+    excluded_count: read.counts.excluded,
+    cooling_down_count: read.counts.coolingDown,
+  };
+  return recordDraw(app.database, {
+    raffleId: slot.raffleId,
+    slotAt: slot.slotAt,
+    kind: slot.kind,
+    decision: recorded,
+  });
+}
