@@ -1,6 +1,11 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildTestBindings } from "./devkit/localBindings.ts";
+import { buildPageAssets } from "./scripts/buildPageAssets.ts";
+
+// The worker project reads wrangler.toml, whose [assets] directory must exist; the browser test
+// loads the Verify script from it. Built at config load, before any project starts.
+buildPageAssets();
 
 /**
  * test/ has one axis: where a test runs and what it covers.
@@ -47,6 +52,7 @@ export default defineConfig({
                 upstashToken: inject("upstashToken"),
                 twitchFakeUrl: inject("twitchFakeUrl"),
                 discordFakeUrl: inject("discordFakeUrl"),
+                drandFake: inject("drandFake"),
               }),
             },
           })),

@@ -8,6 +8,7 @@ import { ConfigurationError, HttpError } from "./errors";
 import { checkHealth } from "./http/checkHealth";
 import { handleLinkPage } from "./http/handleLinkPage";
 import { buildInstallLink } from "./http/installLink";
+import { handleRafflePage } from "./http/raffle/handleRafflePage";
 import { renderLandingPage } from "./http/renderLandingPage";
 import { resolveBrowserLocale } from "./http/renderMessagePage";
 import { respondNotFound } from "./http/respondNotFound";
@@ -45,6 +46,8 @@ router
   )
   .get("/twitch/callback", (request: AppRequest) => handleOAuthCallback(request, request.app, twitchLinkReactions))
   .post("/twitch/eventsub", (request: AppRequest) => handleEventSub(request, request.app, eventSubReactions))
+  // The public raffle page, its record (.json) and its spreadsheet (.csv): one segment, split by suffix.
+  .get("/r/:file", (request: AppRequest) => handleRafflePage(request, request.app, request.params.file ?? ""))
   .all("*", (request) => respondNotFound(request));
 
 async function attachAppContext(

@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDiscordFake } from "../../devkit/fakes/discordFake";
+import { startDrandFake } from "../../devkit/fakes/drandFake";
 import { startTwitchFake } from "../../devkit/fakes/twitchFake";
 import { buildLocalBindings } from "../../devkit/localBindings";
 import { findFreePort } from "../../devkit/services/findFreePort";
@@ -11,6 +12,7 @@ import type { PostgresKind } from "../../devkit/services/postgres";
 import { runInReverse } from "../../devkit/services/runInReverse";
 import { startUpstashEndpoint, type UpstashEndpointKind } from "../../devkit/services/upstashEndpoint";
 import { listCommandDefinitions } from "../../worker/discord/commands/registry";
+import { buildPageAssets } from "../buildPageAssets";
 import { migrate } from "../migrate";
 import { devFixtures } from "./devFixtures";
 import { SimulatedClock } from "./SimulatedClock";
@@ -61,6 +63,8 @@ export interface DevStack {
   redisWarning?: string;
   twitchFakeUrl?: string;
   discordFakeUrl?: string;
+  /** `npm run verify -- URL --chain-info {drandChainInfoUrl}` checks the fake beacon's signatures. */
+  drandChainInfoUrl?: string;
   ticker: Ticker;
   /** Stops everything it started, in reverse order, past individual failures; safe to call twice. */
   stop(): Promise<void>;
@@ -81,6 +85,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   try {
     const workerPort = await claimPort(options.workerPort, "the Worker");
     const workerUrl = `http://127.0.0.1:${workerPort}`;
+    // wrangler.toml's [assets] directory must exist before wrangler starts (the raffle page's Verify script).
+    progress("building the page assets");
+    buildPageAssets();
     if (options.mode === "dev-vars") {
       progress("starting wrangler dev with .dev.vars");
       const wrangler = await startWrangler({
@@ -136,10 +143,13 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           autoRegisterInteractions: true,
         }),
       ),
+      // quicknet's schedule on the real clock, as the Worker reads it: draws wait for a round
+      // as in production and verify against the fake's own key.
+      track(startDrandFake({ seed: "liveloot npm run dev" })),
     ] as const;
     // Every start finishes before a failure is thrown, so that everything started gets stopped.
     await Promise.allSettled(starts);
-    const [database, upstash, twitch, discord] = await Promise.all(starts);
+    const [database, upstash, twitch, discord, drand] = await Promise.all(starts);
     const neonWsProxy = database.isLocal ? await track(startNeonWsProxy()) : undefined;
     const neonHttpEndpoint = database.isLocal ? await track(startNeonHttpEndpoint()) : undefined;
 
@@ -157,6 +167,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           upstashToken: upstash.token,
           twitchFakeUrl: twitch.url,
           discordFakeUrl: discord.url,
+          drandFake: { url: drand.url, chainHash: drand.chainHash, publicKey: drand.publicKey },
         },
       ),
       DEV_CLOCK_URL: devClock.url,
@@ -200,6 +211,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       redisWarning: upstash.warning,
       twitchFakeUrl: twitch.url,
       discordFakeUrl: discord.url,
+      drandChainInfoUrl: `${drand.url}/${drand.chainHash}/info`,
       ticker,
       stop,
     };

@@ -1,0 +1,255 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { DrandControl } from "../../../devkit/fakes/drandControl";
+import { type DevStack, startDevStack } from "../../../scripts/dev/startDevStack";
+import { type DrandChain, parseDrandChainInfo } from "../../../worker/fairness/beacon";
+import { formatHex, parseHex } from "../../../worker/fairness/bytes";
+import { decideDraw, firstRoundAfter, formatManualSlotLabel } from "../../../worker/fairness/livelootV1";
+import { createTestDatabase, type TestDatabase } from "../../support/testDatabase";
+
+/** Debian's package; the CI image installs it. Never downloaded by a test. */
+const chromiumPath = "/usr/bin/chromium";
+const chromiumFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const hasChromium = existsSync(chromiumPath);
+if (!hasChromium) {
+  console.warn(`raffle-page-browser skipped: ${chromiumPath} is missing (apt-get install chromium).`);
+}
+
+const stepTimeout = { timeout: 20_000 };
+const chatters = [
+  { id: "41", login: "alice_viewer", name: "Alice" },
+  { id: "9", login: "bob_builds", name: "Bob" },
+  { id: "1234567", login: "carol_codes", name: "Carol" },
+];
+
+/** A running raffle with loot, straight into the dev stack's database; its public id. */
+async function seedRaffle(client: pg.Client): Promise<{ raffleId: string; publicId: string }> {
+  const guildId = "700000000000000001";
+  await client.query("insert into guilds (id) values ($1)", [guildId]);
+  await client.query(
+    "insert into loot_items (guild_id, name, weight, stock) values ($1, 'Golden Sword', 3, null), ($1, 'Shield', 1, 5)",
+    [guildId],
+  );
+  const { rows } = await client.query<{ id: string; public_id: string }>(
+    `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login, cooldown_minutes, rules)
+     values ($1, '700000000000000002', '100', 'streamer_one', 0, 'One prize per person.')
+     returning id::text, public_id`,
+    [guildId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error("no raffle inserted");
+  return { raffleId: row.id, publicId: row.public_id };
+}
+
+/** One manual draw the way the Worker records it: read the entrants, wait for no one, decide, record. */
+async function recordDraw(
+  client: pg.Client,
+  raffle: { raffleId: string; publicId: string },
+  drand: { control: DrandControl; chain: DrandChain } | null,
+  slotAt: Date,
+): Promise<{ slot: string; winnerName: string }> {
+  const read = await client.query<{
+    outcome: string;
+    entrants: { id: string; login: string; name: string; weight: number }[];
+    items: { id: string | number; name: string; weight: number }[];
+    chatters_seen: number;
+    excluded_count: number;
+    cooling_down_count: number;
+  }>("select * from read_draw_entrants($1::jsonb)", [
+    JSON.stringify([
+      { raffle_id: raffle.raffleId, slot_at: slotAt.toISOString(), kind: "manual", candidates: chatters },
+    ]),
+  ]);
+  const entrants = read.rows[0];
+  if (entrants?.outcome !== "ready") throw new Error(`read_draw_entrants: ${entrants?.outcome}`);
+  const readAt = Date.now();
+  const beacon = drand
+    ? await drand.control.readRound(firstRoundAfter(readAt, drand.chain))
+    : { round: null, signature: null, randomness: formatHex(crypto.getRandomValues(new Uint8Array(32))) };
+  const slot = formatManualSlotLabel(String(slotAt.getTime()));
+  const decision = await decideDraw({
+    randomness: parseHex(beacon.randomness),
+    raffle: raffle.publicId,
+    slot,
+    entrants: entrants.entrants.map((entrant) => ({ id: entrant.id, weight: entrant.weight })),
+    items: entrants.items.map((item) => ({ id: String(item.id), weight: item.weight })),
+  });
+  const byId = new Map(entrants.entrants.map((entrant) => [entrant.id, entrant]));
+  const itemNames = new Map(entrants.items.map((item) => [String(item.id), item.name]));
+  const winner = byId.get(decision.winnerUserId ?? "");
+  if (!winner) throw new Error("nobody won");
+  const recorded = await client.query<{ outcome: string }>(
+    "select outcome from make_raffle($1, $2, 'manual', $3::jsonb)",
+    [
+      raffle.raffleId,
+      slotAt.toISOString(),
+      JSON.stringify({
+        slot,
+        entrants_read_at: new Date(readAt).toISOString(),
+        round: beacon.round,
+        signature: beacon.signature,
+        randomness: beacon.randomness,
+        entrants: decision.entrants.entries.map((entry) => [entry.id, byId.get(entry.id)?.login, entry.weight]),
+        entrants_sha256: decision.entrants.sha256,
+        items: decision.items.entries.map((entry) => [entry.id, itemNames.get(entry.id), entry.weight]),
+        items_sha256: decision.items.sha256,
+        item_id: decision.itemId,
+        winner: { id: winner.id, login: winner.login, name: winner.name },
+        chatters_seen: entrants.chatters_seen,
+        excluded_count: entrants.excluded_count,
+        cooling_down_count: entrants.cooling_down_count,
+      }),
+    ],
+  );
+  if (recorded.rows[0]?.outcome !== "drawn") throw new Error(`make_raffle: ${recorded.rows[0]?.outcome}`);
+  return { slot, winnerName: winner.name };
+}
+
+describe.skipIf(!hasChromium)("the public raffle page's Verify, in headless Chromium", () => {
+  let stack: DevStack | undefined;
+  let browser: Browser | undefined;
+  let database: TestDatabase | undefined;
+  let temporaryDirectory: string;
+  let publicId = "";
+  let draws: { slot: string; winnerName: string }[] = [];
+
+  beforeAll(async () => {
+    temporaryDirectory = await mkdtemp(join(tmpdir(), "liveloot-raffle-page-"));
+    database = await createTestDatabase();
+    [stack, browser] = await Promise.all([
+      startDevStack({
+        mode: "fakes",
+        workerPort: 0,
+        playgroundPort: 0,
+        database: { source: "existing", databaseUrl: database.url },
+        redisUrl: inject("redisUrl"),
+        envFile: join(temporaryDirectory, "worker.env"),
+        automaticTicks: false,
+      }),
+      chromium.launch({ executablePath: chromiumPath, args: chromiumFlags }),
+    ]);
+    if (!stack.drandChainInfoUrl) throw new Error("the dev stack has no drand fake");
+    const chainInfoUrl = new URL(stack.drandChainInfoUrl);
+    const control = new DrandControl(chainInfoUrl.origin);
+    const chain = parseDrandChainInfo(await control.readChainInfo());
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const raffle = await seedRaffle(client);
+      publicId = raffle.publicId;
+      const started = Date.now();
+      draws = [
+        await recordDraw(client, raffle, { control, chain }, new Date(started)),
+        await recordDraw(client, raffle, { control, chain }, new Date(started + 1000)),
+        await recordDraw(client, raffle, null, new Date(started + 2000)),
+      ];
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    await database?.drop();
+    await rm(temporaryDirectory, { recursive: true, force: true });
+  }, 60_000);
+
+  /** Opens the page, noting console errors, uncaught errors and every URL it asks for. */
+  async function openPage(locale = "en-US"): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+    if (!browser || !stack) throw new Error("not started");
+    const context = await browser.newContext({ locale, extraHTTPHeaders: { "accept-language": locale } });
+    await context.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("request", (request) => requests.push(request.url()));
+    await page.goto(`${stack.workerUrl}/r/${publicId}`);
+    return { page, problems, requests };
+  }
+
+  function drawItem(page: Page, slot: string) {
+    return page.locator("li", { has: page.locator(`button[data-slot="${slot}"]`) });
+  }
+
+  test("every draw verifies ✓, BLS signature included; the page loads only its own origin", async () => {
+    const { page, problems, requests } = await openPage();
+    try {
+      await page.getByText("This is a promotion from streamer_one.").waitFor(stepTimeout);
+      for (const draw of draws) {
+        const item = drawItem(page, draw.slot);
+        await expect(item.locator("dd").nth(1).innerText()).resolves.toBe(draw.winnerName);
+        await item.getByRole("button", { name: "Verify" }).click();
+        await item.locator(".result.ok").waitFor(stepTimeout);
+      }
+      const results = await page.locator(".result").allInnerTexts();
+      expect(results.slice(0, 2)).toEqual([
+        "✓ The picks match this randomness, but it did not come from the beacon: not publicly verifiable.",
+        "✓ Verified: the beacon's signature, both lists and the picks match.",
+      ]);
+      expect(results[2]).toBe("✓ Verified: the beacon's signature, both lists and the picks match.");
+      expect(problems).toEqual([]);
+      const origin = new URL(stack?.workerUrl ?? "").origin;
+      expect(requests.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+      expect(requests).toContain(`${origin}/assets/raffle-verify.js`);
+      expect(requests).toContain(`${origin}/r/${publicId}.json`);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test("a tampered record says ✗ and exactly what does not match, in Portuguese too", async () => {
+    const { page, problems } = await openPage("pt-BR");
+    try {
+      const [first, second] = draws;
+      if (!first || !second) throw new Error("draws missing");
+      // Another winner for the first draw, another signature for the second: what a forger would change.
+      await page.route(`**/r/${publicId}.json`, async (route) => {
+        const response = await route.fetch();
+        const record = (await response.json()) as {
+          draws: { slot: string; winner_user_id: string; signature: string | null }[];
+        };
+        for (const draw of record.draws) {
+          if (draw.slot === first.slot)
+            draw.winner_user_id = chatters.find((chatter) => chatter.id !== draw.winner_user_id)?.id ?? "";
+          if (draw.slot === second.slot && draw.signature) draw.signature = `${draw.signature.slice(0, -2)}00`;
+        }
+        await route.fulfill({ response, json: record });
+      });
+      const firstItem = drawItem(page, first.slot);
+      await firstItem.getByRole("button", { name: "Verificar" }).click();
+      await firstItem.locator(".result.bad").waitFor(stepTimeout);
+      const firstResult = await firstItem.locator(".result").innerText();
+      expect(firstResult).toContain("✗ Este sorteio não confere com o registro:");
+      expect(firstResult).toMatch(/winner_user_id is "\d+", but Pick\("winner", entrants\) gives "\d+"/);
+
+      const secondItem = drawItem(page, second.slot);
+      await secondItem.getByRole("button", { name: "Verificar" }).click();
+      await secondItem.locator(".result.bad").waitFor(stepTimeout);
+      const secondResult = await secondItem.locator(".result").innerText();
+      expect(secondResult).toContain("a assinatura do farol não é a assinatura da rede para esta rodada");
+      expect(secondResult).toContain("randomness is");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+});

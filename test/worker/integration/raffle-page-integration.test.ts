@@ -1,0 +1,342 @@
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { DrandControl } from "../../../devkit/fakes/drandControl";
+import { readPublicRaffle } from "../../../worker/db/publicRaffle";
+import { type DrandChain, parseDrandChainInfo } from "../../../worker/fairness/beacon";
+import { formatHex } from "../../../worker/fairness/bytes";
+import {
+  decideDraw,
+  firstRoundAfter,
+  formatManualSlotLabel,
+  formatSlotLabel,
+} from "../../../worker/fairness/livelootV1";
+import { parseRaffleRecord } from "../../../worker/fairness/raffleRecord";
+import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
+import { formatCsvCell } from "../../../worker/http/raffle/formatRaffleCsv";
+import { renderRafflePage } from "../../../worker/http/raffle/renderRafflePage";
+import { callWorker } from "../../support/worker/callWorker";
+import { createChatter, createRunningRaffle, useTestDatabase } from "../../support/worker/commandHelpers";
+import { createSnowflake } from "../../support/worker/interactions";
+
+/** The public raffle page, its record and its spreadsheet, over draws recorded as the Worker records them. */
+
+const database = useTestDatabase();
+const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+type Chatter = { id: string; login: string; displayName: string };
+type EntrantRow = { id: string; login: string; name: string; weight: number };
+type ItemRow = { id: string | number; name: string; weight: number };
+
+async function readFakeChain(): Promise<DrandChain> {
+  return parseDrandChainInfo(await new DrandControl(inject("drandFake").url).readChainInfo());
+}
+
+/**
+ * One draw as the Worker makes it: read_draw_entrants, the first round after the read (signed by
+ * the drand fake) or no beacon at all, decideDraw, make_raffle.
+ */
+async function recordDraw(options: {
+  raffleId: string;
+  publicId: string;
+  kind: "scheduled" | "manual";
+  slotAt: Date;
+  chatters: Chatter[];
+  beacon: boolean;
+  chain: DrandChain;
+}) {
+  const candidates = options.chatters.map((chatter) => ({
+    id: chatter.id,
+    login: chatter.login,
+    name: chatter.displayName,
+  }));
+  const [read] = await database.query<{
+    outcome: string;
+    entrants: EntrantRow[];
+    items: ItemRow[];
+    chatters_seen: number;
+    excluded_count: number;
+    cooling_down_count: number;
+  }>("select * from read_draw_entrants($1::jsonb)", [
+    JSON.stringify([
+      { raffle_id: options.raffleId, slot_at: options.slotAt.toISOString(), kind: options.kind, candidates },
+    ]),
+  ]);
+  expect(read?.outcome).toBe("ready");
+  if (!read) throw new Error("read_draw_entrants answered nothing");
+  const readAt = Date.now();
+  const slot =
+    options.kind === "scheduled" ? formatSlotLabel(options.slotAt.getTime()) : formatManualSlotLabel(createSnowflake());
+  let randomness: { round: number | null; signature: string | null; randomness: string };
+  if (options.beacon) {
+    const beacon = await new DrandControl(inject("drandFake").url).readRound(firstRoundAfter(readAt, options.chain));
+    randomness = beacon;
+  } else {
+    randomness = { round: null, signature: null, randomness: formatHex(crypto.getRandomValues(new Uint8Array(32))) };
+  }
+  const decision = await decideDraw({
+    randomness: Uint8Array.from(randomness.randomness.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16)),
+    raffle: options.publicId,
+    slot,
+    entrants: read.entrants.map((entrant) => ({ id: entrant.id, weight: entrant.weight })),
+    items: read.items.map((item) => ({ id: String(item.id), weight: item.weight })),
+  });
+  const entrantsById = new Map(read.entrants.map((entrant) => [entrant.id, entrant]));
+  const itemsById = new Map(read.items.map((item) => [String(item.id), item]));
+  const winner = decision.winnerUserId === null ? undefined : entrantsById.get(decision.winnerUserId);
+  const [recorded] = await database.query<{ outcome: string }>("select * from make_raffle($1, $2, $3, $4::jsonb)", [
+    options.raffleId,
+    options.slotAt.toISOString(),
+    options.kind,
+    JSON.stringify({
+      slot,
+      entrants_read_at: new Date(readAt).toISOString(),
+      round: randomness.round,
+      signature: randomness.signature,
+      randomness: randomness.randomness,
+      entrants: decision.entrants.entries.map((entry) => [entry.id, entrantsById.get(entry.id)?.login, entry.weight]),
+      entrants_sha256: decision.entrants.sha256,
+      items: decision.items.entries.map((entry) => [entry.id, itemsById.get(entry.id)?.name, entry.weight]),
+      items_sha256: decision.items.sha256,
+      item_id: decision.itemId,
+      winner: winner ? { id: winner.id, login: winner.login, name: winner.name } : null,
+      chatters_seen: read.chatters_seen,
+      excluded_count: read.excluded_count,
+      cooling_down_count: read.cooling_down_count,
+    }),
+  ]);
+  expect(recorded?.outcome).toBe("drawn");
+  return { slot, winner, itemName: decision.itemId === null ? undefined : itemsById.get(decision.itemId)?.name };
+}
+
+describe("GET /r/{raffle}, .json and .csv", () => {
+  const alice = createChatter("alice", "Alice_Wins");
+  const bob = createChatter("bob", "Bob=1+1");
+  const carol = createChatter("carol", "Carol");
+  const excluded = createChatter("hidden", "Hidden_Person");
+  let setting: Awaited<ReturnType<typeof createRunningRaffle>>;
+  let raffle: { id: string; public_id: string; guild_id: string; discord_channel_id: string };
+  let draws: Awaited<ReturnType<typeof recordDraw>>[] = [];
+  let secretValues: string[] = [];
+  const rules = 'Be nice. <script>alert("x")</script> & have fun';
+
+  beforeAll(async () => {
+    setting = await createRunningRaffle({
+      items: "Golden Sword:3, Shield:1x5",
+      chatters: [alice, bob, carol, excluded],
+      cooldown: 0,
+    });
+    const [row] = await database.query<typeof raffle>(
+      "select id::text, public_id, guild_id, discord_channel_id from raffles where guild_id = $1",
+      [setting.scene.guildId],
+    );
+    if (!row) throw new Error("no raffle was started");
+    raffle = row;
+    await database.query("update raffles set rules = $2 where id = $1", [raffle.id, rules]);
+    await database.query(
+      "insert into excluded_viewers (guild_id, twitch_login, excluded_by_discord_user_id) values ($1, $2, $3)",
+      [raffle.guild_id, excluded.login, setting.scene.userId],
+    );
+    const chain = await readFakeChain();
+    const [next] = await database.query<{ next_slot_at: Date }>("select next_slot_at from raffles where id = $1", [
+      raffle.id,
+    ]);
+    const chatters = [alice, bob, carol, excluded];
+    const common = { raffleId: raffle.id, publicId: raffle.public_id, chatters, chain };
+    draws = [
+      await recordDraw({ ...common, kind: "scheduled", slotAt: next?.next_slot_at ?? new Date(), beacon: true }),
+      await recordDraw({ ...common, kind: "manual", slotAt: new Date(), beacon: true }),
+      await recordDraw({ ...common, kind: "manual", slotAt: new Date(Date.now() + 1), beacon: false }),
+    ];
+    // Everything stored about the Twitch link (tokens are ciphertext here): none of it may show.
+    const [link] = await database.query<Record<string, unknown>>(
+      "select access_token_ciphertext, refresh_token_ciphertext, linked_by_discord_user_id from twitch_links where guild_id = $1",
+      [raffle.guild_id],
+    );
+    secretValues = [
+      ...Object.values(link ?? {}).map(String),
+      raffle.guild_id,
+      raffle.discord_channel_id,
+      excluded.id,
+      excluded.login,
+      excluded.displayName,
+      setting.scene.userId,
+    ];
+  });
+
+  function get(path: string, headers: Record<string, string> = {}) {
+    return callWorker(new Request(`https://liveloot.test${path}`, { headers }));
+  }
+
+  it("shows the rules, the Twitch disclaimer verbatim and every draw, in English", async () => {
+    const response = await get(`/r/${raffle.public_id}`, { accept: browserAccept, "accept-language": "en-US" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(response.headers.get("content-language")).toBe("en-US");
+    expect(response.headers.get("cache-control")).toBe("public, max-age=30");
+    expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await response.text();
+    expect(html).toContain(
+      `This is a promotion from ${setting.streamer.login}. Twitch does not sponsor or endorse broadcaster promotions and is not responsible for them.`,
+    );
+    expect(html).toContain("A draw every minute while the channel is live.");
+    expect(html).toContain("Cooldown: none");
+    expect(html).toContain("Luck: off");
+    expect(html).toContain("Gates: none");
+    expect(html).toContain("Be nice. &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; have fun");
+    expect(html).not.toContain('<script>alert("x")');
+    expect(html).toContain("a uniform sample of at most 500 viewers");
+    for (const draw of draws) {
+      expect(html).toContain(`data-slot="${draw.slot}"`);
+      expect(html).toContain(`<dd>${draw.winner?.name}</dd>`);
+      expect(html).toContain(`<dd>${draw.itemName}</dd>`);
+    }
+    expect(html.match(/<button type="button" class="verify"/g)).toHaveLength(3);
+    expect(html).toContain("<dd>not publicly verifiable</dd>");
+    // Three entrants: the excluded chatter is not one of them.
+    expect(html.match(/<dt>Entrants<\/dt><dd>3<\/dd>/g)).toHaveLength(3);
+    expect(html).toContain('<script src="/assets/raffle-verify.js" defer></script>');
+    for (const value of secretValues) expect(html).not.toContain(value);
+  });
+
+  it("answers Portuguese by Accept-Language, with the disclaimer translated and in English", async () => {
+    const response = await get(`/r/${raffle.public_id}`, {
+      accept: browserAccept,
+      "accept-language": "pt-BR,pt;q=0.9",
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-language")).toBe("pt-BR");
+    const html = await response.text();
+    expect(html).toContain('<html lang="pt-BR">');
+    expect(html).toContain(
+      `Esta é uma promoção de ${setting.streamer.login}. A Twitch não patrocina nem endossa promoções de transmissores e não é responsável por elas.`,
+    );
+    expect(html).toContain(
+      `This is a promotion from ${setting.streamer.login}. Twitch does not sponsor or endorse broadcaster promotions and is not responsible for them.`,
+    );
+    expect(html).toContain("Regras");
+    expect(html).toContain(">Verificar</button>");
+    expect(html).toContain("<dd>não verificável publicamente</dd>");
+  });
+
+  it("publishes a record that parses and verifies draw by draw, without internal ids", async () => {
+    const response = await get(`/r/${raffle.public_id}.json`, { accept: browserAccept });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const text = await response.text();
+    const json: unknown = JSON.parse(text);
+    const record = parseRaffleRecord(json);
+    expect(record.raffle).toBe(raffle.public_id);
+    expect(record.algorithm).toBe("liveloot/v1");
+    expect(record.chain_hash).toBe(inject("drandFake").chainHash);
+    expect(record.draws.map((draw) => draw.slot)).toEqual(draws.map((draw) => draw.slot));
+    const chain = await readFakeChain();
+    for (const draw of record.draws) {
+      expect(await verifyDrawRecord(draw, record.raffle, chain)).toEqual([]);
+      expect(draw.entrants.map(([id]) => id).sort()).toEqual([alice.id, bob.id, carol.id].sort());
+      expect(draw.entrants_read_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
+    expect(record.draws.map((draw) => draw.round === null)).toEqual([false, false, true]);
+    expect(record.draws.map((draw) => draw.winner_user_id)).toEqual(draws.map((draw) => draw.winner?.id));
+    expect((json as { chain: { public_key: string } }).chain.public_key).toBe(inject("drandFake").publicKey);
+    // A changed winner is caught: the check can fail.
+    const [first] = record.draws;
+    if (!first) throw new Error("no draw in the record");
+    const other = [alice.id, bob.id, carol.id].find((id) => id !== first.winner_user_id) ?? "";
+    const mismatches = await verifyDrawRecord({ ...first, winner_user_id: other }, record.raffle, chain);
+    expect(mismatches.map((mismatch) => mismatch.field)).toEqual(["winner_user_id"]);
+    // Only published fields: the raffle's database id (a small number, like item ids) has no field to be in.
+    const top = json as Record<string, unknown>;
+    expect(Object.keys(top).sort()).toEqual([
+      "algorithm",
+      "chain",
+      "chain_hash",
+      "draw_total",
+      "draws",
+      "raffle",
+      "truncated",
+    ]);
+    for (const draw of top.draws as Record<string, unknown>[]) {
+      expect(Object.keys(draw).sort()).toEqual([
+        "draw_number",
+        "entrants",
+        "entrants_read_at",
+        "entrants_sha256",
+        "item_id",
+        "item_name",
+        "items",
+        "items_sha256",
+        "kind",
+        "randomness",
+        "redraws",
+        "round",
+        "signature",
+        "slot",
+        "time",
+        "winner_display_name",
+        "winner_login",
+        "winner_user_id",
+      ]);
+    }
+    for (const value of secretValues) expect(text).not.toContain(value);
+    expect(text).not.toMatch(/"(id|raffle_id|draw_id|guild_id|channel_id|discord_channel_id)"/);
+  });
+
+  it("serves the draws as a spreadsheet, quoted and safe from formulas", async () => {
+    const response = await get(`/r/${raffle.public_id}.csv`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/csv; charset=utf-8/);
+    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="liveloot-${raffle.public_id}.csv"`);
+    const lines = (await response.text()).split("\r\n");
+    expect(lines[0]).toBe(
+      "time,draw_number,slot,round,winner_login,winner_display_name,item_name,entrants,entrants_sha256,items_sha256,randomness",
+    );
+    expect(lines).toHaveLength(draws.length + 2);
+    expect(lines.at(-1)).toBe("");
+    for (const [index, draw] of draws.entries()) {
+      const cells = lines[index + 1]?.split(",") ?? [];
+      expect(cells[2]).toBe(draw.slot);
+      expect(cells[4]).toBe(draw.winner?.login);
+      expect(cells[5]).toBe(formatCsvCell(draw.winner?.name ?? ""));
+      expect(cells[7]).toBe("3");
+    }
+    expect(lines[3]?.split(",")[3]).toBe("");
+    const csv = lines.join("\n");
+    for (const value of secretValues) expect(csv).not.toContain(value);
+  });
+
+  it("serves at most the newest draws, and the page says how many it left out", async () => {
+    const newest = await readPublicRaffle(database, raffle.public_id, 2);
+    expect(newest?.drawTotal).toBe(3);
+    expect(newest?.draws.map((draw) => draw.proof?.slotLabel)).toEqual(draws.slice(1).map((draw) => draw.slot));
+    if (!newest) throw new Error("raffle not found");
+    const html = renderRafflePage(newest, "en-US", { chainHash: "00".repeat(32), chain: null });
+    expect(html).toContain("Showing the newest 2 of 3 draws.");
+    expect(html).not.toContain(`data-slot="${draws[0]?.slot}"`);
+    expect(await readPublicRaffle(database, "../../etc/passwd")).toBeUndefined();
+  });
+
+  it("neutralises formulas and quotes separators in cells", () => {
+    expect(formatCsvCell("Bob=1+1")).toBe("Bob=1+1");
+    expect(formatCsvCell("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
+    expect(formatCsvCell("+1")).toBe("'+1");
+    expect(formatCsvCell("-2")).toBe("'-2");
+    expect(formatCsvCell("@sum")).toBe("'@sum");
+    expect(formatCsvCell('a,"b"')).toBe('"a,""b"""');
+    expect(formatCsvCell("line\nbreak")).toBe('"line\nbreak"');
+  });
+
+  it("answers 404 to an unknown or malformed id: HTML to a browser, JSON for the record", async () => {
+    const unknown = "AAAAAAAAAAAAAAAAAAAAAA";
+    for (const id of [unknown, "..%2Fx", "x".repeat(200), "123", raffle.id, `${raffle.public_id}x!`]) {
+      const response = await get(`/r/${id}`, { accept: browserAccept });
+      expect(response.status, id).toBe(404);
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      await response.body?.cancel();
+    }
+    const csv = await get(`/r/${unknown}.csv`, { accept: browserAccept });
+    expect(csv.status).toBe(404);
+    await csv.body?.cancel();
+    const json = await get(`/r/${unknown}.json`, { accept: browserAccept });
+    expect(json.status).toBe(404);
+    expect(await json.json()).toEqual({ error: "Not found." });
+  });
+});

@@ -1,0 +1,196 @@
+import type { Queryable } from "./Database";
+
+/**
+ * What the public raffle page (`/r/{raffle}`, `.json`, `.csv`) may show of a raffle: its rules and
+ * its draws with their proof. Nothing here names a database id, a guild, a Discord channel or an
+ * exclusion: the page is public, and these rows are all it reads.
+ */
+export interface PublicRaffle {
+  publicId: string;
+  /** The Twitch channel the raffle runs for (its login). */
+  channelLogin: string;
+  everyMinutes: number;
+  cooldownMinutes: number;
+  luck: boolean;
+  /** The streamer's own rules text, or null. */
+  rules: string | null;
+  status: "running" | "paused" | "stopped";
+  startedAt: string;
+  /** Oldest first; at most the newest `drawLimit` draws. */
+  draws: PublicDraw[];
+  /** How many draws the raffle has in all (more than `draws.length` when the list was cut). */
+  drawTotal: number;
+}
+
+/** A draw made with `liveloot/v1`: everything its record publishes. */
+export interface VerifiableDrawProof {
+  algorithm: "liveloot/v1";
+  slotLabel: string;
+  round: number | null;
+  signature: string | null;
+  randomness: string;
+  /** ISO 8601 with milliseconds, UTC. */
+  entrantsReadAt: string;
+  entrants: [userId: string, login: string, weight: number][];
+  entrantsSha256: string;
+  items: [itemId: string, name: string, weight: number][];
+  itemsSha256: string;
+  itemId: string | null;
+}
+
+export interface PublicDraw {
+  drawNumber: number | null;
+  kind: "scheduled" | "manual";
+  /** ISO 8601 with milliseconds, UTC: the slot (scheduled) or the moment (manual) of the draw. */
+  slotAt: string;
+  itemName: string;
+  winnerUserId: string;
+  winnerLogin: string;
+  winnerDisplayName: string;
+  /** Entrants the pick ran over (v1), or the candidates the old draw examined. */
+  entrantCount: number;
+  /** Null for a draw made before verifiable draws (no record to recompute). */
+  proof: VerifiableDrawProof | null;
+}
+
+/** Public ids are random URL-safe text (raffles_public_id_format); anything else is never looked up. */
+export const publicRaffleIdPattern = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** The newest draws a page serves at most. */
+export const publicDrawLimit = 1000;
+
+type RaffleRow = {
+  public_id: string;
+  twitch_broadcaster_login: string;
+  every_minutes: number;
+  cooldown_minutes: number;
+  luck: boolean;
+  rules: string | null;
+  status: "running" | "paused" | "stopped";
+  started_at: string;
+  draw_total: string;
+};
+
+type DrawRow = {
+  draw_number: number | null;
+  kind: "scheduled" | "manual";
+  slot_at: string;
+  item_id: string | null;
+  item_name: string;
+  winner_twitch_user_id: string;
+  winner_twitch_login: string;
+  winner_twitch_display_name: string;
+  candidate_count: number;
+  algorithm: string | null;
+  slot_label: string | null;
+  beacon_round: string | null;
+  beacon_signature: string | null;
+  randomness: string | null;
+  entrants_read_at: string | null;
+  entrants: unknown;
+  entrants_sha256: string | null;
+  items: unknown;
+  items_sha256: string | null;
+};
+
+const isoMilliseconds = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/**
+ * The raffle with this public id and its newest draws (oldest first), in one round trip; undefined
+ * when the id is malformed or unknown.
+ */
+export async function readPublicRaffle(
+  database: Queryable,
+  publicId: string,
+  drawLimit = publicDrawLimit,
+): Promise<PublicRaffle | undefined> {
+  if (!publicRaffleIdPattern.test(publicId)) return undefined;
+  const [raffleRows = [], drawRows = []] = await database.batch([
+    {
+      text: `select r.public_id, r.twitch_broadcaster_login, r.every_minutes, r.cooldown_minutes, r.luck, r.rules,
+         r.status, to_char(r.started_at at time zone 'UTC', ${isoMilliseconds}) as started_at,
+         (select count(*) from draws d where d.raffle_id = r.id)::text as draw_total
+       from raffles r where r.public_id = $1`,
+      values: [publicId],
+    },
+    {
+      text: `select * from (
+         select d.draw_number, d.kind, to_char(d.slot_at at time zone 'UTC', ${isoMilliseconds}) as slot_at,
+           d.item_id::text as item_id, d.item_name, d.winner_twitch_user_id, d.winner_twitch_login,
+           d.winner_twitch_display_name, d.candidate_count, d.algorithm, d.slot_label,
+           d.beacon_round::text as beacon_round, d.beacon_signature, d.randomness,
+           to_char(d.entrants_read_at at time zone 'UTC', ${isoMilliseconds}) as entrants_read_at,
+           d.entrants, d.entrants_sha256, d.items, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id
+         from draws d join raffles r on r.id = d.raffle_id
+         where r.public_id = $1
+         order by d.slot_at desc, d.id desc
+         limit $2
+       ) newest order by sort_slot_at, sort_id`,
+      values: [publicId, drawLimit],
+    },
+  ]);
+  const raffle = raffleRows[0] as RaffleRow | undefined;
+  if (!raffle) return undefined;
+  return {
+    publicId: raffle.public_id,
+    channelLogin: raffle.twitch_broadcaster_login,
+    everyMinutes: raffle.every_minutes,
+    cooldownMinutes: raffle.cooldown_minutes,
+    luck: raffle.luck,
+    rules: raffle.rules,
+    status: raffle.status,
+    startedAt: raffle.started_at,
+    draws: (drawRows as DrawRow[]).map(mapPublicDraw),
+    drawTotal: Number(raffle.draw_total),
+  };
+}
+
+function mapPublicDraw(row: DrawRow): PublicDraw {
+  const proof = mapProof(row);
+  return {
+    drawNumber: row.draw_number,
+    kind: row.kind,
+    slotAt: row.slot_at,
+    itemName: row.item_name,
+    winnerUserId: row.winner_twitch_user_id,
+    winnerLogin: row.winner_twitch_login,
+    winnerDisplayName: row.winner_twitch_display_name,
+    entrantCount: proof ? proof.entrants.length : row.candidate_count,
+    proof,
+  };
+}
+
+function mapProof(row: DrawRow): VerifiableDrawProof | null {
+  if (
+    row.algorithm !== "liveloot/v1" ||
+    row.slot_label === null ||
+    row.randomness === null ||
+    row.entrants_read_at === null ||
+    row.entrants_sha256 === null ||
+    row.items_sha256 === null
+  ) {
+    return null;
+  }
+  return {
+    algorithm: "liveloot/v1",
+    slotLabel: row.slot_label,
+    round: row.beacon_round === null ? null : Number(row.beacon_round),
+    signature: row.beacon_signature,
+    randomness: row.randomness,
+    entrantsReadAt: row.entrants_read_at,
+    entrants: mapWeightedLines(row.entrants),
+    entrantsSha256: row.entrants_sha256,
+    items: mapWeightedLines(row.items),
+    itemsSha256: row.items_sha256,
+    itemId: row.item_id,
+  };
+}
+
+/** make_raffle stores the lists as the Worker published them; ids are made strings whatever JSON type they came in. */
+function mapWeightedLines(value: unknown): [string, string, number][] {
+  if (!Array.isArray(value)) return [];
+  return value.map((line: unknown) => {
+    const [id, name, weight] = Array.isArray(line) ? line : [];
+    return [String(id), String(name), Number(weight)];
+  });
+}

@@ -1,0 +1,88 @@
+import type { PublicRaffle } from "../../db/publicRaffle";
+import type { DrandChain } from "../../fairness/beacon";
+import { algorithmName } from "../../fairness/livelootV1";
+import type { DrawRecordJson, RaffleRecordJson } from "../../fairness/raffleRecord";
+
+/** The beacon chain as the record and the page publish it, for verifiers that do not pin it in code. */
+export interface PublishedChain {
+  public_key: string;
+  genesis_time: number;
+  period: number;
+  scheme: string;
+}
+
+/** A published draw: the SPEC's fields, then what a reader wants to see (ignored by verifiers). */
+export interface PublishedDrawJson extends DrawRecordJson {
+  time: string;
+  kind: "scheduled" | "manual";
+  winner_login: string;
+  winner_display_name: string;
+  item_name: string;
+}
+
+export interface PublishedRaffleJson extends RaffleRecordJson {
+  draws: PublishedDrawJson[];
+  /** Null when the chain's description could not be read just now; verifiers that pin quicknet do not need it. */
+  chain: PublishedChain | null;
+  /** True when only the newest draws are listed. */
+  truncated: boolean;
+  draw_total: number;
+}
+
+/** The beacon chain the Worker draws from, or only its hash when its description is unreachable. */
+export interface ChainDescription {
+  chainHash: string;
+  chain: DrandChain | null;
+}
+
+/**
+ * `/r/{raffle}.json` (SPEC.md, "Provable fairness"): the `liveloot/v1` draws only (older draws
+ * have no record to recompute), oldest first. Ids are strings.
+ */
+export function formatRaffleRecord(raffle: PublicRaffle, chain: ChainDescription): PublishedRaffleJson {
+  const draws: PublishedDrawJson[] = [];
+  for (const draw of raffle.draws) {
+    const proof = draw.proof;
+    if (proof === null) continue;
+    draws.push({
+      slot: proof.slotLabel,
+      draw_number: draw.drawNumber ?? 0,
+      round: proof.round,
+      signature: proof.signature,
+      randomness: proof.randomness,
+      entrants_read_at: proof.entrantsReadAt,
+      entrants: proof.entrants,
+      entrants_sha256: proof.entrantsSha256,
+      items: proof.items,
+      items_sha256: proof.itemsSha256,
+      item_id: proof.itemId,
+      winner_user_id: draw.winnerUserId,
+      // Prize claims (and their redraws) are not recorded yet: every draw stands as drawn.
+      redraws: [],
+      time: draw.slotAt,
+      kind: draw.kind,
+      winner_login: draw.winnerLogin,
+      winner_display_name: draw.winnerDisplayName,
+      item_name: draw.itemName,
+    });
+  }
+  return {
+    raffle: raffle.publicId,
+    algorithm: algorithmName,
+    chain_hash: chain.chainHash,
+    chain: formatPublishedChain(chain.chain),
+    truncated: raffle.drawTotal > raffle.draws.length,
+    draw_total: raffle.drawTotal,
+    draws,
+  };
+}
+
+export function formatPublishedChain(chain: DrandChain | null): PublishedChain | null {
+  if (chain === null) return null;
+  return {
+    public_key: chain.publicKey,
+    genesis_time: chain.genesisSeconds,
+    period: chain.periodSeconds,
+    scheme: chain.scheme,
+  };
+}
