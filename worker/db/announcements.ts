@@ -16,6 +16,20 @@ interface AnnouncementRow {
   announce_in_twitch: boolean;
   twitch_announcement_status: string;
   twitch_broadcaster_id: string;
+  public_id: string;
+  algorithm: string | null;
+  beacon_round: string | null;
+}
+
+/**
+ * What the announcement says about checking the draw: where its proof is (its raffle's public id
+ * and the draw's number), and whether the drand beacon gave its randomness. Draws made before
+ * liveloot/v1 have no proof to check (`verification` undefined).
+ */
+export interface DrawVerification {
+  rafflePublicId: string;
+  /** False when the beacon could not be reached and the Worker's own randomness was used. */
+  publiclyVerifiable: boolean;
 }
 
 export interface ClaimedAnnouncement extends Announcement {
@@ -23,12 +37,13 @@ export interface ClaimedAnnouncement extends Announcement {
   /** The raffle also announces in Twitch chat, and this draw has not been sent there yet. */
   needsTwitchMessage: boolean;
   twitchBroadcasterId: string;
+  verification: DrawVerification | undefined;
 }
 
 const claimColumns = `d.id, d.raffle_id, d.guild_id, r.discord_channel_id, d.winner_twitch_display_name, d.winner_twitch_login,
   d.item_name, d.slot_at, d.announcement_attempts, g.locale, r.announce_in_twitch, d.twitch_announcement_status,
   r.twitch_broadcaster_id,
-  d.draw_number`;
+  d.draw_number, r.public_id, d.algorithm, d.beacon_round`;
 
 function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
   return {
@@ -48,6 +63,10 @@ function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
       row.announce_in_twitch &&
       (row.twitch_announcement_status === "pending" || row.twitch_announcement_status === "none"),
     twitchBroadcasterId: row.twitch_broadcaster_id,
+    verification:
+      row.algorithm === "liveloot/v1"
+        ? { rafflePublicId: row.public_id, publiclyVerifiable: row.beacon_round !== null }
+        : undefined,
   };
 }
 

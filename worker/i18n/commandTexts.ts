@@ -87,6 +87,13 @@ export const commandTexts = {
       "Mostre ou defina os pontos de atividade de cada evento",
     ],
   },
+  "raffle.export": {
+    name: ["export", "exportar"],
+    description: [
+      "Links to the raffle's public page, JSON and CSV",
+      "Links para a página pública do sorteio, JSON e CSV",
+    ],
+  },
   "option.follow": {
     name: ["follow", "follow"],
     description: ["Points for a follow ({minimum} to {maximum})", "Pontos por follow ({minimum} a {maximum})"],
@@ -143,6 +150,13 @@ export const commandTexts = {
     description: [
       "Minutes before a winner can win again ({minimum} to {maximum}, default {default})",
       "Minutos até um ganhador poder ganhar de novo ({minimum} a {maximum}, padrão {default})",
+    ],
+  },
+  "option.rules": {
+    name: ["rules", "regras"],
+    description: [
+      "Rules shown on the public raffle page (up to {maximum} characters)",
+      "Regras exibidas na página pública do sorteio (até {maximum} caracteres)",
     ],
   },
   "option.page": { name: ["page", "pagina"], description: ["Page number", "Número da página"] },

@@ -57,11 +57,14 @@ export const englishMessages = {
   raffleCooldownInvalid: "`cooldown` must be a whole number of minutes from 0 to 1440.",
   rafflePageInvalid: "`page` must be a whole number from 1 to 10,000.",
   raffleUserInvalid: "That is not a Twitch login (1 to 25 letters, digits or underscores).",
+  raffleRulesInvalid: "`rules` can be at most {maximum} characters long.",
 
   twitchNeedsReauthReply: "The Twitch link has expired. Run `/twitch connect` again to link it.",
   raffleChattersForbidden:
     "Twitch refused the viewer list: the linked account must be the broadcaster or one of their moderators. Run `/twitch connect` with the right account.",
   raffleDrawBusy: "Another draw happened at the same moment. Please try again.",
+  raffleStaleSlot: "The chat changed while drawing; try /raffle draw again.",
+  drawNotVerifiable: "not publicly verifiable: the randomness beacon could not be reached",
   raffleAnnouncementDelayed:
     "I could not post it in the raffle's channel yet; I will keep trying (see `/raffle status`).",
   raffleAnnouncementChannelUnavailable:
@@ -86,6 +89,15 @@ export const englishMessages = {
   raffleAlreadyActive: "A raffle is already running in this server. Stop it with `/raffle stop` first.",
   raffleStarted:
     "🎁 Raffle started for **{login}**! While the stream is live, a winner is drawn every {every} min and announced in {channel}. Winners wait {cooldown} min before they can win again.",
+  rafflePageButton: "Raffle page",
+  raffleExportCurrent:
+    "📄 The public record of the raffle for **{login}**: its rules and every draw with the proof anyone can recompute.\nPage: <{page}>\nJSON: <{json}>\nCSV: <{csv}>",
+  raffleExportLatest:
+    "📄 No raffle is running; this is the public record of the latest one, for **{login}**: its rules and every draw with the proof anyone can recompute.\nPage: <{page}>\nJSON: <{json}>\nCSV: <{csv}>",
+  raffleExportNone: "This server has no raffle yet, so there is nothing to export. Start one with `/raffle start`.",
+  raffleExportPageButton: "Public page",
+  raffleExportJsonButton: "JSON",
+  raffleExportCsvButton: "CSV",
   raffleStopped: "The raffle is stopped. {total} winners were drawn in this server so far.",
   raffleStatusTitle: "🎟️ Raffle",
   raffleStateRunning: "▶️ running",
@@ -145,6 +157,8 @@ export const englishMessages = {
   winnerTitle: "🎉 We have a winner!",
   winnerDescription: "**{winner}** won **{item}**!",
   winnerFooter: "Draw #{number}",
+  winnerVerifyButton: "Verify this draw",
+  winnerNotVerifiable: "⚠️ Not publicly verifiable: the randomness beacon could not be reached.",
   eventSubRevokedNotice:
     "⚠️ Twitch stopped telling LiveLoot when the stream goes live ({reason}). Draws continue by checking every minute; run `/twitch connect` to restore it.",
   callbackLinkedTitle: "Twitch linked",

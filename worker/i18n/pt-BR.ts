@@ -58,11 +58,14 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleCooldownInvalid: "`espera` deve ser um número inteiro de minutos de 0 a 1440.",
   rafflePageInvalid: "`pagina` deve ser um número inteiro de 1 a 10.000.",
   raffleUserInvalid: "Isso não é um login da Twitch (1 a 25 letras, números ou sublinhados).",
+  raffleRulesInvalid: "`regras` pode ter no máximo {maximum} caracteres.",
 
   twitchNeedsReauthReply: "O vínculo com a Twitch expirou. Use `/twitch conectar` de novo para vincular.",
   raffleChattersForbidden:
     "A Twitch recusou a lista de espectadores: a conta vinculada deve ser a do canal ou de um moderador. Use `/twitch conectar` com a conta certa.",
   raffleDrawBusy: "Outro sorteio aconteceu no mesmo instante. Tente de novo.",
+  raffleStaleSlot: "O chat mudou durante o sorteio; tente `/sorteio sortear` de novo.",
+  drawNotVerifiable: "não verificável publicamente: não foi possível acessar o beacon de aleatoriedade",
   raffleAnnouncementDelayed:
     "Ainda não consegui publicar no canal do sorteio; vou continuar tentando (veja `/sorteio status`).",
   raffleAnnouncementChannelUnavailable:
@@ -87,6 +90,16 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleAlreadyActive: "Já existe um sorteio em andamento neste servidor. Encerre-o com `/sorteio parar` primeiro.",
   raffleStarted:
     "🎁 Sorteio iniciado para **{login}**! Enquanto a live estiver no ar, um ganhador é sorteado a cada {every} min e anunciado em {channel}. Ganhadores esperam {cooldown} min para ganhar de novo.",
+  rafflePageButton: "Página do sorteio",
+  raffleExportCurrent:
+    "📄 O registro público do sorteio de **{login}**: as regras e cada sorteio com a prova que qualquer pessoa pode recalcular.\nPágina: <{page}>\nJSON: <{json}>\nCSV: <{csv}>",
+  raffleExportLatest:
+    "📄 Nenhum sorteio está rodando; este é o registro público do último, de **{login}**: as regras e cada sorteio com a prova que qualquer pessoa pode recalcular.\nPágina: <{page}>\nJSON: <{json}>\nCSV: <{csv}>",
+  raffleExportNone:
+    "Este servidor ainda não teve nenhum sorteio, então não há nada para exportar. Comece um com `/sorteio iniciar`.",
+  raffleExportPageButton: "Página pública",
+  raffleExportJsonButton: "JSON",
+  raffleExportCsvButton: "CSV",
   raffleStopped: "O sorteio foi encerrado. {total} ganhadores foram sorteados neste servidor até agora.",
   raffleStatusTitle: "🎟️ Sorteio",
   raffleStateRunning: "▶️ em andamento",
@@ -146,6 +159,8 @@ export const portugueseMessages: Record<MessageKey, string> = {
   winnerTitle: "🎉 Temos um ganhador!",
   winnerDescription: "**{winner}** ganhou **{item}**!",
   winnerFooter: "Sorteio nº {number}",
+  winnerVerifyButton: "Verificar este sorteio",
+  winnerNotVerifiable: "⚠️ Não verificável publicamente: não foi possível acessar o beacon de aleatoriedade.",
   eventSubRevokedNotice:
     "⚠️ A Twitch parou de avisar o LiveLoot quando a live começa ({reason}). Os sorteios continuam com uma verificação a cada minuto; use `/twitch conectar` para restaurar.",
   callbackLinkedTitle: "Twitch vinculada",

@@ -1,22 +1,30 @@
 import type { AppContext } from "../context";
+import type { DrawVerification } from "../db/announcements";
 import { markAnnouncementFailed } from "../db/draws";
 import { createChannelMessage, DiscordApiError } from "../discord/DiscordRestClient";
-import { brandColor, type Embed, escapeMarkdown, type MessageBody } from "../discord/message";
+import { brandColor, createLinkButtonRow, type Embed, escapeMarkdown, type MessageBody } from "../discord/message";
 import type { Announcement } from "../domain/types";
+import type { Config } from "../env";
 import { type Locale, translate } from "../i18n/translate";
 import { describeError } from "../log";
 import { decideAnnouncementRetry } from "./announcementRetry";
 import { pauseThisRaffle } from "./lifecycle";
+import { buildRafflePageUrl } from "./startRaffle";
 
 export type { Announcement };
 
-export function buildWinnerEmbed(locale: Locale, announcement: Announcement): Embed {
+/** An announcement and, for a liveloot/v1 draw, where its proof is (db/announcements.ts). */
+export type VerifiableAnnouncement = Announcement & { verification?: DrawVerification | undefined };
+
+export function buildWinnerEmbed(locale: Locale, announcement: VerifiableAnnouncement): Embed {
+  const description = translate(locale, "winnerDescription", {
+    winner: escapeMarkdown(announcement.winnerDisplayName),
+    item: escapeMarkdown(announcement.itemName),
+  });
+  const unverifiable = announcement.verification?.publiclyVerifiable === false;
   return {
     title: translate(locale, "winnerTitle"),
-    description: translate(locale, "winnerDescription", {
-      winner: escapeMarkdown(announcement.winnerDisplayName),
-      item: escapeMarkdown(announcement.itemName),
-    }),
+    description: unverifiable ? `${description}\n\n${translate(locale, "winnerNotVerifiable")}` : description,
     color: brandColor,
     url: `https://www.twitch.tv/${announcement.winnerLogin}`,
     footer: {
@@ -27,6 +35,22 @@ export function buildWinnerEmbed(locale: Locale, announcement: Announcement): Em
     },
     timestamp: new Date(announcement.slotAt).toISOString(),
   };
+}
+
+/**
+ * The winner message: the embed and, for a liveloot/v1 draw, a "Verify this draw" link button to
+ * the draw on its raffle's public page. A draw made before liveloot/v1 has no proof to link to.
+ */
+export function buildWinnerMessage(
+  config: Pick<Config, "publicBaseUrl">,
+  locale: Locale,
+  announcement: VerifiableAnnouncement,
+): MessageBody {
+  const embeds = [buildWinnerEmbed(locale, announcement)];
+  const { verification, drawNumber } = announcement;
+  if (!verification || drawNumber === undefined) return { embeds };
+  const proofUrl = buildRafflePageUrl(config.publicBaseUrl, verification.rafflePublicId, "page", drawNumber);
+  return { embeds, components: [createLinkButtonRow(translate(locale, "winnerVerifyButton"), proofUrl)] };
 }
 
 export type AnnounceOutcome = "delivered" | "retry" | "failed" | "channel_unavailable";
@@ -42,10 +66,10 @@ export type AnnounceResult =
  */
 export async function announceDraw(
   app: AppContext,
-  announcement: Announcement,
+  announcement: VerifiableAnnouncement,
   locale: Locale = "en-US",
 ): Promise<AnnounceResult> {
-  const body: MessageBody = { embeds: [buildWinnerEmbed(locale, announcement)] };
+  const body = buildWinnerMessage(app.config, locale, announcement);
   try {
     const message = await createChannelMessage(app.config, announcement.channelId, body, `draw-${announcement.drawId}`);
     return { outcome: "delivered", messageId: message.id };

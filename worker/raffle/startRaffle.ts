@@ -11,12 +11,14 @@ export interface RaffleStartRequest {
   cooldownMinutes: number;
   luck: boolean;
   announceInTwitch: boolean;
+  /** Shown on the public raffle page; null for none. */
+  rules: string | null;
   startedByDiscordUserId: string;
 }
 
 /** What starting a raffle came to; only `started` changed anything. */
 export type RaffleStartResult =
-  | { kind: "started"; twitchLogin: string }
+  | { kind: "started"; twitchLogin: string; publicId: string }
   | { kind: "notLinked" }
   | { kind: "needsReauth" }
   | { kind: "noDrawableItem" }
@@ -34,17 +36,36 @@ export async function startRaffle(app: AppContext, request: RaffleStartRequest):
   if (link.status === "needs_reauth") return { kind: "needsReauth" };
   if (!hasDrawableItem) return { kind: "noDrawableItem" };
   if (request.announceInTwitch && !link.scopes.includes("user:write:chat")) return { kind: "needsChatScope" };
+  let publicId: string;
   try {
-    await insertOrRestartRaffle(app.database, {
+    ({ publicId } = await insertOrRestartRaffle(app.database, {
       ...request,
       twitchBroadcasterId: link.twitchUserId,
       twitchBroadcasterLogin: link.twitchLogin,
       now: app.now(),
-    });
+    }));
   } catch (error) {
     // raffles_one_active_per_guild (0001_init.sql): another start won the race.
     if (readDatabaseError(error)?.code === PostgresCode.uniqueViolation) return { kind: "alreadyActive" };
     throw error;
   }
-  return { kind: "started", twitchLogin: link.twitchLogin };
+  return { kind: "started", twitchLogin: link.twitchLogin, publicId };
+}
+
+/** What a raffle's public record is served as (SPEC routes: `/r/{raffle}`, `.json`, `.csv`). */
+export type RafflePageFormat = "page" | "json" | "csv";
+
+/**
+ * The public address of a raffle's record, from its public id (never its database id); a draw's
+ * proof is its `#draw-{number}` anchor on the page. At production lengths (a 22-character id, an
+ * https origin of ordinary length) it stays far below the 512 characters of a Discord button URL.
+ */
+export function buildRafflePageUrl(
+  publicBaseUrl: string,
+  publicId: string,
+  format: RafflePageFormat = "page",
+  drawNumber?: number,
+): string {
+  const path = `${publicBaseUrl}/r/${encodeURIComponent(publicId)}${format === "page" ? "" : `.${format}`}`;
+  return drawNumber === undefined ? path : `${path}#draw-${drawNumber}`;
 }

@@ -106,6 +106,16 @@ describe("every slash command is declared once", () => {
       "en-US": "Minutes before a winner can win again (0 to 1440, default 30)",
       "pt-BR": "Minutos até um ganhador poder ganhar de novo (0 a 1440, padrão 30)",
     });
+    // raffles.rules holds 1 to 1000 characters (0012_provable_fairness.sql); the option is optional.
+    expect(findOption("raffle", "start", "rules")).toMatchObject({ type: 3, min_length: 1, max_length: 1000 });
+    expect(findOption("raffle", "start", "rules")).not.toHaveProperty("required");
+    expect(findOption("raffle", "start", "rules")?.name_localizations).toEqual({ "pt-BR": "regras" });
+  });
+
+  it("declares /raffle export without options, localized", () => {
+    const exportCommand = findSubcommand("raffle", "export").definition;
+    expect(exportCommand).toMatchObject({ type: 1, name: "export", name_localizations: { "pt-BR": "exportar" } });
+    expect(exportCommand).not.toHaveProperty("options");
   });
 });
 
@@ -113,7 +123,12 @@ describe("every slash command is declared once", () => {
 const statedBounds: Partial<Record<string, ("minimum" | "maximum")[]>> = {
   lootStockInvalid: ["minimum"],
   lootImportInvalid: [],
+  // Blank rules are no rules, so only the maximum can be broken.
+  raffleRulesInvalid: ["maximum"],
 };
+
+/** Optional text whose blank value (once trimmed) means the option was left out, not a mistake. */
+const blankMeansOmitted = new Set(["rules"]);
 
 describe("an option's schema refuses what its registered range refuses, with a message stating that range", () => {
   const bounded = subcommands.flatMap(({ group, subcommand }) =>
@@ -127,7 +142,7 @@ describe("an option's schema refuses what its registered range refuses, with a m
     const badValues =
       option.type === optionType.integer
         ? [(option.min_value ?? 0) - 1, (option.max_value ?? 0) + 1, 1.5, "ten"]
-        : ["", "   ", "x".repeat((option.max_length ?? 0) + 1), 5];
+        : [...(blankMeansOmitted.has(option.name) ? [] : ["", "   "]), "x".repeat((option.max_length ?? 0) + 1), 5];
     for (const value of badValues) {
       for (const locale of locales) {
         const refusal = await refuse(subcommand, { ...valid, [option.name]: value }, locale);

@@ -56,6 +56,7 @@ describe("npm run register", () => {
       "include",
       "leaderboard",
       "points",
+      "export",
     ]);
     expect(raffle.options.every((option) => Boolean(option.name_localizations["pt-BR"]))).toBe(true);
     const calls = await control.listCalls({ method: "PUT" });

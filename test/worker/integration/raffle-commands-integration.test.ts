@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { testCredentials } from "../../../devkit/localBindings";
 import {
   createChatter,
   createLinkedScene,
@@ -366,6 +367,27 @@ describe("/raffle draw", () => {
         footer: expect.objectContaining({ text: "Draw #1" }),
       }),
     ]);
+    // A liveloot/v1 draw links to its proof on the raffle's public page; the beacon answered, so
+    // the embed says nothing about it being unverifiable.
+    const [proof] = await database.query<{ public_id: string; algorithm: string | null; beacon_round: string | null }>(
+      "select r.public_id, d.algorithm, d.beacon_round::text from draws d join raffles r on r.id = d.raffle_id where d.guild_id = $1",
+      [scene.guildId],
+    );
+    expect(proof).toMatchObject({ algorithm: "liveloot/v1", beacon_round: expect.stringMatching(/^\d+$/) });
+    expect(messages[0]?.components).toEqual([
+      {
+        type: 1,
+        components: [
+          {
+            type: 2,
+            style: 5,
+            label: "Verify this draw",
+            url: `${testCredentials.publicBaseUrl}/r/${proof?.public_id}#draw-1`,
+          },
+        ],
+      },
+    ]);
+    expect(JSON.stringify(messages[0]?.embeds)).not.toContain("Not publicly verifiable");
     const [raffle] = await readRaffles(database, scene.guildId);
     expect(raffle?.draw_count).toBe(1);
     expect(raffle?.twitch_broadcaster_id).toBe(streamer.id);

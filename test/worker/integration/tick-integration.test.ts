@@ -6,6 +6,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import type { DrawMessage } from "../../../worker/raffle/drawQueue";
@@ -121,6 +122,27 @@ describe("the per-minute tick", () => {
     expect(embed).toContain("Sword");
     expect(embed).toContain("Draw #1");
     expect(JSON.stringify(messages[1]?.embeds)).toContain("Draw #2");
+    // Each winner links to its own proof on the raffle's public page.
+    const [{ public_id: publicId } = { public_id: "" }] = await database.query<{ public_id: string }>(
+      "select public_id from raffles where id = $1",
+      [raffle.raffleId],
+    );
+    const byMessageId = new Map(messages.map((message) => [message.id, message]));
+    for (const [index, draw] of draws.entries()) {
+      expect(byMessageId.get(draw.announcement_message_id ?? "")?.components).toEqual([
+        {
+          type: 1,
+          components: [
+            {
+              type: 2,
+              style: 5,
+              label: "Verify this draw",
+              url: `${testCredentials.publicBaseUrl}/r/${publicId}#draw-${index + 1}`,
+            },
+          ],
+        },
+      ]);
+    }
   });
 
   it("adds nothing when a minute is replayed or two ticks overlap", async () => {
@@ -211,6 +233,71 @@ describe("the per-minute tick", () => {
 });
 
 describe("announcements", () => {
+  it("says when a draw is not publicly verifiable, and gives a draw made before liveloot/v1 no verify button", async () => {
+    const raffle = await startLiveRaffle();
+    const base = nextMinute();
+    await runTick(base);
+    const [first] = await readDraws(raffle.raffleId);
+    expect(first?.announcement_status).toBe("delivered");
+    await twitchControl().setOffline(raffle.broadcasterId);
+    // Two more draws of this raffle, waiting to be announced: a liveloot/v1 draw whose beacon could
+    // not be reached (no round, no signature), and a draw recorded before liveloot/v1 existed.
+    await database.query(
+      `insert into draws (raffle_id, guild_id, kind, slot_at, item_id, item_name, winner_twitch_user_id,
+         winner_twitch_login, winner_twitch_display_name, candidate_count, draw_number, algorithm, slot_label,
+         randomness, entrants_read_at, entrants, entrants_sha256, items, items_sha256)
+       select raffle_id, guild_id, kind, slot_at + interval '1 minute', item_id, item_name, winner_twitch_user_id,
+         winner_twitch_login, winner_twitch_display_name, candidate_count, 2, algorithm,
+         to_char((slot_at + interval '1 minute') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'),
+         randomness, entrants_read_at, entrants, entrants_sha256, items, items_sha256
+       from draws where id = $1`,
+      [first?.id],
+    );
+    await database.query(
+      `insert into draws (raffle_id, guild_id, kind, slot_at, item_id, item_name, winner_twitch_user_id,
+         winner_twitch_login, winner_twitch_display_name, candidate_count, draw_number, random_words, item_roll,
+         item_pool, candidates)
+       select raffle_id, guild_id, kind, slot_at + interval '2 minutes', item_id, item_name, winner_twitch_user_id,
+         winner_twitch_login, winner_twitch_display_name, candidate_count, 3, '{0}', 0, '[]', '[]'
+       from draws where id = $1`,
+      [first?.id],
+    );
+    await runTick(base + minute);
+    const draws = await readDraws(raffle.raffleId);
+    expect(draws.map((draw) => draw.announcement_status)).toEqual(["delivered", "delivered", "delivered"]);
+    const messages = await discordControl().listMessages(raffle.scene.channelId);
+    const byDraw = draws.map((draw) => messages.find((message) => message.id === draw.announcement_message_id));
+    const [publicRow] = await database.query<{ public_id: string }>("select public_id from raffles where id = $1", [
+      raffle.raffleId,
+    ]);
+
+    const unverifiable = byDraw[1];
+    expect(JSON.stringify(unverifiable?.embeds)).toContain("Draw #2");
+    expect((unverifiable?.embeds[0] as { description?: string } | undefined)?.description).toMatch(
+      /won \*\*Sword\*\*!\n\n⚠️ Not publicly verifiable: the randomness beacon could not be reached\.$/,
+    );
+    expect(unverifiable?.components).toEqual([
+      {
+        type: 1,
+        components: [
+          {
+            type: 2,
+            style: 5,
+            label: "Verify this draw",
+            url: `${testCredentials.publicBaseUrl}/r/${publicRow?.public_id}#draw-2`,
+          },
+        ],
+      },
+    ]);
+
+    const legacy = byDraw[2];
+    expect(JSON.stringify(legacy?.embeds)).toContain("Draw #3");
+    expect(JSON.stringify(legacy?.embeds)).not.toContain("verifiable");
+    expect(legacy?.components ?? []).toEqual([]);
+    // The draw the beacon answered for says nothing about verifiability.
+    expect(JSON.stringify(byDraw[0]?.embeds)).not.toContain("verifiable");
+  });
+
   it("retries after a Discord 500 and delivers exactly once", async () => {
     const raffle = await startLiveRaffle();
     await discordControl().injectFailure({

@@ -30,6 +30,11 @@ export const optionLimits = {
   everyMinutes: { minimum: 1, maximum: 60, default: 1 },
   /** `raffles.cooldown_minutes`: `check (cooldown_minutes between 0 and 1440)`, default 30 (0001_init.sql). */
   cooldownMinutes: { minimum: 0, maximum: 1440, default: 30 },
+  /**
+   * `raffles.rules`: `check (char_length(rules) between 1 and 1000)` (0012_provable_fairness.sql).
+   * Trimmed first; nothing left means no rules.
+   */
+  raffleRules: { minimum: 1, maximum: 1000 },
   historyPage: { minimum: 1, maximum: 10_000, default: 1 },
   /** The `twitch_login_text` domain: `^[a-z0-9_]{1,25}$` (0001_init.sql). */
   twitchLogin: { minimum: 1, maximum: 25 },

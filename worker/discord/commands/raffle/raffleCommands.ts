@@ -1,6 +1,7 @@
 import { defineCommandGroup } from "../CommandGroup";
 import { draw } from "./draw";
 import { exclude } from "./exclude";
+import { exportRaffle } from "./export";
 import { history } from "./history";
 import { include } from "./include";
 import { leaderboard } from "./leaderboard";
@@ -20,4 +21,5 @@ export const raffleCommands = defineCommandGroup("raffle", [
   include,
   leaderboard,
   points,
+  exportRaffle,
 ]);

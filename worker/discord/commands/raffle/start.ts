@@ -1,8 +1,9 @@
+import * as z from "zod/mini";
 import { translate } from "../../../i18n/translate";
-import { startRaffle } from "../../../raffle/startRaffle";
-import { escapeMarkdown } from "../../message";
+import { buildRafflePageUrl, startRaffle } from "../../../raffle/startRaffle";
+import { createLinkButtonRow, escapeMarkdown } from "../../message";
 import { UserFacingError } from "../CommandGroup";
-import { booleanOption, channelOption, integerOption } from "../commandOptions";
+import { booleanOption, CommandOption, channelOption, integerOption, optionType } from "../commandOptions";
 import { defineSubcommand } from "../defineSubcommand";
 import { optionLimits } from "../optionLimits";
 
@@ -14,7 +15,27 @@ const refusals = {
   alreadyActive: "raffleAlreadyActive",
 } as const;
 
-/** /raffle start [channel] [every] [cooldown] [luck] [announce_in_twitch]: draws while the stream is live. */
+/**
+ * The raffle's rules for its public page: trimmed, and nothing left means none (undefined). Discord
+ * enforces max_length before sending, but a hand-made interaction can carry more: refused with
+ * the limit, as the database would (raffles.rules, 0012_provable_fairness.sql).
+ */
+function rulesOption() {
+  const limit = optionLimits.raffleRules;
+  return new CommandOption(
+    z.optional(
+      z.pipe(
+        z.string().check(z.trim(), z.maxLength(limit.maximum)),
+        z.transform((rules: string) => (rules === "" ? undefined : rules)),
+      ),
+    ),
+    { type: optionType.string, min_length: limit.minimum, max_length: limit.maximum },
+    "raffleRulesInvalid",
+    limit,
+  );
+}
+
+/** /raffle start [channel] [every] [cooldown] [luck] [announce_in_twitch] [rules]: draws while the stream is live. */
 export const start = defineSubcommand({
   key: "raffle.start",
   options: {
@@ -27,6 +48,7 @@ export const start = defineSubcommand({
     ),
     luck: booleanOption().withDefault(false),
     announce_in_twitch: booleanOption().withDefault(false),
+    rules: rulesOption(),
   },
   async run(invocation, options) {
     const channelId = options.channel ?? invocation.channelId;
@@ -38,6 +60,7 @@ export const start = defineSubcommand({
       cooldownMinutes: options.cooldown,
       luck: options.luck,
       announceInTwitch: options.announce_in_twitch,
+      rules: options.rules ?? null,
       startedByDiscordUserId: invocation.userId,
     });
     if (result.kind !== "started") throw new UserFacingError(refusals[result.kind]);
@@ -51,6 +74,12 @@ export const start = defineSubcommand({
           every: options.every,
           cooldown: options.cooldown,
         }),
+        components: [
+          createLinkButtonRow(
+            translate(invocation.locale, "rafflePageButton"),
+            buildRafflePageUrl(invocation.app.config.publicBaseUrl, result.publicId),
+          ),
+        ],
       },
     };
   },
