@@ -213,14 +213,14 @@ describe("two servers linking one Twitch channel", () => {
     }
     await goLive(streamer);
     expect(await tickAndCount(generous, plain)).toEqual([1, 1]);
-    // Each draw weighed the fan by its own server's points.
-    const weights = await database.query<{ guild_id: string; candidates: { id: string; weight: number }[] }>(
-      "select guild_id, candidates from draws where guild_id = any($1::text[])",
+    // Each draw's published entrants weighed the fan by its own server's points.
+    const weights = await database.query<{ guild_id: string; entrants: [string, string, number][] }>(
+      "select guild_id, entrants from draws where guild_id = any($1::text[])",
       [[generous.guildId, plain.guildId]],
     );
-    expect(Object.fromEntries(weights.map((row) => [row.guild_id, row.candidates]))).toEqual({
-      [generous.guildId]: [{ id: fan.id, weight: 500 }],
-      [plain.guildId]: [{ id: fan.id, weight: 110 }],
+    expect(Object.fromEntries(weights.map((row) => [row.guild_id, row.entrants]))).toEqual({
+      [generous.guildId]: [[fan.id, fan.login, 500]],
+      [plain.guildId]: [[fan.id, fan.login, 110]],
     });
 
     const disconnected = await runCommand(generous, "twitch", "disconnect", {}, { bindings });
