@@ -1,31 +1,62 @@
 /**
- * How long one make_raffle call takes when the Worker passes the whole chatter list versus a
- * fixed-size random sample of it. Run with `npx tsx bench/draw.ts`; uses the Postgres server in
- * DATABASE_URL (default 127.0.0.1:5432) and creates and drops its own database.
+ * What one draw costs on the liveloot/v1 path (worker/raffle/drawSlots.ts), in the database and in
+ * the Worker, for a sample of 50, 500 (what the Worker reads) and 5,000 candidates, luck off and on:
+ * read_draw_entrants for 1 slot and for 100 slots in one statement, decideDraw's CPU time, one
+ * make_raffle(decision) call, and the bytes each draw's published entrant and item lists take in
+ * the draws table. Run with `npx tsx bench/draw.ts` (option `--minutes N`, default 20: raffle
+ * minutes measured per row, 100 slots each; the 5,000 rows run a third of them). Uses the Postgres
+ * server in DATABASE_URL (default 127.0.0.1:5432) and creates and drops its own database.
  */
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
+import { parseArgs } from "node:util";
 import pg from "pg";
 import { createMigratedTestDatabase } from "../test/support/testDatabase";
+import type { Queryable } from "../worker/db/Database";
+import {
+  type Candidate,
+  type EntrantsRead,
+  type RecordedDecision,
+  readDrawEntrants,
+  recordDraw,
+} from "../worker/db/draws";
+import { parseHex } from "../worker/fairness/bytes";
+import { decideDraw, formatSlotLabel, randomnessFromSignature } from "../worker/fairness/livelootV1";
+import { sampleWithoutReplacement } from "../worker/raffle/randomness";
+import { formatNumber, formatTable } from "./support/formatTable";
 
-interface Candidate {
-  id: string;
-  login: string;
-  name: string;
+const sampleSizes = [50, 500, 5_000];
+/** Raffles (one per guild) drawn each minute: the 100 slots of the batched read. */
+const rafflesPerMinute = 100;
+/** Single-slot reads per minute, each for another raffle. */
+const singleReadsPerMinute = 5;
+/** Viewers in each channel's chat; every slot reads a uniform sample of them. */
+const chatSize = 10_000;
+/** Share of the chat with activity points in the guild (weights 100–500 when luck is on). */
+const shareWithPoints = 0.6;
+const itemsPerGuild = 10;
+const excludedPerGuild = 20;
+const cooldownMinutes = 30;
+const firstMinute = Date.parse("2026-03-01T00:00:00Z");
+const dayMilliseconds = 24 * 60 * 60 * 1000;
+
+const { values } = parseArgs({ options: { minutes: { type: "string", default: "20" } } });
+const measuredMinutes = Number(values.minutes);
+if (!Number.isInteger(measuredMinutes) || measuredMinutes < 3) throw new Error("--minutes must be a whole number ≥ 3");
+
+interface CaseResult {
+  sampleSize: number;
+  luck: boolean;
+  minutes: number;
+  entrants: number;
+  totalWeight: number;
+  readOne: number[];
+  readHundred: number[];
+  decideCpu: number[];
+  decideWall: number[];
+  makeRaffle: number[];
+  decisionBytes: number;
+  storage: { stored: number; json: number; row: number };
 }
-
-interface Measurement {
-  chatterCount: number;
-  mode: string;
-  bytesPerCall: number;
-  medianMilliseconds: number;
-  p99Milliseconds: number;
-  preparationMilliseconds: number;
-}
-
-const chatterCounts = [1_000, 10_000, 100_000];
-// 50 as a floor; 500 is what worker/raffle/drawWinner.ts sends.
-const sampleSizes = [50, 500];
-const callsPerCase = 200;
 
 // Outside vitest there is no global setup to ask: the server comes from DATABASE_URL or the default.
 const database = await createMigratedTestDatabase(
@@ -34,130 +65,379 @@ const database = await createMigratedTestDatabase(
 const client = new pg.Client({ connectionString: database.url });
 try {
   await client.connect();
-  const raffleId = await createBenchRaffle(client);
-  let slot = Date.parse("2026-03-01T00:00:00Z");
-  const measurements: Measurement[] = [];
-  for (const chatterCount of chatterCounts) {
-    const chatters = createChatters(chatterCount);
-    for (const sampleSize of [undefined, ...sampleSizes]) {
-      const mode = sampleSize === undefined ? "full" : `sample ${sampleSize}`;
-      const latencies: number[] = [];
-      const preparations: number[] = [];
-      let bytes = 0;
-      for (let call = 0; call < callsPerCase; call += 1) {
-        const preparationStart = performance.now();
-        const candidates = sampleSize === undefined ? shuffleAll(chatters) : sampleUniformly(chatters, sampleSize);
-        const candidatesJson = JSON.stringify(candidates);
-        preparations.push(performance.now() - preparationStart);
-        bytes += Buffer.byteLength(candidatesJson);
-
-        slot += 60_000;
-        const start = performance.now();
-        const result = await client.query<{ outcome: string }>(
-          "select outcome from make_raffle($1, $2, 'scheduled', $3::jsonb, $4::bigint[])",
-          [raffleId, new Date(slot), candidatesJson, [createWord(), createWord()]],
-        );
-        latencies.push(performance.now() - start);
-        if (result.rows[0]?.outcome !== "drawn") throw new Error(`unexpected outcome ${result.rows[0]?.outcome}`);
-      }
-      measurements.push({
-        chatterCount,
-        mode,
-        bytesPerCall: Math.round(bytes / callsPerCase),
-        medianMilliseconds: computePercentile(latencies, 0.5),
-        p99Milliseconds: computePercentile(latencies, 0.99),
-        preparationMilliseconds: computePercentile(preparations, 0.5),
-      });
+  // The Worker's own query functions, over one connection (as the tick's one WebSocket session).
+  const queryable: Queryable = {
+    query: async <Row extends object>(text: string, parameters: unknown[] = []) =>
+      (await client.query(text, parameters)).rows as Row[],
+    batch: () => Promise.reject(new Error("not used")),
+  };
+  const chat = createChat();
+  const guilds = await seedGuilds(client, chat);
+  const results: CaseResult[] = [];
+  let caseIndex = 0;
+  for (const sampleSize of sampleSizes) {
+    for (const luck of [false, true]) {
+      // Each row a day later than the one before: its own raffles, no cooldown carried over.
+      const start = firstMinute + caseIndex * dayMilliseconds;
+      caseIndex += 1;
+      const minutes = sampleSize > 500 ? Math.ceil(measuredMinutes / 3) : measuredMinutes;
+      results.push(await measureCase(client, queryable, guilds, chat, { sampleSize, luck, minutes, start }));
+      process.stderr.write(`measured ${sampleSize} candidates, luck ${luck ? "on" : "off"}\n`);
     }
   }
-  const stored = await client.query<{ average_bytes: string }>(
-    "select round(avg(pg_column_size(candidates))) as average_bytes from draws",
-  );
-  printMeasurements(measurements);
-  console.log(`\nstored per draw (examined candidates only): ${stored.rows[0]?.average_bytes} bytes on average`);
+  console.log(formatResults(results));
 } finally {
   await client.end();
   await database.drop();
 }
 
-/** A guild like a busy one: ten items, a few exclusions, cooldown 30, a draw every minute. */
-async function createBenchRaffle(connection: pg.Client): Promise<string> {
-  await connection.query("insert into guilds (id) values ('1')");
-  await connection.query(`select insert_items('1', $1::jsonb)`, [
-    JSON.stringify(Array.from({ length: 10 }, (_unused, index) => ({ name: `Item ${index}`, weight: index + 1 }))),
-  ]);
-  await connection.query(
-    "insert into excluded_viewers (guild_id, twitch_login) select '1', 'excluded_' || n from generate_series(1, 20) n",
-  );
-  const raffle = await connection.query<{ id: string }>(
-    `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
-       every_minutes, cooldown_minutes, next_slot_at)
-     values ('1', '2', '3', 'streamer', 1, 30, '2026-03-01T00:00:00Z') returning id`,
-  );
-  return raffle.rows[0]?.id ?? "";
-}
-
-function createChatters(count: number): Candidate[] {
-  return Array.from({ length: count }, (_unused, index) => ({
-    id: String(10_000_000 + index),
-    login: `chatter_${index}`,
-    name: `Chatter_${index}`,
-  }));
-}
-
-/** Fisher–Yates over a copy: what the Worker would do to send every chatter in random order. */
-function shuffleAll(chatters: Candidate[]): Candidate[] {
-  const shuffled = [...chatters];
-  for (let index = shuffled.length - 1; index > 0; index -= 1) {
-    const other = randomInt(index + 1);
-    [shuffled[index], shuffled[other]] = [shuffled[other] as Candidate, shuffled[index] as Candidate];
-  }
-  return shuffled;
+interface Guild {
+  id: string;
+  broadcasterId: string;
+  broadcasterLogin: string;
 }
 
 /**
- * The first `size` steps of Fisher–Yates, with the swaps kept in a map instead of a copy of the
- * list: a uniform random sample in random order, in O(size) rather than O(chatters).
+ * A chat as Twitch gives it: user ids of 8 to 10 digits, logins of 4 to 20 characters, a few
+ * known bots, the guild's excluded viewers and the broadcaster among them.
  */
-function sampleUniformly(chatters: Candidate[], size: number): Candidate[] {
-  const swapped = new Map<number, number>();
-  const sample: Candidate[] = [];
-  for (let index = 0; index < Math.min(size, chatters.length); index += 1) {
-    const other = index + randomInt(chatters.length - index);
-    const picked = swapped.get(other) ?? other;
-    swapped.set(other, swapped.get(index) ?? index);
-    sample.push(chatters[picked] as Candidate);
+function createChat(): Candidate[] {
+  const ids = new Set<string>();
+  while (ids.size < chatSize) ids.add(String(randomInt(10_000_000, 1_300_000_000)));
+  const chatters = [...ids].map((id) => {
+    const login = createLogin();
+    return { id, login, name: login.replace(/^./, (first) => first.toUpperCase()) };
+  });
+  const special = [
+    "nightbot",
+    "streamelements",
+    ...Array.from({ length: excludedPerGuild }, (_unused, index) => `excluded_${index}`),
+  ];
+  special.forEach((login, index) => {
+    chatters[index] = { id: chatters[index]?.id ?? "", login, name: login };
+  });
+  return chatters;
+}
+
+function createLogin(): string {
+  const letters = "abcdefghijklmnopqrstuvwxyz";
+  const characters = `${letters}${letters}0123456789_`;
+  let login = letters[randomInt(letters.length)] ?? "a";
+  for (let length = randomInt(4, 21); login.length < length; ) login += characters[randomInt(characters.length)];
+  return login;
+}
+
+/**
+ * 100 guilds as a busy one has them: ten unlimited items with mixed weights, twenty excluded
+ * viewers (all of them in the chat), activity points for 60 % of the chat (0–1,000, so luck
+ * weights span 100–500), each guild on a channel of its own.
+ */
+async function seedGuilds(connection: pg.Client, chat: Candidate[]): Promise<Guild[]> {
+  const guilds = Array.from({ length: rafflesPerMinute }, (_unused, index) => ({
+    id: String(900_000_000_000_000_000n + BigInt(index)),
+    broadcasterId: String(5_000_000 + index),
+    broadcasterLogin: `streamer_${index}`,
+  }));
+  await connection.query("insert into guilds (id) select unnest($1::text[])", [guilds.map((guild) => guild.id)]);
+  for (const guild of guilds) {
+    await connection.query("select insert_items($1, $2::jsonb)", [
+      guild.id,
+      JSON.stringify(
+        Array.from({ length: itemsPerGuild }, (_unused, index) => ({
+          name: `Steam key: game number ${index + 1}`,
+          weight: index + 1,
+        })),
+      ),
+    ]);
   }
-  return sample;
-}
-
-function createWord(): number {
-  return randomInt(2 ** 24) * 2 ** 24 + randomInt(2 ** 24); // two 24-bit halves: uniform in [0, 2^48)
-}
-
-function computePercentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
-}
-
-function printMeasurements(measurements: Measurement[]): void {
-  const header = ["candidates", "mode", "bytes/call", "median ms", "p99 ms", "prep ms (median)"];
-  const rows = measurements.map((measurement) => [
-    measurement.chatterCount.toLocaleString("en-US"),
-    measurement.mode,
-    measurement.bytesPerCall.toLocaleString("en-US"),
-    measurement.medianMilliseconds.toFixed(2),
-    measurement.p99Milliseconds.toFixed(2),
-    measurement.preparationMilliseconds.toFixed(2),
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  await connection.query(
+    `insert into excluded_viewers (guild_id, twitch_login)
+     select g, 'excluded_' || n from unnest($1::text[]) g, generate_series(0, $2 - 1) n`,
+    [guilds.map((guild) => guild.id), excludedPerGuild],
   );
-  const format = (cells: string[]) =>
-    cells
-      .map((cell, column) => (column < 2 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
-      .join("  ");
-  console.log(`make_raffle latency, ${callsPerCase} calls per row (one connection, round trip included)`);
-  console.log(format(header));
-  for (const row of rows) console.log(format(row));
+  const withPoints = chat.filter(() => randomInt(1_000) < shareWithPoints * 1_000);
+  await connection.query(
+    `insert into viewer_points (guild_id, broadcaster_id, viewer_user_id, viewer_login, viewer_display_name, points)
+     select g.id, g.broadcaster_id, v.id, v.login, v.login, v.points
+     from unnest($1::text[], $2::text[]) g(id, broadcaster_id)
+     cross join unnest($3::text[], $4::text[], $5::bigint[]) v(id, login, points)`,
+    [
+      guilds.map((guild) => guild.id),
+      guilds.map((guild) => guild.broadcasterId),
+      withPoints.map((viewer) => viewer.id),
+      withPoints.map((viewer) => viewer.login),
+      withPoints.map(() => randomInt(1_001)),
+    ],
+  );
+  await connection.query("analyze");
+  return guilds;
+}
+
+interface CaseOptions {
+  sampleSize: number;
+  luck: boolean;
+  minutes: number;
+  start: number;
+}
+
+/**
+ * One row: a running raffle in each of the 100 guilds, drawn every minute for `minutes` minutes
+ * (plus one warm-up minute not counted) the way drawSlots does it, without the beacon wait: one
+ * read of all 100 slots, then per slot decideDraw and make_raffle. Before that read, a few
+ * single-slot reads of the same minute (read-only, so they change nothing).
+ */
+async function measureCase(
+  connection: pg.Client,
+  queryable: Queryable,
+  guilds: Guild[],
+  chat: Candidate[],
+  options: CaseOptions,
+): Promise<CaseResult> {
+  await connection.query(
+    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
+  );
+  const raffles = await connection.query<{ id: string }>(
+    `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
+       every_minutes, cooldown_minutes, next_slot_at, luck)
+     select g.id, '1' || g.broadcaster_id, g.broadcaster_id, g.login, 1, $4, $5, $6
+     from unnest($1::text[], $2::text[], $3::text[]) with ordinality g(id, broadcaster_id, login, position)
+     order by g.position
+     returning id`,
+    [
+      guilds.map((guild) => guild.id),
+      guilds.map((guild) => guild.broadcasterId),
+      guilds.map((guild) => guild.broadcasterLogin),
+      cooldownMinutes,
+      new Date(options.start),
+      options.luck,
+    ],
+  );
+  const raffleIds = raffles.rows.map((row) => String(row.id));
+  const result: CaseResult = {
+    sampleSize: options.sampleSize,
+    luck: options.luck,
+    minutes: options.minutes,
+    entrants: 0,
+    totalWeight: 0,
+    readOne: [],
+    readHundred: [],
+    decideCpu: [],
+    decideWall: [],
+    makeRaffle: [],
+    decisionBytes: 0,
+    storage: { stored: 0, json: 0, row: 0 },
+  };
+  let entrantsSum = 0;
+  let weightSum = 0;
+  let decisionBytesSum = 0;
+  let counted = 0;
+  for (let minute = 0; minute <= options.minutes; minute += 1) {
+    const warmUp = minute === 0;
+    const slotAt = options.start + minute * 60_000;
+    // Each slot reads its own uniform sample of the chat, as drawSlots does.
+    const requests = raffleIds.map((raffleId) => ({
+      raffleId,
+      slotAt,
+      kind: "scheduled" as const,
+      candidates: sampleWithoutReplacement(chat, options.sampleSize),
+    }));
+
+    for (let single = 0; single < singleReadsPerMinute; single += 1) {
+      const request = requests[(minute * singleReadsPerMinute + single) % requests.length];
+      if (!request) throw new Error("no request");
+      const [read, milliseconds] = await time(() => readDrawEntrants(queryable, [request]));
+      expectReady(read);
+      if (!warmUp) result.readOne.push(milliseconds);
+    }
+
+    const [reads, readMilliseconds] = await time(() => readDrawEntrants(queryable, requests));
+    if (!warmUp) result.readHundred.push(readMilliseconds);
+
+    // One beacon round per minute for all its slots, as drawSlots waits for one round per read.
+    const signature = randomBytes(48).toString("hex");
+    const randomness = await randomnessFromSignature(signature);
+    const round = 10_000_000 + Math.floor(slotAt / 3_000);
+    const entrantsReadAt = new Date(slotAt + 200).toISOString();
+
+    for (const [position, read] of reads.entries()) {
+      if (read.outcome !== "ready") throw new Error(`read_draw_entrants answered ${read.outcome}`);
+      const input = {
+        randomness: parseHex(randomness),
+        raffle: read.publicId,
+        slot: formatSlotLabel(slotAt),
+        entrants: read.entrants,
+        items: read.items,
+      };
+      const cpuStart = process.cpuUsage();
+      const wallStart = performance.now();
+      const decision = await decideDraw(input);
+      const decideWall = performance.now() - wallStart;
+      const cpu = process.cpuUsage(cpuStart);
+
+      const recorded = createRecordedDecision(read, decision, {
+        slot: input.slot,
+        entrantsReadAt,
+        round,
+        signature,
+        randomness,
+      });
+      const request = requests[position];
+      if (!request) throw new Error("no request");
+      const [drawn, makeMilliseconds] = await time(() =>
+        recordDraw(queryable, { raffleId: read.raffleId, slotAt, kind: "scheduled", decision: recorded }),
+      );
+      // A bench that measured refusals would flatter the numbers: every slot must be drawn.
+      if (drawn.outcome !== "drawn") throw new Error(`make_raffle answered ${drawn.outcome}`);
+      if (warmUp) continue;
+      result.decideCpu.push((cpu.user + cpu.system) / 1000);
+      result.decideWall.push(decideWall);
+      result.makeRaffle.push(makeMilliseconds);
+      entrantsSum += read.entrants.length;
+      weightSum += read.entrants.reduce((sum, entrant) => sum + entrant.weight, 0);
+      decisionBytesSum += Buffer.byteLength(JSON.stringify(recorded));
+      counted += 1;
+    }
+  }
+  result.entrants = entrantsSum / counted;
+  result.totalWeight = weightSum / counted;
+  result.decisionBytes = decisionBytesSum / counted;
+
+  const storage = await connection.query<{ stored: string; json: string; row: string }>(
+    `select avg(pg_column_size(entrants) + pg_column_size(items)) as stored,
+       avg(octet_length(entrants::text) + octet_length(items::text)) as json,
+       avg(pg_column_size(d.*)) as row
+     from draws d where raffle_id = any($1::bigint[])`,
+    [raffleIds],
+  );
+  const row = storage.rows[0];
+  result.storage = { stored: Number(row?.stored), json: Number(row?.json), row: Number(row?.row) };
+  return result;
+}
+
+/** The decision as drawSlots.recordSlot builds it from the read and decideDraw's answer. */
+function createRecordedDecision(
+  read: Extract<EntrantsRead, { outcome: "ready" }>,
+  decision: Awaited<ReturnType<typeof decideDraw>>,
+  beacon: { slot: string; entrantsReadAt: string; round: number; signature: string; randomness: string },
+): RecordedDecision {
+  const entrantsById = new Map(read.entrants.map((entrant) => [entrant.id, entrant]));
+  const itemsById = new Map(read.items.map((item) => [item.id, item]));
+  const winner = decision.winnerUserId === null ? undefined : entrantsById.get(decision.winnerUserId);
+  if (!winner) throw new Error("nobody eligible: the seed should always have entrants");
+  return {
+    slot: beacon.slot,
+    entrants_read_at: beacon.entrantsReadAt,
+    round: beacon.round,
+    signature: beacon.signature,
+    randomness: beacon.randomness,
+    entrants: decision.entrants.entries.map(({ id, weight }) => [id, entrantsById.get(id)?.login ?? "", weight]),
+    entrants_sha256: decision.entrants.sha256,
+    items: decision.items.entries.map(({ id, weight }) => [id, itemsById.get(id)?.name ?? "", weight]),
+    items_sha256: decision.items.sha256,
+    item_id: decision.itemId,
+    winner: { id: winner.id, login: winner.login, name: winner.name },
+    chatters_seen: read.counts.chatters,
+    excluded_count: read.counts.excluded,
+    cooling_down_count: read.counts.coolingDown,
+  };
+}
+
+function expectReady(reads: EntrantsRead[]): void {
+  for (const read of reads) {
+    if (read.outcome !== "ready") throw new Error(`read_draw_entrants answered ${read.outcome}`);
+  }
+}
+
+async function time<Value>(run: () => Promise<Value>): Promise<[Value, number]> {
+  const start = performance.now();
+  const value = await run();
+  return [value, performance.now() - start];
+}
+
+/** Nearest rank. */
+function computePercentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function formatMilliseconds(value: number): string {
+  return formatNumber(value, value < 10 ? 2 : 1);
+}
+
+function formatResults(results: readonly CaseResult[]): string {
+  const label = (result: CaseResult) => `${formatNumber(result.sampleSize)}, luck ${result.luck ? "on" : "off"}`;
+  const p50 = (values: readonly number[]) => formatMilliseconds(computePercentile(values, 0.5));
+  const p95 = (values: readonly number[]) => formatMilliseconds(computePercentile(values, 0.95));
+  const timing = formatTable(
+    [
+      "candidates",
+      "entrants",
+      "read 1 p50",
+      "p95",
+      "read 100 p50",
+      "p95",
+      "decide CPU p50",
+      "wall p50",
+      "make_raffle p50",
+      "p95",
+      "DB ms/slot",
+    ],
+    results.map((result) => [
+      label(result),
+      formatNumber(result.entrants),
+      p50(result.readOne),
+      p95(result.readOne),
+      p50(result.readHundred),
+      p95(result.readHundred),
+      p50(result.decideCpu),
+      p50(result.decideWall),
+      p50(result.makeRaffle),
+      p95(result.makeRaffle),
+      formatMilliseconds(
+        computePercentile(result.readHundred, 0.5) / rafflesPerMinute + computePercentile(result.makeRaffle, 0.5),
+      ),
+    ]),
+  );
+  const storage = formatTable(
+    [
+      "candidates",
+      "entrants",
+      "decision sent",
+      "stored entrants+items",
+      "as JSON text",
+      "stored/JSON",
+      "whole row",
+      "per day, 1/min",
+    ],
+    results.map((result) => [
+      label(result),
+      formatNumber(result.entrants),
+      `${formatNumber(result.decisionBytes)} B`,
+      `${formatNumber(result.storage.stored)} B`,
+      `${formatNumber(result.storage.json)} B`,
+      `${formatNumber((100 * result.storage.stored) / result.storage.json)} %`,
+      `${formatNumber(result.storage.row)} B`,
+      `${formatNumber((result.storage.row * 1440) / 1024 / 1024, 1)} MiB`,
+    ]),
+  );
+  const samples = results
+    .map((result) => `${formatNumber(result.sampleSize)}: ${formatNumber(result.minutes)} minutes`)
+    .join(", ");
+  return [
+    `liveloot/v1 draw path, ${rafflesPerMinute} running raffles (one per guild), a ${formatNumber(chatSize)}-viewer chat ` +
+      `sampled per slot, ${itemsPerGuild} items, ${excludedPerGuild} excluded viewers, cooldown ${cooldownMinutes} min.`,
+    `Measured minutes per row (${rafflesPerMinute} slots each, after one warm-up minute): ${samples}.`,
+    "",
+    "Time per slot, ms (one connection, round trip included; decideDraw in this Node process)",
+    timing,
+    `read 1: read_draw_entrants for one slot (${singleReadsPerMinute} per minute); read 100: one call for all ` +
+      `${rafflesPerMinute} slots of the minute. decide: livelootV1.decideDraw (sort, hash, HMAC words), CPU time of ` +
+      "the process. DB ms/slot: read 100 p50 / 100 + make_raffle p50.",
+    "",
+    "Storage per draw (averages over the row's draws)",
+    storage,
+    "decision sent: the JSON make_raffle receives. stored: pg_column_size(entrants) + pg_column_size(items), after",
+    "TOAST's compression (pglz unless default_toast_compression says otherwise); as JSON text: their text form.",
+    "whole row: pg_column_size of the draws row; per day: a raffle drawing every minute, 1,440 rows (indexes not counted).",
+  ].join("\n");
 }

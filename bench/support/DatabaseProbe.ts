@@ -50,16 +50,18 @@ export class DatabaseProbe {
   }
 
   /**
-   * How long the slot's draws waited for their beacon round: from when their entrants were read
-   * until the round was published (quicknet's schedule, as the bench's drand fake keeps it).
+   * The longest any of the slot's draws waited for its beacon round: from when its entrants were
+   * read until the round was published (quicknet's schedule, as the bench's drand fake keeps it).
+   * The direct path reads once per tick, each queue consumer batch once for itself.
    */
   async readBeaconWait(slotAt: number): Promise<number | undefined> {
-    const [row] = await this.queryOnce<{ read_at: Date | null; round: string | null }>(
-      "select min(entrants_read_at) as read_at, max(beacon_round)::text as round from draws where slot_at = $1",
+    const rows = await this.queryOnce<{ read_at: Date; round: string }>(
+      `select entrants_read_at as read_at, beacon_round::text as round from draws
+       where slot_at = $1 and beacon_round is not null`,
       [new Date(slotAt)],
     );
-    if (!row?.read_at || row.round === null) return undefined;
-    return roundPublishedAt(Number(row.round), quicknet) - row.read_at.getTime();
+    if (rows.length === 0) return undefined;
+    return Math.max(...rows.map((row) => roundPublishedAt(Number(row.round), quicknet) - row.read_at.getTime()));
   }
 
   private async queryOnce<Row extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<Row[]> {

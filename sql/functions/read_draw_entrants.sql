@@ -125,11 +125,14 @@ begin
           or lower(given.value ->> 'login') = any(blocked_logins) as blocked,
         given.value ->> 'id' = any(cooling_down_ids) as cooling_down
       from jsonb_array_elements(request -> 'candidates') with ordinality as given(value, ordinality)
-      left join viewer_points vp
-        on raffle.luck
-       and vp.guild_id = raffle.guild_id
-       and vp.broadcaster_id = raffle.twitch_broadcaster_id
-       and vp.viewer_user_id = given.value ->> 'id'
+      -- One primary-key lookup per candidate (lateral), never a scan of the channel's points.
+      left join lateral (
+        select points.points from viewer_points points
+        where raffle.luck
+          and points.guild_id = raffle.guild_id
+          and points.broadcaster_id = raffle.twitch_broadcaster_id
+          and points.viewer_user_id = given.value ->> 'id'
+      ) vp on true
       order by given.value ->> 'id', given.ordinality
     ) judged;
     -- A viewer listed twice counts once.
