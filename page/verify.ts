@@ -1,8 +1,9 @@
 /**
  * The public raffle page's Verify button (`/r/{raffle}`), bundled by scripts/buildPageAssets.ts
- * and served as a static asset: never part of the Worker. It fetches the page's own record
- * (`/r/{raffle}.json`) once and, per draw, checks the drand beacon's BLS signature and recomputes
- * the draw with the same code the Worker decided it with (worker/fairness).
+ * and served as a static asset: never part of the Worker. Per draw it fetches that draw's record
+ * (`/r/{raffle}.json?draw={number}`: a raffle's whole record can be megabytes), checks the drand
+ * beacon's BLS signature and recomputes the draw with the same code the Worker decided it with
+ * (worker/fairness).
  */
 import { verifyBeaconSignature } from "../scripts/fairness/verifyBeaconSignature";
 import { type DrandChain, quicknet } from "../worker/fairness/beacon";
@@ -77,23 +78,16 @@ async function verifyOneDraw(draw: DrawRecordJson, record: RaffleRecordJson, dat
 
 function start(): void {
   const data = readPageData();
-  let recordRequest: Promise<RaffleRecordJson> | undefined;
-  const loadRecord = (): Promise<RaffleRecordJson> => {
-    recordRequest ??= fetch(data.record, { headers: { accept: "application/json" } })
-      .then(async (response) => {
-        if (!response.ok) throw new Error(`${data.record} answered ${response.status}`);
-        return parseRaffleRecord(await response.json());
-      })
-      .catch((error: unknown) => {
-        // A failed load is not kept: the next click asks again.
-        recordRequest = undefined;
-        throw error;
-      });
-    return recordRequest;
+  const loadRecord = async (drawNumber: string): Promise<RaffleRecordJson> => {
+    const url = `${data.record}?draw=${encodeURIComponent(drawNumber)}`;
+    const response = await fetch(url, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    return parseRaffleRecord(await response.json());
   };
 
   for (const button of document.querySelectorAll<HTMLButtonElement>("button.verify[data-slot]")) {
     const slot = button.dataset.slot ?? "";
+    const drawNumber = button.dataset.draw ?? "";
     const result = document.getElementById(`result-${slot}`);
     if (result === null) continue;
     button.addEventListener("click", async () => {
@@ -101,7 +95,7 @@ function start(): void {
       result.className = "result";
       result.textContent = data.texts.checking;
       try {
-        const record = await loadRecord();
+        const record = await loadRecord(drawNumber);
         const draw = record.draws.find((candidate) => candidate.slot === slot);
         const outcome: VerifyOutcome =
           draw === undefined

@@ -34,8 +34,32 @@ async function fetchJson(url: string): Promise<unknown> {
   }
 }
 
+/** Pages a verifier follows at most: 10,000 pages of 20 draws are longer than any raffle. */
+const maximumRecordPages = 10_000;
+
+/**
+ * The whole record: the newest page, then each `older` page it links (the Worker serves a
+ * raffle's draws 20 at a time), merged oldest first. Every page must be the same raffle.
+ */
 export async function fetchRaffleRecord(pageUrl: string): Promise<RaffleRecordJson> {
-  return parseRaffleRecord(await fetchJson(formatRecordUrl(pageUrl)));
+  let url: string | undefined = formatRecordUrl(pageUrl);
+  const pages: RaffleRecordJson[] = [];
+  const seen = new Set<string>();
+  while (url !== undefined) {
+    if (seen.has(url) || pages.length >= maximumRecordPages) throw new Error(`the record's older links loop at ${url}`);
+    seen.add(url);
+    const body = await fetchJson(url);
+    const page = parseRaffleRecord(body);
+    if (pages[0] !== undefined && (page.raffle !== pages[0].raffle || page.chain_hash !== pages[0].chain_hash)) {
+      throw new Error(`${url} is another raffle's record`);
+    }
+    pages.push(page);
+    const older = (body as { older?: unknown }).older;
+    url = typeof older === "string" && older !== "" ? new URL(older, url).toString() : undefined;
+  }
+  const [newest] = pages;
+  if (newest === undefined) throw new Error("no record");
+  return { ...newest, draws: pages.reverse().flatMap((page) => page.draws) };
 }
 
 /** Quicknet without a URL; else the chain info at the URL (an `/info` URL, or a base URL + the record's chain hash). */

@@ -16,7 +16,7 @@ export interface PublicRaffle {
   rules: string | null;
   status: "running" | "paused" | "stopped";
   startedAt: string;
-  /** Oldest first; at most the newest `drawLimit` draws. */
+  /** Oldest first: the draws selected (readPublicRaffle's `selection`). */
   draws: PublicDraw[];
   /** How many draws the raffle has in all (more than `draws.length` when the list was cut). */
   drawTotal: number;
@@ -31,6 +31,7 @@ export interface VerifiableDrawProof {
   randomness: string;
   /** ISO 8601 with milliseconds, UTC. */
   entrantsReadAt: string;
+  /** Empty unless the lists were read (a `.json` selection). */
   entrants: [userId: string, login: string, weight: number][];
   entrantsSha256: string;
   items: [itemId: string, name: string, weight: number][];
@@ -56,8 +57,24 @@ export interface PublicDraw {
 /** Public ids are random URL-safe text (raffles_public_id_format); anything else is never looked up. */
 export const publicRaffleIdPattern = /^[A-Za-z0-9_-]{16,64}$/;
 
-/** The newest draws a page serves at most. */
+/** The newest draws the HTML page and the CSV list at most (without the entrant lists). */
 export const publicDrawLimit = 1000;
+
+/**
+ * Draws per `.json` document. Each carries its entrant list (up to 500 entrants, ~20 KB), and a
+ * Worker on the Free plan has 10 ms of CPU per request: 20 draws are a few hundred KB to parse and
+ * serialize; older draws are one `older` link away.
+ */
+export const recordPageSize = 20;
+
+/** Which draws to read, and whether with their entrant and item lists. */
+export type PublicDrawSelection =
+  /** The page and the CSV: the newest `limit` draws, counts only. */
+  | { kind: "summary"; limit: number }
+  /** A `.json` page: the newest `liveloot/v1` draws numbered below `before` (all when undefined), with lists. */
+  | { kind: "record"; before: number | undefined; limit: number }
+  /** One draw's record: what the Verify button fetches. */
+  | { kind: "draw"; drawNumber: number };
 
 type RaffleRow = {
   public_id: string;
@@ -88,6 +105,7 @@ type DrawRow = {
   randomness: string | null;
   entrants_read_at: string | null;
   entrants: unknown;
+  entrant_count: number;
   entrants_sha256: string | null;
   items: unknown;
   items_sha256: string | null;
@@ -102,9 +120,20 @@ const isoMilliseconds = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 export async function readPublicRaffle(
   database: Queryable,
   publicId: string,
-  drawLimit = publicDrawLimit,
+  selection: PublicDrawSelection = { kind: "summary", limit: publicDrawLimit },
 ): Promise<PublicRaffle | undefined> {
   if (!publicRaffleIdPattern.test(publicId)) return undefined;
+  const withLists = selection.kind !== "summary";
+  const filter =
+    selection.kind === "summary"
+      ? { where: "true", limit: selection.limit, values: [] }
+      : selection.kind === "draw"
+        ? { where: "d.algorithm is not null and d.draw_number = $3", limit: 1, values: [selection.drawNumber] }
+        : {
+            where: "d.algorithm is not null and ($3::integer is null or d.draw_number < $3)",
+            limit: selection.limit,
+            values: [selection.before ?? null],
+          };
   const [raffleRows = [], drawRows = []] = await database.batch([
     {
       text: `select r.public_id, r.twitch_broadcaster_login, r.every_minutes, r.cooldown_minutes, r.luck, r.rules,
@@ -114,19 +143,22 @@ export async function readPublicRaffle(
       values: [publicId],
     },
     {
+      // The lists only when they are published: the page and the CSV show counts.
       text: `select * from (
          select d.draw_number, d.kind, to_char(d.slot_at at time zone 'UTC', ${isoMilliseconds}) as slot_at,
            d.item_id::text as item_id, d.item_name, d.winner_twitch_user_id, d.winner_twitch_login,
            d.winner_twitch_display_name, d.candidate_count, d.algorithm, d.slot_label,
            d.beacon_round::text as beacon_round, d.beacon_signature, d.randomness,
            to_char(d.entrants_read_at at time zone 'UTC', ${isoMilliseconds}) as entrants_read_at,
-           d.entrants, d.entrants_sha256, d.items, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id
+           ${withLists ? "d.entrants, d.items" : "null as entrants, null as items"},
+           coalesce(jsonb_array_length(d.entrants), d.candidate_count) as entrant_count,
+           d.entrants_sha256, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id
          from draws d join raffles r on r.id = d.raffle_id
-         where r.public_id = $1
+         where r.public_id = $1 and ${filter.where}
          order by d.slot_at desc, d.id desc
          limit $2
        ) newest order by sort_slot_at, sort_id`,
-      values: [publicId, drawLimit],
+      values: [publicId, filter.limit, ...filter.values],
     },
   ]);
   const raffle = raffleRows[0] as RaffleRow | undefined;
@@ -155,7 +187,7 @@ function mapPublicDraw(row: DrawRow): PublicDraw {
     winnerUserId: row.winner_twitch_user_id,
     winnerLogin: row.winner_twitch_login,
     winnerDisplayName: row.winner_twitch_display_name,
-    entrantCount: proof ? proof.entrants.length : row.candidate_count,
+    entrantCount: row.entrant_count,
     proof,
   };
 }

@@ -210,7 +210,11 @@ describe.skipIf(!hasChromium)("the public raffle page's Verify, in headless Chro
       const origin = new URL(stack?.workerUrl ?? "").origin;
       expect(requests.filter((url) => new URL(url).origin !== origin)).toEqual([]);
       expect(requests).toContain(`${origin}/assets/raffle-verify.js`);
-      expect(requests).toContain(`${origin}/r/${publicId}.json`);
+      // Each Verify fetches only its own draw's record, never the whole raffle's.
+      const records = requests.filter((url) => new URL(url).pathname === `/r/${publicId}.json`);
+      expect(records.map((url) => new URL(url).search).sort()).toEqual(
+        draws.map((_, index) => `?draw=${index + 1}`).sort(),
+      );
     } finally {
       await page.context().close();
     }
@@ -222,7 +226,7 @@ describe.skipIf(!hasChromium)("the public raffle page's Verify, in headless Chro
       const [first, second] = draws;
       if (!first || !second) throw new Error("draws missing");
       // Another winner for the first draw, another signature for the second: what a forger would change.
-      await page.route(`**/r/${publicId}.json`, async (route) => {
+      await page.route(`**/r/${publicId}.json?draw=*`, async (route) => {
         const response = await route.fetch();
         const record = (await response.json()) as {
           draws: { slot: string; winner_user_id: string; signature: string | null }[];

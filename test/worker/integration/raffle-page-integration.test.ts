@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { DrandControl } from "../../../devkit/fakes/drandControl";
-import { readPublicRaffle } from "../../../worker/db/publicRaffle";
+import { readPublicRaffle, recordPageSize } from "../../../worker/db/publicRaffle";
 import { type DrandChain, parseDrandChainInfo } from "../../../worker/fairness/beacon";
 import { formatHex } from "../../../worker/fairness/bytes";
 import {
@@ -9,7 +9,7 @@ import {
   formatManualSlotLabel,
   formatSlotLabel,
 } from "../../../worker/fairness/livelootV1";
-import { parseRaffleRecord } from "../../../worker/fairness/raffleRecord";
+import { type DrawRecordJson, parseRaffleRecord } from "../../../worker/fairness/raffleRecord";
 import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
 import { formatCsvCell } from "../../../worker/http/raffle/formatRaffleCsv";
 import { renderRafflePage } from "../../../worker/http/raffle/renderRafflePage";
@@ -25,6 +25,10 @@ const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*
 type Chatter = { id: string; login: string; displayName: string };
 type EntrantRow = { id: string; login: string; name: string; weight: number };
 type ItemRow = { id: string | number; name: string; weight: number };
+
+function get(path: string, headers: Record<string, string> = {}) {
+  return callWorker(new Request(`https://liveloot.test${path}`, { headers }));
+}
 
 async function readFakeChain(): Promise<DrandChain> {
   return parseDrandChainInfo(await new DrandControl(inject("drandFake").url).readChainInfo());
@@ -162,10 +166,6 @@ describe("GET /r/{raffle}, .json and .csv", () => {
     ];
   });
 
-  function get(path: string, headers: Record<string, string> = {}) {
-    return callWorker(new Request(`https://liveloot.test${path}`, { headers }));
-  }
-
   it("shows the rules, the Twitch disclaimer verbatim and every draw, in English", async () => {
     const response = await get(`/r/${raffle.public_id}`, { accept: browserAccept, "accept-language": "en-US" });
     expect(response.status).toBe(200);
@@ -245,15 +245,8 @@ describe("GET /r/{raffle}, .json and .csv", () => {
     expect(mismatches.map((mismatch) => mismatch.field)).toEqual(["winner_user_id"]);
     // Only published fields: the raffle's database id (a small number, like item ids) has no field to be in.
     const top = json as Record<string, unknown>;
-    expect(Object.keys(top).sort()).toEqual([
-      "algorithm",
-      "chain",
-      "chain_hash",
-      "draw_total",
-      "draws",
-      "raffle",
-      "truncated",
-    ]);
+    expect(Object.keys(top).sort()).toEqual(["algorithm", "chain", "chain_hash", "draws", "older", "raffle"]);
+    expect(top.older).toBeNull();
     for (const draw of top.draws as Record<string, unknown>[]) {
       expect(Object.keys(draw).sort()).toEqual([
         "draw_number",
@@ -303,8 +296,24 @@ describe("GET /r/{raffle}, .json and .csv", () => {
     for (const value of secretValues) expect(csv).not.toContain(value);
   });
 
+  it("serves one draw's record for its Verify button, and refuses malformed draw numbers", async () => {
+    const one = await get(`/r/${raffle.public_id}.json?draw=2`);
+    expect(one.status).toBe(200);
+    const record = parseRaffleRecord(await one.json());
+    expect(record.draws.map((draw) => draw.slot)).toEqual([draws[1]?.slot]);
+    expect(await verifyDrawRecord(record.draws[0] as DrawRecordJson, record.raffle, await readFakeChain())).toEqual([]);
+    const before = parseRaffleRecord(await (await get(`/r/${raffle.public_id}.json?before=3`)).json());
+    expect(before.draws.map((draw) => draw.draw_number)).toEqual([1, 2]);
+    expect((await get(`/r/${raffle.public_id}.json?draw=99`)).status).toBe(404);
+    for (const query of ["draw=abc", "draw=0", "before=-1", "draw=1e3"]) {
+      const refused = await get(`/r/${raffle.public_id}.json?${query}`);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ error: expect.stringContaining("draw numbers") });
+    }
+  });
+
   it("serves at most the newest draws, and the page says how many it left out", async () => {
-    const newest = await readPublicRaffle(database, raffle.public_id, 2);
+    const newest = await readPublicRaffle(database, raffle.public_id, { kind: "summary", limit: 2 });
     expect(newest?.drawTotal).toBe(3);
     expect(newest?.draws.map((draw) => draw.proof?.slotLabel)).toEqual(draws.slice(1).map((draw) => draw.slot));
     if (!newest) throw new Error("raffle not found");
@@ -338,5 +347,46 @@ describe("GET /r/{raffle}, .json and .csv", () => {
     const json = await get(`/r/${unknown}.json`, { accept: browserAccept });
     expect(json.status).toBe(404);
     expect(await json.json()).toEqual({ error: "Not found." });
+  });
+});
+
+describe("a long raffle's record", () => {
+  it(`comes ${recordPageSize} draws at a time, newest first, each page linking the older one`, async () => {
+    const viewer = createChatter("pager", "Pager");
+    const setting = await createRunningRaffle({ items: "Coin:1", chatters: [viewer], cooldown: 0 });
+    const [row] = await database.query<{ id: string; public_id: string }>(
+      "select id::text, public_id from raffles where guild_id = $1",
+      [setting.scene.guildId],
+    );
+    if (!row) throw new Error("no raffle was started");
+    const chain = await readFakeChain();
+    const total = recordPageSize + 3;
+    const start = Date.now() - total * 1000;
+    for (let index = 0; index < total; index += 1) {
+      await recordDraw({
+        raffleId: row.id,
+        publicId: row.public_id,
+        kind: "manual",
+        slotAt: new Date(start + index * 1000),
+        chatters: [viewer],
+        beacon: index % 2 === 0,
+        chain,
+      });
+    }
+    const pages: DrawRecordJson[][] = [];
+    let url: string | null = `/r/${row.public_id}.json`;
+    while (url !== null) {
+      const body = (await (await get(url)).json()) as { older: string | null };
+      pages.push(parseRaffleRecord(body).draws);
+      url = body.older;
+    }
+    expect(pages.map((page) => page.length)).toEqual([recordPageSize, 3]);
+    const numbers = pages.reverse().flatMap((page) => page.map((draw) => draw.draw_number));
+    expect(numbers).toEqual(numbers.slice().sort((first, second) => first - second));
+    expect(new Set(numbers).size).toBe(total);
+    for (const draw of pages.flat()) expect(await verifyDrawRecord(draw, row.public_id, chain)).toEqual([]);
+    // The page itself lists them all, without the entrant lists.
+    const html = await (await get(`/r/${row.public_id}`, { accept: browserAccept })).text();
+    expect(html.match(/class="verify"/g)).toHaveLength(total);
   });
 });

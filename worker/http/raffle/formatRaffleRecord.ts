@@ -24,9 +24,11 @@ export interface PublishedRaffleJson extends RaffleRecordJson {
   draws: PublishedDrawJson[];
   /** Null when the chain's description could not be read just now; verifiers that pin quicknet do not need it. */
   chain: PublishedChain | null;
-  /** True when only the newest draws are listed. */
-  truncated: boolean;
-  draw_total: number;
+  /**
+   * The next document, of the draws before these (`/r/{raffle}.json?before={draw_number}`), or
+   * null when these are the oldest. A verifier follows it to check the whole raffle.
+   */
+  older: string | null;
 }
 
 /** The beacon chain the Worker draws from, or only its hash when its description is unreachable. */
@@ -36,10 +38,14 @@ export interface ChainDescription {
 }
 
 /**
- * `/r/{raffle}.json` (SPEC.md, "Provable fairness"): the `liveloot/v1` draws only (older draws
- * have no record to recompute), oldest first. Ids are strings.
+ * `/r/{raffle}.json` (SPEC.md, "Provable fairness"): `liveloot/v1` draws only (older draws have no
+ * record to recompute), oldest first, one page of them (`older` links the rest). Ids are strings.
  */
-export function formatRaffleRecord(raffle: PublicRaffle, chain: ChainDescription): PublishedRaffleJson {
+export function formatRaffleRecord(
+  raffle: PublicRaffle,
+  chain: ChainDescription,
+  older: string | null,
+): PublishedRaffleJson {
   const draws: PublishedDrawJson[] = [];
   for (const draw of raffle.draws) {
     const proof = draw.proof;
@@ -71,8 +77,7 @@ export function formatRaffleRecord(raffle: PublicRaffle, chain: ChainDescription
     algorithm: algorithmName,
     chain_hash: chain.chainHash,
     chain: formatPublishedChain(chain.chain),
-    truncated: raffle.drawTotal > raffle.draws.length,
-    draw_total: raffle.drawTotal,
+    older,
     draws,
   };
 }

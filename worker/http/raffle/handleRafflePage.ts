@@ -1,5 +1,5 @@
 import type { AppContext } from "../../context";
-import { readPublicRaffle } from "../../db/publicRaffle";
+import { type PublicDrawSelection, readPublicRaffle, recordPageSize } from "../../db/publicRaffle";
 import { HttpError } from "../../errors";
 import { quicknet } from "../../fairness/beacon";
 import { readDrandChain } from "../../fairness/drandChain";
@@ -22,8 +22,15 @@ const pageContentSecurityPolicy =
  */
 export async function handleRafflePage(request: Request, app: AppContext, file: string): Promise<Response> {
   const { publicId, format } = splitRaffleFile(file);
+  const selection = format === "json" ? readRecordSelection(new URL(request.url).searchParams) : undefined;
+  if (selection === null) return new HttpError(400, "before and draw must be draw numbers (1 or more).").toResponse();
   const [raffle, chain] = await Promise.all([
-    readPublicRaffle(app.database, publicId),
+    // One more than a page: whether an older page exists is known without a second query.
+    readPublicRaffle(
+      app.database,
+      publicId,
+      selection?.kind === "record" ? { ...selection, limit: selection.limit + 1 } : selection,
+    ),
     format === "csv" ? Promise.resolve(undefined) : describeChain(app),
   ]);
   if (raffle === undefined) {
@@ -42,7 +49,15 @@ export async function handleRafflePage(request: Request, app: AppContext, file: 
   }
   const chainDescription = chain ?? { chainHash: quicknet.chainHash, chain: quicknet };
   if (format === "json") {
-    return new Response(`${JSON.stringify(formatRaffleRecord(raffle, chainDescription), null, 1)}\n`, {
+    let older: string | null = null;
+    if (selection?.kind === "record" && raffle.draws.length > selection.limit) {
+      const [, ...page] = raffle.draws;
+      raffle.draws = page;
+      older = `/r/${raffle.publicId}.json?before=${page[0]?.drawNumber ?? 0}`;
+    }
+    if (selection?.kind === "draw" && raffle.draws.length === 0)
+      return new HttpError(404, "No such draw.").toResponse();
+    return new Response(`${JSON.stringify(formatRaffleRecord(raffle, chainDescription, older), null, 1)}\n`, {
       headers: {
         "content-type": "application/json; charset=utf-8",
         "cache-control": cacheControl,
@@ -68,6 +83,23 @@ export async function handleRafflePage(request: Request, app: AppContext, file: 
       "x-content-type-options": "nosniff",
     },
   });
+}
+
+/**
+ * Which draws a `.json` request wants: `?draw=N` one draw (the Verify button), `?before=N` the
+ * page of draws numbered below N, else the newest page; null when a number is malformed.
+ */
+export function readRecordSelection(parameters: URLSearchParams): PublicDrawSelection | null {
+  const readNumber = (name: string): number | null | undefined => {
+    const text = parameters.get(name);
+    if (text === null) return undefined;
+    return /^[1-9][0-9]{0,8}$/.test(text) ? Number(text) : null;
+  };
+  const draw = readNumber("draw");
+  const before = readNumber("before");
+  if (draw === null || before === null) return null;
+  if (draw !== undefined) return { kind: "draw", drawNumber: draw };
+  return { kind: "record", before, limit: recordPageSize };
 }
 
 /** `abc.json` → json, `abc.csv` → csv, anything else is the page itself. */

@@ -148,7 +148,7 @@ function renderDraw(draw: PublicDraw, texts: ReturnType<typeof readRaffleTexts>)
   const verify =
     proof === null
       ? `<p class="note">${escapeHtml(texts.legacyDraw)}</p>`
-      : `<button type="button" class="verify" data-slot="${escapeHtml(proof.slotLabel)}" aria-describedby="result-${escapeHtml(proof.slotLabel)}">${escapeHtml(texts.verifyButton)}</button>
+      : `<button type="button" class="verify" data-slot="${escapeHtml(proof.slotLabel)}" data-draw="${draw.drawNumber ?? ""}" aria-describedby="result-${escapeHtml(proof.slotLabel)}">${escapeHtml(texts.verifyButton)}</button>
       <div class="result" id="result-${escapeHtml(proof.slotLabel)}" role="status" aria-live="polite"></div>`;
   return `
     <li${anchor}>
