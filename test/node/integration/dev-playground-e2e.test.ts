@@ -1,7 +1,10 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
@@ -26,6 +29,7 @@ if (!hasChromium) {
 }
 
 const giveawaysChannel = devFixtures.channels[1];
+const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const stepTimeout = { timeout: 15_000 };
 
 describe.skipIf(!hasChromium)("the playground of npm run dev, in headless Chromium", () => {
@@ -125,6 +129,75 @@ describe.skipIf(!hasChromium)("the playground of npm run dev, in headless Chromi
     }
   }, 60_000);
 
+  test("both draws verify: the winner's Verify link, the page's Verify buttons, npm run verify; a tampered one fails both", async () => {
+    if (!stack?.playgroundUrl || !stack.drandChainInfoUrl || !database) throw new Error("the dev stack is incomplete");
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    try {
+      await page.goto(stack.playgroundUrl);
+      // A manual draw beside the scheduled one of the test before.
+      await runCommand(page, "raffle draw");
+      const channelPanel = page.locator(`section[data-channel-id="${giveawaysChannel.id}"]`);
+      const winners = channelPanel.locator(".embed", { hasText: "We have a winner!" });
+      await expect.poll(() => winners.count(), { timeout: 20_000 }).toBe(2);
+
+      // The announcement's link button opens the raffle's public page at that draw.
+      const verifyLink = channelPanel.getByRole("link", { name: "Verify this draw" }).last();
+      const [rafflePage] = await Promise.all([context.waitForEvent("page"), verifyLink.click()]);
+      rafflePage.on("pageerror", (error) => pageErrors.push(error.message));
+      await rafflePage.waitForLoadState();
+      const pageUrl = new URL(rafflePage.url());
+      expect(pageUrl.pathname).toMatch(/^\/r\/[A-Za-z0-9_-]{22}$/);
+      expect(pageUrl.hash).toMatch(/^#draw-\d+$/);
+      await rafflePage.getByText("Twitch does not sponsor or endorse broadcaster promotions").waitFor(stepTimeout);
+      const buttons = rafflePage.getByRole("button", { name: "Verify" });
+      expect(await buttons.count()).toBe(2);
+      for (let index = 0; index < 2; index += 1) await buttons.nth(index).click();
+      await expect.poll(() => rafflePage.locator(".result.ok").count(), { timeout: 20_000 }).toBe(2);
+      for (const text of await rafflePage.locator(".result.ok").allInnerTexts()) {
+        expect(text).toContain("✓ Verified: the beacon's signature, both lists and the picks match.");
+      }
+
+      // npm run verify, from outside, against the fake beacon's chain.
+      const pageAddress = `${pageUrl.origin}${pageUrl.pathname}`;
+      const verified = await runVerify(pageAddress, stack.drandChainInfoUrl);
+      expect(verified.code, verified.output).toBe(0);
+      expect(verified.output).toContain("All 2 draw(s) verify.");
+
+      // A forger gives the manual draw to someone else: both verifiers say so.
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query(
+          // The scheduled winner is on cooldown, so the manual draw's only entrant is the other viewer.
+          `update draws set winner_twitch_user_id = (select winner_twitch_user_id from draws where kind = 'scheduled')
+           where kind = 'manual'`,
+        );
+      } finally {
+        await client.end();
+      }
+      const tampered = await runVerify(pageAddress, stack.drandChainInfoUrl);
+      expect(tampered.code).toBe(1);
+      expect(tampered.output).toMatch(
+        /✗ draw \d+ .*winner_user_id is "\d+", but Pick\("winner", entrants\) gives "\d+"/,
+      );
+      await rafflePage.reload();
+      const manualDraw = rafflePage.locator("li", { has: rafflePage.locator('button[data-slot^="manual-"]') });
+      await manualDraw.getByRole("button", { name: "Verify" }).click();
+      await manualDraw.locator(".result.bad").waitFor(stepTimeout);
+      expect(await manualDraw.locator(".result").innerText()).toContain("winner_user_id");
+      expect(pageErrors).toEqual([]);
+      await rafflePage.close();
+    } catch (error) {
+      console.error(`--- worker output ---\n${workerOutput.slice(-60).join("\n")}`);
+      await page.screenshot({ path: join(tmpdir(), "liveloot-dev-e2e-failure.png"), fullPage: true }).catch(() => {});
+      throw error;
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
   test("stop() stops the Worker and the playground", async () => {
     if (!stack?.playgroundUrl) throw new Error("the dev stack did not start a playground");
     const { workerUrl, playgroundUrl } = stack;
@@ -133,6 +206,21 @@ describe.skipIf(!hasChromium)("the playground of npm run dev, in headless Chromi
     await expect(fetch(playgroundUrl)).rejects.toThrow();
   }, 30_000);
 });
+
+/** `npm run verify -- URL --chain-info URL`, as an operator runs it (the script behind it, under this Node). */
+function runVerify(pageUrl: string, chainInfoUrl: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "scripts/verify.ts", pageUrl, "--chain-info", chainInfoUrl],
+      { cwd: repositoryRoot, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+        resolve({ code, output: `${stdout}${stderr}` });
+      },
+    );
+  });
+}
 
 /** Picks a command in the form, fills its options and presses Run. */
 async function runCommand(page: Page, commandKey: string, fillOptions?: () => Promise<void>): Promise<void> {
