@@ -12,15 +12,9 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { createMigratedTestDatabase } from "../test/support/testDatabase";
 import type { Queryable } from "../worker/db/Database";
-import {
-  type Candidate,
-  type EntrantsRead,
-  type RecordedDecision,
-  readDrawEntrants,
-  recordDraw,
-} from "../worker/db/draws";
-import { parseHex } from "../worker/fairness/bytes";
-import { decideDraw, formatSlotLabel, randomnessFromSignature } from "../worker/fairness/livelootV1";
+import { type Candidate, type EntrantsRead, readDrawEntrants, recordDraw } from "../worker/db/draws";
+import { formatSlotLabel, randomnessFromSignature } from "../worker/fairness/livelootV1";
+import { decideSlot } from "../worker/raffle/drawSlots";
 import { sampleWithoutReplacement } from "../worker/raffle/randomness";
 import { formatNumber, formatTable } from "./support/formatTable";
 
@@ -257,30 +251,21 @@ async function measureCase(
     const signature = randomBytes(48).toString("hex");
     const randomness = await randomnessFromSignature(signature);
     const round = 10_000_000 + Math.floor(slotAt / 3_000);
-    const entrantsReadAt = new Date(slotAt + 200).toISOString();
+    const entrantsReadAt = slotAt + 200;
 
     for (const [position, read] of reads.entries()) {
       if (read.outcome !== "ready") throw new Error(`read_draw_entrants answered ${read.outcome}`);
-      const input = {
-        randomness: parseHex(randomness),
-        raffle: read.publicId,
-        slot: formatSlotLabel(slotAt),
-        entrants: read.entrants,
-        items: read.items,
-      };
       const cpuStart = process.cpuUsage();
       const wallStart = performance.now();
-      const decision = await decideDraw(input);
-      const decideWall = performance.now() - wallStart;
-      const cpu = process.cpuUsage(cpuStart);
-
-      const recorded = createRecordedDecision(read, decision, {
-        slot: input.slot,
-        entrantsReadAt,
+      // Exactly as drawSlots decides a slot: livelootV1.decideDraw, then the record make_raffle stores.
+      const recorded = await decideSlot(read, formatSlotLabel(slotAt), entrantsReadAt, {
         round,
         signature,
         randomness,
       });
+      const decideWall = performance.now() - wallStart;
+      const cpu = process.cpuUsage(cpuStart);
+      if (recorded.winner === null) throw new Error("nobody eligible: the seed should always have entrants");
       const request = requests[position];
       if (!request) throw new Error("no request");
       const [drawn, makeMilliseconds] = await time(() =>
@@ -312,34 +297,6 @@ async function measureCase(
   const row = storage.rows[0];
   result.storage = { stored: Number(row?.stored), json: Number(row?.json), row: Number(row?.row) };
   return result;
-}
-
-/** The decision as drawSlots.recordSlot builds it from the read and decideDraw's answer. */
-function createRecordedDecision(
-  read: Extract<EntrantsRead, { outcome: "ready" }>,
-  decision: Awaited<ReturnType<typeof decideDraw>>,
-  beacon: { slot: string; entrantsReadAt: string; round: number; signature: string; randomness: string },
-): RecordedDecision {
-  const entrantsById = new Map(read.entrants.map((entrant) => [entrant.id, entrant]));
-  const itemsById = new Map(read.items.map((item) => [item.id, item]));
-  const winner = decision.winnerUserId === null ? undefined : entrantsById.get(decision.winnerUserId);
-  if (!winner) throw new Error("nobody eligible: the seed should always have entrants");
-  return {
-    slot: beacon.slot,
-    entrants_read_at: beacon.entrantsReadAt,
-    round: beacon.round,
-    signature: beacon.signature,
-    randomness: beacon.randomness,
-    entrants: decision.entrants.entries.map(({ id, weight }) => [id, entrantsById.get(id)?.login ?? "", weight]),
-    entrants_sha256: decision.entrants.sha256,
-    items: decision.items.entries.map(({ id, weight }) => [id, itemsById.get(id)?.name ?? "", weight]),
-    items_sha256: decision.items.sha256,
-    item_id: decision.itemId,
-    winner: { id: winner.id, login: winner.login, name: winner.name },
-    chatters_seen: read.counts.chatters,
-    excluded_count: read.counts.excluded,
-    cooling_down_count: read.counts.coolingDown,
-  };
 }
 
 function expectReady(reads: EntrantsRead[]): void {

@@ -99,9 +99,25 @@ async function recordSlot(
 ): Promise<AtomicDrawResult> {
   if (read.outcome !== "ready") return { outcome: read.outcome, ...emptyResult };
   // Nobody eligible: make_raffle records the empty slot (no beacon is needed for nothing to draw).
-  const drawRandomness = randomness ?? { round: null, signature: null, randomness: "0".repeat(64) };
+  const decision = await decideSlot(read, slotLabel, entrantsReadAt, randomness ?? noRandomness);
+  return recordDraw(app.database, { raffleId: slot.raffleId, slotAt: slot.slotAt, kind: slot.kind, decision });
+}
+
+const noRandomness: DrawRandomness = { round: null, signature: null, randomness: "0".repeat(64) };
+
+/**
+ * One slot decided by liveloot/v1 (livelootV1.decideDraw) and written as make_raffle records it
+ * and /r/{raffle}.json publishes it: the sorted lists with their hashes, the pick, the randomness.
+ * Pure: the tests and bench/draw.ts build their records with it too.
+ */
+export async function decideSlot(
+  read: Extract<EntrantsRead, { outcome: "ready" }>,
+  slotLabel: string,
+  entrantsReadAt: number,
+  randomness: DrawRandomness,
+): Promise<RecordedDecision> {
   const decision = await decideDraw({
-    randomness: parseHex(drawRandomness.randomness),
+    randomness: parseHex(randomness.randomness),
     raffle: read.publicId,
     slot: slotLabel,
     entrants: read.entrants,
@@ -110,12 +126,12 @@ async function recordSlot(
   const entrantsById = new Map(read.entrants.map((entrant) => [entrant.id, entrant]));
   const itemsById = new Map(read.items.map((item) => [item.id, item]));
   const winner = decision.winnerUserId === null ? undefined : entrantsById.get(decision.winnerUserId);
-  const recorded: RecordedDecision = {
+  return {
     slot: slotLabel,
     entrants_read_at: new Date(entrantsReadAt).toISOString(),
-    round: drawRandomness.round,
-    signature: drawRandomness.signature,
-    randomness: drawRandomness.randomness,
+    round: randomness.round,
+    signature: randomness.signature,
+    randomness: randomness.randomness,
     entrants: decision.entrants.entries.map(({ id, weight }) => [id, entrantsById.get(id)?.login ?? "", weight]),
     entrants_sha256: decision.entrants.sha256,
     items: decision.items.entries.map(({ id, weight }) => [id, itemsById.get(id)?.name ?? "", weight]),
@@ -126,10 +142,4 @@ async function recordSlot(
     excluded_count: read.counts.excluded,
     cooling_down_count: read.counts.coolingDown,
   };
-  return recordDraw(app.database, {
-    raffleId: slot.raffleId,
-    slotAt: slot.slotAt,
-    kind: slot.kind,
-    decision: recorded,
-  });
 }

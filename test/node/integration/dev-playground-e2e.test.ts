@@ -9,20 +9,9 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
 import { type DevStack, startDevStack } from "../../../scripts/dev/startDevStack";
+import { chromiumFlags, chromiumPath } from "../../support/chromium";
 import { createTestDatabase, type TestDatabase } from "../../support/testDatabase";
 
-/** Debian's package; the CI image installs it. Never downloaded by a test. */
-const chromiumPath = "/usr/bin/chromium";
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) {
   console.warn(`dev-playground-e2e skipped: ${chromiumPath} is missing (apt-get install chromium).`);

@@ -7,23 +7,15 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { DrandControl } from "../../../devkit/fakes/drandControl";
 import { type DevStack, startDevStack } from "../../../scripts/dev/startDevStack";
+import type { Queryable } from "../../../worker/db/Database";
+import { readDrawEntrants, recordDraw as recordDrawInDatabase } from "../../../worker/db/draws";
 import { type DrandChain, parseDrandChainInfo } from "../../../worker/fairness/beacon";
-import { formatHex, parseHex } from "../../../worker/fairness/bytes";
-import { decideDraw, firstRoundAfter, formatManualSlotLabel } from "../../../worker/fairness/livelootV1";
+import { formatHex } from "../../../worker/fairness/bytes";
+import { firstRoundAfter, formatManualSlotLabel } from "../../../worker/fairness/livelootV1";
+import { decideSlot } from "../../../worker/raffle/drawSlots";
+import { chromiumFlags, chromiumPath } from "../../support/chromium";
 import { createTestDatabase, type TestDatabase } from "../../support/testDatabase";
 
-/** Debian's package; the CI image installs it. Never downloaded by a test. */
-const chromiumPath = "/usr/bin/chromium";
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) {
   console.warn(`raffle-page-browser skipped: ${chromiumPath} is missing (apt-get install chromium).`);
@@ -55,68 +47,37 @@ async function seedRaffle(client: pg.Client): Promise<{ raffleId: string; public
   return { raffleId: row.id, publicId: row.public_id };
 }
 
-/** One manual draw the way the Worker records it: read the entrants, wait for no one, decide, record. */
+/** One manual draw the way the Worker records it (raffle/drawSlots.ts): read, the round after the read (or none), decide, record. */
 async function recordDraw(
   client: pg.Client,
   raffle: { raffleId: string; publicId: string },
   drand: { control: DrandControl; chain: DrandChain } | null,
   slotAt: Date,
 ): Promise<{ slot: string; winnerName: string }> {
-  const read = await client.query<{
-    outcome: string;
-    entrants: { id: string; login: string; name: string; weight: number }[];
-    items: { id: string | number; name: string; weight: number }[];
-    chatters_seen: number;
-    excluded_count: number;
-    cooling_down_count: number;
-  }>("select * from read_draw_entrants($1::jsonb)", [
-    JSON.stringify([
-      { raffle_id: raffle.raffleId, slot_at: slotAt.toISOString(), kind: "manual", candidates: chatters },
-    ]),
+  const database: Queryable = {
+    query: async <Row extends object>(text: string, values: unknown[] = []) =>
+      (await client.query(text, values)).rows as Row[],
+    batch: () => Promise.reject(new Error("not used")),
+  };
+  const [read] = await readDrawEntrants(database, [
+    { raffleId: raffle.raffleId, slotAt: slotAt.getTime(), kind: "manual", candidates: chatters },
   ]);
-  const entrants = read.rows[0];
-  if (entrants?.outcome !== "ready") throw new Error(`read_draw_entrants: ${entrants?.outcome}`);
+  if (read?.outcome !== "ready") throw new Error(`read_draw_entrants: ${read?.outcome}`);
   const readAt = Date.now();
   const beacon = drand
     ? await drand.control.readRound(firstRoundAfter(readAt, drand.chain))
     : { round: null, signature: null, randomness: formatHex(crypto.getRandomValues(new Uint8Array(32))) };
   const slot = formatManualSlotLabel(String(slotAt.getTime()));
-  const decision = await decideDraw({
-    randomness: parseHex(beacon.randomness),
-    raffle: raffle.publicId,
-    slot,
-    entrants: entrants.entrants.map((entrant) => ({ id: entrant.id, weight: entrant.weight })),
-    items: entrants.items.map((item) => ({ id: String(item.id), weight: item.weight })),
+  const decision = await decideSlot(read, slot, readAt, beacon);
+  if (!decision.winner) throw new Error("nobody won");
+  const recorded = await recordDrawInDatabase(database, {
+    raffleId: raffle.raffleId,
+    slotAt: slotAt.getTime(),
+    kind: "manual",
+    decision,
   });
-  const byId = new Map(entrants.entrants.map((entrant) => [entrant.id, entrant]));
-  const itemNames = new Map(entrants.items.map((item) => [String(item.id), item.name]));
-  const winner = byId.get(decision.winnerUserId ?? "");
-  if (!winner) throw new Error("nobody won");
-  const recorded = await client.query<{ outcome: string }>(
-    "select outcome from make_raffle($1, $2, 'manual', $3::jsonb)",
-    [
-      raffle.raffleId,
-      slotAt.toISOString(),
-      JSON.stringify({
-        slot,
-        entrants_read_at: new Date(readAt).toISOString(),
-        round: beacon.round,
-        signature: beacon.signature,
-        randomness: beacon.randomness,
-        entrants: decision.entrants.entries.map((entry) => [entry.id, byId.get(entry.id)?.login, entry.weight]),
-        entrants_sha256: decision.entrants.sha256,
-        items: decision.items.entries.map((entry) => [entry.id, itemNames.get(entry.id), entry.weight]),
-        items_sha256: decision.items.sha256,
-        item_id: decision.itemId,
-        winner: { id: winner.id, login: winner.login, name: winner.name },
-        chatters_seen: entrants.chatters_seen,
-        excluded_count: entrants.excluded_count,
-        cooling_down_count: entrants.cooling_down_count,
-      }),
-    ],
-  );
-  if (recorded.rows[0]?.outcome !== "drawn") throw new Error(`make_raffle: ${recorded.rows[0]?.outcome}`);
-  return { slot, winnerName: winner.name };
+  if (recorded.outcome !== "drawn") throw new Error(`make_raffle: ${recorded.outcome}`);
+  return { slot, winnerName: decision.winner.name };
 }
 
 describe.skipIf(!hasChromium)("the public raffle page's Verify, in headless Chromium", () => {

@@ -1,18 +1,15 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { DrandControl } from "../../../devkit/fakes/drandControl";
+import { readDrawEntrants, recordDraw as recordDrawInDatabase } from "../../../worker/db/draws";
 import { readPublicRaffle, recordPageSize } from "../../../worker/db/publicRaffle";
 import { type DrandChain, parseDrandChainInfo } from "../../../worker/fairness/beacon";
 import { formatHex } from "../../../worker/fairness/bytes";
-import {
-  decideDraw,
-  firstRoundAfter,
-  formatManualSlotLabel,
-  formatSlotLabel,
-} from "../../../worker/fairness/livelootV1";
+import { firstRoundAfter, formatManualSlotLabel, formatSlotLabel } from "../../../worker/fairness/livelootV1";
 import { type DrawRecordJson, parseRaffleRecord } from "../../../worker/fairness/raffleRecord";
 import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
 import { formatCsvCell } from "../../../worker/http/raffle/formatRaffleCsv";
 import { renderRafflePage } from "../../../worker/http/raffle/renderRafflePage";
+import { decideSlot } from "../../../worker/raffle/drawSlots";
 import { callWorker } from "../../support/worker/callWorker";
 import { createChatter, createRunningRaffle, useTestDatabase } from "../../support/worker/commandHelpers";
 import { createSnowflake } from "../../support/worker/interactions";
@@ -23,9 +20,6 @@ const database = useTestDatabase();
 const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 type Chatter = { id: string; login: string; displayName: string };
-type EntrantRow = { id: string; login: string; name: string; weight: number };
-type ItemRow = { id: string | number; name: string; weight: number };
-
 function get(path: string, headers: Record<string, string> = {}) {
   return callWorker(new Request(`https://liveloot.test${path}`, { headers }));
 }
@@ -35,8 +29,8 @@ async function readFakeChain(): Promise<DrandChain> {
 }
 
 /**
- * One draw as the Worker makes it: read_draw_entrants, the first round after the read (signed by
- * the drand fake) or no beacon at all, decideDraw, make_raffle.
+ * One draw as the Worker makes it (raffle/drawSlots.ts): readDrawEntrants, the first round after
+ * the read (signed by the drand fake) or no beacon at all, decideSlot, recordDraw (make_raffle).
  */
 async function recordDraw(options: {
   raffleId: string;
@@ -52,63 +46,26 @@ async function recordDraw(options: {
     login: chatter.login,
     name: chatter.displayName,
   }));
-  const [read] = await database.query<{
-    outcome: string;
-    entrants: EntrantRow[];
-    items: ItemRow[];
-    chatters_seen: number;
-    excluded_count: number;
-    cooling_down_count: number;
-  }>("select * from read_draw_entrants($1::jsonb)", [
-    JSON.stringify([
-      { raffle_id: options.raffleId, slot_at: options.slotAt.toISOString(), kind: options.kind, candidates },
-    ]),
+  const [read] = await readDrawEntrants(database, [
+    { raffleId: options.raffleId, slotAt: options.slotAt.getTime(), kind: options.kind, candidates },
   ]);
-  expect(read?.outcome).toBe("ready");
-  if (!read) throw new Error("read_draw_entrants answered nothing");
+  if (read?.outcome !== "ready") throw new Error(`read_draw_entrants answered ${read?.outcome}`);
   const readAt = Date.now();
   const slot =
     options.kind === "scheduled" ? formatSlotLabel(options.slotAt.getTime()) : formatManualSlotLabel(createSnowflake());
-  let randomness: { round: number | null; signature: string | null; randomness: string };
-  if (options.beacon) {
-    const beacon = await new DrandControl(inject("drandFake").url).readRound(firstRoundAfter(readAt, options.chain));
-    randomness = beacon;
-  } else {
-    randomness = { round: null, signature: null, randomness: formatHex(crypto.getRandomValues(new Uint8Array(32))) };
-  }
-  const decision = await decideDraw({
-    randomness: Uint8Array.from(randomness.randomness.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16)),
-    raffle: options.publicId,
-    slot,
-    entrants: read.entrants.map((entrant) => ({ id: entrant.id, weight: entrant.weight })),
-    items: read.items.map((item) => ({ id: String(item.id), weight: item.weight })),
+  const randomness = options.beacon
+    ? await new DrandControl(inject("drandFake").url).readRound(firstRoundAfter(readAt, options.chain))
+    : { round: null, signature: null, randomness: formatHex(crypto.getRandomValues(new Uint8Array(32))) };
+  const decision = await decideSlot(read, slot, readAt, randomness);
+  const recorded = await recordDrawInDatabase(database, {
+    raffleId: options.raffleId,
+    slotAt: options.slotAt.getTime(),
+    kind: options.kind,
+    decision,
   });
-  const entrantsById = new Map(read.entrants.map((entrant) => [entrant.id, entrant]));
-  const itemsById = new Map(read.items.map((item) => [String(item.id), item]));
-  const winner = decision.winnerUserId === null ? undefined : entrantsById.get(decision.winnerUserId);
-  const [recorded] = await database.query<{ outcome: string }>("select * from make_raffle($1, $2, $3, $4::jsonb)", [
-    options.raffleId,
-    options.slotAt.toISOString(),
-    options.kind,
-    JSON.stringify({
-      slot,
-      entrants_read_at: new Date(readAt).toISOString(),
-      round: randomness.round,
-      signature: randomness.signature,
-      randomness: randomness.randomness,
-      entrants: decision.entrants.entries.map((entry) => [entry.id, entrantsById.get(entry.id)?.login, entry.weight]),
-      entrants_sha256: decision.entrants.sha256,
-      items: decision.items.entries.map((entry) => [entry.id, itemsById.get(entry.id)?.name, entry.weight]),
-      items_sha256: decision.items.sha256,
-      item_id: decision.itemId,
-      winner: winner ? { id: winner.id, login: winner.login, name: winner.name } : null,
-      chatters_seen: read.chatters_seen,
-      excluded_count: read.excluded_count,
-      cooling_down_count: read.cooling_down_count,
-    }),
-  ]);
-  expect(recorded?.outcome).toBe("drawn");
-  return { slot, winner, itemName: decision.itemId === null ? undefined : itemsById.get(decision.itemId)?.name };
+  expect(recorded.outcome).toBe("drawn");
+  const item = read.items.find((entry) => entry.id === decision.item_id);
+  return { slot, winner: decision.winner ?? undefined, itemName: item?.name };
 }
 
 describe("GET /r/{raffle}, .json and .csv", () => {
