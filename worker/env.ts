@@ -40,12 +40,14 @@ export interface WorkerBindings {
 
 /**
  * The most live raffles one tick draws itself on the Workers Free plan (50 subrequests per
- * invocation): bench/README.md measures about 6 subrequests shared by the whole tick (the drand
- * round included) and 3.1 per raffle with a cold chatter cache (Get Chatters, the cache write,
- * the Discord post), so 6 + 14 × 3.1 = 49.4 fits and 15 (52.5) does not. Past it the tick fans out through
- * DRAW_QUEUE. On the Paid plan a higher value saves queue round trips.
+ * invocation): bench/README.md measures about 7 subrequests shared by the whole tick in production
+ * (Neon WebSockets, Get Streams, the drand round; 8 against a configured chain, whose description
+ * is read once per isolate) and 3.1 per raffle with a cold chatter cache (Get Chatters, the cache
+ * write, the Discord post), so 7 + 13 × 3.1 = 47.3 fits with room for a retried round, and 14
+ * (50.4) does not. Past it the tick fans out through DRAW_QUEUE. On the Paid plan a higher value
+ * saves queue round trips.
  */
-export const defaultTickFanoutThreshold = 14;
+export const defaultTickFanoutThreshold = 13;
 
 const httpUrl = z.pipe(
   z.string().check(

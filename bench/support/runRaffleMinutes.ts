@@ -1,3 +1,4 @@
+import { defaultTickFanoutThreshold } from "../../worker/env";
 import { countCachedChattersAt } from "./countCachedChattersAt";
 import { DatabaseProbe } from "./DatabaseProbe";
 import { measureTick, type TickMeasurement, type TickPath } from "./measureTick";
@@ -24,10 +25,10 @@ export interface RaffleMinutes {
 }
 
 const minuteMilliseconds = 60_000;
-/** Fan-out stays off below this many live raffles (the direct path); the fan-out run sets production's default, 14. */
+/** Fan-out stays off below this many live raffles (the direct path); the fan-out run sets production's default (worker/env.ts). */
 const directPathThreshold = 100_000;
 /** TICK_FANOUT_THRESHOLD when not set (worker/env.ts). */
-export const productionFanoutThreshold = 14;
+export const productionFanoutThreshold = defaultTickFanoutThreshold;
 
 /**
  * Two consecutive minutes of `raffles` due live raffles on a fresh Worker (a new isolate, so the

@@ -32,6 +32,12 @@ export function formatDevSummary(stack: DevStack, dataDirectory: string): string
     `  Playground  ${stack.playgroundUrl ?? "?"}   ← open this`,
     `  Worker      ${stack.workerUrl}   (the scheduled handler fires every minute)`,
     `  Data        ${postgres}${kept}; ${redis}`,
+    ...(stack.drandChainInfoUrl === undefined
+      ? []
+      : [
+          `  Draws       signed by a fake drand beacon; check a raffle's with`,
+          `              npm run verify -- ${stack.workerUrl}/r/<raffle> --chain-info ${stack.drandChainInfoUrl}`,
+        ]),
     ...(stack.redisWarning === undefined ? [] : [`Warning: ${stack.redisWarning}`]),
     "Press Ctrl-C to stop everything.",
     "",

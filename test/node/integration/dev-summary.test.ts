@@ -25,6 +25,13 @@ describe("formatDevSummary", () => {
     expect(summary).not.toContain("Warning");
   });
 
+  it("says how to verify the draws against the fake beacon's chain", () => {
+    const chainInfo = "http://127.0.0.1:40001/0123abcd/info";
+    const summary = formatDevSummary(createStack({ drandChainInfoUrl: chainInfo }), ".local/dev/postgres");
+    expect(summary).toContain(`npm run verify -- http://127.0.0.1:8787/r/<raffle> --chain-info ${chainInfo}`);
+    expect(formatDevSummary(createStack({}), ".local/dev/postgres")).not.toContain("npm run verify");
+  });
+
   it("warns, inside the block, that Redis in memory is for development only", () => {
     const summary = formatDevSummary(
       createStack({ postgresKind: "pglite", redisKind: "memory", redisWarning: inMemoryWarning }),
