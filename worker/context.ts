@@ -1,5 +1,5 @@
-import type { Redis } from "@upstash/redis/cloudflare";
 import { createRedis } from "./cache/createRedis";
+import type { UpstashRedis as Redis } from "./cache/upstashRedis";
 import { createDatabase, type Database, type DatabaseTransport } from "./db/Database";
 import type { Config } from "./env";
 import type { Logger } from "./log";
