@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 // esbuild comes with wrangler (as in scripts/dev/buildPlaygroundScript.ts).
 import { buildSync } from "esbuild";
+import { buildAdminOpenApi } from "./buildAdminOpenApi.ts";
 import { isRunAsScript } from "./isRunAsScript.ts";
 
 const repositoryDirectory = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -36,7 +37,7 @@ export function buildPageAssets(outputDirectory = pageAssetsDirectory): string[]
     legalComments: "linked",
     logLevel: "warning",
   });
-  return [outfile];
+  return [outfile, ...buildAdminOpenApi(outputDirectory, join(repositoryDirectory, "page"))];
 }
 
 if (isRunAsScript(import.meta.url)) {

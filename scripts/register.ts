@@ -1,9 +1,8 @@
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { listCommandDefinitions } from "../worker/discord/commands/registry";
 import { DiscordApiError, putApplicationCommands } from "../worker/discord/DiscordRestClient";
+import { DeployError, devVarsFileName, parseDeployEnvironment, readEnvironmentSettings } from "./deploy";
 import { isRunAsScript } from "./isRunAsScript";
-import { readDevVars } from "./migrate/parseDevVars";
 
 export interface RegisterOptions {
   applicationId: string;
@@ -24,13 +23,25 @@ export async function registerCommands(options: RegisterOptions): Promise<string
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { guild: { type: "string" } } });
-  const devVars = await readDevVars(join(import.meta.dirname, "..", ".dev.vars"));
-  const setting = (name: string): string | undefined => process.env[name] || devVars[name];
+  // --env names a wrangler.toml environment: its own Discord application (or at least its own
+  // registration), read from the process environment or `.dev.vars.<env>` as `npm run deploy` does.
+  const { values } = parseArgs({ options: { guild: { type: "string" }, env: { type: "string", short: "e" } } });
+  let environment: ReturnType<typeof parseDeployEnvironment>;
+  try {
+    environment = parseDeployEnvironment(values.env);
+  } catch (error) {
+    if (!(error instanceof DeployError)) throw error;
+    console.error(`register: ${error.message}`);
+    process.exit(1);
+  }
+  const settings = await readEnvironmentSettings(environment);
+  const setting = (name: string): string | undefined => settings.read(name);
   const applicationId = setting("DISCORD_APPLICATION_ID");
   const botToken = setting("DISCORD_BOT_TOKEN");
   if (!applicationId || !botToken) {
-    console.error("DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN must be set (environment or .dev.vars).");
+    console.error(
+      `DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN must be set${environment ? ` for ${environment}` : ""} (environment or ${devVarsFileName(environment)}).`,
+    );
     process.exit(1);
   }
   if (values.guild !== undefined && !/^\d{1,21}$/.test(values.guild)) {
@@ -47,7 +58,10 @@ async function main(): Promise<void> {
     const where = values.guild
       ? `in guild ${values.guild}`
       : "globally (clients may take up to an hour to see changes)";
-    console.log(`Registered ${names.length} commands ${where}: ${names.map((name) => `/${name}`).join(", ")}`);
+    const forEnvironment = environment ? ` for ${environment}` : "";
+    console.log(
+      `Registered ${names.length} commands${forEnvironment} ${where}: ${names.map((name) => `/${name}`).join(", ")}`,
+    );
   } catch (error) {
     if (error instanceof DiscordApiError) {
       console.error(`Discord refused the commands (${error.status}): ${error.body.slice(0, 2000)}`);

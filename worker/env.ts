@@ -36,6 +36,10 @@ export interface WorkerBindings {
    * playground's simulated clock. Ignored unless it and PUBLIC_BASE_URL are loopback http URLs.
    */
   DEV_CLOCK_URL?: string;
+  /** Optional: enables the operator API under /admin (32+ characters); unset, /admin is 404. */
+  ADMIN_API_TOKEN?: string;
+  /** Workers Static Assets (wrangler.toml [assets]): the Worker serves /admin's docs from it after auth. */
+  ASSETS?: { fetch(request: Request): Promise<Response> };
 }
 
 /**
@@ -125,6 +129,7 @@ const configSchema = z.object({
     defaultTickFanoutThreshold,
   ),
   DEV_CLOCK_URL: z.optional(z.string().check(z.trim())),
+  ADMIN_API_TOKEN: optionalOrEmpty(z.string().check(z.minLength(32, "must be at least 32 characters"))),
 });
 
 type ParsedConfig = z.output<typeof configSchema>;
@@ -158,6 +163,8 @@ export interface Config {
   tickFanoutThreshold: number;
   /** `npm run dev` only: where "now" of HTTP requests comes from (see worker/devClock.ts). */
   devClockUrl: string | undefined;
+  /** The operator API's bearer token; undefined turns /admin off (404). */
+  adminApiToken: string | undefined;
 }
 
 /** One configuration problem, named by its variable; the value itself is never included. */
@@ -226,6 +233,7 @@ function mapConfig(parsed: ParsedConfig): Config {
     },
     tickFanoutThreshold: parsed.TICK_FANOUT_THRESHOLD,
     devClockUrl: isLoopbackHttp(parsed.PUBLIC_BASE_URL) ? readLoopbackHttp(parsed.DEV_CLOCK_URL) : undefined,
+    adminApiToken: parsed.ADMIN_API_TOKEN,
   };
 }
 

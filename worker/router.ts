@@ -1,4 +1,5 @@
 import { type IRequest, Router } from "itty-router";
+import { handleAdmin } from "./admin/handleAdmin";
 import { type AppContext, closeAppContext, createAppContext } from "./context";
 import { readDevClock } from "./devClock";
 import { handleInteraction } from "./discord/handleInteraction";
@@ -48,6 +49,7 @@ router
   .post("/twitch/eventsub", (request: AppRequest) => handleEventSub(request, request.app, eventSubReactions))
   // The public raffle page, its record (.json) and its spreadsheet (.csv): one segment, split by suffix.
   .get("/r/:file", (request: AppRequest) => handleRafflePage(request, request.app, request.params.file ?? ""))
+  .all("/admin/*", (request: AppRequest, bindings) => handleAdmin(request, request.app, bindings))
   .all("*", (request) => respondNotFound(request));
 
 async function attachAppContext(

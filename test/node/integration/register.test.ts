@@ -69,6 +69,20 @@ describe("npm run register", () => {
     expect(commands).toHaveLength(3);
   });
 
+  it("registers a wrangler.toml environment's commands with --env, and refuses an unknown one", async () => {
+    const { stdout } = await runRegister(["--env", "staging", "--guild", "456"]);
+    expect(stdout).toContain("Registered 3 commands for staging in guild 456");
+    expect(await control.listCommands(applicationId, "456")).toHaveLength(3);
+
+    const failure = await runRegister(["--env", "nope", "--guild", "789"]).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('unknown environment "nope": wrangler.toml defines staging and production');
+    expect(await control.listCommands(applicationId, "789")).toEqual([]);
+  });
+
   it("fails clearly, without printing the token, when the bot token is wrong", async () => {
     const failure = await runRegister(["--guild", "123"], { DISCORD_BOT_TOKEN: "wrong-token-value" }).then(
       () => undefined,
