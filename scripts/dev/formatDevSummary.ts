@@ -38,6 +38,9 @@ export function formatDevSummary(stack: DevStack, dataDirectory: string): string
           `  Draws       signed by a fake drand beacon; check a raffle's with`,
           `              npm run verify -- ${stack.workerUrl}/r/<raffle> --chain-info ${stack.drandChainInfoUrl}`,
         ]),
+    ...(stack.adminApiToken === undefined
+      ? []
+      : [`  Admin API   ${stack.workerUrl}/admin/docs   (header Authorization: Bearer ${stack.adminApiToken})`]),
     ...(stack.redisWarning === undefined ? [] : [`Warning: ${stack.redisWarning}`]),
     "Press Ctrl-C to stop everything.",
     "",

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,6 +66,8 @@ export interface DevStack {
   discordFakeUrl?: string;
   /** `npm run verify -- URL --chain-info {drandChainInfoUrl}` checks the fake beacon's signatures. */
   drandChainInfoUrl?: string;
+  /** The operator API's bearer token for this run (`/admin/docs`). */
+  adminApiToken?: string;
   ticker: Ticker;
   /** Stops everything it started, in reverse order, past individual failures; safe to call twice. */
   stop(): Promise<void>;
@@ -156,6 +159,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     seedFakes(twitch.state, discord.state);
 
     const credentials = devFixtures.credentials;
+    const adminApiToken = randomBytes(24).toString("base64url");
     await writeDevEnvFile(options.envFile, {
       ...buildLocalBindings(
         { ...credentials, publicBaseUrl: workerUrl },
@@ -171,6 +175,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         },
       ),
       DEV_CLOCK_URL: devClock.url,
+      // The operator API is on locally, with a token of this run (printed in the summary).
+      ADMIN_API_TOKEN: adminApiToken,
     });
 
     progress("starting wrangler dev");
@@ -212,6 +218,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       twitchFakeUrl: twitch.url,
       discordFakeUrl: discord.url,
       drandChainInfoUrl: `${drand.url}/${drand.chainHash}/info`,
+      adminApiToken,
       ticker,
       stop,
     };

@@ -25,6 +25,13 @@ describe("formatDevSummary", () => {
     expect(summary).not.toContain("Warning");
   });
 
+  it("gives the operator API's address and this run's token", () => {
+    const summary = formatDevSummary(createStack({ adminApiToken: "t".repeat(32) }), ".local/dev/postgres");
+    expect(summary).toContain(
+      `Admin API   http://127.0.0.1:8787/admin/docs   (header Authorization: Bearer ${"t".repeat(32)})`,
+    );
+  });
+
   it("says how to verify the draws against the fake beacon's chain", () => {
     const chainInfo = "http://127.0.0.1:40001/0123abcd/info";
     const summary = formatDevSummary(createStack({ drandChainInfoUrl: chainInfo }), ".local/dev/postgres");
