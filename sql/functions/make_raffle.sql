@@ -18,7 +18,10 @@
 --
 -- Outcomes (one row; the draw columns are set only for 'drawn', the counts only for 'no_eligible'):
 --   drawn            the draw is recorded, stock taken, announcement pending; the raffle's run of
---                    empty slots ends (empty_minutes 0, so a later run may be told about again)
+--                    empty slots ends (empty_minutes 0, so a later run may be told about again).
+--                    An item with codes reserves one (loot_codes), and it or a raffle with
+--                    claim_minutes opens the draw's claim (claims, n = 0), expiring claim_minutes
+--                    (default 15) after slot_at
 --   slot_taken       this slot was already drawn, or (scheduled) it falls before the raffle's
 --                    next slot because a tick already handled it: nothing to do
 --   not_running      no such raffle, it is stopped, or it is paused and the draw is scheduled
@@ -76,6 +79,9 @@ declare
   winner_login text;
   winner_name text;
   new_draw_id bigint;
+  chosen_has_codes boolean;
+  -- Items with codes always need a claim; without `claim` on the raffle, within this many minutes.
+  default_claim_minutes constant integer := 15;
 begin
   if make_raffle.kind is null or make_raffle.kind not in ('scheduled', 'manual') then
     raise exception 'make_raffle: kind must be scheduled or manual'
@@ -290,6 +296,27 @@ begin
       raise exception 'make_raffle: item % has no stock left', pool_ids[chosen_index]
         using errcode = 'serialization_failure';
     end if;
+  end if;
+
+  -- A prize with codes reserves one (its stock counted it); it, or a raffle started with `claim`,
+  -- needs the winner to claim it: the draw's first claim (n = 0) opens now.
+  chosen_has_codes := exists (select from loot_codes lc where lc.item_id = pool_ids[chosen_index]);
+  if chosen_has_codes then
+    update loot_codes lc
+    set status = 'reserved', draw_id = new_draw_id
+    where lc.id = (select c.id from loot_codes c
+                   where c.item_id = pool_ids[chosen_index] and c.status = 'available'
+                   order by c.id limit 1 for update);
+    if not found then
+      -- Unreachable while stock counts the available codes and the item row is locked.
+      raise exception 'make_raffle: item % has stock but no available code', pool_ids[chosen_index]
+        using errcode = 'serialization_failure';
+    end if;
+  end if;
+  if chosen_has_codes or raffle.claim_minutes is not null then
+    insert into claims (draw_id, n, winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name, expires_at)
+    values (new_draw_id, 0, winner_id, winner_login, winner_name,
+            make_raffle.slot_at + make_interval(mins => coalesce(raffle.claim_minutes, default_claim_minutes)));
   end if;
 
   update guilds g set draw_count = g.draw_count + 1 where g.id = raffle.guild_id;

@@ -10,9 +10,10 @@ declare module "vitest" {
     /** A third, used only by the event-order matrix (it runs ticks beside the tick tests). */
     livenessDatabaseUrl: string;
     /**
-     * Five more migrated databases for test files that run ticks; each index belongs to one file:
+     * Seven more migrated databases for test files that run ticks; each index belongs to one file:
      * 0 slot-outcomes-integration, 1 shared-channel-integration, 2 bounded-work-integration,
-     * 3 token-races-integration, 4 fair-draws-integration.
+     * 3 token-races-integration, 4 fair-draws-integration, 5 claim-redraw-integration,
+     * 6 claim-page-integration.
      */
     isolatedDatabaseUrls: string[];
     neonWebSocketProxy: string;
