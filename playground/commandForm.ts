@@ -104,7 +104,8 @@ export function renderOptionFields(container: HTMLElement, choice: CommandChoice
     field.dataset.optionName = option.name;
     field.dataset.optionType = String(option.type);
     const previous = context.previousValues.get(option.name);
-    if (previous !== undefined) field.value = previous;
+    // A file input's value cannot be set by script; the file must be picked again.
+    if (previous !== undefined && option.type !== optionType.attachment) field.value = previous;
     wrapper.append(label, field, hint);
     if (option.autocomplete && field instanceof HTMLInputElement) {
       const list = document.createElement("datalist");
@@ -148,6 +149,11 @@ function createField(
   input.id = id;
   input.name = option.name;
   input.required = option.required ?? false;
+  if (option.type === optionType.attachment) {
+    input.type = "file";
+    input.accept = ".csv,.json,.txt";
+    return input;
+  }
   if (option.type === optionType.integer || option.type === optionType.number) {
     input.type = "number";
     input.step = option.type === optionType.integer ? "1" : "any";
@@ -181,12 +187,19 @@ function createSelect(id: string, required: boolean, entries: { value: string; l
   return select;
 }
 
-/** The filled-in options, typed as Discord sends them; empty optional fields are left out. */
-export function readOptionInputs(container: HTMLElement): OptionInput[] {
+/** The filled-in options, typed as Discord sends them; empty optional fields are left out; picked files are read. */
+export async function readOptionInputs(container: HTMLElement): Promise<OptionInput[]> {
   const inputs: OptionInput[] = [];
   for (const field of container.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-option-name]")) {
     const name = field.dataset.optionName ?? "";
     const type = Number(field.dataset.optionType);
+    if (type === optionType.attachment) {
+      const file = field instanceof HTMLInputElement ? field.files?.[0] : undefined;
+      if (file === undefined) continue;
+      const content = await file.text();
+      inputs.push({ name, type, value: file.name, file: { filename: file.name, contentType: file.type, content } });
+      continue;
+    }
     const text = field.value.trim();
     if (text === "") continue;
     if (type === optionType.integer) inputs.push({ name, type, value: Number.parseInt(text, 10) });

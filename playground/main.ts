@@ -173,11 +173,11 @@ class Playground {
     window.clearTimeout(this.autocompleteTimer);
     this.autocompleteTimer = window.setTimeout(async () => {
       try {
-        const options = readOptionInputs(this.elements.commandOptions);
+        const options = await readOptionInputs(this.elements.commandOptions);
         if (!options.some((option) => option.name === focused)) {
           options.push({ name: focused, type: Number(input.dataset.optionType), value: "" });
         }
-        const result = await api.autocomplete({ ...this.commandInput(choice), options, focused });
+        const result = await api.autocomplete({ ...(await this.commandInput(choice)), options, focused });
         list.replaceChildren(
           ...result.choices.map((entry) => {
             const option = document.createElement("option");
@@ -192,14 +192,14 @@ class Playground {
     }, 200);
   }
 
-  private commandInput(choice: CommandChoice) {
+  private async commandInput(choice: CommandChoice) {
     return {
       user: this.user,
       channelId: this.elements.channel.value,
       command: choice.command,
       ...(choice.subcommandGroup === undefined ? {} : { subcommandGroup: choice.subcommandGroup }),
       ...(choice.subcommand === undefined ? {} : { subcommand: choice.subcommand }),
-      options: readOptionInputs(this.elements.commandOptions),
+      options: await readOptionInputs(this.elements.commandOptions),
     };
   }
 
@@ -210,7 +210,7 @@ class Playground {
     runCommand.disabled = true;
     runCommand.textContent = "Sending…";
     try {
-      const entry = await api.runCommand(this.commandInput(choice));
+      const entry = await api.runCommand(await this.commandInput(choice));
       this.renderConversation([entry]);
     } catch (error) {
       this.showConnectionProblem(error);

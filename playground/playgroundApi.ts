@@ -54,7 +54,16 @@ export interface PlaygroundSetup {
 export interface OptionInput {
   name: string;
   type: number;
+  /** For an attachment option (type 11), the file's name; the dev server uploads `file` to the Discord fake. */
   value: string | number | boolean;
+  file?: FileInput;
+}
+
+/** A file picked for an attachment option, read as text in the browser. */
+export interface FileInput {
+  filename: string;
+  contentType: string;
+  content: string;
 }
 
 export interface CommandInput {
@@ -85,6 +94,8 @@ export interface MessageView {
   flags: number;
   timestamp: string;
   edited: boolean;
+  /** Files attached to the message, served by the Discord fake. */
+  attachments: { filename: string; url: string }[];
 }
 
 export interface EmbedView {

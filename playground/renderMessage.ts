@@ -16,6 +16,7 @@ export function renderMessage(message: MessageView, context: RenderContext): HTM
     container.append(content);
   }
   for (const embed of message.embeds) container.append(renderEmbed(embed, context));
+  for (const attachment of message.attachments) container.append(renderAttachment(attachment));
   const rows = renderComponents(message.components);
   if (rows) container.append(rows);
   if ((message.flags & ephemeralFlag) !== 0) {
@@ -132,4 +133,16 @@ function small(text: string, className: string): HTMLElement {
   element.className = className;
   element.textContent = text;
   return element;
+}
+
+/** A file on the message: a download link, like Discord's file card. */
+function renderAttachment(attachment: { filename: string; url: string }): HTMLElement {
+  const card = document.createElement("div");
+  card.className = "attachment";
+  const link = document.createElement("a");
+  link.href = attachment.url;
+  link.download = attachment.filename;
+  link.textContent = `📄 ${attachment.filename}`;
+  card.append(link);
+  return card;
 }

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { describeDiscordError } from "./discord/describeDiscordError";
 import {
   type DiscordApplication,
+  type DiscordAttachment,
+  type DiscordAttachmentInput,
   type DiscordChannelInput,
   type DiscordGuildInput,
   type DiscordInteractionAnswer,
@@ -12,6 +14,7 @@ import {
   type DiscordMessage,
   type DiscordRateLimit,
   type DiscordSettings,
+  discordAttachmentSchema,
   discordCommandListSchema,
   discordInteractionStateSchema,
   discordMessageListSchema,
@@ -61,6 +64,14 @@ export class DiscordControl extends FakeControlClient {
       rateLimit,
       undefined,
     );
+  }
+
+  /**
+   * Uploads a file as a user would attach it to a command: the attachment object to put in the
+   * interaction's `data.resolved.attachments`, its `url` serving the content on the fake's origin.
+   */
+  async uploadAttachment(file: DiscordAttachmentInput): Promise<DiscordAttachment> {
+    return this.requestJson("POST", "/_control/attachments", file, discordAttachmentSchema);
   }
 
   /** Register before sending the interaction to the Worker: the Worker may edit before the test sees its answer. */

@@ -1,3 +1,4 @@
+import { createAttachmentControlRoute, createAttachmentRoute } from "./discord/attachmentRoutes";
 import { createChannelMessageRoute } from "./discord/channelMessageRoute";
 import { createCommandRoutes } from "./discord/commandRoutes";
 import { createDiscordFailureResponse } from "./discord/createDiscordFailureResponse";
@@ -31,8 +32,9 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
       ...createGuildRoutes(state),
       ...createWebhookRoutes(state),
       createInteractionCallbackRoute(state),
+      createAttachmentRoute(state),
     ],
-    controlRoutes: createDiscordControlRoutes(state),
+    controlRoutes: [...createDiscordControlRoutes(state), createAttachmentControlRoute(state)],
     createFailureResponse: createDiscordFailureResponse,
     createUnexpectedCallResponse: (explanation) =>
       createJsonResponse(404, { message: "404: Not Found", code: 0, fakeError: explanation }),

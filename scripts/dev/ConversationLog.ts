@@ -111,6 +111,7 @@ export function describeMessage(message: DiscordMessage, clock?: Pick<SimulatedC
     flags: message.flags,
     timestamp,
     edited: message.edited_timestamp !== null,
+    attachments: message.attachments.map(({ filename, url }) => ({ filename, url })),
   };
 }
 

@@ -28,7 +28,13 @@ let snowflakeSequence = 0n;
 export function createInteractionPayload(
   input: CommandInput,
   context: InteractionContext,
-  options: { type: number; focused?: string; now?: number } = { type: interactionType.applicationCommand },
+  options: {
+    type: number;
+    focused?: string;
+    now?: number;
+    /** Attachment objects by option name (uploaded to the Discord fake): the option's value becomes the id. */
+    attachments?: Record<string, { id: string }>;
+  } = { type: interactionType.applicationCommand },
 ): { payload: Record<string, unknown>; token: string; id: string } {
   const now = options.now ?? Date.now();
   const id = createSnowflake(now);
@@ -49,7 +55,18 @@ export function createInteractionPayload(
     avatar: null,
     public_flags: 0,
   };
-  const commandOptions = nestOptions(input, options.focused);
+  const attachments = options.attachments ?? {};
+  const withAttachmentIds = {
+    ...input,
+    options: input.options.map(({ file: _file, ...option }) => {
+      const attachment = attachments[option.name];
+      return attachment === undefined ? option : { ...option, value: attachment.id };
+    }),
+  };
+  const commandOptions = nestOptions(withAttachmentIds, options.focused);
+  const resolvedAttachments = Object.fromEntries(
+    Object.values(attachments).map((attachment) => [attachment.id, attachment]),
+  );
   const resolvedChannels = collectChannels(input.options, context);
   const payload: Record<string, unknown> = {
     id,
@@ -93,7 +110,14 @@ export function createInteractionPayload(
       type: 1,
       guild_id: context.guildId,
       ...(commandOptions.length > 0 ? { options: commandOptions } : {}),
-      ...(Object.keys(resolvedChannels).length > 0 ? { resolved: { channels: resolvedChannels } } : {}),
+      ...(Object.keys(resolvedChannels).length > 0 || Object.keys(resolvedAttachments).length > 0
+        ? {
+            resolved: {
+              ...(Object.keys(resolvedChannels).length > 0 ? { channels: resolvedChannels } : {}),
+              ...(Object.keys(resolvedAttachments).length > 0 ? { attachments: resolvedAttachments } : {}),
+            },
+          }
+        : {}),
     },
   };
   return { payload, token, id };

@@ -12,6 +12,14 @@ const optionSchema = z.object({
   name: z.string().min(1).max(32),
   type: z.number().int().min(3).max(11),
   value: z.union([z.string().max(6000), z.number(), z.boolean()]),
+  /** An attachment option's file, within the dev server's 1 MiB request limit. */
+  file: z
+    .object({
+      filename: z.string().min(1).max(1024),
+      contentType: z.string().max(255),
+      content: z.string().max(1024 * 1024),
+    })
+    .optional(),
 });
 
 export const commandInputSchema = z.object({

@@ -83,8 +83,25 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
   };
 
   async function runCommand(input: CommandInput): Promise<ConversationEntry> {
+    // A picked file is uploaded as Discord would, before the interaction that carries it.
+    const attachments = Object.fromEntries(
+      input.options.flatMap((option) =>
+        option.file === undefined
+          ? []
+          : [
+              [
+                option.name,
+                options.discord.state.createAttachment(
+                  { ...option.file, channelId: input.channelId },
+                  options.discord.url,
+                ),
+              ],
+            ],
+      ),
+    );
     const { payload, token, id } = createInteractionPayload(input, context, {
       type: interactionType.applicationCommand,
+      attachments,
     });
     // Registered first: the Worker may edit its deferred reply before its HTTP answer arrives here.
     options.discord.state.registerInteraction({

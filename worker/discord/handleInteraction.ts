@@ -124,6 +124,7 @@ async function dispatchCommand(interaction: InteractionData, locale: Locale, app
     userName: interaction.member.user.global_name || interaction.member.user.username,
     subcommand: subcommandOption.name,
     options: collectOptionValues(subcommandOption.options ?? []),
+    attachments: readAttachments(interaction),
     focusedOption: subcommandOption.options?.find((option) => option.focused)?.name,
   };
   if (interaction.type === InteractionType.autocomplete) {
@@ -193,6 +194,16 @@ function collectOptionValues(options: CommandOptionData[]): Record<string, strin
     if (option.value !== undefined) values[option.name] = option.value;
   }
   return values;
+}
+
+function readAttachments(interaction: InteractionData): Invocation["attachments"] {
+  const attachments = Object.values(interaction.data?.resolved?.attachments ?? {});
+  return Object.fromEntries(
+    attachments.map(({ id, filename, size, url, content_type }) => [
+      id,
+      { id, filename, size, url, contentType: content_type },
+    ]),
+  );
 }
 
 const pingSchema = z.object({ type: z.literal(InteractionType.ping) });

@@ -39,6 +39,20 @@ const commandOptionSchema: z.ZodMiniType<CommandOptionData> = z.lazy(() =>
   }),
 );
 
+/**
+ * An uploaded file, as an attachment option's `data.resolved.attachments[id]` carries it. Only the
+ * fields LiveLoot reads; `url` is on Discord's CDN and is signed, so it is never logged.
+ */
+const attachmentSchema = z.object({
+  id: z.string(),
+  filename: z.string(),
+  size: z.number().check(z.int(), z.nonnegative()),
+  url: z.string(),
+  content_type: z.optional(z.string()),
+});
+
+export type AttachmentData = z.infer<typeof attachmentSchema>;
+
 const userSchema = z.object({
   id: z.string(),
   username: z.string(),
@@ -71,7 +85,7 @@ export const interactionSchema = z.object({
       options: z.optional(z.array(commandOptionSchema)),
       custom_id: z.optional(z.string()),
       component_type: z.optional(z.number().check(z.int())),
-      resolved: z.optional(z.unknown()),
+      resolved: z.optional(z.looseObject({ attachments: z.optional(z.record(z.string(), attachmentSchema)) })),
     }),
   ),
 });

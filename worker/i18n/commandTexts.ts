@@ -29,6 +29,13 @@ export const commandTexts = {
     name: ["import", "importar"],
     description: ["Add or update many items at once", "Adicione ou atualize vários prêmios de uma vez"],
   },
+  "loot.export": {
+    name: ["export", "exportar"],
+    description: [
+      "The loot table as a CSV file, to import in another server",
+      "A tabela de prêmios como arquivo CSV, para importar em outro servidor",
+    ],
+  },
   "loot.remove": { name: ["remove", "remover"], description: ["Remove a loot item", "Remova um prêmio"] },
   "loot.list": {
     name: ["list", "listar"],
@@ -42,6 +49,13 @@ export const commandTexts = {
   "option.stock": {
     name: ["stock", "estoque"],
     description: ["How many can be won (empty = unlimited)", "Quantos podem ser ganhos (vazio = ilimitado)"],
+  },
+  "option.file": {
+    name: ["file", "arquivo"],
+    description: [
+      "A .csv (name,weight,stock) or .json file of up to 500 items",
+      "Um arquivo .csv (name,weight,stock) ou .json com até 500 itens",
+    ],
   },
   "option.items": {
     name: ["items", "itens"],

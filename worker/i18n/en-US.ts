@@ -52,6 +52,32 @@ export const englishMessages = {
   lootStockInvalid: "The stock must be a whole number of at least 1 (leave it empty for unlimited).",
   lootImportInvalid:
     "Give items as `name:weight`, with an optional `xStock`, separated by commas, e.g. `Sword:10, Shield:5x3`.",
+  lootImportNeedsInput: "Give `items` (e.g. `Sword:10, Shield:5x3`), a `file` (.csv or .json), or both.",
+  lootFileInvalid: "That is not an attachment I can read. Attach a .csv or .json file.",
+  lootFileMissing: "I did not receive the attached file. Please attach it again.",
+  lootFileType: "The file must be a .csv, .json or .txt file, not `{filename}`. Nothing was imported.",
+  lootFileTooLarge: "The file is larger than {maximum} KiB. Nothing was imported.",
+  lootFileHost: "That attachment does not come from Discord, so I did not open it. Nothing was imported.",
+  lootFileUnreachable: "I could not download the file from Discord. Please try again in a minute.",
+  lootFileNotText: "The file is not UTF-8 text. Save it as CSV (UTF-8) or JSON and try again. Nothing was imported.",
+  lootFileEmpty: "The file has no items: write the header `name,weight,stock`, then one item per line.",
+  lootFileTooManyRows: "The file has {rows} items; one import takes at most {maximum}. Nothing was imported.",
+  lootFileHeader:
+    "The first line of a CSV file must be the header `name,weight,stock` (stock may be left out). Nothing was imported.",
+  lootFileUnclosedQuote: 'A quoted cell in the file is never closed (a `"` is missing). Nothing was imported.',
+  lootFileNotJson:
+    'The file is not a JSON array like `[{"name": "Sword", "weight": 10, "stock": 3}]`. Nothing was imported.',
+  lootFileRowColumns: "Row {row}: it must have as many cells as the header. Nothing was imported.",
+  lootFileRowNotObject: "Row {row}: it must be an object with name, weight and stock. Nothing was imported.",
+  lootFileRowName: "Row {row}: the name must be 1 to 100 characters long. Nothing was imported.",
+  lootFileRowWeight: "Row {row}: weight must be a whole number from 1 to 1,000,000. Nothing was imported.",
+  lootFileRowStock:
+    "Row {row}: stock must be a whole number from 0 to 2,147,483,647, or empty for unlimited. Nothing was imported.",
+  lootFileRowDuplicate:
+    "Row {row}: the same name is already in row {firstRow} (case does not matter). Nothing was imported.",
+  lootExported:
+    "The loot table ({count} items) is attached as `{filename}`. Import it in another server with `/loot import file`.",
+  lootExportEmpty: "The loot table is empty, so there is nothing to export.",
   raffleChannelInvalid: "That is not a channel I can announce in.",
   raffleEveryInvalid: "`every` must be a whole number of minutes from 1 to 60.",
   raffleCooldownInvalid: "`cooldown` must be a whole number of minutes from 0 to 1440.",

@@ -53,6 +53,33 @@ export const portugueseMessages: Record<MessageKey, string> = {
   lootStockInvalid: "O estoque deve ser um número inteiro de pelo menos 1 (deixe vazio para ilimitado).",
   lootImportInvalid:
     "Informe os itens como `nome:peso`, com `xEstoque` opcional, separados por vírgulas, por exemplo `Espada:10, Escudo:5x3`.",
+  lootImportNeedsInput:
+    "Informe `itens` (por exemplo `Espada:10, Escudo:5x3`), um `arquivo` (.csv ou .json), ou os dois.",
+  lootFileInvalid: "Não consigo ler esse anexo. Anexe um arquivo .csv ou .json.",
+  lootFileMissing: "Não recebi o arquivo anexado. Anexe-o de novo.",
+  lootFileType: "O arquivo deve ser .csv, .json ou .txt, não `{filename}`. Nada foi importado.",
+  lootFileTooLarge: "O arquivo tem mais de {maximum} KiB. Nada foi importado.",
+  lootFileHost: "Esse anexo não vem do Discord, então não o abri. Nada foi importado.",
+  lootFileUnreachable: "Não consegui baixar o arquivo do Discord. Tente de novo em um minuto.",
+  lootFileNotText: "O arquivo não é texto UTF-8. Salve-o como CSV (UTF-8) ou JSON e tente de novo. Nada foi importado.",
+  lootFileEmpty: "O arquivo não tem itens: escreva o cabeçalho `name,weight,stock` e depois um item por linha.",
+  lootFileTooManyRows: "O arquivo tem {rows} itens; uma importação aceita no máximo {maximum}. Nada foi importado.",
+  lootFileHeader:
+    "A primeira linha de um arquivo CSV deve ser o cabeçalho `name,weight,stock` (stock é opcional). Nada foi importado.",
+  lootFileUnclosedQuote: 'Uma célula entre aspas nunca é fechada no arquivo (falta um `"`). Nada foi importado.',
+  lootFileNotJson:
+    'O arquivo não é uma lista JSON como `[{"name": "Espada", "weight": 10, "stock": 3}]`. Nada foi importado.',
+  lootFileRowColumns: "Linha {row}: ela deve ter tantas células quanto o cabeçalho. Nada foi importado.",
+  lootFileRowNotObject: "Linha {row}: ela deve ser um objeto com name, weight e stock. Nada foi importado.",
+  lootFileRowName: "Linha {row}: o nome deve ter de 1 a 100 caracteres. Nada foi importado.",
+  lootFileRowWeight: "Linha {row}: o peso deve ser um número inteiro de 1 a 1.000.000. Nada foi importado.",
+  lootFileRowStock:
+    "Linha {row}: o estoque deve ser um número inteiro de 0 a 2.147.483.647, ou vazio para ilimitado. Nada foi importado.",
+  lootFileRowDuplicate:
+    "Linha {row}: o mesmo nome já está na linha {firstRow} (maiúsculas e minúsculas não importam). Nada foi importado.",
+  lootExported:
+    "A tabela de prêmios ({count} itens) está anexada como `{filename}`. Importe-a em outro servidor com `/itens importar arquivo`.",
+  lootExportEmpty: "A tabela de prêmios está vazia, então não há nada para exportar.",
   raffleChannelInvalid: "Não consigo anunciar nesse canal.",
   raffleEveryInvalid: "`intervalo` deve ser um número inteiro de minutos de 1 a 60.",
   raffleCooldownInvalid: "`espera` deve ser um número inteiro de minutos de 0 a 1440.",

@@ -1,6 +1,7 @@
 import { DiscordRateLimiter } from "./DiscordRateLimiter";
 import {
   type DiscordApplication,
+  type DiscordAttachment,
   type DiscordChannel,
   type DiscordChannelInput,
   type DiscordGuild,
@@ -61,6 +62,8 @@ export class DiscordState {
   readonly interactions = new Map<string, Interaction>();
   /** `applicationId/guildId` (or `applicationId/global`) → commands. */
   readonly commands = new Map<string, StoredCommand[]>();
+  /** Uploaded files by attachment id: served at their CDN-like URL on the fake's origin. */
+  readonly attachments = new Map<string, { attachment: DiscordAttachment; content: string; contentType: string }>();
   readonly rateLimiter = new DiscordRateLimiter();
   readonly snowflakes = new SnowflakeGenerator();
   settings: Required<DiscordSettings>;
@@ -162,6 +165,29 @@ export class DiscordState {
     };
   }
 
+  /**
+   * Stores a file and returns its attachment object. `origin` is the fake's own (from the request's
+   * Host); the URL has the shape of Discord's CDN, `/attachments/{channel}/{attachment}/{filename}`.
+   */
+  createAttachment(
+    file: { filename: string; content: string; contentType?: string | undefined; channelId?: string | undefined },
+    origin: string,
+  ): DiscordAttachment {
+    const id = this.snowflakes.createSnowflake(Date.now());
+    const path = `/attachments/${file.channelId ?? "0"}/${id}/${encodeURIComponent(file.filename)}`;
+    const contentType = file.contentType ?? "application/octet-stream";
+    const attachment: DiscordAttachment = {
+      id,
+      filename: file.filename,
+      size: new TextEncoder().encode(file.content).byteLength,
+      url: `${origin}${path}`,
+      proxy_url: `${origin}${path}`,
+      content_type: contentType,
+    };
+    this.attachments.set(id, { attachment, content: file.content, contentType });
+    return attachment;
+  }
+
   reset(): void {
     this.applications.clear();
     this.applications.set(this.defaultApplication.applicationId, this.defaultApplication);
@@ -170,6 +196,7 @@ export class DiscordState {
     this.messages.clear();
     this.nonces.clear();
     this.interactions.clear();
+    this.attachments.clear();
     this.commands.clear();
     this.rateLimiter.clear();
     this.settings = { ...this.defaultSettings };

@@ -48,6 +48,28 @@ export const discordSettingsSchema = z.object({
 });
 export type DiscordSettings = z.infer<typeof discordSettingsSchema>;
 
+/** An attachment object as Discord gives it (message.attachments, data.resolved.attachments). */
+export const discordAttachmentSchema = z.object({
+  id: z.string(),
+  filename: z.string(),
+  size: z.number().int(),
+  url: z.string(),
+  proxy_url: z.string(),
+  content_type: z.string().optional(),
+});
+export type DiscordAttachment = z.infer<typeof discordAttachmentSchema>;
+
+/** `POST /_control/attachments`: a file a user uploads, to pass to a command's attachment option. */
+export const discordAttachmentInputSchema = z.object({
+  filename: z.string().min(1).max(1024),
+  /** The file's text. */
+  content: z.string(),
+  contentType: z.string().min(1).optional(),
+  /** The channel it is uploaded in (part of the URL, as on Discord's CDN). */
+  channelId: z.string().min(1).optional(),
+});
+export type DiscordAttachmentInput = z.input<typeof discordAttachmentInputSchema>;
+
 /** A message in Discord's wire shape (the fields the fake fills). */
 export const discordMessageSchema = z.looseObject({
   id: z.string(),
@@ -55,6 +77,7 @@ export const discordMessageSchema = z.looseObject({
   content: z.string(),
   embeds: z.array(z.record(z.string(), z.unknown())),
   components: z.array(z.unknown()),
+  attachments: z.array(discordAttachmentSchema).default([]),
   flags: z.number().int(),
   timestamp: z.string(),
   edited_timestamp: z.string().nullable(),

@@ -2,11 +2,12 @@ import { FakeHttpError } from "../shared/FakeHttpError";
 import { type FakeRequest, readParam } from "../shared/FakeRequest";
 import { createEmptyResponse, createJsonResponse, type FakeResponse } from "../shared/FakeResponse";
 import type { Route } from "../shared/Router";
+import { storeUploadedFiles } from "./attachmentRoutes";
 import { type DiscordState, type Interaction, interactionCallbackDeadlineMilliseconds } from "./DiscordState";
 import { respondAlreadyAcknowledged, respondUnknownInteraction } from "./discordErrors";
 import { applyInitialResponse } from "./interactionResponses";
+import { readMessageRequest } from "./readMessageRequest";
 import { validateInteractionResponse } from "./validateInteractionResponse";
-import { readJsonBody } from "./validateMessageBody";
 
 /** Create Interaction Response: once per interaction, within 3 seconds of it. */
 export function createInteractionCallbackRoute(state: DiscordState): Route {
@@ -17,17 +18,23 @@ export function createInteractionCallbackRoute(state: DiscordState): Route {
   };
 }
 
-function answerInteraction(state: DiscordState, request: FakeRequest): FakeResponse {
+async function answerInteraction(state: DiscordState, request: FakeRequest): Promise<FakeResponse> {
   const interaction = findCallableInteraction(
     state,
     readParam(request, "interactionId"),
     readParam(request, "interactionToken"),
   );
   if (interaction.callbackType !== null) return respondAlreadyAcknowledged();
-  const rawBody = readJsonBody(request);
+  // Unlike the HTTP answer, the callback endpoint takes files (multipart, `files[n]`).
+  const { body: rawBody, files } = await readMessageRequest(request);
   // The same checks as the HTTP answer to an interaction (`recordInteractionAnswer`).
-  const callback = validateInteractionResponse(rawBody);
+  const callback = validateInteractionResponse(rawBody, undefined, files.length);
   applyInitialResponse(interaction, callback, rawBody, "callback");
+  if (interaction.original !== null && (callback.type === 4 || callback.type === 7))
+    interaction.original.attachments = [
+      ...(callback.type === 7 ? interaction.original.attachments : []),
+      ...storeUploadedFiles(state, request, interaction.channelId, files),
+    ];
   if (request.query.get("with_response") !== "true") return createEmptyResponse(204);
   return createJsonResponse(200, {
     interaction: {

@@ -74,7 +74,11 @@ export type InteractionResponse =
  * endpoint) the way Discord does; throws the 400 Discord answers (`50035` Invalid Form Body, or
  * `50006` for an empty message). `interactionType`, when known, must allow the answer's type.
  */
-export function validateInteractionResponse(value: unknown, interactionType?: number): InteractionResponse {
+export function validateInteractionResponse(
+  value: unknown,
+  interactionType?: number,
+  fileCount = 0,
+): InteractionResponse {
   const errors = new DiscordFormErrors();
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     errors.add([], "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType");
@@ -97,7 +101,7 @@ export function validateInteractionResponse(value: unknown, interactionType?: nu
 
   switch (type) {
     case callbackType.channelMessage:
-      return { type, data: validateMessageBody(data, "interactionResponse", ["data"]) };
+      return { type, data: validateMessageBody(data, "interactionResponse", ["data"], fileCount) };
     case callbackType.updateMessage:
       // An update may change only some fields (e.g. remove the buttons), so it is checked like an edit.
       return { type, data: validateMessageBody(data ?? {}, "edit", ["data"]) };

@@ -66,7 +66,7 @@ const allowedFlags: Record<MessageBodyKind, number> = {
   edit: messageFlags.suppressEmbeds | messageFlags.isComponentsV2,
 };
 
-/** Reads a JSON body as Discord does: only `application/json` (this fake takes no multipart uploads). */
+/** Reads a JSON body as Discord does: `application/json` (readMessageRequest also takes multipart uploads). */
 export function readJsonBody(request: FakeRequest): unknown {
   const contentType = request.headers["content-type"] ?? "";
   if (!contentType.startsWith("application/json")) {
@@ -85,7 +85,12 @@ export function readJsonBody(request: FakeRequest): unknown {
  * Parses and checks a message body against Discord's limits (platform facts §1.6, §1.10); 400 otherwise.
  * `path` nests the errors (`["data"]` for the message of an interaction response).
  */
-export function validateMessageBody(value: unknown, kind: MessageBodyKind, path: FormErrorPath = []): MessageBody {
+export function validateMessageBody(
+  value: unknown,
+  kind: MessageBodyKind,
+  path: FormErrorPath = [],
+  fileCount = 0,
+): MessageBody {
   const errors = new DiscordFormErrors(path);
   const result = messageBodySchema.safeParse(value);
   if (!result.success) {
@@ -110,6 +115,7 @@ export function validateMessageBody(value: unknown, kind: MessageBodyKind, path:
     (body.embeds?.length ?? 0) > 0 ||
     (body.components?.length ?? 0) > 0 ||
     (body.sticker_ids?.length ?? 0) > 0 ||
+    fileCount > 0 ||
     body.poll !== undefined;
   if (kind !== "edit" && !hasSomething) throw new FakeHttpError(respondEmptyMessage());
   return body;

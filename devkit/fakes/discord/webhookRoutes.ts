@@ -2,10 +2,12 @@ import { FakeHttpError } from "../shared/FakeHttpError";
 import { type FakeRequest, readParam } from "../shared/FakeRequest";
 import { createEmptyResponse, createJsonResponse, type FakeResponse } from "../shared/FakeResponse";
 import type { Route } from "../shared/Router";
+import { storeUploadedFiles } from "./attachmentRoutes";
 import { type DiscordState, type Interaction, interactionTokenLifetimeMilliseconds } from "./DiscordState";
 import type { DiscordMessage, DiscordWebhookEvent } from "./discordControlSchemas";
 import { respondUnknownMessage, respondUnknownWebhook } from "./discordErrors";
-import { type MessageBody, messageFlags, readJsonBody, validateMessageBody } from "./validateMessageBody";
+import { readMessageRequest } from "./readMessageRequest";
+import { type MessageBody, messageFlags, validateMessageBody } from "./validateMessageBody";
 
 const base = "/api/v10/webhooks/:applicationId/:interactionToken";
 
@@ -48,10 +50,10 @@ function recordEvent(
   interaction.events.push({ kind, messageId, body, at: new Date().toISOString() });
 }
 
-function createFollowUp(state: DiscordState, request: FakeRequest): FakeResponse {
+async function createFollowUp(state: DiscordState, request: FakeRequest): Promise<FakeResponse> {
   const interaction = findInteraction(state, request);
-  const rawBody = readJsonBody(request);
-  const body = validateMessageBody(rawBody, "followUp");
+  const { body: rawBody, files } = await readMessageRequest(request);
+  const body = validateMessageBody(rawBody, "followUp", [], files.length);
   const message = state.createMessage(interaction.channelId, {
     content: body.content ?? undefined,
     embeds: body.embeds ?? undefined,
@@ -59,6 +61,7 @@ function createFollowUp(state: DiscordState, request: FakeRequest): FakeResponse
     flags: body.flags ?? undefined,
   });
   message.webhook_id = interaction.applicationId;
+  message.attachments = storeUploadedFiles(state, request, interaction.channelId, files);
   interaction.followUps.push(message);
   recordEvent(interaction, "createFollowUp", message.id, rawBody);
   return createJsonResponse(200, message);
@@ -70,13 +73,14 @@ function getMessage(state: DiscordState, request: FakeRequest): FakeResponse {
   return message === undefined ? respondUnknownMessage() : createJsonResponse(200, message);
 }
 
-function editMessage(state: DiscordState, request: FakeRequest): FakeResponse {
+async function editMessage(state: DiscordState, request: FakeRequest): Promise<FakeResponse> {
   const interaction = findInteraction(state, request);
   const messageId = readParam(request, "messageId");
   const message = findMessage(interaction, messageId);
   if (message === undefined) return respondUnknownMessage();
-  const rawBody = readJsonBody(request);
-  applyEdit(message, validateMessageBody(rawBody, "edit"));
+  const { body: rawBody, files } = await readMessageRequest(request);
+  applyEdit(message, validateMessageBody(rawBody, "edit", [], files.length));
+  message.attachments = [...message.attachments, ...storeUploadedFiles(state, request, interaction.channelId, files)];
   recordEvent(interaction, messageId === "@original" ? "editOriginal" : "editFollowUp", message.id, rawBody);
   return createJsonResponse(200, message);
 }
@@ -102,9 +106,19 @@ export function applyEdit(message: DiscordMessage, body: MessageBody): void {
   if (body.content !== undefined) message.content = body.content ?? "";
   if (body.embeds !== undefined) message.embeds = (body.embeds ?? []).map((embed) => ({ type: "rich", ...embed }));
   if (body.components !== undefined) message.components = body.components ?? [];
+  // `attachments` lists the files to keep (new uploads are added after); absent, all stay.
+  if (body.attachments !== undefined) {
+    const kept = new Set(body.attachments.map((attachment) => readAttachmentId(attachment)));
+    message.attachments = message.attachments.filter((attachment) => kept.has(attachment.id));
+  }
   if (body.flags !== undefined && body.flags !== null) {
     // The ephemeral state chosen at the first response cannot change.
     message.flags = (message.flags & messageFlags.ephemeral) | body.flags;
   }
   message.edited_timestamp = new Date().toISOString();
+}
+
+function readAttachmentId(attachment: unknown): string | undefined {
+  if (typeof attachment !== "object" || attachment === null || !("id" in attachment)) return undefined;
+  return String(attachment.id);
 }

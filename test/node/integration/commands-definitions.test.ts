@@ -117,6 +117,23 @@ describe("every slash command is declared once", () => {
     expect(exportCommand).toMatchObject({ type: 1, name: "export", name_localizations: { "pt-BR": "exportar" } });
     expect(exportCommand).not.toHaveProperty("options");
   });
+
+  it("declares /loot import with optional items text and an optional file, and /loot export without options", async () => {
+    expect(findOption("loot", "import", "items")).not.toHaveProperty("required");
+    const file = findOption("loot", "import", "file");
+    expect(file).toMatchObject({
+      type: optionType.attachment,
+      name: "file",
+      name_localizations: { "pt-BR": "arquivo" },
+    });
+    expect(file).not.toHaveProperty("required");
+    const exportCommand = findSubcommand("loot", "export").definition;
+    expect(exportCommand).toMatchObject({ type: 1, name: "export", name_localizations: { "pt-BR": "exportar" } });
+    expect(exportCommand).not.toHaveProperty("options");
+    const importCommand = findSubcommand("loot", "import");
+    expect((await refuse(importCommand, { file: "not-an-id" }))?.messageKey).toBe("lootFileInvalid");
+    expect((await refuse(importCommand, {}))?.messageKey).toBe("lootImportNeedsInput");
+  });
 });
 
 /** Messages that state less than the whole range: the stock's has no useful maximum, the import's is a format. */

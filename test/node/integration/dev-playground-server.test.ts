@@ -71,6 +71,12 @@ async function startWorkerStandIn(discordUrl: string): Promise<{ url: string; se
           },
         );
       }, 100);
+    } else if (interaction.data.name === "loot") {
+      // Reads the attached file from its URL, as the Worker's /loot import does.
+      const option = interaction.data.options[0].options.find((entry: { type: number }) => entry.type === 11);
+      const attachment = interaction.data.resolved.attachments[option.value];
+      const file = await fetch(attachment.url);
+      answer({ type: 4, data: { content: `${attachment.filename}: ${await file.text()}`, flags: 64 } });
     } else {
       response.writeHead(500).end("stand-in: unexpected command");
     }
@@ -177,6 +183,28 @@ describe("the playground's dev server", () => {
         },
       )
       .toMatchObject({ phase: "answered", message: { content: "🎉 **alice_viewer** won **Golden Sword**!" } });
+  });
+
+  test("uploads a picked file to the Discord fake and sends it as a resolved attachment", async () => {
+    const entry = await call<ConversationEntry>("POST", "/api/commands", {
+      user,
+      channelId: general.id,
+      command: "loot",
+      subcommand: "import",
+      options: [
+        {
+          name: "file",
+          type: 11,
+          value: "loot.csv",
+          file: { filename: "loot.csv", contentType: "text/csv", content: "name,weight\nSword,1\n" },
+        },
+      ],
+    });
+    expect(entry).toMatchObject({
+      phase: "answered",
+      commandLine: "/loot import file:loot.csv",
+      message: { content: "loot.csv: name,weight\nSword,1\n" },
+    });
   });
 
   test("answers autocomplete through the Worker", async () => {

@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { DiscordControl } from "../../../devkit/fakes/discordControl";
+import { type DiscordAttachment, DiscordControl } from "../../../devkit/fakes/discordControl";
 import { TwitchControl } from "../../../devkit/fakes/twitchControl";
 import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
@@ -38,7 +38,14 @@ export async function runCommand(
   group: string,
   subcommand: string,
   options: Record<string, string | number | boolean> = {},
-  extra: { type?: number; focused?: string; bindings?: Partial<WorkerBindings>; acceptRefusal?: boolean } = {},
+  extra: {
+    type?: number;
+    focused?: string;
+    bindings?: Partial<WorkerBindings>;
+    acceptRefusal?: boolean;
+    /** Attachment options by name, e.g. `{ file: await discordControl().uploadAttachment(…) }`. */
+    attachments?: Record<string, DiscordAttachment>;
+  } = {},
 ) {
   const token = `interaction-token-${createSnowflake()}`;
   const discord = discordControl();

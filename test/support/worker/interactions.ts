@@ -1,3 +1,4 @@
+import type { DiscordAttachment } from "../../../devkit/fakes/discordControl";
 import { testCredentials } from "../../../devkit/localBindings";
 
 /** Random Discord-looking ids, so parallel tests never share a guild, channel or user. */
@@ -28,8 +29,15 @@ export function buildCommand(
   group: string,
   subcommand: string,
   options: Record<string, OptionValue> = {},
-  extra: { type?: number; token?: string; focused?: string } = {},
+  extra: {
+    type?: number;
+    token?: string;
+    focused?: string;
+    /** Attachment options by name (type 11): their value is the id, the file is in `resolved`. */
+    attachments?: Record<string, DiscordAttachment>;
+  } = {},
 ) {
+  const attachments = Object.entries(extra.attachments ?? {});
   return {
     id: createSnowflake(),
     application_id: testCredentials.discordApplicationId,
@@ -53,14 +61,23 @@ export function buildCommand(
         {
           name: subcommand,
           type: 1,
-          options: Object.entries(options).map(([name, value]) => ({
-            name,
-            type: typeof value === "number" ? 4 : typeof value === "boolean" ? 5 : 3,
-            value,
-            ...(extra.focused === name ? { focused: true } : {}),
-          })),
+          options: Object.entries(options)
+            .map(([name, value]) => ({
+              name,
+              type: typeof value === "number" ? 4 : typeof value === "boolean" ? 5 : 3,
+              value,
+              ...(extra.focused === name ? { focused: true } : {}),
+            }))
+            .concat(attachments.map(([name, attachment]) => ({ name, type: 11, value: attachment.id }))),
         },
       ],
+      ...(attachments.length === 0
+        ? {}
+        : {
+            resolved: {
+              attachments: Object.fromEntries(attachments.map(([, attachment]) => [attachment.id, attachment])),
+            },
+          }),
     },
   };
 }

@@ -20,7 +20,19 @@ export interface Invocation {
   userName: string;
   subcommand: string;
   options: Record<string, string | number | boolean>;
+  /** Files given to attachment options, by attachment id (the option's value). */
+  attachments: Record<string, Attachment>;
   focusedOption: string | undefined;
+}
+
+/** A file a user attached to a command (Discord's resolved attachment). */
+export interface Attachment {
+  id: string;
+  filename: string;
+  /** Bytes, as Discord reports it. */
+  size: number;
+  url: string;
+  contentType: string | undefined;
 }
 
 /** What a handler answers; the interaction pipeline turns it into Discord's response. */

@@ -8,7 +8,7 @@ import { describeLimit, discordIdPattern, type Limit, optionLimits, twitchLoginP
 export type OptionName = CommandTextKey extends infer Key ? (Key extends `option.${infer Name}` ? Name : never) : never;
 
 /** Discord's application command option types that LiveLoot uses. */
-export const optionType = { subcommand: 1, string: 3, integer: 4, boolean: 5, channel: 7 } as const;
+export const optionType = { subcommand: 1, string: 3, integer: 4, boolean: 5, channel: 7, attachment: 11 } as const;
 
 /** GUILD_TEXT and GUILD_ANNOUNCEMENT: channels a bot can post embeds in. */
 const announceableChannelTypes = [0, 5];
@@ -117,4 +117,13 @@ export function channelOption(invalid: MessageKey): CommandOption<z.ZodMiniStrin
 
 export function booleanOption(): CommandOption<z.ZodMiniBoolean<boolean>> {
   return new CommandOption(z.boolean(), { type: optionType.boolean, required: true }, "invalidOptions");
+}
+
+/** A file the user uploads; its value is the attachment's id, looked up in `invocation.attachments`. */
+export function attachmentOption(invalid: MessageKey): CommandOption<z.ZodMiniString<string>> {
+  return new CommandOption(
+    z.string().check(z.regex(discordIdPattern)),
+    { type: optionType.attachment, required: true },
+    invalid,
+  );
 }
