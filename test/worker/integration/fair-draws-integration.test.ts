@@ -146,7 +146,7 @@ describe("liveloot/v1 draws through the Worker", () => {
     for (const entry of records) {
       await expectVerifiable(entry);
       expect(entry.stored.kind).toBe("scheduled");
-      expect(entry.record.slot).toBe(new Date(entry.stored.slot_at).toISOString().slice(0, 16) + "Z");
+      expect(entry.record.slot).toBe(`${new Date(entry.stored.slot_at).toISOString().slice(0, 16)}Z`);
       expect(Date.parse(entry.record.entrants_read_at)).toBeGreaterThanOrEqual(tickStartedAt);
       // Bots, the broadcaster and excluded viewers are never entrants; everyone else is, by weight.
       const entrantIds = entry.record.entrants.map(([id]) => id);
