@@ -129,7 +129,10 @@ begin
     on conflict (guild_id, lower(name)) do update
       set name = excluded.name,
           weight = excluded.weight,
-          stock = excluded.stock
+          -- An item with prize codes has as much stock as it has available codes (0013): an
+          -- import changes its name and weight, never that count.
+          stock = case when exists (select from loot_codes codes where codes.item_id = item_row.id)
+                       then item_row.stock else excluded.stock end
     -- xmax is 0 on a freshly inserted row version and set on one written by DO UPDATE: the one
     -- exact way to tell the two apart from a single upsert statement.
     returning item_row.id, item_row.name, item_row.weight, item_row.stock, item_row.enabled,

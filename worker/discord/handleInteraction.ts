@@ -5,7 +5,7 @@ import { type Locale, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
 import type { CommandReply, Invocation } from "./commands/CommandGroup";
 import { UserFacingError } from "./commands/CommandGroup";
-import { findCommandGroup } from "./commands/registry";
+import { findCommandGroup, findComponentHandler } from "./commands/registry";
 import { editOriginalResponse } from "./DiscordRestClient";
 import {
   type CommandOptionData,
@@ -31,6 +31,7 @@ export async function handleInteraction(body: string, app: AppContext): Promise<
   const interaction = parsed.interaction;
 
   const locale = resolveLocale(interaction.locale);
+  if (interaction.type === InteractionType.messageComponent) return respondToComponent(interaction, locale, app);
   if (interaction.type !== InteractionType.applicationCommand && interaction.type !== InteractionType.autocomplete) {
     return respondWithMessage({ content: translate(locale, "notAvailableYet") }, true);
   }
@@ -52,6 +53,34 @@ export async function handleInteraction(body: string, app: AppContext): Promise<
   app.log.error("command failed", { error, command: interaction.data?.name, guildId: interaction.guild_id });
   if (interaction.type === InteractionType.autocomplete) return respondWithChoices([]);
   return respondWithMessage({ content: translate(locale, "tryAgainLater") }, true);
+}
+
+/**
+ * A click on one of the app's buttons: the same checks as a command (a server, Manage Server),
+ * then the message it was on is updated with the handler's answer. Buttons do quick work only.
+ */
+async function respondToComponent(interaction: InteractionData, locale: Locale, app: AppContext): Promise<Response> {
+  const handler = findComponentHandler(interaction.data?.custom_id ?? "");
+  try {
+    if (!handler) throw new UserFacingError("notAvailableYet");
+    if (!interaction.guild_id || !interaction.member) throw new UserFacingError("commandsOnlyInServers");
+    if (!canManageGuild(parsePermissions(interaction.member.permissions)))
+      throw new UserFacingError("needsManageServer");
+    const body = await handler.handle({
+      app,
+      locale,
+      guildId: interaction.guild_id,
+      userId: interaction.member.user.id,
+      customId: interaction.data?.custom_id ?? "",
+    });
+    return Response.json({ type: ResponseType.updateMessage, data: { ...body, allowed_mentions: { parse: [] } } });
+  } catch (error) {
+    if (error instanceof UserFacingError) {
+      return respondWithMessage({ content: translate(locale, error.messageKey, error.parameters) }, true);
+    }
+    app.log.error("component failed", { error, guildId: interaction.guild_id });
+    return respondWithMessage({ content: translate(locale, "tryAgainLater") }, true);
+  }
 }
 
 /** Waits for `work` at most `milliseconds`; the work itself goes on either way. */

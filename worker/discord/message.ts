@@ -17,7 +17,15 @@ export interface Embed {
 
 export interface ActionRow {
   type: 1;
-  components: LinkButton[];
+  components: (LinkButton | ActionButton)[];
+}
+
+/** A button that sends the app a component interaction with its `custom_id` (style 2 grey, 4 red). */
+export interface ActionButton {
+  type: 2;
+  style: 1 | 2 | 3 | 4;
+  label: string;
+  custom_id: string;
 }
 
 export interface LinkButton {

@@ -53,8 +53,8 @@ export const commandTexts = {
   "option.file": {
     name: ["file", "arquivo"],
     description: [
-      "A .csv (name,weight,stock) or .json file of up to 500 items",
-      "Um arquivo .csv (name,weight,stock) ou .json com até 500 itens",
+      "Items: .csv (name,weight,stock) or .json, up to 500. Codes: .txt or .csv, one per line",
+      "Itens: .csv (name,weight,stock) ou .json, até 500. Códigos: .txt ou .csv, um por linha",
     ],
   },
   "option.items": {
@@ -175,6 +175,26 @@ export const commandTexts = {
   },
   "option.page": { name: ["page", "pagina"], description: ["Page number", "Número da página"] },
   "option.user": { name: ["user", "usuario"], description: ["Twitch login", "Login da Twitch"] },
+  // Claims: the code vault
+  "loot.codes": {
+    name: ["codes", "codigos"],
+    description: [
+      "Add prize codes to an item; only its winner sees one",
+      "Adicione códigos de prêmio a um item; só quem ganhar vê um",
+    ],
+  },
+  "option.codes": {
+    name: ["codes", "codigos"],
+    description: ["Codes, comma-separated (or attach a file)", "Códigos separados por vírgula (ou anexe um arquivo)"],
+  },
+  // Claims: the claim lifecycle
+  "option.claim": {
+    name: ["claim", "resgate"],
+    description: [
+      "Minutes a winner has to claim the prize before a redraw ({minimum} to {maximum})",
+      "Minutos para o ganhador resgatar o prêmio antes de novo sorteio ({minimum} a {maximum})",
+    ],
+  },
 } as const satisfies Record<string, Text>;
 
 export type CommandTextKey = keyof typeof commandTexts;

@@ -233,6 +233,55 @@ export const englishMessages = {
   notFoundTitle: "Page not found",
   notFoundBody: "There is nothing at this address. Check the link, or start from LiveLoot's home page.",
   notFoundHomeLink: "Go to the home page",
+  // Claims: the claim page
+  claimAnnouncementClaimed: "✅ Claimed by **{winner}**",
+  // Claims: the code vault (/loot codes, codes left, remove confirmation)
+  lootCodesNeedInput: "Give `codes` (one per line or comma-separated), a `file` (.txt or .csv), or both.",
+  lootCodesTextInvalid:
+    "The `codes` text must be {minimum} to {maximum} characters long; for more, attach a .txt or .csv file.",
+  lootCodesFileType: "Codes come in a .txt or .csv file (one per line or comma-separated). Nothing was added.",
+  lootCodesFileEmpty: "The file has no codes: write one code per line. Nothing was added.",
+  lootCodesEmpty: "There are no codes in what you gave. Nothing was added.",
+  lootCodesTooMany:
+    "That is {count} codes; one `/loot codes` adds at most {maximum}. Split them up. Nothing was added.",
+  lootCodesInvalid: "{where}: a code must be 1 to {maximum} characters, without control characters. Nothing was added.",
+  lootCodesDuplicate: "{where} is the same code as {first}. Nothing was added.",
+  lootCodesAlreadyStored: "{where} is a code this server already has. Nothing was added.",
+  lootCodesAlreadyStoredRace: "One of these codes was just added to this server. Nothing was added.",
+  lootCodesUnknownItem: "There is no item called **{name}**. Add it with `/loot add` first, then its codes.",
+  lootCodesWhereFile: "Line {position} of the file",
+  lootCodesWhereText: "Code {position} of `codes`",
+  lootCodesAdded:
+    "Prize codes added to **{name}**: {added}. Unused codes, which are its stock: {available}. Only the winner who signs in sees a code.",
+  lootTableLineCodes: "**{name}** — weight {weight} — {chance}% — unused codes: {count}",
+  lootCodesStockRefused:
+    "**{name}** has prize codes, so its stock is its unused codes. Leave `stock` empty; add codes with `/loot codes`.",
+  lootUpdatedCodes: "Updated **{name}** (weight {weight}, unused codes: {count}).",
+  lootRemoveConfirm:
+    "**{name}** still has unused prize codes ({count}; a winner may be about to claim one). Removing the item deletes them for good. Remove it?",
+  lootRemoveConfirmButton: "Remove it and its codes",
+  lootRemoveCancelButton: "Keep it",
+  lootRemoveCancelled: "Nothing was removed.",
+  lootRemoveExpired: "This button has expired. Run `/loot remove` again.",
+  lootRemoveGone: "That item is already gone.",
+  // Claims: the claim lifecycle (claim option, Claim button, redraws, status and history)
+  raffleClaimInvalid: "`claim` must be a whole number of minutes from {minimum} to {maximum}.",
+  raffleStartedClaim: "Winners have {minutes} min to claim their prize, or it is drawn again.",
+  claimPrizeButton: "Claim your prize",
+  redrawTitle: "🔁 New winner!",
+  redrawDescription: "**{previous}** did not claim **{item}** in time — the new winner is **{winner}**!",
+  redrawClaimBefore: "The claim closes {time}.",
+  redrawFooter: "Draw #{number} · redraw {n}",
+  redrawFooterUnnumbered: "Redraw {n}",
+  twitchChatWinner: "@{login} won {item}!",
+  twitchChatWinnerClaim: "@{login} won {item}! Claim it at {url}",
+  raffleFieldClaims: "Open claims",
+  raffleClaimLine: "**{winner}** — **{item}** — closes {time}",
+  raffleClaimsMore: "…and {count} more",
+  raffleHistoryClaimOpen: " · 🕒 waiting for the claim",
+  raffleHistoryClaimClaimed: " · ✅ claimed",
+  raffleHistoryClaimExpired: " · ⌛ never claimed",
+  raffleHistoryRedrawn: " · 🔁 redrawn {count}×, now **{winner}**",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof englishMessages;

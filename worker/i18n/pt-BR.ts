@@ -237,4 +237,57 @@ export const portugueseMessages: Record<MessageKey, string> = {
   notFoundTitle: "Página não encontrada",
   notFoundBody: "Não há nada neste endereço. Confira o link ou comece pela página inicial do LiveLoot.",
   notFoundHomeLink: "Ir para a página inicial",
+  // Claims: the claim page
+  claimAnnouncementClaimed: "✅ Resgatado por **{winner}**",
+  // Claims: the code vault (/loot codes, codes left, remove confirmation)
+  lootCodesNeedInput:
+    "Informe `codigos` (um por linha ou separados por vírgula), um `arquivo` (.txt ou .csv) ou os dois.",
+  lootCodesTextInvalid:
+    "O texto de `codigos` deve ter de {minimum} a {maximum} caracteres; para mais, anexe um arquivo .txt ou .csv.",
+  lootCodesFileType:
+    "Os códigos vêm em um arquivo .txt ou .csv (um por linha ou separados por vírgula). Nada foi adicionado.",
+  lootCodesFileEmpty: "O arquivo não tem códigos: escreva um código por linha. Nada foi adicionado.",
+  lootCodesEmpty: "Não há códigos no que você enviou. Nada foi adicionado.",
+  lootCodesTooMany:
+    "São {count} códigos; um `/itens codigos` adiciona no máximo {maximum}. Divida em partes. Nada foi adicionado.",
+  lootCodesInvalid:
+    "{where}: um código deve ter de 1 a {maximum} caracteres, sem caracteres de controle. Nada foi adicionado.",
+  lootCodesDuplicate: "{where} é o mesmo código que {first}. Nada foi adicionado.",
+  lootCodesAlreadyStored: "{where} é um código que este servidor já tem. Nada foi adicionado.",
+  lootCodesAlreadyStoredRace: "Um desses códigos acabou de ser adicionado a este servidor. Nada foi adicionado.",
+  lootCodesUnknownItem:
+    "Não existe um prêmio chamado **{name}**. Adicione-o com `/itens adicionar` primeiro e depois os códigos.",
+  lootCodesWhereFile: "Linha {position} do arquivo",
+  lootCodesWhereText: "Código {position} de `codigos`",
+  lootCodesAdded:
+    "Códigos de prêmio adicionados a **{name}**: {added}. Códigos não usados, que são o estoque dele: {available}. Só quem ganhar e entrar com a Twitch vê um código.",
+  lootTableLineCodes: "**{name}** — peso {weight} — {chance}% — códigos não usados: {count}",
+  lootCodesStockRefused:
+    "**{name}** tem códigos de prêmio, então o estoque dele são os códigos não usados. Deixe `estoque` vazio; adicione códigos com `/itens codigos`.",
+  lootUpdatedCodes: "**{name}** atualizado (peso {weight}, códigos não usados: {count}).",
+  lootRemoveConfirm:
+    "**{name}** ainda tem códigos de prêmio não usados ({count}; alguém pode estar prestes a resgatar um). Remover o prêmio apaga esses códigos para sempre. Remover?",
+  lootRemoveConfirmButton: "Remover com os códigos",
+  lootRemoveCancelButton: "Manter",
+  lootRemoveCancelled: "Nada foi removido.",
+  lootRemoveExpired: "Este botão expirou. Use `/itens remover` de novo.",
+  lootRemoveGone: "Esse prêmio já não existe.",
+  // Claims: the claim lifecycle (claim option, Claim button, redraws, status and history)
+  raffleClaimInvalid: "`resgate` deve ser um número inteiro de minutos de {minimum} a {maximum}.",
+  raffleStartedClaim: "Ganhadores têm {minutes} min para resgatar o prêmio, ou ele é sorteado de novo.",
+  claimPrizeButton: "Resgatar prêmio",
+  redrawTitle: "🔁 Novo ganhador!",
+  redrawDescription: "**{previous}** não resgatou **{item}** a tempo — o novo ganhador é **{winner}**!",
+  redrawClaimBefore: "O resgate fecha {time}.",
+  redrawFooter: "Sorteio nº {number} · novo sorteio {n}",
+  redrawFooterUnnumbered: "Novo sorteio {n}",
+  twitchChatWinner: "@{login} ganhou {item}!",
+  twitchChatWinnerClaim: "@{login} ganhou {item}! Resgate em {url}",
+  raffleFieldClaims: "Resgates abertos",
+  raffleClaimLine: "**{winner}** — **{item}** — fecha {time}",
+  raffleClaimsMore: "…e mais {count}",
+  raffleHistoryClaimOpen: " · 🕒 aguardando resgate",
+  raffleHistoryClaimClaimed: " · ✅ resgatado",
+  raffleHistoryClaimExpired: " · ⌛ nunca resgatado",
+  raffleHistoryRedrawn: " · 🔁 sorteado de novo {count}×, agora **{winner}**",
 };

@@ -136,6 +136,23 @@ describe("every slash command is declared once", () => {
   });
 });
 
+describe("/loot codes", () => {
+  it("declares an autocompleted item name, optional codes text and an optional file", async () => {
+    expect(findSubcommand("loot", "codes").definition).toMatchObject({
+      name: "codes",
+      name_localizations: { "pt-BR": "codigos" },
+    });
+    expect(findOption("loot", "codes", "name")).toMatchObject({ required: true, autocomplete: true, max_length: 100 });
+    expect(findOption("loot", "codes", "codes")).toMatchObject({ type: optionType.string, max_length: 6000 });
+    expect(findOption("loot", "codes", "codes")).not.toHaveProperty("required");
+    expect(findOption("loot", "codes", "file")).toMatchObject({ type: optionType.attachment });
+    expect(findOption("loot", "codes", "file")).not.toHaveProperty("required");
+    const codes = findSubcommand("loot", "codes");
+    expect((await refuse(codes, { name: "Key" }))?.messageKey).toBe("lootCodesNeedInput");
+    expect((await refuse(codes, { name: "Key", file: "not-an-id" }))?.messageKey).toBe("lootCodesFileType");
+  });
+});
+
 /** Messages that state less than the whole range: the stock's has no useful maximum, the import's is a format. */
 const statedBounds: Partial<Record<string, ("minimum" | "maximum")[]>> = {
   lootStockInvalid: ["minimum"],

@@ -26,6 +26,8 @@ export const optionLimits = {
   itemStock: { minimum: 1, maximum: 2_147_483_647 },
   /** The text of `/loot import`; parseLootList caps how many items it may hold. */
   importText: { minimum: 1, maximum: 6000 },
+  /** The text of `/loot codes` (Discord's longest string option); raffle/lootCodes.ts caps the codes in it. */
+  codesText: { minimum: 1, maximum: 6000 },
   /** `raffles.every_minutes`: `check (every_minutes between 1 and 60)`, default 1 (0001_init.sql). */
   everyMinutes: { minimum: 1, maximum: 60, default: 1 },
   /** `raffles.cooldown_minutes`: `check (cooldown_minutes between 0 and 1440)`, default 30 (0001_init.sql). */
@@ -35,6 +37,8 @@ export const optionLimits = {
    * Trimmed first; nothing left means no rules.
    */
   raffleRules: { minimum: 1, maximum: 1000 },
+  /** `raffles.claim_minutes`: `check (claim_minutes between 1 and 1440)` (0013_claims_and_codes.sql); omitted: only items with codes need a claim. */
+  claimMinutes: { minimum: 1, maximum: 1440 },
   historyPage: { minimum: 1, maximum: 10_000, default: 1 },
   /** The `twitch_login_text` domain: `^[a-z0-9_]{1,25}$` (0001_init.sql). */
   twitchLogin: { minimum: 1, maximum: 25 },

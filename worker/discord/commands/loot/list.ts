@@ -1,22 +1,27 @@
+import { countAvailableCodes } from "../../../db/lootCodes";
 import { isDrawable, listItems } from "../../../db/lootItems";
 import { type Locale, translate } from "../../../i18n/translate";
 import { brandColor, type Embed, escapeMarkdown, joinLinesWithin } from "../../message";
 import { defineSubcommand } from "../defineSubcommand";
 import { describeStock } from "./describeStock";
 
-/** /loot list: the loot table with each item's chance and stock. */
+/** /loot list: the loot table with each item's chance and stock ("unused codes: N" for items with codes). */
 export const list = defineSubcommand({
   key: "loot.list",
   async run(invocation) {
-    const items = await listItems(invocation.app.database, invocation.guildId);
-    return { kind: "message", ephemeral: false, body: { embeds: [describeLootTable(invocation.locale, items)] } };
+    const [items, codesLeft] = await Promise.all([
+      listItems(invocation.app.database, invocation.guildId),
+      countAvailableCodes(invocation.app.database, invocation.guildId),
+    ]);
+    const described = items.map((item) => ({ ...item, codesLeft: codesLeft.get(item.id) }));
+    return { kind: "message", ephemeral: false, body: { embeds: [describeLootTable(invocation.locale, described)] } };
   },
 });
 
 /** The loot table as one embed: chance = weight / Σ weights of items that can still be won. */
 export function describeLootTable(
   locale: Locale,
-  items: { name: string; weight: number; stock: number | null; enabled: boolean }[],
+  items: { name: string; weight: number; stock: number | null; enabled: boolean; codesLeft?: number | undefined }[],
 ): Embed {
   const title = translate(locale, "lootTableTitle");
   if (items.length === 0) return { title, description: translate(locale, "lootTableEmpty"), color: brandColor };
@@ -25,12 +30,16 @@ export function describeLootTable(
   const format = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
   const lines = items.map((item) => {
     const chance = isDrawable({ ...item, id: "" }) && totalWeight > 0 ? (100 * item.weight) / totalWeight : 0;
-    return translate(locale, "lootTableLine", {
+    const shown = {
       name: escapeMarkdown(item.name),
       weight: format.format(item.weight),
       chance: format.format(chance),
-      stock: describeStock(locale, item.stock),
-    });
+    };
+    // An item with codes: its stock is its available codes; never a code itself.
+    if (item.codesLeft !== undefined) {
+      return translate(locale, "lootTableLineCodes", { ...shown, count: format.format(item.codesLeft) });
+    }
+    return translate(locale, "lootTableLine", { ...shown, stock: describeStock(locale, item.stock) });
   });
   return {
     title,

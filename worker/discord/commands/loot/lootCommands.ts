@@ -1,9 +1,10 @@
 import { defineCommandGroup } from "../CommandGroup";
 import { add } from "./add";
+import { codes } from "./codes";
 import { exportItems } from "./export";
 import { importItems } from "./import";
 import { list } from "./list";
 import { remove } from "./remove";
 
 /** /loot: the server's loot table. */
-export const lootCommands = defineCommandGroup("loot", [add, importItems, exportItems, remove, list]);
+export const lootCommands = defineCommandGroup("loot", [add, importItems, exportItems, codes, remove, list]);
