@@ -50,7 +50,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const twitch = await startTwitchFake({
       clientId: testCredentials.twitchClientId,
       clientSecret: testCredentials.twitchClientSecret,
-      redirectUris: [`${testCredentials.publicBaseUrl}/twitch/callback`],
+      redirectUris: [
+        `${testCredentials.publicBaseUrl}/twitch/callback`,
+        `${testCredentials.publicBaseUrl}/claim/callback`,
+      ],
     });
     stops.push(twitch.stop);
     // Every test file links streamers through this one Twitch application, hundreds of links and

@@ -7,6 +7,9 @@ import { verifyDiscordRequest } from "./discord/verifyDiscordRequest";
 import { readConfig, type WorkerBindings } from "./env";
 import { ConfigurationError, HttpError } from "./errors";
 import { checkHealth } from "./http/checkHealth";
+import { handleClaimCallback } from "./http/claim/handleClaimCallback";
+import { handleClaimPage, handleClaimSignIn } from "./http/claim/handleClaimPage";
+import { claimCopyScriptPath, respondClaimCopyScript } from "./http/claim/renderClaimPage";
 import { handleLinkPage } from "./http/handleLinkPage";
 import { buildInstallLink } from "./http/installLink";
 import { handleRafflePage } from "./http/raffle/handleRafflePage";
@@ -49,6 +52,13 @@ router
   .post("/twitch/eventsub", (request: AppRequest) => handleEventSub(request, request.app, eventSubReactions))
   // The public raffle page, its record (.json) and its spreadsheet (.csv): one segment, split by suffix.
   .get("/r/:file", (request: AppRequest) => handleRafflePage(request, request.app, request.params.file ?? ""))
+  // A winner's claim page, its Twitch sign-in and the copy button's script (callback and script before the id).
+  .get("/claim/callback", (request: AppRequest) => handleClaimCallback(request, request.app))
+  .get(claimCopyScriptPath, () => respondClaimCopyScript())
+  .get("/claim/:claim/sign-in", (request: AppRequest) =>
+    handleClaimSignIn(request, request.app, request.params.claim ?? ""),
+  )
+  .get("/claim/:claim", (request: AppRequest) => handleClaimPage(request, request.app, request.params.claim ?? ""))
   .all("/admin/*", (request: AppRequest, bindings) => handleAdmin(request, request.app, bindings))
   .all("*", (request) => respondNotFound(request));
 

@@ -4,6 +4,7 @@ import { createCommandRoutes } from "./discord/commandRoutes";
 import { createDiscordFailureResponse } from "./discord/createDiscordFailureResponse";
 import { type DiscordFakeOptions, DiscordState } from "./discord/DiscordState";
 import { createDiscordControlRoutes } from "./discord/discordControlRoutes";
+import { createEditChannelMessageRoute } from "./discord/editChannelMessageRoute";
 import { createGuildRoutes } from "./discord/guildRoutes";
 import { createInteractionCallbackRoute } from "./discord/interactionCallbackRoute";
 import { createWebhookRoutes } from "./discord/webhookRoutes";
@@ -29,6 +30,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     apiRoutes: [
       ...createCommandRoutes(state),
       createChannelMessageRoute(state),
+      createEditChannelMessageRoute(state),
       ...createGuildRoutes(state),
       ...createWebhookRoutes(state),
       createInteractionCallbackRoute(state),

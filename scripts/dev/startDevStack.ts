@@ -132,7 +132,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         startTwitchFake({
           clientId: devFixtures.credentials.twitchClientId,
           clientSecret: devFixtures.credentials.twitchClientSecret,
-          redirectUris: [`${workerUrl}/twitch/callback`],
+          redirectUris: [`${workerUrl}/twitch/callback`, `${workerUrl}/claim/callback`],
           // As Twitch does: the challenge to the Worker's /twitch/eventsub, then stream.online/offline.
           eventSubDelivery: true,
           now: () => clock.now(),

@@ -112,6 +112,19 @@ export async function createChannelMessage(
   return createdMessageSchema.parse(await response.json());
 }
 
+/** Edits one of the bot's channel messages; fields left out of `body` stay as they are. */
+export async function editChannelMessage(
+  settings: DiscordSettings,
+  channelId: string,
+  messageId: string,
+  body: MessageBody,
+): Promise<void> {
+  await callDiscord(settings, "PATCH", `/channels/${channelId}/messages/${messageId}`, {
+    ...body,
+    allowed_mentions: { parse: [] },
+  });
+}
+
 /** Bulk-overwrites the application's commands, globally or in one guild. */
 export async function putApplicationCommands(
   settings: DiscordSettings,

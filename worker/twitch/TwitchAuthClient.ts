@@ -48,15 +48,23 @@ async function readGrant(
   };
 }
 
-/** Authorization-code exchange (OAuth step 3). */
-export async function exchangeCode(settings: AuthSettings & Pick<Config, "publicBaseUrl">, code: string, now: number) {
+/**
+ * Authorization-code exchange (OAuth step 3). `redirectPath` is the callback the code was sent to:
+ * the streamer link's, or the claim sign-in's `/claim/callback`.
+ */
+export async function exchangeCode(
+  settings: AuthSettings & Pick<Config, "publicBaseUrl">,
+  code: string,
+  now: number,
+  redirectPath = "/twitch/callback",
+) {
   const path = "/token";
   const response = await postForm(settings, path, {
     client_id: settings.twitchClientId,
     client_secret: settings.twitchClientSecret,
     code,
     grant_type: "authorization_code",
-    redirect_uri: `${settings.publicBaseUrl}/twitch/callback`,
+    redirect_uri: `${settings.publicBaseUrl}${redirectPath}`,
   });
   return readGrant(response, `${settings.twitchAuthBaseUrl}${path}`, now);
 }

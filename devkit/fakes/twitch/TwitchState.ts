@@ -118,6 +118,51 @@ export class TwitchState {
     return undefined;
   }
 
+  /**
+   * Who the consent page offers to sign in as: every user, then viewers in any chat who are not users
+   * yet (the playground's "Who is in chat"), at most `chatterLimit` of them, so a viewer can sign in.
+   */
+  listSignInAccounts(chatterLimit = 100): TwitchUser[] {
+    const accounts = [...this.users.values()];
+    const seen = new Set(accounts.map((user) => user.id));
+    for (const chatters of this.chatters.values()) {
+      for (const chatter of chatters) {
+        if (seen.size >= this.users.size + chatterLimit) return accounts;
+        if (seen.has(chatter.id)) continue;
+        seen.add(chatter.id);
+        accounts.push(twitchUserSchema.parse(chatter));
+      }
+    }
+    return accounts;
+  }
+
+  /**
+   * The account a consent decision signs in as: a user, or a viewer in chat (who becomes a user, as a
+   * chatter is a Twitch account), or for a typed login its known id (a chatter's) or a new one.
+   */
+  resolveSignInAccount(choice: { userId?: string; login?: string }): TwitchUser | undefined {
+    if (choice.login !== undefined) {
+      const existing = this.findUserByLogin(choice.login);
+      if (existing !== undefined) return existing;
+      const id = this.findIdByLogin(choice.login) ?? this.createUnusedUserId();
+      const chatter = this.findChatter(id);
+      return this.upsertUser({ id, login: choice.login, displayName: chatter?.displayName ?? choice.login });
+    }
+    if (choice.userId === undefined) return undefined;
+    const user = this.users.get(choice.userId);
+    if (user !== undefined) return user;
+    const chatter = this.findChatter(choice.userId);
+    return chatter === undefined ? undefined : this.upsertUser(chatter);
+  }
+
+  private findChatter(id: string): TwitchChatter | undefined {
+    for (const chatters of this.chatters.values()) {
+      const chatter = chatters.find((candidate) => candidate.id === id);
+      if (chatter !== undefined) return chatter;
+    }
+    return undefined;
+  }
+
   /** A numeric id no user has yet, for logins typed on the consent page. */
   createUnusedUserId(): string {
     let candidate = 900_000_000 + this.users.size;

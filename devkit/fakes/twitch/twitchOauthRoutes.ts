@@ -68,7 +68,7 @@ function showAuthorizePage(state: TwitchState, request: FakeRequest): FakeRespon
       redirectUri: query.redirect_uri,
       scopes: splitScopes(query.scope),
       state: query.state,
-      users: [...state.users.values()],
+      users: state.listSignInAccounts(),
     }),
   );
 }
@@ -82,13 +82,9 @@ function decideAuthorization(state: TwitchState, request: FakeRequest): FakeResp
     redirect.searchParams.set("error_description", "The user denied you access");
   } else {
     const login = form.login?.trim().toLowerCase();
-    const user =
-      login !== undefined && login !== ""
-        ? (state.findUserByLogin(login) ??
-          state.upsertUser({ id: state.createUnusedUserId(), login, displayName: login }))
-        : form.user_id === undefined
-          ? undefined
-          : state.users.get(form.user_id);
+    const user = state.resolveSignInAccount(
+      login !== undefined && login !== "" ? { login } : form.user_id === undefined ? {} : { userId: form.user_id },
+    );
     if (user === undefined) throw new FakeHttpError(createOauthError(400, "pick a user or type a login"));
     const scopes = splitScopes(form.scope);
     const code = state.tokens.createAuthorizationCode(app.clientId, user.id, form.redirect_uri, scopes);

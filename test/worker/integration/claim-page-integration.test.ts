@@ -1,0 +1,423 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
+import { testCredentials } from "../../../devkit/localBindings";
+import type { WorkerBindings } from "../../../worker/env";
+import { readConfig } from "../../../worker/env";
+import { signClaimState } from "../../../worker/http/claim/claimState";
+import worker from "../../../worker/index";
+import { lootCodePurpose } from "../../../worker/raffle/lootCodes";
+import { getTokenCipher } from "../../../worker/security/keys";
+import { callWorker, testEnvironment } from "../../support/worker/callWorker";
+import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
+import { createScene, createSnowflake } from "../../support/worker/interactions";
+import { openTestDatabase } from "../../support/worker/testDatabase";
+
+// SPEC.md "Claiming a prize": the claim page, its Twitch sign-in (no scopes, signed single-use
+// state) and what the winner, and anyone else, sees. This file's database is its own.
+const bindings: Partial<WorkerBindings> = { DATABASE_URL: inject("isolatedDatabaseUrls")[6] };
+const database = openTestDatabase(bindings);
+const base = testCredentials.publicBaseUrl;
+afterAll(() => database.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function config() {
+  const result = readConfig({ ...testEnvironment(), ...bindings });
+  if (!result.ok) throw new Error("bad test config");
+  return result.config;
+}
+
+/** Everything a request answered, for the scan for prize codes. */
+interface Seen {
+  url: string;
+  status: number;
+  text: string;
+}
+
+const browser = { accept: "text/html", "accept-language": "en-US,en;q=0.9" };
+
+async function call(url: string, seen?: Seen[], headers: Record<string, string> = browser): Promise<Response> {
+  const response = await callWorker(new Request(url, { headers }), bindings);
+  const text = await response.text();
+  seen?.push({
+    url,
+    status: response.status,
+    text: `${text}\n${JSON.stringify(Object.fromEntries(response.headers))}`,
+  });
+  return new Response(text, { status: response.status, headers: response.headers });
+}
+
+function viewer(prefix: string) {
+  const id = String(Number.parseInt(createSnowflake().slice(-9), 10) + 3_000_000_000);
+  return { id, login: `${prefix}_${id}`.slice(0, 25), displayName: `${prefix}_${id}`.slice(0, 25) };
+}
+
+/**
+ * A linked server with one item and a raffle; the winner alone in chat (a chatter, not yet a user of
+ * the Twitch fake); `/raffle draw` made the draw and its claim. With `code`, the item has one prize
+ * code, sealed as the codes command seals it.
+ */
+async function createClaim(options: { code: boolean }) {
+  const scene = createScene();
+  const streamer = await createTwitchUser();
+  await linkTwitch(scene, streamer, { bindings });
+  await discordControl().createChannel({ id: scene.channelId, guildId: scene.guildId });
+  const itemName = `Game Key ${createSnowflake().slice(-5)}`;
+  const added = await runCommand(scene, "loot", "add", { name: itemName, weight: 1 }, { bindings });
+  expect(added.status).toBe(200);
+  const [item] = await database.query<{ id: string }>(
+    "select id::text from loot_items where guild_id = $1 and name = $2",
+    [scene.guildId, itemName],
+  );
+  if (!item) throw new Error("no item");
+  const code = `KEY-${createSnowflake()}-${createSnowflake().slice(-6)}`;
+  if (options.code) {
+    const sealId = crypto.randomUUID();
+    const sealed = await (await getTokenCipher(config())).seal(code, lootCodePurpose(item.id, sealId));
+    const digest = Array.from(
+      new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${scene.guildId}:${code}`))),
+      (byte) => byte.toString(16).padStart(2, "0"),
+    ).join("");
+    await database.query(
+      `insert into loot_codes (guild_id, item_id, seal_id, code_ciphertext, code_key_id, code_digest)
+       values ($1, $2, $3, $4, $5, $6)`,
+      [scene.guildId, item.id, sealId, sealed.ciphertext, sealed.keyId, digest],
+    );
+    await database.query("update loot_items set stock = 1 where id = $1", [item.id]);
+  }
+  const started = await runCommand(scene, "raffle", "start", { cooldown: 0 }, { bindings });
+  expect(started.status).toBe(200);
+  if (!options.code) await database.query("update raffles set claim_minutes = 15 where guild_id = $1", [scene.guildId]);
+  const winner = viewer("winner");
+  await twitchControl().setChatters(streamer.id, { chatters: [winner] });
+  const drawn = await runCommand(scene, "raffle", "draw", {}, { bindings });
+  expect(drawn.status).toBe(200);
+  const [claim] = await database.query<{ public_id: string; id: string; draw_id: string }>(
+    `select c.public_id, c.id::text, c.draw_id::text from claims c join draws d on d.id = c.draw_id
+     where d.guild_id = $1 and c.n = 0`,
+    [scene.guildId],
+  );
+  if (!claim) throw new Error("the draw opened no claim");
+  return { scene, streamer, winner, itemName, code, claim };
+}
+
+/** Opens the sign-in, picks `account` on the fake's consent page, and returns Twitch's redirect back. */
+async function signIn(
+  claimPublicId: string,
+  account: { id: string },
+  options: { decision?: "authorize" | "cancel"; seen?: Seen[] } = {},
+): Promise<{ authorizeUrl: URL; callbackUrl: string }> {
+  const signInResponse = await call(`${base}/claim/${claimPublicId}/sign-in`, options.seen);
+  expect(signInResponse.status).toBe(302);
+  const authorizeUrl = new URL(signInResponse.headers.get("location") ?? "");
+  const consentPage = await fetch(authorizeUrl);
+  expect(consentPage.status).toBe(200);
+  await consentPage.body?.cancel();
+  const consent = await fetch(authorizeUrl.origin + authorizeUrl.pathname, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      client_id: authorizeUrl.searchParams.get("client_id") ?? "",
+      redirect_uri: authorizeUrl.searchParams.get("redirect_uri") ?? "",
+      scope: authorizeUrl.searchParams.get("scope") ?? "",
+      state: authorizeUrl.searchParams.get("state") ?? "",
+      user_id: account.id,
+      decision: options.decision ?? "authorize",
+    }),
+  });
+  await consent.body?.cancel();
+  const callbackUrl = consent.headers.get("location");
+  if (consent.status !== 302 || !callbackUrl) throw new Error(`consent did not redirect: ${consent.status}`);
+  return { authorizeUrl, callbackUrl };
+}
+
+async function readClaim(id: string) {
+  const [row] = await database.query<{ status: string; claimed_at: Date | null; claimed_edit_status: string }>(
+    "select status, claimed_at, claimed_edit_status from claims where id = $1",
+    [id],
+  );
+  return row;
+}
+
+async function readCodeStatus(drawId: string) {
+  const [row] = await database.query<{ status: string }>("select status from loot_codes where draw_id = $1", [drawId]);
+  return row?.status;
+}
+
+function captureLogs(): string[] {
+  const lines: string[] = [];
+  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+    vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
+      lines.push(parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" "));
+    });
+  }
+  return lines;
+}
+
+describe("GET /claim/{claim}", () => {
+  it("says what was won, where and by whom, with the sign-in button, in English and Portuguese", async () => {
+    const { claim, itemName, streamer, winner, code } = await createClaim({ code: true });
+    const english = await call(`${base}/claim/${claim.public_id}`);
+    expect(english.status).toBe(200);
+    expect(english.headers.get("cache-control")).toBe("no-store");
+    const html = await english.text();
+    expect(html).toContain(`You won ${itemName} in ${streamer.login}&#39;s giveaway`);
+    expect(html).toContain(`Sign in with Twitch as ${winner.displayName} to claim it within 15 minutes`);
+    expect(html).toContain(`href="/claim/${claim.public_id}/sign-in"`);
+    expect(html).not.toContain(code);
+
+    const portuguese = await call(`${base}/claim/${claim.public_id}`, undefined, {
+      accept: "text/html",
+      "accept-language": "pt-BR,pt;q=0.9",
+    });
+    expect(portuguese.status).toBe(200);
+    const portugueseHtml = await portuguese.text();
+    expect(portugueseHtml).toContain(`Você ganhou ${itemName} no sorteio de ${streamer.login}`);
+    expect(portugueseHtml).toContain("Entrar com a Twitch");
+    expect(portugueseHtml).toContain('lang="pt-BR"');
+  });
+
+  it("answers 404 for an unknown or malformed claim, and for its sign-in", async () => {
+    for (const path of [
+      "/claim/AAAAAAAAAAAAAAAAAAAAAA",
+      "/claim/short",
+      "/claim/bad.id!x",
+      "/claim/AAAAAAAAAAAAAAAAAAAAAA/sign-in",
+    ]) {
+      const response = await call(`${base}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get("content-type")).toContain("text/html");
+    }
+  });
+
+  it("sends the sign-in to Twitch's consent page: code flow, no scopes, the claim callback, a short signed state", async () => {
+    const { claim } = await createClaim({ code: false });
+    const response = await call(`${base}/claim/${claim.public_id}/sign-in`);
+    expect(response.status).toBe(302);
+    const authorizeUrl = new URL(response.headers.get("location") ?? "");
+    expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${inject("twitchFakeUrl")}/oauth2/authorize`);
+    expect(authorizeUrl.searchParams.get("client_id")).toBe(testCredentials.twitchClientId);
+    expect(authorizeUrl.searchParams.get("redirect_uri")).toBe(`${base}/claim/callback`);
+    expect(authorizeUrl.searchParams.get("response_type")).toBe("code");
+    expect(authorizeUrl.searchParams.get("scope")).toBe("");
+    const state = authorizeUrl.searchParams.get("state") ?? "";
+    expect(state.startsWith(`${claim.public_id}.`)).toBe(true);
+    expect(state.length).toBeLessThan(140);
+    const [signIn] = await database.query<{ expires_at: Date; used_at: Date | null }>(
+      "select expires_at, used_at from claim_sign_ins where claim_id = $1",
+      [claim.id],
+    );
+    expect(signIn?.used_at).toBeNull();
+    expect((signIn?.expires_at.getTime() ?? 0) - Date.now()).toBeGreaterThan(9 * 60_000);
+  });
+});
+
+describe("the winner signs in", () => {
+  it("claims the prize: the code once per visit, recorded, the announcement edited, the token revoked", async () => {
+    const logs = captureLogs();
+    const seen: Seen[] = [];
+    const { claim, code, itemName, winner, scene, streamer } = await createClaim({ code: true });
+    await call(`${base}/claim/${claim.public_id}`, seen);
+    const twitchBefore = await twitchControl().readLastSequence();
+    const { callbackUrl } = await signIn(claim.public_id, winner, { seen });
+    const response = await call(callbackUrl, seen);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await response.text();
+    expect(html).toContain(`You won ${itemName} in ${streamer.login}&#39;s giveaway`);
+    expect(html.split(code)).toHaveLength(2);
+    expect(html).toContain('<script src="/claim/copy.js"></script>');
+    const script = await call(`${base}/claim/copy.js`, seen, {});
+    expect(script.headers.get("content-type")).toContain("javascript");
+    expect(await script.text()).toContain("navigator.clipboard.writeText");
+
+    const stored = await readClaim(claim.id);
+    expect(stored?.status).toBe("claimed");
+    expect(stored?.claimed_at).toBeInstanceOf(Date);
+    expect(stored?.claimed_edit_status).toBe("done");
+    expect(await readCodeStatus(claim.draw_id)).toBe("delivered");
+
+    const [announcement] = await discordControl().listMessages(scene.channelId);
+    const [draw] = await database.query<{ announcement_message_id: string }>(
+      "select announcement_message_id from draws where id = $1",
+      [claim.draw_id],
+    );
+    expect(announcement?.id).toBe(draw?.announcement_message_id);
+    expect(announcement?.content).toBe(`✅ Claimed by **${winner.displayName.replaceAll("_", "\\_")}**`);
+    expect(announcement?.embeds).toHaveLength(1);
+
+    // The token Twitch issued was asked whose it is, then revoked; nothing else used it.
+    const twitchCalls = await twitchControl().listCalls({ since: twitchBefore });
+    expect(twitchCalls.map((record) => `${record.method} ${record.path}`)).toEqual([
+      "GET /oauth2/authorize",
+      "POST /oauth2/authorize",
+      "POST /oauth2/token",
+      "GET /oauth2/validate",
+      "POST /oauth2/revoke",
+    ]);
+    const tokens = await twitchControl().listTokens(winner.id);
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(tokens.every((token) => token.revoked)).toBe(true);
+    expect(tokens.find((token) => token.kind === "access")?.scopes).toEqual([]);
+
+    // A later visit by the same winner shows the code again, and edits nothing again.
+    const discordBefore = await discordControl().readLastSequence();
+    const again = await call((await signIn(claim.public_id, winner, { seen })).callbackUrl, seen);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain(code);
+    expect(await discordControl().listCalls({ since: discordBefore })).toEqual([]);
+
+    // The page itself (no sign-in) says claimed and never shows the code.
+    const page = await call(`${base}/claim/${claim.public_id}`, seen);
+    expect(await page.text()).toContain("This prize is claimed.");
+
+    // Someone else, afterwards: refused, and still nothing revealed.
+    const other = viewer("other");
+    await twitchControl().upsertUsers([other]);
+    const refused = await call((await signIn(claim.public_id, other, { seen })).callbackUrl, seen);
+    expect(refused.status).toBe(403);
+
+    // The scan: the code is in the winner's two pages and nowhere else.
+    const winnerPages = seen.filter((entry) => entry.text.includes(code));
+    expect(winnerPages).toHaveLength(2);
+    expect(winnerPages.every((entry) => entry.url.startsWith(`${base}/claim/callback?`) && entry.status === 200)).toBe(
+      true,
+    );
+    expect(logs.length).toBeGreaterThan(0);
+    for (const line of logs) expect(line.includes(code), line).toBe(false);
+    const messages = JSON.stringify(await discordControl().listMessages(scene.channelId));
+    expect(messages.includes(code)).toBe(false);
+    const fakeCalls = JSON.stringify([
+      await twitchControl().listCalls({ since: twitchBefore }),
+      await discordControl().listCalls({ since: 0, contains: scene.channelId }),
+    ]);
+    expect(fakeCalls.includes(code)).toBe(false);
+    for (const path of [".json", ".csv", ""]) {
+      const [raffle] = await database.query<{ public_id: string }>(
+        "select public_id from raffles where guild_id = $1",
+        [scene.guildId],
+      );
+      const record = await call(`${base}/r/${raffle?.public_id}${path}`, undefined, { accept: "*/*" });
+      expect(record.status).toBe(200);
+      expect((await record.text()).includes(code)).toBe(false);
+    }
+    const tables = await database.query<{ table_name: string }>(
+      "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'",
+    );
+    for (const { table_name } of tables) {
+      const rows = await database.query<{ row_text: string }>(`select t::text as row_text from "${table_name}" t`);
+      for (const { row_text } of rows) expect(row_text.includes(code), `${table_name} holds the code`).toBe(false);
+    }
+  });
+
+  it("finishes the announcement's claimed edit on the next tick when Discord failed it", async () => {
+    const { claim, winner, scene } = await createClaim({ code: false });
+    await discordControl().injectFailure({
+      method: "PATCH",
+      path: "/api/v10/channels/*/messages/*",
+      status: 503,
+      times: 1,
+    });
+    const { callbackUrl } = await signIn(claim.public_id, winner);
+    expect((await call(callbackUrl)).status).toBe(200);
+    expect((await readClaim(claim.id))?.claimed_edit_status).toBe("pending");
+    const [before] = await discordControl().listMessages(scene.channelId);
+    expect(before?.content ?? "").not.toContain("Claimed");
+
+    const execution = createExecutionContext();
+    const controller = createScheduledController({ scheduledTime: new Date(), cron: "* * * * *" });
+    await worker.scheduled(controller, { ...testEnvironment(), ...bindings }, execution);
+    await waitOnExecutionContext(execution);
+
+    expect((await readClaim(claim.id))?.claimed_edit_status).toBe("done");
+    const [after] = await discordControl().listMessages(scene.channelId);
+    expect(after?.content).toContain("✅ Claimed by");
+  });
+
+  it("claims a prize without a code: the page says it is theirs", async () => {
+    const { claim, winner, streamer } = await createClaim({ code: false });
+    const response = await call((await signIn(claim.public_id, winner)).callbackUrl);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(`It&#39;s yours. ${streamer.login} has been told that you claimed it.`);
+    expect((await readClaim(claim.id))?.status).toBe("claimed");
+  });
+});
+
+describe("anyone else, and bad sign-ins", () => {
+  it("refuses another Twitch account with a 403 that names neither the prize nor the winner", async () => {
+    const { claim, code, itemName, winner, streamer } = await createClaim({ code: true });
+    const other = viewer("other");
+    await twitchControl().upsertUsers([other]);
+    const response = await call((await signIn(claim.public_id, other)).callbackUrl);
+    expect(response.status).toBe(403);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const html = await response.text();
+    expect(html).toContain("Not your prize");
+    for (const secret of [code, itemName, winner.login, winner.displayName, streamer.login, claim.public_id])
+      expect(html.includes(secret), secret).toBe(false);
+    expect(await readClaim(claim.id)).toMatchObject({ status: "open", claimed_at: null });
+    expect(await readCodeStatus(claim.draw_id)).toBe("reserved");
+    // Its token was revoked all the same.
+    const tokens = await twitchControl().listTokens(other.id);
+    expect(tokens.every((token) => token.revoked)).toBe(true);
+  });
+
+  it("refuses a reused, forged, expired, missing or cancelled sign-in with a 400 page, exchanging nothing", async () => {
+    const { claim, winner } = await createClaim({ code: true });
+    const { callbackUrl } = await signIn(claim.public_id, winner, { decision: "cancel" });
+    const cancelled = await call(callbackUrl);
+    expect(cancelled.status).toBe(400);
+    expect(await cancelled.text()).toContain("You cancelled the sign-in on Twitch.");
+
+    const first = await signIn(claim.public_id, winner);
+    const state = new URL(first.callbackUrl).searchParams.get("state") ?? "";
+    const [publicId, nonce, expiry] = state.split(".");
+    const expired = await signClaimState(config(), {
+      claimPublicId: publicId ?? "",
+      nonce: nonce ?? "",
+      expiresAt: Date.now() - 1,
+    });
+    const before = await twitchControl().readLastSequence();
+    const cases: [string, string, string][] = [
+      ["forged", `${publicId}.${nonce}.${expiry}.${"A".repeat(43)}`, "This sign-in is not valid."],
+      ["expired", expired, "took too long and expired"],
+      ["missing", "", "This sign-in is not valid."],
+      ["bound to another claim", `${"B".repeat(22)}.${nonce}.${expiry}.${state.split(".")[3]}`, "not valid"],
+    ];
+    for (const [name, badState, text] of cases) {
+      const url = new URL(first.callbackUrl);
+      url.searchParams.set("state", badState);
+      const response = await call(url.toString());
+      expect(response.status, name).toBe(400);
+      expect(await response.text(), name).toContain(text);
+    }
+    expect(await twitchControl().listCalls({ since: before })).toEqual([]);
+    expect((await readClaim(claim.id))?.status).toBe("open");
+
+    // The genuine one works once; replayed, it is refused before Twitch is asked anything.
+    expect((await call(first.callbackUrl)).status).toBe(200);
+    const afterFirst = await twitchControl().readLastSequence();
+    const replayed = await call(first.callbackUrl);
+    expect(replayed.status).toBe(400);
+    expect(await replayed.text()).toContain("This sign-in was already used.");
+    expect(await twitchControl().listCalls({ since: afterFirst })).toEqual([]);
+  });
+
+  it("answers 410 once the claim has expired: the page, the sign-in, and a sign-in begun before", async () => {
+    const { claim, winner, code } = await createClaim({ code: true });
+    const { callbackUrl } = await signIn(claim.public_id, winner);
+    await database.query("update claims set expires_at = now() - interval '1 second' where id = $1", [claim.id]);
+    for (const url of [`${base}/claim/${claim.public_id}`, `${base}/claim/${claim.public_id}/sign-in`, callbackUrl]) {
+      const response = await call(url);
+      expect(response.status, url).toBe(410);
+      const html = await response.text();
+      expect(html).toContain("This claim has expired");
+      expect(html.includes(code)).toBe(false);
+    }
+    expect((await readClaim(claim.id))?.status).toBe("open");
+    expect(await readCodeStatus(claim.draw_id)).toBe("reserved");
+  });
+});

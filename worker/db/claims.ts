@@ -1,0 +1,247 @@
+import type { SealedSecret } from "../security/TokenCipher";
+import type { Queryable } from "./Database";
+
+/** What the claim page shows before anyone signs in: nothing a winner's announcement did not say. */
+export interface ClaimSummary {
+  publicId: string;
+  status: "open" | "claimed" | "expired";
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  itemName: string;
+  channelLogin: string;
+  winnerDisplayName: string;
+  /** The item came with a prize code (sealed in loot_codes). */
+  hasCode: boolean;
+}
+
+/** A sealed prize code and what its additional data names (`loot-code:{itemId}:{sealId}`). */
+export interface SealedPrizeCode extends SealedSecret {
+  itemId: string;
+  sealId: string;
+}
+
+/** A signed-in viewer's claim, after `claimPrize`: whether it is theirs and what they may see. */
+export type ClaimDecision =
+  | { kind: "notWinner" }
+  | { kind: "expired" }
+  | {
+      kind: "claimed";
+      /** This sign-in claimed it (and the announcement is to be edited); false on a later visit. */
+      justClaimed: boolean;
+      itemName: string;
+      channelLogin: string;
+      code: SealedPrizeCode | undefined;
+      announcement: ClaimAnnouncementTarget | undefined;
+    };
+
+/** The Discord message that carried the claim's button, for the "✅ claimed" edit. */
+export interface ClaimAnnouncementTarget {
+  claimId: string;
+  channelId: string;
+  messageId: string;
+  winnerDisplayName: string;
+  locale: string;
+}
+
+interface SummaryRow {
+  public_id: string;
+  status: ClaimSummary["status"];
+  expires_at: Date;
+  item_name: string;
+  twitch_broadcaster_login: string;
+  winner_twitch_display_name: string;
+  has_code: boolean;
+}
+
+/** The claim behind `/claim/{publicId}`, or undefined. An open claim past its time counts as expired. */
+export async function findClaimSummary(
+  database: Queryable,
+  publicId: string,
+  now: number,
+): Promise<ClaimSummary | undefined> {
+  const rows = await database.query<SummaryRow>(
+    `select c.public_id, c.status, c.expires_at, d.item_name, r.twitch_broadcaster_login, c.winner_twitch_display_name,
+       exists (select from loot_codes lc where lc.draw_id = d.id) as has_code
+     from claims c join draws d on d.id = c.draw_id join raffles r on r.id = d.raffle_id
+     where c.public_id = $1`,
+    [publicId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const expired = row.status === "expired" || (row.status === "open" && row.expires_at.getTime() <= now);
+  return {
+    publicId: row.public_id,
+    status: expired ? "expired" : row.status,
+    expiresAt: row.expires_at.getTime(),
+    itemName: row.item_name,
+    channelLogin: row.twitch_broadcaster_login,
+    winnerDisplayName: row.winner_twitch_display_name,
+    hasCode: row.has_code,
+  };
+}
+
+export type SignInStart = { kind: "started" } | { kind: "expired" } | { kind: "unknown" };
+
+/**
+ * Records a single-use sign-in nonce for the claim, unless the claim is unknown or expired (a claimed
+ * one may be signed in to again: its winner sees the prize again). Sign-ins over an hour past their
+ * expiry are purged in the same statement, so the table stays small without the tick.
+ */
+export async function startClaimSignIn(
+  database: Queryable,
+  input: { publicId: string; nonce: string; expiresAt: number; now: number },
+): Promise<SignInStart> {
+  const rows = await database.query<{ usable: boolean; inserted: boolean }>(
+    `with purged as (
+       delete from claim_sign_ins where expires_at < $4::timestamptz - interval '1 hour'
+     ), target as (
+       select c.id, (c.status = 'claimed' or (c.status = 'open' and c.expires_at > $4)) as usable
+       from claims c where c.public_id = $1
+     ), inserted as (
+       insert into claim_sign_ins (nonce, claim_id, expires_at)
+       select $2, t.id, $3 from target t where t.usable
+       returning 1
+     )
+     select t.usable, exists (select from inserted) as inserted from target t`,
+    [input.publicId, input.nonce, new Date(input.expiresAt), new Date(input.now)],
+  );
+  const row = rows[0];
+  if (!row) return { kind: "unknown" };
+  return row.inserted ? { kind: "started" } : { kind: "expired" };
+}
+
+/** Uses the sign-in nonce once, if it belongs to this claim and has not expired; its claim's id. */
+export async function consumeClaimSignIn(
+  database: Queryable,
+  input: { publicId: string; nonce: string; now: number },
+): Promise<string | undefined> {
+  const rows = await database.query<{ claim_id: string }>(
+    `update claim_sign_ins s set used_at = $3
+     from claims c
+     where s.nonce = $1 and s.claim_id = c.id and c.public_id = $2 and s.used_at is null and s.expires_at > $3
+     returning s.claim_id::text`,
+    [input.nonce, input.publicId, new Date(input.now)],
+  );
+  return rows[0]?.claim_id;
+}
+
+interface DecisionRow {
+  winner_twitch_user_id: string;
+  winner_twitch_display_name: string;
+  status: "open" | "claimed" | "expired";
+  expires_at: Date;
+  just_claimed: boolean;
+  item_name: string;
+  twitch_broadcaster_login: string;
+  discord_channel_id: string;
+  message_id: string | null;
+  locale: string;
+  code_item_id: string | null;
+  seal_id: string | null;
+  code_ciphertext: string | null;
+  code_key_id: string | null;
+}
+
+/**
+ * The signed-in Twitch user's claim, in one statement: when they are its winner and it is open and
+ * not expired, it becomes claimed (claimed_at, the announcement edit pending) and its draw's
+ * reserved code delivered. The winner of a claimed claim gets its code again; anyone else nothing.
+ */
+export async function claimPrize(
+  database: Queryable,
+  input: { claimId: string; twitchUserId: string; now: number },
+): Promise<ClaimDecision> {
+  const rows = await database.query<DecisionRow>(
+    `with target as (
+       select c.id, c.draw_id, c.n, c.status, c.expires_at, c.winner_twitch_user_id, c.winner_twitch_display_name,
+         c.announcement_message_id
+       from claims c where c.id = $1
+     ), claimed as (
+       update claims c set status = 'claimed', claimed_at = $3, claimed_edit_status = 'pending'
+       from target t
+       -- On the row itself, not the snapshot: after waiting for a concurrent expire_claim (the
+       -- tick), an update re-checks these against the committed row and claims nothing expired.
+       where c.id = t.id and c.status = 'open' and c.expires_at > $3 and c.winner_twitch_user_id = $2
+       returning c.id
+     ), delivered as (
+       update loot_codes lc set status = 'delivered'
+       from target t
+       where lc.draw_id = t.draw_id and lc.status = 'reserved' and exists (select from claimed)
+       returning lc.id
+     )
+     select t.winner_twitch_user_id, t.winner_twitch_display_name, t.status, t.expires_at,
+       exists (select from claimed) as just_claimed, d.item_name, r.twitch_broadcaster_login, r.discord_channel_id,
+       case when t.n = 0 then d.announcement_message_id else t.announcement_message_id end as message_id,
+       g.locale, lc.item_id::text as code_item_id, lc.seal_id::text, lc.code_ciphertext, lc.code_key_id
+     from target t
+     join draws d on d.id = t.draw_id
+     join raffles r on r.id = d.raffle_id
+     join guilds g on g.id = r.guild_id
+     left join loot_codes lc on lc.draw_id = t.draw_id`,
+    [input.claimId, input.twitchUserId, new Date(input.now)],
+  );
+  const row = rows[0];
+  if (!row || row.winner_twitch_user_id !== input.twitchUserId) return { kind: "notWinner" };
+  if (!row.just_claimed && row.status !== "claimed") return { kind: "expired" };
+  const code =
+    row.code_item_id && row.seal_id && row.code_ciphertext && row.code_key_id
+      ? { itemId: row.code_item_id, sealId: row.seal_id, ciphertext: row.code_ciphertext, keyId: row.code_key_id }
+      : undefined;
+  return {
+    kind: "claimed",
+    justClaimed: row.just_claimed,
+    itemName: row.item_name,
+    channelLogin: row.twitch_broadcaster_login,
+    code,
+    announcement: row.message_id
+      ? {
+          claimId: input.claimId,
+          channelId: row.discord_channel_id,
+          messageId: row.message_id,
+          winnerDisplayName: row.winner_twitch_display_name,
+          locale: row.locale,
+        }
+      : undefined,
+  };
+}
+
+/** Records how the "✅ claimed" edit of the announcement went. */
+export async function markClaimedEdit(database: Queryable, claimId: string, status: "done" | "failed"): Promise<void> {
+  await database.query("update claims set claimed_edit_status = $2 where id = $1 and claimed_edit_status = 'pending'", [
+    claimId,
+    status,
+  ]);
+}
+
+interface PendingEditRow {
+  claim_id: string;
+  discord_channel_id: string;
+  message_id: string;
+  winner_twitch_display_name: string;
+  locale: string;
+}
+
+/** Claimed claims whose announcement edit is pending and whose announcement has been posted. */
+export async function listPendingClaimedEdits(database: Queryable, limit: number): Promise<ClaimAnnouncementTarget[]> {
+  const rows = await database.query<PendingEditRow>(
+    `select c.id::text as claim_id, r.discord_channel_id,
+       case when c.n = 0 then d.announcement_message_id else c.announcement_message_id end as message_id,
+       c.winner_twitch_display_name, g.locale
+     from claims c
+     join draws d on d.id = c.draw_id
+     join raffles r on r.id = d.raffle_id
+     join guilds g on g.id = r.guild_id
+     where c.claimed_edit_status = 'pending'
+       and (case when c.n = 0 then d.announcement_message_id else c.announcement_message_id end) is not null
+     order by c.claimed_at
+     limit $1`,
+    [limit],
+  );
+  return rows.map((row) => ({
+    claimId: row.claim_id,
+    channelId: row.discord_channel_id,
+    messageId: row.message_id,
+    winnerDisplayName: row.winner_twitch_display_name,
+    locale: row.locale,
+  }));
+}
