@@ -19,6 +19,7 @@ interface AnnouncementRow {
   public_id: string;
   algorithm: string | null;
   beacon_round: string | null;
+  claim_public_id: string | null;
 }
 
 /**
@@ -38,12 +39,15 @@ export interface ClaimedAnnouncement extends Announcement {
   needsTwitchMessage: boolean;
   twitchBroadcasterId: string;
   verification: DrawVerification | undefined;
+  /** The winner's claim (claims n = 0), when the prize must be claimed: the announcement links to it. */
+  claimPublicId: string | undefined;
 }
 
 const claimColumns = `d.id, d.raffle_id, d.guild_id, r.discord_channel_id, d.winner_twitch_display_name, d.winner_twitch_login,
   d.item_name, d.slot_at, d.announcement_attempts, g.locale, r.announce_in_twitch, d.twitch_announcement_status,
   r.twitch_broadcaster_id,
-  d.draw_number, r.public_id, d.algorithm, d.beacon_round`;
+  d.draw_number, r.public_id, d.algorithm, d.beacon_round,
+  (select c.public_id from claims c where c.draw_id = d.id and c.n = 0) as claim_public_id`;
 
 function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
   return {
@@ -67,6 +71,7 @@ function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
       row.algorithm === "liveloot/v1"
         ? { rafflePublicId: row.public_id, publiclyVerifiable: row.beacon_round !== null }
         : undefined,
+    claimPublicId: row.claim_public_id ?? undefined,
   };
 }
 

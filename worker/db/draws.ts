@@ -223,6 +223,15 @@ export interface DrawRecord {
   winnerLogin: string;
   winnerDisplayName: string;
   announcementStatus: "pending" | "delivered" | "failed";
+  /** The draw's latest claim, when its prize had to be claimed: n > 0 after redraws. */
+  claim: DrawClaimState | undefined;
+}
+
+/** Where a prize's claim stands: its last winner (n = 0 the draw's own, 1 … 3 after redraws) and that claim's status. */
+export interface DrawClaimState {
+  n: number;
+  winnerDisplayName: string;
+  status: "open" | "claimed" | "expired";
 }
 
 interface DrawRecordRow {
@@ -234,6 +243,9 @@ interface DrawRecordRow {
   winner_twitch_login: string;
   winner_twitch_display_name: string;
   announcement_status: "pending" | "delivered" | "failed";
+  claim_n?: number | null;
+  claim_winner?: string | null;
+  claim_status?: DrawClaimState["status"] | null;
 }
 
 function mapDraw(row: DrawRecordRow): DrawRecord {
@@ -246,6 +258,10 @@ function mapDraw(row: DrawRecordRow): DrawRecord {
     winnerLogin: row.winner_twitch_login,
     winnerDisplayName: row.winner_twitch_display_name,
     announcementStatus: row.announcement_status,
+    claim:
+      row.claim_status === null || row.claim_status === undefined
+        ? undefined
+        : { n: Number(row.claim_n), winnerDisplayName: row.claim_winner ?? "", status: row.claim_status },
   };
 }
 
@@ -259,9 +275,12 @@ export async function listDrawHistory(
   // One round trip: a page past the end still learns the total.
   const [rows = [], counts = []] = (await database.batch([
     {
-      text: `select id, raffle_id, slot_at, kind, item_name, winner_twitch_login, winner_twitch_display_name,
-         announcement_status
-       from draws where guild_id = $1 order by slot_at desc, id desc limit $2 offset $3`,
+      text: `select d.id, d.raffle_id, d.slot_at, d.kind, d.item_name, d.winner_twitch_login, d.winner_twitch_display_name,
+         d.announcement_status, c.n as claim_n, c.winner_twitch_display_name as claim_winner, c.status as claim_status
+       from draws d
+       left join lateral (select n, winner_twitch_display_name, status from claims
+                          where draw_id = d.id order by n desc limit 1) c on true
+       where d.guild_id = $1 order by d.slot_at desc, d.id desc limit $2 offset $3`,
       values: [guildId, pageSize, (page - 1) * pageSize],
     },
     { text: "select count(*) as total from draws where guild_id = $1", values: [guildId] },

@@ -52,6 +52,17 @@ export interface PublicDraw {
   entrantCount: number;
   /** Null for a draw made before verifiable draws (no record to recompute). */
   proof: VerifiableDrawProof | null;
+  /** The prize's claims, n = 0 (the winner's) then each redraw's: empty when it needed none. Never a code. */
+  claims: PublicClaim[];
+}
+
+/** One winner's claim of a prize: who (a redraw's pick, for n ≥ 1) and whether they claimed it. */
+export interface PublicClaim {
+  n: number;
+  winnerUserId: string;
+  winnerLogin: string;
+  winnerDisplayName: string;
+  status: "open" | "claimed" | "expired";
 }
 
 /** Public ids are random URL-safe text (raffles_public_id_format); anything else is never looked up. */
@@ -109,6 +120,7 @@ type DrawRow = {
   entrants_sha256: string | null;
   items: unknown;
   items_sha256: string | null;
+  claims: { n: number; user_id: string; login: string; name: string; status: PublicClaim["status"] }[] | null;
 };
 
 const isoMilliseconds = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
@@ -152,7 +164,10 @@ export async function readPublicRaffle(
            to_char(d.entrants_read_at at time zone 'UTC', ${isoMilliseconds}) as entrants_read_at,
            ${withLists ? "d.entrants, d.items" : "null as entrants, null as items"},
            coalesce(jsonb_array_length(d.entrants), d.candidate_count) as entrant_count,
-           d.entrants_sha256, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id
+           d.entrants_sha256, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id,
+           (select json_agg(json_build_object('n', c.n, 'user_id', c.winner_twitch_user_id,
+              'login', c.winner_twitch_login, 'name', c.winner_twitch_display_name, 'status', c.status) order by c.n)
+            from claims c where c.draw_id = d.id) as claims
          from draws d join raffles r on r.id = d.raffle_id
          where r.public_id = $1 and ${filter.where}
          order by d.slot_at desc, d.id desc
@@ -189,6 +204,13 @@ function mapPublicDraw(row: DrawRow): PublicDraw {
     winnerDisplayName: row.winner_twitch_display_name,
     entrantCount: row.entrant_count,
     proof,
+    claims: (row.claims ?? []).map((claim) => ({
+      n: claim.n,
+      winnerUserId: claim.user_id,
+      winnerLogin: claim.login,
+      winnerDisplayName: claim.name,
+      status: claim.status,
+    })),
   };
 }
 

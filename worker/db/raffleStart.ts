@@ -36,6 +36,8 @@ export interface RaffleStart {
   announceInTwitch: boolean;
   /** Shown on the public raffle page; null for none. */
   rules: string | null;
+  /** `raffles.claim_minutes`: null unless `/raffle start claim:` was given. */
+  claimMinutes: number | null;
   now: number;
 }
 
@@ -56,14 +58,14 @@ export async function startRaffle(
      ), restarted as (
        update raffles set status = 'running', status_reason = null, discord_channel_id = $3, every_minutes = $6,
          cooldown_minutes = $7, next_slot_at = greatest(next_slot_at, date_trunc('minute', $9::timestamptz)),
-         luck = $10, announce_in_twitch = $11, rules = $12
+         luck = $10, announce_in_twitch = $11, rules = $12, claim_minutes = $13
        where guild_id = $1 and status = 'paused'
        returning id, public_id
      ), started as (
        insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
          every_minutes, cooldown_minutes, started_by_discord_user_id, started_at, next_slot_at, luck, announce_in_twitch,
-         rules)
-       select $1, $3, $4, $5, $6, $7, $8, $9, date_trunc('minute', $9::timestamptz), $10, $11, $12
+         rules, claim_minutes)
+       select $1, $3, $4, $5, $6, $7, $8, $9, date_trunc('minute', $9::timestamptz), $10, $11, $12, $13
        where not exists (select 1 from restarted)
        returning id, public_id
      )
@@ -82,6 +84,7 @@ export async function startRaffle(
       start.luck,
       start.announceInTwitch,
       start.rules,
+      start.claimMinutes,
     ],
   );
   const row = rows[0];

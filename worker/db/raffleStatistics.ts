@@ -17,7 +17,21 @@ export interface RaffleStatistics {
   failedAnnouncements: number;
   /** Undefined when the last live slot drew a winner (or there was none yet). */
   emptySlots: EmptySlotRun | undefined;
+  /** The server's prizes waiting for their winner, soonest to close first (at most `openClaimsShown`). */
+  openClaims: OpenClaim[];
+  /** All of them, shown or not. */
+  openClaimCount: number;
 }
+
+/** A prize waiting for its winner to claim it. */
+export interface OpenClaim {
+  winnerDisplayName: string;
+  itemName: string;
+  expiresAt: number;
+}
+
+/** Open claims /raffle status lists; the rest are counted. */
+export const openClaimsShown = 5;
 
 type RaffleStatisticsRow = {
   drawable_items: string;
@@ -31,6 +45,8 @@ type RaffleStatisticsRow = {
   last_empty_excluded: number | null;
   last_empty_cooling_down: number | null;
   cooldown_minutes: number | null;
+  open_claims: { winner: string; item: string; expires_at: string }[] | null;
+  open_claim_count: string;
 };
 
 /** Figures for /raffle status about the guild's running or paused raffle, as one statement. */
@@ -44,7 +60,15 @@ export function raffleStatisticsStatement(guildId: string): Statement {
        (select count(*) from draws where raffle_id = r.id and announcement_status = 'pending') as pending,
        (select count(*) from draws where raffle_id = r.id and announcement_status = 'failed') as failed,
        r.empty_minutes, r.last_empty_slot_at, r.last_empty_candidates, r.last_empty_excluded,
-       r.last_empty_cooling_down, r.cooldown_minutes
+       r.last_empty_cooling_down, r.cooldown_minutes,
+       (select json_agg(json_build_object('winner', o.winner_twitch_display_name, 'item', o.item_name,
+          'expires_at', o.expires_at) order by o.expires_at, o.id)
+        from (select c.id, c.winner_twitch_display_name, d.item_name, c.expires_at
+              from claims c join draws d on d.id = c.draw_id
+              where d.guild_id = $1 and c.status = 'open'
+              order by c.expires_at, c.id limit ${openClaimsShown}) o) as open_claims,
+       (select count(*) from claims c join draws d on d.id = c.draw_id
+        where d.guild_id = $1 and c.status = 'open') as open_claim_count
      from (select) as one_row
      left join raffle r on true`,
     values: [guildId],
@@ -72,5 +96,11 @@ export function mapRaffleStatistics(rows: object[]): RaffleStatistics {
     stockLeft: Number(row?.unlimited_items ?? 0) > 0 ? null : Number(row?.stock_left ?? 0),
     pendingAnnouncements: Number(row?.pending ?? 0),
     failedAnnouncements: Number(row?.failed ?? 0),
+    openClaims: (row?.open_claims ?? []).map((claim) => ({
+      winnerDisplayName: claim.winner,
+      itemName: claim.item,
+      expiresAt: Date.parse(claim.expires_at),
+    })),
+    openClaimCount: Number(row?.open_claim_count ?? 0),
   };
 }

@@ -6,8 +6,10 @@ import { readConfig, type WorkerBindings } from "../env";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
 import { readLiveness } from "./checkLiveness";
+import { finishClaimedEdits } from "./claimedEdits";
 import { countOutcomes, type DrawOutcome } from "./drawOutcome";
 import type { DrawMessage } from "./drawQueue";
+import { expireClaims } from "./expireClaims";
 import { readCachedSamples } from "./gatherCandidates";
 import { makeDraws } from "./makeDraw";
 import { maintainTwitchLinks } from "./twitchAccess";
@@ -101,7 +103,11 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
   });
   const drawIds = outcomes.flatMap((outcome) => (outcome.kind === "drawn" ? [outcome.drawId] : []));
   const counts = countOutcomes(outcomes);
-  const announced = await announcePending(app, { drawIds, includeDue: true });
+  // Unclaimed prizes past their window: expired, redrawn (or their code back in stock), and the
+  // redraws announced below with the draws.
+  const claims = await expireClaims(app);
+  const announced = await announcePending(app, { drawIds, includeDue: true, claimIds: claims.redrawnClaimIds });
+  const claimedEdits = await finishClaimedEdits(app);
   const validation = await maintainTwitchLinks(app);
   await deleteExpiredOAuthStates(app.database, app.now());
   const purgedEventSubMessages = await purgeOldEventSubMessages(app.database, app.now());
@@ -114,9 +120,14 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     failed,
     announced: announced.delivered,
     announcementRetries: announced.retry,
+    claimsRedrawn: claims.redrawnClaimIds.length,
+    claimsEnded: claims.ended,
+    codesReturned: claims.codesReturned,
+    claimExpiryFailures: claims.failed,
     linksValidated: validation.validated,
     linkValidationFailures: validation.failed,
     purgedEventSubMessages,
+    claimedEdits,
     databaseQueries: app.database.queryCount,
   });
 }

@@ -13,6 +13,8 @@ export interface RaffleStartRequest {
   announceInTwitch: boolean;
   /** Shown on the public raffle page; null for none. */
   rules: string | null;
+  /** Minutes a winner has to claim the prize; null: only items with codes need a claim (within 15). */
+  claimMinutes: number | null;
   startedByDiscordUserId: string;
 }
 
@@ -68,4 +70,12 @@ export function buildRafflePageUrl(
 ): string {
   const path = `${publicBaseUrl}/r/${encodeURIComponent(publicId)}${format === "page" ? "" : `.${format}`}`;
   return drawNumber === undefined ? path : `${path}#draw-${drawNumber}`;
+}
+
+/**
+ * A winner's claim page (SPEC routes: `/claim/{claim}`), from the claim's public id: 22 characters
+ * at production lengths, far below the 512 characters of a Discord button URL.
+ */
+export function buildClaimUrl(publicBaseUrl: string, claimPublicId: string): string {
+  return `${publicBaseUrl}/claim/${encodeURIComponent(claimPublicId)}`;
 }

@@ -206,6 +206,7 @@ describe("GET /r/{raffle}, .json and .csv", () => {
     expect(top.older).toBeNull();
     for (const draw of top.draws as Record<string, unknown>[]) {
       expect(Object.keys(draw).sort()).toEqual([
+        "claim_status",
         "draw_number",
         "entrants",
         "entrants_read_at",

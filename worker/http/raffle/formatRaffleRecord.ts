@@ -18,6 +18,8 @@ export interface PublishedDrawJson extends DrawRecordJson {
   winner_login: string;
   winner_display_name: string;
   item_name: string;
+  /** Where the prize's claim stands (its last winner's), or null when it needed none. */
+  claim_status: "open" | "claimed" | "expired" | null;
 }
 
 export interface PublishedRaffleJson extends RaffleRecordJson {
@@ -63,13 +65,16 @@ export function formatRaffleRecord(
       items_sha256: proof.itemsSha256,
       item_id: proof.itemId,
       winner_user_id: draw.winnerUserId,
-      // Prize claims (and their redraws) are not recorded yet: every draw stands as drawn.
-      redraws: [],
+      // Redraws after an unclaimed prize: Pick(`winner-redraw-{n}`, …), recomputed by verifiers.
+      redraws: draw.claims
+        .filter((claim) => claim.n > 0)
+        .map((claim) => ({ n: claim.n, winner_user_id: claim.winnerUserId })),
       time: draw.slotAt,
       kind: draw.kind,
       winner_login: draw.winnerLogin,
       winner_display_name: draw.winnerDisplayName,
       item_name: draw.itemName,
+      claim_status: draw.claims.at(-1)?.status ?? null,
     });
   }
   return {

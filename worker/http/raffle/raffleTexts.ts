@@ -34,6 +34,11 @@ export interface RaffleTexts {
   round: string;
   notVerifiable: string;
   legacyDraw: string;
+  /** The row of the first winner's claim, and of each redraw after an unclaimed prize. */
+  claim: string;
+  redrawLabel(n: number): string;
+  /** A claim's status; `redrawn`: it expired and the prize was drawn again. */
+  claimStatus: Record<"open" | "claimed" | "expired" | "redrawn", string>;
   verifyButton: string;
   downloadsHeading: string;
   downloadJson: string;
@@ -95,6 +100,14 @@ const english: RaffleTexts = {
   round: "drand round",
   notVerifiable: "not publicly verifiable",
   legacyDraw: "Made before verifiable draws: there is no record to recompute.",
+  claim: "Claim",
+  redrawLabel: (n) => `Redraw ${n}`,
+  claimStatus: {
+    open: "waiting for the winner",
+    claimed: "claimed",
+    expired: "not claimed in time",
+    redrawn: "not claimed in time → redrawn",
+  },
   verifyButton: "Verify",
   downloadsHeading: "Check it yourself",
   downloadJson: "Every draw's record (JSON)",
@@ -154,6 +167,14 @@ const portuguese: RaffleTexts = {
   round: "Rodada do drand",
   notVerifiable: "não verificável publicamente",
   legacyDraw: "Feito antes dos sorteios verificáveis: não há registro para recalcular.",
+  claim: "Resgate",
+  redrawLabel: (n) => `Novo sorteio ${n}`,
+  claimStatus: {
+    open: "aguardando o ganhador",
+    claimed: "resgatado",
+    expired: "não resgatado a tempo",
+    redrawn: "não resgatado a tempo → sorteado de novo",
+  },
   verifyButton: "Verificar",
   downloadsHeading: "Confira você mesmo",
   downloadJson: "O registro de cada sorteio (JSON)",

@@ -158,10 +158,23 @@ function renderDraw(draw: PublicDraw, texts: ReturnType<typeof readRaffleTexts>)
         <dt>${escapeHtml(texts.winner)}</dt><dd>${escapeHtml(draw.winnerDisplayName)}</dd>
         <dt>${escapeHtml(texts.item)}</dt><dd>${escapeHtml(draw.itemName)}</dd>
         <dt>${escapeHtml(texts.entrants)}</dt><dd>${draw.entrantCount}</dd>
-        ${roundCell}
+        ${roundCell}${renderClaims(draw, texts)}
       </dl>
       ${verify}
     </li>`;
+}
+
+/** The first winner's claim status, then each redraw's winner and status; never a code. */
+function renderClaims(draw: PublicDraw, texts: ReturnType<typeof readRaffleTexts>): string {
+  return draw.claims
+    .map((claim, index) => {
+      const redrawn = claim.status === "expired" && index < draw.claims.length - 1;
+      const status = escapeHtml(texts.claimStatus[redrawn ? "redrawn" : claim.status]);
+      return claim.n === 0
+        ? `<dt>${escapeHtml(texts.claim)}</dt><dd>${status}</dd>`
+        : `<dt>${escapeHtml(texts.redrawLabel(claim.n))}</dt><dd>${escapeHtml(claim.winnerDisplayName)} — ${status}</dd>`;
+    })
+    .join("");
 }
 
 /** `2026-11-30T08:34:05.123Z` as `2026-11-30 08:34:05`. */

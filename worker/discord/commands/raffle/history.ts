@@ -1,5 +1,5 @@
-import { listDrawHistory } from "../../../db/draws";
-import { translate } from "../../../i18n/translate";
+import { type DrawClaimState, listDrawHistory } from "../../../db/draws";
+import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
 import { brandColor, escapeMarkdown, joinLinesWithin } from "../../message";
 import { UserFacingError } from "../CommandGroup";
 import { integerOption } from "../commandOptions";
@@ -32,7 +32,7 @@ export const history = defineSubcommand({
         time: discordTime(entry.slotAt, "f"),
         winner: escapeMarkdown(entry.winnerDisplayName),
         item: escapeMarkdown(entry.itemName),
-        marker: entry.announcementStatus === "delivered" ? "" : " ⏳",
+        marker: (entry.announcementStatus === "delivered" ? "" : " ⏳") + describeClaim(locale, entry.claim),
       }),
     );
     return {
@@ -53,3 +53,19 @@ export const history = defineSubcommand({
     };
   },
 });
+
+const claimStatusMarkers: Record<DrawClaimState["status"], MessageKey> = {
+  open: "raffleHistoryClaimOpen",
+  claimed: "raffleHistoryClaimClaimed",
+  expired: "raffleHistoryClaimExpired",
+};
+
+/** A prize that had to be claimed: redrawn (to whom), and whether its last winner claimed it, may still, or never did. */
+function describeClaim(locale: Locale, claim: DrawClaimState | undefined): string {
+  if (claim === undefined) return "";
+  const redrawn =
+    claim.n > 0
+      ? translate(locale, "raffleHistoryRedrawn", { count: claim.n, winner: escapeMarkdown(claim.winnerDisplayName) })
+      : "";
+  return redrawn + translate(locale, claimStatusMarkers[claim.status]);
+}

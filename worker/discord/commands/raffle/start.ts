@@ -35,7 +35,10 @@ function rulesOption() {
   );
 }
 
-/** /raffle start [channel] [every] [cooldown] [luck] [announce_in_twitch] [rules]: draws while the stream is live. */
+/**
+ * /raffle start [channel] [every] [cooldown] [luck] [announce_in_twitch] [rules] [claim]: draws while
+ * the stream is live; with `claim`, every winner must claim the prize within that many minutes.
+ */
 export const start = defineSubcommand({
   key: "raffle.start",
   options: {
@@ -49,6 +52,7 @@ export const start = defineSubcommand({
     luck: booleanOption().withDefault(false),
     announce_in_twitch: booleanOption().withDefault(false),
     rules: rulesOption(),
+    claim: integerOption(optionLimits.claimMinutes, "raffleClaimInvalid").optional(),
   },
   async run(invocation, options) {
     const channelId = options.channel ?? invocation.channelId;
@@ -61,6 +65,7 @@ export const start = defineSubcommand({
       luck: options.luck,
       announceInTwitch: options.announce_in_twitch,
       rules: options.rules ?? null,
+      claimMinutes: options.claim ?? null,
       startedByDiscordUserId: invocation.userId,
     });
     if (result.kind !== "started") throw new UserFacingError(refusals[result.kind]);
@@ -68,12 +73,16 @@ export const start = defineSubcommand({
       kind: "message",
       ephemeral: false,
       body: {
-        content: translate(invocation.locale, "raffleStarted", {
-          login: escapeMarkdown(result.twitchLogin),
-          channel: `<#${channelId}>`,
-          every: options.every,
-          cooldown: options.cooldown,
-        }),
+        content:
+          translate(invocation.locale, "raffleStarted", {
+            login: escapeMarkdown(result.twitchLogin),
+            channel: `<#${channelId}>`,
+            every: options.every,
+            cooldown: options.cooldown,
+          }) +
+          (options.claim === undefined
+            ? ""
+            : ` ${translate(invocation.locale, "raffleStartedClaim", { minutes: options.claim })}`),
         components: [
           createLinkButtonRow(
             translate(invocation.locale, "rafflePageButton"),

@@ -6,7 +6,7 @@ import type { LeaderboardEntry } from "../../../db/viewerPoints";
 import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
 import { withTimeout } from "../../../lib/withTimeout";
 import { classifyNobodyEligible } from "../../../raffle/drawOutcome";
-import { brandColor, type Embed, escapeMarkdown } from "../../message";
+import { brandColor, type Embed, escapeMarkdown, truncate } from "../../message";
 import { type Invocation, UserFacingError } from "../CommandGroup";
 import { defineSubcommand } from "../defineSubcommand";
 import { describeChannelLiveness } from "../describeChannelLiveness";
@@ -148,6 +148,23 @@ function describeRaffle(
       : translate(locale, "raffleOddsEqual"),
     inline: false,
   });
+  if (statistics.openClaimCount > 0) {
+    const lines = statistics.openClaims.map((claim) =>
+      translate(locale, "raffleClaimLine", {
+        winner: escapeMarkdown(claim.winnerDisplayName),
+        item: escapeMarkdown(claim.itemName),
+        time: discordTime(claim.expiresAt),
+      }),
+    );
+    const hidden = statistics.openClaimCount - statistics.openClaims.length;
+    if (hidden > 0) lines.push(translate(locale, "raffleClaimsMore", { count: hidden }));
+    // Embed field values hold 1,024 characters: five lines of 100-character names and items fit.
+    fields.push({
+      name: translate(locale, "raffleFieldClaims"),
+      value: truncate(lines.join("\n"), 1024),
+      inline: false,
+    });
+  }
   if (statistics.pendingAnnouncements + statistics.failedAnnouncements > 0) {
     fields.push({
       name: translate(locale, "raffleFieldAnnouncements"),
