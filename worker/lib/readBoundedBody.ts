@@ -14,7 +14,19 @@ export async function readBoundedBody(request: Request, maximumBytes: number): P
     throw tooLarge(maximumBytes);
   }
   if (!request.body) return "";
-  const reader = request.body.getReader();
+  return new TextDecoder().decode(await readBoundedStream(request.body, maximumBytes, () => tooLarge(maximumBytes)));
+}
+
+/**
+ * Every byte of `body`, read chunk by chunk and cancelled with `tooLarge()` as soon as it passes
+ * `maximumBytes`: never more than the cap in memory, whatever the sender declared.
+ */
+export async function readBoundedStream(
+  body: ReadableStream<Uint8Array>,
+  maximumBytes: number,
+  tooLarge: () => Error,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -23,7 +35,7 @@ export async function readBoundedBody(request: Request, maximumBytes: number): P
     total += value.byteLength;
     if (total > maximumBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(maximumBytes);
+      throw tooLarge();
     }
     chunks.push(value);
   }
@@ -33,7 +45,7 @@ export async function readBoundedBody(request: Request, maximumBytes: number): P
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 function tooLarge(maximumBytes: number): HttpError {

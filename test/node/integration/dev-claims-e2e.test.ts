@@ -1,13 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
-import { type DevStack, startDevStack } from "../../../scripts/dev/startDevStack";
-import { chromiumFlags, chromiumPath } from "../../support/chromium";
-import { createTestDatabase, type TestDatabase } from "../../support/testDatabase";
+import { type BrowserDevStack, startBrowserDevStack } from "../../support/browserDevStack";
+import { chromiumPath } from "../../support/chromium";
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.warn(`dev-claims-e2e skipped: ${chromiumPath} is missing (apt-get install chromium).`);
@@ -24,41 +22,19 @@ const codes = ["KEY-AAAA-1111-ZZ", "KEY-BBBB-2222-YY"];
  * through the playground, the announcements' link buttons and the fake Twitch consent page.
  */
 describe.skipIf(!hasChromium)("claiming a prize in the npm run dev playground, in headless Chromium", () => {
-  let stack: DevStack | undefined;
-  let browser: Browser | undefined;
+  let started: BrowserDevStack | undefined;
   let context: BrowserContext;
-  let temporaryDirectory: string;
-  let database: TestDatabase | undefined;
-  const workerOutput: string[] = [];
+  let workerOutput: string[] = [];
 
   beforeAll(async () => {
-    temporaryDirectory = await mkdtemp(join(tmpdir(), "liveloot-claims-e2e-"));
-    database = await createTestDatabase();
-    [stack, browser] = await Promise.all([
-      startDevStack({
-        mode: "fakes",
-        workerPort: 0,
-        playgroundPort: 0,
-        database: { source: "existing", databaseUrl: database.url },
-        redisUrl: inject("redisUrl"),
-        envFile: join(temporaryDirectory, "worker.env"),
-        automaticTicks: false,
-        onWorkerOutput: (line) => workerOutput.push(line),
-      }),
-      chromium.launch({ executablePath: chromiumPath, args: chromiumFlags }),
-    ]);
-    context = await browser.newContext();
-    await context.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+    started = await startBrowserDevStack({ name: "claims-e2e", redisUrl: inject("redisUrl") });
+    ({ context, workerOutput } = started);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await database?.drop();
-    await rm(temporaryDirectory, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => started?.stop(), 60_000);
 
   test("codes → draw → wrong viewer refused → winner sees the code → unclaimed prize redrawn → redraw claimed", async () => {
+    const stack = started?.stack;
     if (!stack?.playgroundUrl) throw new Error("the dev stack did not start a playground");
     const page = await context.newPage();
     const pageErrors: string[] = [];

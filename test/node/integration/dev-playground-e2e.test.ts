@@ -1,16 +1,16 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
-import { type DevStack, startDevStack } from "../../../scripts/dev/startDevStack";
-import { chromiumFlags, chromiumPath } from "../../support/chromium";
-import { createTestDatabase, type TestDatabase } from "../../support/testDatabase";
+import type { DevStack } from "../../../scripts/dev/startDevStack";
+import { type BrowserDevStack, startBrowserDevStack } from "../../support/browserDevStack";
+import { chromiumPath } from "../../support/chromium";
+import type { TestDatabase } from "../../support/testDatabase";
 
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) {
@@ -22,43 +22,18 @@ const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "../../..")
 const stepTimeout = { timeout: 15_000 };
 
 describe.skipIf(!hasChromium)("the playground of npm run dev, in headless Chromium", () => {
+  let started: BrowserDevStack | undefined;
   let stack: DevStack | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext;
-  let temporaryDirectory: string;
   let database: TestDatabase | undefined;
-  const workerOutput: string[] = [];
+  let context: BrowserContext;
+  let workerOutput: string[] = [];
 
   beforeAll(async () => {
-    temporaryDirectory = await mkdtemp(join(tmpdir(), "liveloot-dev-e2e-"));
-    // A fresh database on this run's Postgres; the dev stack migrates it.
-    database = await createTestDatabase();
-    [stack, browser] = await Promise.all([
-      startDevStack({
-        mode: "fakes",
-        workerPort: 0,
-        playgroundPort: 0,
-        database: { source: "existing", databaseUrl: database.url },
-        // A database of its own on this run's Redis.
-        redisUrl: inject("redisUrl"),
-        envFile: join(temporaryDirectory, "worker.env"),
-        // Only the button ticks: the test decides when a minute passes.
-        automaticTicks: false,
-        onWorkerOutput: (line) => workerOutput.push(line),
-      }),
-      chromium.launch({ executablePath: chromiumPath, args: chromiumFlags }),
-    ]);
-    context = await browser.newContext();
-    // Chromium asks every origin for one; the Twitch fake would log it as an unexpected call.
-    await context.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+    started = await startBrowserDevStack({ name: "dev-e2e", redisUrl: inject("redisUrl") });
+    ({ stack, database, context, workerOutput } = started);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await database?.drop();
-    await rm(temporaryDirectory, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => started?.stop(), 60_000);
 
   test("link Twitch through the link page, go live with chatters, add loot, start a raffle, advance a minute, see the winner", async () => {
     if (!stack?.playgroundUrl) throw new Error("the dev stack did not start a playground");

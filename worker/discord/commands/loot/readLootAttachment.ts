@@ -1,4 +1,5 @@
 import type { Config } from "../../../env";
+import { readBoundedStream } from "../../../lib/readBoundedBody";
 import { withTimeout } from "../../../lib/withTimeout";
 import type { LootFileFormat } from "../../../raffle/lootFile";
 import { type Attachment, UserFacingError } from "../CommandGroup";
@@ -66,24 +67,5 @@ async function downloadBounded(url: URL): Promise<Uint8Array> {
     await response.body.cancel();
     throw tooLarge;
   }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maximumLootFileBytes) {
-      await reader.cancel();
-      throw tooLarge;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return readBoundedStream(response.body, maximumLootFileBytes, () => tooLarge);
 }
