@@ -11,21 +11,34 @@ import {
   type TwitchEventSubFault,
   type TwitchEventSubFaultInput,
   type TwitchEventSubSubscription,
+  type TwitchFollow,
+  type TwitchFollowInput,
   type TwitchRateLimitInput,
   type TwitchSettings,
   type TwitchSettingsInput,
   type TwitchStreamInput,
+  type TwitchSubscription,
+  type TwitchSubscriptionInput,
   type TwitchTokenLifetimeInput,
   type TwitchTokenStatus,
+  type TwitchUser,
   type TwitchUserInput,
+  type TwitchViewerChatMessageInput,
+  type TwitchViewerChatMessageResult,
   twitchAuthorizationCodeSchema,
   twitchChatMessageListSchema,
   twitchEventSubDeliveryListSchema,
   twitchEventSubFaultSchema,
   twitchEventSubSubscriptionListSchema,
   twitchEventSubSubscriptionSchema,
+  twitchFollowListSchema,
+  twitchFollowSchema,
   twitchSettingsViewSchema,
+  twitchSubscriptionListSchema,
+  twitchSubscriptionSchema,
   twitchTokenStatusListSchema,
+  twitchUserSchema,
+  twitchViewerChatMessageResultSchema,
 } from "./twitch/twitchControlSchemas";
 
 export type { CallFilter, CallRecord, FailureRule, FailureRuleInput } from "./shared/controlSchemas";
@@ -188,6 +201,103 @@ export class TwitchControl extends FakeControlClient {
   /** The sequence number of the latest delivery record: pass it as `since`. */
   async readLastEventSubDelivery(): Promise<number> {
     return (await this.requestDeliveries({ since: Number.MAX_SAFE_INTEGER })).lastSequence;
+  }
+
+  /**
+   * The viewer follows the broadcaster since `followedAt` (RFC3339; default now). A new follow
+   * sends `channel.follow` to the broadcaster's enabled subscriptions; moving its time does not.
+   * The viewer must be a user or a chatter of some channel.
+   */
+  async setFollow(broadcasterId: string, userId: string, followedAt?: string): Promise<TwitchFollow> {
+    return this.requestJson(
+      "PUT",
+      `/_control/follows/${encodeURIComponent(broadcasterId)}/${encodeURIComponent(userId)}`,
+      followedAt === undefined ? {} : { followedAt },
+      twitchFollowSchema,
+    );
+  }
+
+  /** Many follows in one call (e.g. 5,000 synthetic chatters), same rules as `setFollow`. */
+  async setFollows(broadcasterId: string, follows: TwitchFollowInput[]): Promise<TwitchFollow[]> {
+    return (
+      await this.requestJson(
+        "PUT",
+        `/_control/follows/${encodeURIComponent(broadcasterId)}`,
+        { follows },
+        twitchFollowListSchema,
+      )
+    ).follows;
+  }
+
+  /** Unfollows (no event: Twitch has none). Throws when the viewer did not follow. */
+  async removeFollow(broadcasterId: string, userId: string): Promise<void> {
+    await this.requestJson(
+      "DELETE",
+      `/_control/follows/${encodeURIComponent(broadcasterId)}/${encodeURIComponent(userId)}`,
+      undefined,
+      undefined,
+    );
+  }
+
+  /** The viewer subscribes (tier `1000` by default); a new subscriber sends `channel.subscribe`. */
+  async setSubscription(broadcasterId: string, subscription: TwitchSubscriptionInput): Promise<TwitchSubscription> {
+    const { userId, ...rest } = subscription;
+    return this.requestJson(
+      "PUT",
+      `/_control/subscriptions/${encodeURIComponent(broadcasterId)}/${encodeURIComponent(userId)}`,
+      rest,
+      twitchSubscriptionSchema,
+    );
+  }
+
+  async setSubscriptions(
+    broadcasterId: string,
+    subscriptions: TwitchSubscriptionInput[],
+  ): Promise<TwitchSubscription[]> {
+    return (
+      await this.requestJson(
+        "PUT",
+        `/_control/subscriptions/${encodeURIComponent(broadcasterId)}`,
+        { subscriptions },
+        twitchSubscriptionListSchema,
+      )
+    ).subscriptions;
+  }
+
+  /** Ends the subscription. Throws when there was none. */
+  async removeSubscription(broadcasterId: string, userId: string): Promise<void> {
+    await this.requestJson(
+      "DELETE",
+      `/_control/subscriptions/${encodeURIComponent(broadcasterId)}/${encodeURIComponent(userId)}`,
+      undefined,
+      undefined,
+    );
+  }
+
+  /** Get Users `created_at` of the account (a chatter who is not a user yet becomes one). */
+  async setUserCreatedAt(userId: string, createdAt: string): Promise<TwitchUser> {
+    return this.requestJson(
+      "PUT",
+      `/_control/users/${encodeURIComponent(userId)}/created-at`,
+      { createdAt },
+      twitchUserSchema,
+    );
+  }
+
+  /**
+   * A viewer says something in the broadcaster's chat: a signed `channel.chat.message` goes to
+   * every enabled subscription of that broadcaster (with EventSub delivery on).
+   */
+  async postChatMessage(
+    broadcasterId: string,
+    message: TwitchViewerChatMessageInput,
+  ): Promise<TwitchViewerChatMessageResult> {
+    return this.requestJson(
+      "POST",
+      `/_control/chat/${encodeURIComponent(broadcasterId)}/viewer-messages`,
+      message,
+      twitchViewerChatMessageResultSchema,
+    );
   }
 
   private async requestDeliveries(filter: EventSubDeliveryFilter) {

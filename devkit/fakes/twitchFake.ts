@@ -2,10 +2,12 @@ import { createEmptyResponse } from "./shared/FakeResponse";
 import type { Route } from "./shared/Router";
 import { startFakeServer } from "./shared/startFakeServer";
 import { createTwitchFailureResponse } from "./twitch/createTwitchFailureResponse";
+import { createHelixChannelFollowersRoute } from "./twitch/helixChannelFollowersRoute";
 import { createHelixChatMessagesRoute } from "./twitch/helixChatMessagesRoute";
 import { createHelixChattersRoute } from "./twitch/helixChattersRoute";
 import { createHelixEventSubRoutes } from "./twitch/helixEventSubRoutes";
 import { createHelixStreamsRoute } from "./twitch/helixStreamsRoute";
+import { createHelixSubscriptionsRoute } from "./twitch/helixSubscriptionsRoute";
 import { createHelixUsersRoute } from "./twitch/helixUsersRoute";
 import { type TwitchFakeOptions, TwitchState } from "./twitch/TwitchState";
 import { createTwitchControlRoutes } from "./twitch/twitchControlRoutes";
@@ -40,6 +42,8 @@ export async function startTwitchFake(options: TwitchFakeOptions = {}): Promise<
       createHelixStreamsRoute(state),
       createHelixChattersRoute(state),
       createHelixChatMessagesRoute(state),
+      createHelixChannelFollowersRoute(state),
+      createHelixSubscriptionsRoute(state),
       ...createHelixEventSubRoutes(state),
       faviconRoute,
     ],

@@ -26,6 +26,21 @@ export interface StreamEventInput {
   startedAt: string;
 }
 
+/** A Twitch account as events name it. */
+export interface EventSubAccount {
+  id: string;
+  login: string;
+  displayName: string;
+}
+
+export interface ChatMessageEventInput {
+  chatter: EventSubAccount;
+  messageId: string;
+  text: string;
+  color: string;
+  badges: { set_id: string; id: string; info: string }[];
+}
+
 interface PendingMessage {
   messageId: string;
   messageType: "notification" | "webhook_callback_verification";
@@ -99,6 +114,67 @@ export class EventSubDelivery {
     this.notify("stream.offline", broadcasterId, this.describeBroadcaster(broadcasterId));
   }
 
+  /**
+   * `channel.follow` v2 (https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/#channelfollow):
+   * `event: {user_id, user_login, user_name, broadcaster_user_*, followed_at}`.
+   */
+  notifyFollow(broadcasterId: string, follower: EventSubAccount, followedAt: string): number {
+    return this.notify("channel.follow", broadcasterId, {
+      user_id: follower.id,
+      user_login: follower.login,
+      user_name: follower.displayName,
+      ...this.describeBroadcaster(broadcasterId),
+      followed_at: followedAt,
+    });
+  }
+
+  /**
+   * `channel.subscribe` v1 (https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/#channelsubscribe):
+   * `event: {user_*, broadcaster_user_*, tier, is_gift}`; not sent for resubscriptions.
+   */
+  notifySubscribe(broadcasterId: string, subscriber: EventSubAccount, tier: string, isGift: boolean): number {
+    return this.notify("channel.subscribe", broadcasterId, {
+      user_id: subscriber.id,
+      user_login: subscriber.login,
+      user_name: subscriber.displayName,
+      ...this.describeBroadcaster(broadcasterId),
+      tier,
+      is_gift: isGift,
+    });
+  }
+
+  /**
+   * `channel.chat.message` v1 (https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/#channelchatmessage),
+   * the event of the docs' example: a plain text message, one text fragment, no cheer, reply or
+   * channel points; `source_*` null (no shared chat). Sent to every enabled subscription of the
+   * broadcaster, whatever its `user_id` (each reading user gets the message).
+   */
+  notifyChatMessage(broadcasterId: string, message: ChatMessageEventInput): number {
+    return this.notify("channel.chat.message", broadcasterId, {
+      ...this.describeBroadcaster(broadcasterId),
+      chatter_user_id: message.chatter.id,
+      chatter_user_login: message.chatter.login,
+      chatter_user_name: message.chatter.displayName,
+      message_id: message.messageId,
+      message: {
+        text: message.text,
+        fragments: [{ type: "text", text: message.text, cheermote: null, emote: null, mention: null }],
+      },
+      color: message.color,
+      badges: message.badges,
+      message_type: "text",
+      cheer: null,
+      reply: null,
+      channel_points_custom_reward_id: null,
+      channel_points_animation_id: null,
+      source_broadcaster_user_id: null,
+      source_broadcaster_user_login: null,
+      source_broadcaster_user_name: null,
+      source_message_id: null,
+      source_badges: null,
+    });
+  }
+
   addFault(input: TwitchEventSubFaultInput): TwitchEventSubFault {
     const parsed = twitchEventSubFaultInputSchema.parse(input);
     const fault = { ...parsed, id: `eventsub-fault-${this.nextFaultNumber}`, remaining: parsed.times };
@@ -151,8 +227,10 @@ export class EventSubDelivery {
     this.inFlight.clear();
   }
 
-  private notify(type: string, broadcasterId: string, event: Record<string, unknown>): void {
-    if (!this.enabled) return;
+  /** Schedules the notification for every enabled subscription of the type and broadcaster; returns how many. */
+  private notify(type: string, broadcasterId: string, event: Record<string, unknown>): number {
+    if (!this.enabled) return 0;
+    let count = 0;
     for (const subscription of this.host.eventSubSubscriptions.values()) {
       const secret = this.secrets.get(subscription.id);
       if (subscription.type !== type || subscription.status !== "enabled" || secret === undefined) continue;
@@ -164,7 +242,9 @@ export class EventSubDelivery {
         secret,
         body: JSON.stringify({ subscription: describeSubscription(subscription), event }),
       });
+      count += 1;
     }
+    return count;
   }
 
   private describeBroadcaster(broadcasterId: string) {

@@ -1,4 +1,7 @@
-import { EventSubDelivery } from "./EventSubDelivery";
+import { randomUUID } from "node:crypto";
+import { FakeHttpError } from "../shared/FakeHttpError";
+import { createJsonResponse } from "../shared/FakeResponse";
+import { type EventSubAccount, EventSubDelivery } from "./EventSubDelivery";
 import { TwitchRateLimiter } from "./TwitchRateLimiter";
 import { TwitchTokenStore } from "./TwitchTokenStore";
 import {
@@ -9,13 +12,22 @@ import {
   type TwitchChattersInput,
   type TwitchDropReason,
   type TwitchEventSubSubscription,
+  type TwitchFollow,
+  type TwitchFollowInput,
   type TwitchStreamInput,
+  type TwitchSubscription,
+  type TwitchSubscriptionInput,
   type TwitchUser,
   type TwitchUserInput,
+  type TwitchViewerChatMessageInput,
+  type TwitchViewerChatMessageResult,
   twitchAppSchema,
   twitchChattersInputSchema,
+  twitchFollowInputSchema,
   twitchStreamSchema,
+  twitchSubscriptionInputSchema,
   twitchUserSchema,
+  twitchViewerChatMessageInputSchema,
 } from "./twitchControlSchemas";
 
 export interface TwitchStream {
@@ -63,6 +75,10 @@ export class TwitchState {
   readonly chatMessages: TwitchChatMessage[] = [];
   /** Broadcasters whose chat drops every message with this reason. */
   readonly chatDropReasons = new Map<string, TwitchDropReason>();
+  /** Follows by broadcaster, then by follower id. */
+  readonly follows = new Map<string, Map<string, TwitchFollow>>();
+  /** Subscriptions by broadcaster, then by subscriber id, in the order they were made. */
+  readonly subscriptions = new Map<string, Map<string, TwitchSubscription>>();
   /** Twitch's side of EventSub webhooks: challenges and notifications (off unless enabled). */
   readonly eventSub: EventSubDelivery;
   readonly now: () => number;
@@ -155,6 +171,112 @@ export class TwitchState {
     return chatter === undefined ? undefined : this.upsertUser(chatter);
   }
 
+  /** A user, else a chatter of any channel, as events and Helix lists name them; undefined when unknown. */
+  findAccount(id: string): EventSubAccount | undefined {
+    const known = this.users.get(id) ?? this.findChatter(id);
+    if (known === undefined) return undefined;
+    return { id: known.id, login: known.login, displayName: known.displayName ?? known.login };
+  }
+
+  /** Like `findAccount`, for the control API: 404 with an explanation when nobody has that id. */
+  requireAccount(id: string, role: string): EventSubAccount {
+    const account = this.findAccount(id);
+    if (account === undefined) {
+      throw new FakeHttpError(
+        createJsonResponse(404, {
+          error: `unknown ${role} ${id}: add them first with upsertUsers or setChatters (a follow, sub or chat message needs a Twitch account)`,
+        }),
+      );
+    }
+    return account;
+  }
+
+  /**
+   * Adds or moves follows. A viewer who did not follow yet triggers `channel.follow`; changing the
+   * time of an existing follow does not (Twitch sends the event once, when the follow happens).
+   */
+  setFollows(broadcasterId: string, inputs: TwitchFollowInput[]): TwitchFollow[] {
+    const parsed = inputs.map((input) => twitchFollowInputSchema.parse(input));
+    const accounts = parsed.map((input) => this.requireAccount(input.userId, "follower"));
+    const follows = this.follows.get(broadcasterId) ?? new Map<string, TwitchFollow>();
+    this.follows.set(broadcasterId, follows);
+    return parsed.map((input, index) => {
+      const isNew = !follows.has(input.userId);
+      const follow: TwitchFollow = {
+        broadcasterId,
+        userId: input.userId,
+        followedAt: input.followedAt ?? formatSeconds(this.now()),
+      };
+      follows.set(input.userId, follow);
+      const account = accounts[index];
+      if (isNew && account !== undefined) this.eventSub.notifyFollow(broadcasterId, account, follow.followedAt);
+      return follow;
+    });
+  }
+
+  /** Unfollows; Twitch has no unfollow event. False when the viewer did not follow. */
+  removeFollow(broadcasterId: string, userId: string): boolean {
+    return this.follows.get(broadcasterId)?.delete(userId) ?? false;
+  }
+
+  /** A new subscriber triggers `channel.subscribe`; changing tier or gift of an existing one does not. */
+  setSubscriptions(broadcasterId: string, inputs: TwitchSubscriptionInput[]): TwitchSubscription[] {
+    const parsed = inputs.map((input) => twitchSubscriptionInputSchema.parse(input));
+    const accounts = parsed.map((input) => this.requireAccount(input.userId, "subscriber"));
+    for (const input of parsed) if (input.gifterId !== undefined) this.requireAccount(input.gifterId, "gifter");
+    const broadcasterLogin = this.findAccount(broadcasterId)?.login ?? broadcasterId;
+    const subscriptions = this.subscriptions.get(broadcasterId) ?? new Map<string, TwitchSubscription>();
+    this.subscriptions.set(broadcasterId, subscriptions);
+    return parsed.map((input, index) => {
+      const isNew = !subscriptions.has(input.userId);
+      const subscription: TwitchSubscription = {
+        broadcasterId,
+        userId: input.userId,
+        tier: input.tier,
+        isGift: input.isGift,
+        gifterId: input.isGift ? (input.gifterId ?? null) : null,
+        planName: input.planName ?? `Channel Subscription (${broadcasterLogin})`,
+      };
+      subscriptions.set(input.userId, subscription);
+      const account = accounts[index];
+      if (isNew && account !== undefined)
+        this.eventSub.notifySubscribe(broadcasterId, account, subscription.tier, subscription.isGift);
+      return subscription;
+    });
+  }
+
+  /** Ends a subscription (Twitch's `channel.subscription.end` is not emulated). False when there was none. */
+  removeSubscription(broadcasterId: string, userId: string): boolean {
+    return this.subscriptions.get(broadcasterId)?.delete(userId) ?? false;
+  }
+
+  /** Sets Get Users `created_at`; a chatter who is not a user yet becomes one (a chatter is a Twitch account). */
+  setUserCreatedAt(userId: string, createdAt: string): TwitchUser {
+    const user = this.users.get(userId) ?? this.findChatter(userId);
+    if (user === undefined) this.requireAccount(userId, "user");
+    return this.upsertUser({ ...user, id: userId, login: user?.login ?? userId, createdAt });
+  }
+
+  /** A viewer chats: `channel.chat.message` goes to every enabled subscription of the broadcaster. */
+  postViewerChatMessage(broadcasterId: string, input: TwitchViewerChatMessageInput): TwitchViewerChatMessageResult {
+    const message = twitchViewerChatMessageInputSchema.parse(input);
+    const known = this.findAccount(message.chatterId);
+    const login = message.chatterLogin ?? known?.login;
+    const chatter =
+      login === undefined
+        ? this.requireAccount(message.chatterId, "chatter")
+        : { id: message.chatterId, login, displayName: message.chatterDisplayName ?? known?.displayName ?? login };
+    const messageId = message.messageId ?? randomUUID();
+    const notifiedSubscriptions = this.eventSub.notifyChatMessage(broadcasterId, {
+      chatter,
+      messageId,
+      text: message.text,
+      color: message.color,
+      badges: message.badges,
+    });
+    return { messageId, notifiedSubscriptions };
+  }
+
   private findChatter(id: string): TwitchChatter | undefined {
     for (const chatters of this.chatters.values()) {
       const chatter = chatters.find((candidate) => candidate.id === id);
@@ -233,5 +355,12 @@ export class TwitchState {
     this.eventSub.enabled = this.defaultEventSubDelivery;
     this.chatMessages.length = 0;
     this.chatDropReasons.clear();
+    this.follows.clear();
+    this.subscriptions.clear();
   }
+}
+
+/** RFC3339 to the second, as Helix writes `followed_at`: `2022-05-24T22:22:08Z`. */
+function formatSeconds(milliseconds: number): string {
+  return new Date(milliseconds).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -55,6 +55,21 @@ function sendChatMessage(state: TwitchState, request: FakeRequest, caller: Helix
     isSent: dropReason === undefined,
     dropReason: dropReason ?? null,
   });
+  // A sent message is read by every `channel.chat.message` subscription of the channel, the
+  // sender's own included, as on Twitch: a reader of chat sees its own bot's messages too.
+  if (dropReason === undefined) {
+    state.eventSub.notifyChatMessage(body.broadcaster_id, {
+      chatter: state.findAccount(body.sender_id) ?? {
+        id: body.sender_id,
+        login: body.sender_id,
+        displayName: body.sender_id,
+      },
+      messageId,
+      text: body.message,
+      color: "",
+      badges: [],
+    });
+  }
   return createJsonResponse(200, {
     data: [
       dropReason === undefined

@@ -20,17 +20,30 @@ interface SubscriptionType {
   oneOf?: boolean;
   /** Scope the condition's user must have granted to the client, and which condition field names that user. */
   authorization?: { scope: string; userField: string };
+  /** A rule beyond one scope of one user; false answers 403 like a missing `authorization`. */
+  isAuthorized?: (state: TwitchState, clientId: string, condition: Record<string, string>) => boolean;
 }
 
 /** The subscription types LiveLoot uses (platform facts §2.9); others answer 400. */
 const subscriptionTypes: Record<string, SubscriptionType> = {
   "stream.online": { version: "1", conditionFields: ["broadcaster_user_id"] },
   "stream.offline": { version: "1", conditionFields: ["broadcaster_user_id"] },
+  /**
+   * https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/#channelfollow: v2, the
+   * `moderator_user_id` must have granted `moderator:read:followers` and be the broadcaster or one
+   * of their moderators.
+   */
   "channel.follow": {
     version: "2",
     conditionFields: ["broadcaster_user_id", "moderator_user_id"],
     authorization: { scope: "moderator:read:followers", userField: "moderator_user_id" },
+    isAuthorized: (state, _clientId, condition) => {
+      const broadcasterId = condition.broadcaster_user_id ?? "";
+      const moderatorId = condition.moderator_user_id ?? "";
+      return moderatorId === broadcasterId || state.isModerator(broadcasterId, moderatorId);
+    },
   },
+  /** https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/#channelsubscribe: `channel:read:subscriptions` of the broadcaster. */
   "channel.subscribe": {
     version: "1",
     conditionFields: ["broadcaster_user_id"],
@@ -45,6 +58,29 @@ const subscriptionTypes: Record<string, SubscriptionType> = {
     version: "1",
     conditionFields: ["broadcaster_user_id"],
     authorization: { scope: "bits:read", userField: "broadcaster_user_id" },
+  },
+  /**
+   * https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/#channelchatmessage (now
+   * https://dev.twitch.tv/docs/eventsub/reference/chat/#channel-chat-message): "Requires
+   * user:read:chat scope from chatting user. If app access token used, then additionally requires
+   * user:bot scope from chatting user, and either channel:bot scope from broadcaster or moderator
+   * status." Webhooks always use an app token, so all of it applies; the chatting user is the
+   * condition's `user_id` (the bot), see also https://dev.twitch.tv/docs/chat/authenticating/.
+   */
+  "channel.chat.message": {
+    version: "1",
+    conditionFields: ["broadcaster_user_id", "user_id"],
+    isAuthorized: (state, clientId, condition) => {
+      const broadcasterId = condition.broadcaster_user_id ?? "";
+      const readerId = condition.user_id ?? "";
+      if (!state.tokens.hasGrantedScope(clientId, readerId, "user:read:chat")) return false;
+      if (!state.tokens.hasGrantedScope(clientId, readerId, "user:bot")) return false;
+      return (
+        state.tokens.hasGrantedScope(clientId, broadcasterId, "channel:bot") ||
+        readerId === broadcasterId ||
+        state.isModerator(broadcasterId, readerId)
+      );
+    },
   },
   "channel.raid": {
     version: "1",
@@ -107,6 +143,9 @@ function createSubscription(state: TwitchState, request: FakeRequest, caller: He
     if (!state.tokens.hasGrantedScope(caller.clientId, authorizingUserId, definition.authorization.scope)) {
       return createHelixError(403, "subscription missing proper authorization");
     }
+  }
+  if (definition.isAuthorized !== undefined && !definition.isAuthorized(state, caller.clientId, body.condition)) {
+    return createHelixError(403, "subscription missing proper authorization");
   }
   const duplicate = [...state.eventSubSubscriptions.values()].find(
     (existing) =>

@@ -14,12 +14,18 @@ import {
   twitchDropReasonSchema,
   twitchEventSubFaultInputSchema,
   twitchEventSubStatusSchema,
+  twitchFollowInputSchema,
+  twitchFollowsInputSchema,
   twitchModeratorSchema,
   twitchRateLimitSchema,
   twitchSettingsSchema,
   twitchStreamSchema,
+  twitchSubscriptionInputSchema,
+  twitchSubscriptionsInputSchema,
   twitchTokenLifetimeSchema,
+  twitchUserCreatedAtSchema,
   twitchUserSchema,
+  twitchViewerChatMessageInputSchema,
 } from "./twitchControlSchemas";
 
 const deliveryFilterSchema = z.object({
@@ -222,6 +228,93 @@ export function createTwitchControlRoutes(state: TwitchState): Route[] {
       handle: (request) => {
         state.chatDropReasons.delete(readParam(request, "broadcasterId"));
         return createEmptyResponse(204);
+      },
+    },
+    ...createGateControlRoutes(state),
+  ];
+}
+
+/** Follows, subscriptions, account ages and viewers' chat messages: what the raffle gates read. */
+function createGateControlRoutes(state: TwitchState): Route[] {
+  return [
+    {
+      method: "PUT",
+      pattern: "/_control/follows/:broadcasterId",
+      handle: (request) => {
+        const { follows } = parseJsonBody(request, twitchFollowsInputSchema, respondInvalidControlBody);
+        return createJsonResponse(200, { follows: state.setFollows(readParam(request, "broadcasterId"), follows) });
+      },
+    },
+    {
+      method: "PUT",
+      pattern: "/_control/follows/:broadcasterId/:userId",
+      handle: (request) => {
+        const input = parseJsonBody(
+          request,
+          twitchFollowInputSchema.omit({ userId: true }).optional(),
+          respondInvalidControlBody,
+        );
+        const [follow] = state.setFollows(readParam(request, "broadcasterId"), [
+          { ...input, userId: readParam(request, "userId") },
+        ]);
+        return createJsonResponse(200, follow);
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/_control/follows/:broadcasterId/:userId",
+      handle: (request) =>
+        createEmptyResponse(
+          state.removeFollow(readParam(request, "broadcasterId"), readParam(request, "userId")) ? 204 : 404,
+        ),
+    },
+    {
+      method: "PUT",
+      pattern: "/_control/subscriptions/:broadcasterId",
+      handle: (request) => {
+        const { subscriptions } = parseJsonBody(request, twitchSubscriptionsInputSchema, respondInvalidControlBody);
+        return createJsonResponse(200, {
+          subscriptions: state.setSubscriptions(readParam(request, "broadcasterId"), subscriptions),
+        });
+      },
+    },
+    {
+      method: "PUT",
+      pattern: "/_control/subscriptions/:broadcasterId/:userId",
+      handle: (request) => {
+        const input = parseJsonBody(
+          request,
+          twitchSubscriptionInputSchema.omit({ userId: true }).optional(),
+          respondInvalidControlBody,
+        );
+        const [subscription] = state.setSubscriptions(readParam(request, "broadcasterId"), [
+          { ...input, userId: readParam(request, "userId") },
+        ]);
+        return createJsonResponse(200, subscription);
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/_control/subscriptions/:broadcasterId/:userId",
+      handle: (request) =>
+        createEmptyResponse(
+          state.removeSubscription(readParam(request, "broadcasterId"), readParam(request, "userId")) ? 204 : 404,
+        ),
+    },
+    {
+      method: "PUT",
+      pattern: "/_control/users/:userId/created-at",
+      handle: (request) => {
+        const { createdAt } = parseJsonBody(request, twitchUserCreatedAtSchema, respondInvalidControlBody);
+        return createJsonResponse(200, state.setUserCreatedAt(readParam(request, "userId"), createdAt));
+      },
+    },
+    {
+      method: "POST",
+      pattern: "/_control/chat/:broadcasterId/viewer-messages",
+      handle: (request) => {
+        const input = parseJsonBody(request, twitchViewerChatMessageInputSchema, respondInvalidControlBody);
+        return createJsonResponse(201, state.postViewerChatMessage(readParam(request, "broadcasterId"), input));
       },
     },
   ];

@@ -192,3 +192,73 @@ export const twitchEventSubDeliverySchema = z.object({
 });
 export type TwitchEventSubDelivery = z.infer<typeof twitchEventSubDeliverySchema>;
 export const twitchEventSubDeliveryListSchema = z.object({ deliveries: z.array(twitchEventSubDeliverySchema) });
+
+/** An RFC3339 time such as `2022-05-24T22:22:08Z`. */
+const rfc3339Schema = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "must be an RFC3339 time");
+
+/**
+ * A viewer's follow of a broadcaster (Get Channel Followers, `channel.follow`). The viewer must be
+ * known to the fake: a user, or a chatter of any channel. `followedAt` defaults to now.
+ */
+export const twitchFollowInputSchema = z.object({ userId: z.string().min(1), followedAt: rfc3339Schema.optional() });
+export type TwitchFollowInput = z.input<typeof twitchFollowInputSchema>;
+export const twitchFollowsInputSchema = z.object({ follows: z.array(twitchFollowInputSchema) });
+export const twitchFollowSchema = z.object({ broadcasterId: z.string(), userId: z.string(), followedAt: z.string() });
+export type TwitchFollow = z.infer<typeof twitchFollowSchema>;
+export const twitchFollowListSchema = z.object({ follows: z.array(twitchFollowSchema) });
+
+/**
+ * A viewer's subscription to a broadcaster (Get Broadcaster Subscriptions, `channel.subscribe`).
+ * Tier `1000`/`2000`/`3000` count 1/2/6 subscriber points, as on Twitch. A gift names its gifter.
+ */
+export const twitchSubscriptionInputSchema = z.object({
+  userId: z.string().min(1),
+  tier: z.enum(["1000", "2000", "3000"]).default("1000"),
+  isGift: z.boolean().default(false),
+  /** Only with `isGift`; must be a known account. */
+  gifterId: z.string().min(1).optional(),
+  /** Defaults to `Channel Subscription (<broadcaster login>)`. */
+  planName: z.string().optional(),
+});
+export type TwitchSubscriptionInput = z.input<typeof twitchSubscriptionInputSchema>;
+export const twitchSubscriptionsInputSchema = z.object({ subscriptions: z.array(twitchSubscriptionInputSchema) });
+export const twitchSubscriptionSchema = z.object({
+  broadcasterId: z.string(),
+  userId: z.string(),
+  tier: z.enum(["1000", "2000", "3000"]),
+  isGift: z.boolean(),
+  gifterId: z.string().nullable(),
+  planName: z.string(),
+});
+export type TwitchSubscription = z.infer<typeof twitchSubscriptionSchema>;
+export const twitchSubscriptionListSchema = z.object({ subscriptions: z.array(twitchSubscriptionSchema) });
+
+/** Account creation time shown by Get Users `created_at` (the account-age gate). */
+export const twitchUserCreatedAtSchema = z.object({ createdAt: rfc3339Schema });
+
+/** A chat badge as `channel.chat.message` carries it. */
+export const twitchChatBadgeSchema = z.object({ set_id: z.string(), id: z.string(), info: z.string().default("") });
+
+/**
+ * A viewer's chat message: delivered as `channel.chat.message` to every enabled subscription of
+ * the broadcaster. The chatter must be known (a user or a chatter of any channel) unless
+ * `chatterLogin` is given. It does not change the chatter list of Get Chatters.
+ */
+export const twitchViewerChatMessageInputSchema = z.object({
+  chatterId: z.string().min(1),
+  text: z.string().min(1).max(500),
+  chatterLogin: z.string().min(1).optional(),
+  chatterDisplayName: z.string().min(1).optional(),
+  /** `#RRGGBB`, or empty when the viewer never chose a colour. */
+  color: z.string().default(""),
+  badges: z.array(twitchChatBadgeSchema).default([]),
+  /** Defaults to a fresh UUID. */
+  messageId: z.string().min(1).optional(),
+});
+export type TwitchViewerChatMessageInput = z.input<typeof twitchViewerChatMessageInputSchema>;
+export const twitchViewerChatMessageResultSchema = z.object({
+  messageId: z.string(),
+  /** Enabled `channel.chat.message` subscriptions the notification was scheduled for (0 with delivery off). */
+  notifiedSubscriptions: z.number().int(),
+});
+export type TwitchViewerChatMessageResult = z.infer<typeof twitchViewerChatMessageResultSchema>;
