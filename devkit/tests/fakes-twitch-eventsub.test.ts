@@ -1,82 +1,19 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TwitchControl } from "../fakes/twitchControl";
 import { startTwitchFake, type TwitchFake } from "../fakes/twitchFake";
+import {
+  EventSubCallback as Callback,
+  hasValidSignature as hasValidEventSubSignature,
+  type ReceivedMessage,
+} from "./support/EventSubCallback";
 
 const clientId = "eventsub-delivery-client";
 const clientSecret = "eventsub-delivery-secret";
 const secret = "callback-secret-0123456789";
 
-/** What the callback received, with the raw body, so that the test checks the signature itself. */
-interface ReceivedMessage {
-  headers: Record<string, string>;
-  body: string;
-  json: {
-    challenge?: string;
-    subscription: { id: string; type: string; status: string; condition: Record<string, string> };
-    event?: Record<string, unknown>;
-  };
-}
-
-type Answer = { status: number; contentType?: string; body: string };
-
-/** A tiny callback server standing in for the Worker's /twitch/eventsub. */
-class Callback {
-  readonly received: ReceivedMessage[] = [];
-  /** How to answer the next messages; default: the challenge as text/plain, 204 otherwise. */
-  answer: (message: ReceivedMessage) => Answer = (message) =>
-    message.json.challenge === undefined
-      ? { status: 204, body: "" }
-      : { status: 200, contentType: "text/plain", body: message.json.challenge };
-  private server?: Server;
-  url = "";
-
-  async start(): Promise<void> {
-    this.server = createServer(async (request, response) => {
-      const body = await readBody(request);
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      const message = { headers, body, json: JSON.parse(body) };
-      this.received.push(message);
-      const answer = this.answer(message);
-      response.writeHead(answer.status, answer.contentType ? { "content-type": answer.contentType } : {});
-      response.end(answer.body);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", () => resolve()));
-    const address = this.server.address();
-    if (address === null || typeof address === "string") throw new Error("no port");
-    this.url = `http://127.0.0.1:${address.port}/twitch/eventsub`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  messagesOf(subscriptionId: string, type: string): ReceivedMessage[] {
-    return this.received.filter(
-      (message) =>
-        message.json.subscription.id === subscriptionId && message.headers["twitch-eventsub-message-type"] === type,
-    );
-  }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 /** The check of platform-facts §2.8, done here independently of the Worker's code. */
 function hasValidSignature(message: ReceivedMessage, key = secret): boolean {
-  const id = message.headers["twitch-eventsub-message-id"] ?? "";
-  const timestamp = message.headers["twitch-eventsub-message-timestamp"] ?? "";
-  const expected = Buffer.from(
-    `sha256=${createHmac("sha256", key)
-      .update(id + timestamp + message.body)
-      .digest("hex")}`,
-  );
-  const given = Buffer.from(message.headers["twitch-eventsub-message-signature"] ?? "");
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return hasValidEventSubSignature(message, key);
 }
 
 let fake: TwitchFake;

@@ -1,8 +1,11 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TwitchControl } from "../fakes/twitchControl";
 import { startTwitchFake, type TwitchFake } from "../fakes/twitchFake";
+import {
+  EventSubCallback as Callback,
+  hasValidSignature as hasValidEventSubSignature,
+  type ReceivedMessage,
+} from "./support/EventSubCallback";
 
 // What the raffle gates read from Twitch: Get Channel Followers, Get Broadcaster Subscriptions,
 // Get Users `created_at`, and `channel.chat.message` / `channel.follow` / `channel.subscribe`.
@@ -12,72 +15,8 @@ const clientSecret = "gates-test-secret";
 const redirectUri = "https://liveloot.test/twitch/callback";
 const secret = "gates-callback-secret-0123456789";
 
-interface ReceivedMessage {
-  headers: Record<string, string>;
-  body: string;
-  json: {
-    challenge?: string;
-    subscription: { id: string; type: string; status: string; condition: Record<string, string> };
-    event?: Record<string, unknown>;
-  };
-}
-
-/** A callback server standing in for the Worker's /twitch/eventsub: answers challenges, 204 otherwise. */
-class Callback {
-  readonly received: ReceivedMessage[] = [];
-  private server?: Server;
-  url = "";
-
-  async start(): Promise<void> {
-    this.server = createServer(async (request, response) => {
-      const body = await readBody(request);
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      const message: ReceivedMessage = { headers, body, json: JSON.parse(body) };
-      this.received.push(message);
-      if (message.json.challenge === undefined) {
-        response.writeHead(204);
-        response.end();
-      } else {
-        response.writeHead(200, { "content-type": "text/plain" });
-        response.end(message.json.challenge);
-      }
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", () => resolve()));
-    const address = this.server.address();
-    if (address === null || typeof address === "string") throw new Error("no port");
-    this.url = `http://127.0.0.1:${address.port}/twitch/eventsub`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  notificationsOf(subscriptionId: string): ReceivedMessage[] {
-    return this.received.filter(
-      (message) =>
-        message.json.subscription.id === subscriptionId &&
-        message.headers["twitch-eventsub-message-type"] === "notification",
-    );
-  }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** Platform facts §2.8, checked here independently of the fake's code. */
 function hasValidSignature(message: ReceivedMessage): boolean {
-  const id = message.headers["twitch-eventsub-message-id"] ?? "";
-  const timestamp = message.headers["twitch-eventsub-message-timestamp"] ?? "";
-  const expected = Buffer.from(
-    `sha256=${createHmac("sha256", secret)
-      .update(id + timestamp + message.body)
-      .digest("hex")}`,
-  );
-  const given = Buffer.from(message.headers["twitch-eventsub-message-signature"] ?? "");
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return hasValidEventSubSignature(message, secret);
 }
 
 let fake: TwitchFake;
@@ -469,8 +408,8 @@ describe("EventSub: channel.chat.message, channel.follow, channel.subscribe", ()
 
     const result = await control.postChatMessage(broadcaster.id, { chatterId: viewer.id, text: "!enter hi" });
     expect(result).toEqual({ messageId: expect.any(String), notifiedSubscriptions: 1 });
-    await expect.poll(() => callback.notificationsOf(id).length).toBe(1);
-    const [notification] = callback.notificationsOf(id);
+    await expect.poll(() => callback.messagesOf(id, "notification").length).toBe(1);
+    const [notification] = callback.messagesOf(id, "notification");
     if (!notification) throw new Error("no notification");
     expect(hasValidSignature(notification)).toBe(true);
     expect(notification.headers).toMatchObject({
@@ -505,8 +444,8 @@ describe("EventSub: channel.chat.message, channel.follow, channel.subscribe", ()
       body: JSON.stringify({ broadcaster_id: broadcaster.id, sender_id: bot.id, message: "GG" }),
     });
     expect(sent.status).toBe(200);
-    await expect.poll(() => callback.notificationsOf(id).length).toBe(2);
-    expect(callback.notificationsOf(id)[1]?.json.event).toMatchObject({
+    await expect.poll(() => callback.messagesOf(id, "notification").length).toBe(2);
+    expect(callback.messagesOf(id, "notification")[1]?.json.event).toMatchObject({
       chatter_user_id: bot.id,
       message: { text: "GG" },
     });
@@ -530,8 +469,8 @@ describe("EventSub: channel.chat.message, channel.follow, channel.subscribe", ()
     const subscribe = await subscribeEnabled("channel.subscribe", "1", { broadcaster_user_id: broadcaster.id });
 
     await control.setFollow(broadcaster.id, viewer.id, "2026-02-03T04:05:06Z");
-    await expect.poll(() => callback.notificationsOf(follow).length).toBe(1);
-    const [followed] = callback.notificationsOf(follow);
+    await expect.poll(() => callback.messagesOf(follow, "notification").length).toBe(1);
+    const [followed] = callback.messagesOf(follow, "notification");
     expect(followed && hasValidSignature(followed)).toBe(true);
     expect(followed?.json.event).toEqual({
       user_id: viewer.id,
@@ -546,8 +485,8 @@ describe("EventSub: channel.chat.message, channel.follow, channel.subscribe", ()
     await control.setFollow(broadcaster.id, viewer.id, "2026-02-03T05:00:00Z");
 
     await control.setSubscription(broadcaster.id, { userId: viewer.id, tier: "2000" });
-    await expect.poll(() => callback.notificationsOf(subscribe).length).toBe(1);
-    expect(callback.notificationsOf(subscribe)[0]?.json.event).toEqual({
+    await expect.poll(() => callback.messagesOf(subscribe, "notification").length).toBe(1);
+    expect(callback.messagesOf(subscribe, "notification")[0]?.json.event).toEqual({
       user_id: viewer.id,
       user_login: viewer.login,
       user_name: viewer.login.toUpperCase(),
@@ -558,7 +497,7 @@ describe("EventSub: channel.chat.message, channel.follow, channel.subscribe", ()
       is_gift: false,
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(callback.notificationsOf(follow)).toHaveLength(1);
+    expect(callback.messagesOf(follow, "notification")).toHaveLength(1);
 
     // channel.follow needs the moderator_user_id to be the broadcaster or a moderator.
     const outsider = await createUser("outsider");
