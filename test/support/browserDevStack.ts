@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { type DevStack, startDevStack } from "../../scripts/dev/startDevStack";
 import { chromiumFlags, chromiumPath } from "./chromium";
 import { createTestDatabase, type TestDatabase } from "./testDatabase";
@@ -53,4 +53,11 @@ export async function startBrowserDevStack(options: { name: string; redisUrl: st
       await rm(temporaryDirectory, { recursive: true, force: true });
     },
   };
+}
+
+/** In the playground: picks a command in the form, fills its options and presses Run. */
+export async function runCommand(page: Page, commandKey: string, fillOptions?: () => Promise<void>): Promise<void> {
+  await page.getByLabel("Command", { exact: true }).selectOption(commandKey);
+  await fillOptions?.();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
 }

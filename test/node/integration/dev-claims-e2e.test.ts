@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
-import { type BrowserDevStack, startBrowserDevStack } from "../../support/browserDevStack";
+import { type BrowserDevStack, runCommand, startBrowserDevStack } from "../../support/browserDevStack";
 import { chromiumPath } from "../../support/chromium";
 
 const hasChromium = existsSync(chromiumPath);
@@ -177,11 +177,4 @@ async function readClaimLinkIn(embed: Locator): Promise<string> {
   const message = embed.locator("xpath=ancestor::*[.//a[contains(., 'Claim your prize')]][1]");
   const href = await message.getByRole("link", { name: "Claim your prize" }).first().getAttribute("href");
   return href ?? "";
-}
-
-/** Picks a command in the form, fills its options and presses Run. */
-async function runCommand(page: Page, commandKey: string, fillOptions?: () => Promise<void>): Promise<void> {
-  await page.getByLabel("Command", { exact: true }).selectOption(commandKey);
-  await fillOptions?.();
-  await page.getByRole("button", { name: "Run", exact: true }).click();
 }

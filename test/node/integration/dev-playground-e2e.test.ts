@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
 import type { DevStack } from "../../../scripts/dev/startDevStack";
-import { type BrowserDevStack, startBrowserDevStack } from "../../support/browserDevStack";
+import { type BrowserDevStack, runCommand, startBrowserDevStack } from "../../support/browserDevStack";
 import { chromiumPath } from "../../support/chromium";
 import type { TestDatabase } from "../../support/testDatabase";
 
@@ -184,11 +184,4 @@ function runVerify(pageUrl: string, chainInfoUrl: string): Promise<{ code: numbe
       },
     );
   });
-}
-
-/** Picks a command in the form, fills its options and presses Run. */
-async function runCommand(page: Page, commandKey: string, fillOptions?: () => Promise<void>): Promise<void> {
-  await page.getByLabel("Command", { exact: true }).selectOption(commandKey);
-  await fillOptions?.();
-  await page.getByRole("button", { name: "Run", exact: true }).click();
 }
