@@ -1,18 +1,15 @@
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
-import { escapeHtml } from "./escapeHtml";
+import { renderHtmlDocument } from "./renderHtmlDocument";
 import { renderInlineCode } from "./renderInlineCode";
 
 /** GET /: what LiveLoot is, and the button that installs it, in the browser's language. */
 export function renderLandingPage(locale: Locale): Response {
   const text = (key: MessageKey) => renderInlineCode(translate(locale, key));
-  const html = `<!doctype html>
-<html lang="${locale === "pt-BR" ? "pt-BR" : "en"}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>LiveLoot — ${escapeHtml(translate(locale, "landingTitle"))}</title>
-<style>
-  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+  const html = renderHtmlDocument({
+    locale: locale,
+    title: `LiveLoot — ${translate(locale, "landingTitle")}`,
+    indexable: true,
+    style: `  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #0e0e10; color: #efeff1; }
   main { max-width: 36rem; padding: 2rem; text-align: center; }
   h1 { font-size: 2.5rem; margin: 0 0 .5rem; display: flex; align-items: center; justify-content: center; gap: .6rem; }
@@ -23,10 +20,8 @@ export function renderLandingPage(locale: Locale): Response {
   a.button { display: inline-block; margin-top: 1.5rem; padding: .8rem 1.6rem; border-radius: .5rem;
     background: #5865f2; color: #fff; font-weight: 600; text-decoration: none; }
   a.button:hover, a.button:focus { background: #4752c4; }
-</style>
-</head>
-<body>
-<main>
+`,
+    body: `<main>
   <h1><svg class="logo" viewBox="0 0 24 24" aria-hidden="true"><path fill="#9146ff" d="M3 10h18v4H3z"/><path fill="#5865f2" d="M4 14h16v7H4z"/><path fill="#efeff1" d="M11 10h2v11h-2z"/><path fill="none" stroke="#efeff1" stroke-width="1.6" d="M12 10C10 6 6.5 5.5 6.5 7.8S10.5 10 12 10c1.5 0 5.5.1 5.5-2.2S14 6 12 10z"/></svg> LiveLoot</h1>
   <p>${text("landingIntro")}</p>
   <ol>
@@ -36,8 +31,8 @@ export function renderLandingPage(locale: Locale): Response {
   </ol>
   <a class="button" href="/install">${text("landingInstallButton")}</a>
 </main>
-</body>
-</html>`;
+`,
+  });
   return new Response(html, {
     headers: {
       "content-type": "text/html; charset=utf-8",

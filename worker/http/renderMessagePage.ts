@@ -1,5 +1,6 @@
 import type { Locale } from "../i18n/translate";
 import { escapeHtml } from "./escapeHtml";
+import { renderHtmlDocument } from "./renderHtmlDocument";
 import { renderInlineCode } from "./renderInlineCode";
 
 /**
@@ -23,15 +24,10 @@ export function renderMessagePage(options: {
   const linkParagraph = options.link
     ? `<p class="next"><a class="button" href="${escapeHtml(options.link.href)}">${escapeHtml(options.link.label)}</a></p>`
     : "";
-  const html = `<!doctype html>
-<html lang="${options.locale === "pt-BR" ? "pt-BR" : "en"}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(options.title)} · LiveLoot</title>
-<style>
-  :root { font-family: system-ui, sans-serif; }
+  const html = renderHtmlDocument({
+    locale: options.locale,
+    title: `${options.title} · LiveLoot`,
+    style: `  :root { font-family: system-ui, sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #0e0e10; color: #efeff1; }
   main { max-width: 30rem; margin: 1rem; padding: 2rem; border-radius: .75rem; background: #18181b;
     border-top: 4px solid ${accent}; text-align: center; }
@@ -45,17 +41,15 @@ export function renderMessagePage(options: {
   a.button:hover, a.button:focus { background: #772ce8; }
   h1 svg { width: 1.3rem; height: 1.3rem; vertical-align: -.15rem; }
   .brand { margin-top: 1.5rem; font-size: .85rem; color: #adadb8; }
-</style>
-</head>
-<body>
-<main>
+`,
+    body: `<main>
   <h1>${icon} ${escapeHtml(options.title)}</h1>
   <p>${renderInlineCode(options.message)}</p>
   ${linkParagraph}
   <p class="brand">LiveLoot</p>
 </main>
-</body>
-</html>`;
+`,
+  });
   return new Response(html, {
     status: options.status,
     headers: {

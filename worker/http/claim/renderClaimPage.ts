@@ -1,5 +1,6 @@
 import type { Locale } from "../../i18n/translate";
 import { escapeHtml } from "../escapeHtml";
+import { renderHtmlDocument } from "../renderHtmlDocument";
 
 /** The copy button's script: served by the Worker from its own origin, the only script the CSP allows. */
 export const claimCopyScriptPath = "/claim/copy.js";
@@ -39,15 +40,10 @@ export function renderClaimPage(options: {
   <p><button type="button" data-copy data-copied="${escapeHtml(options.code.copied)}">${escapeHtml(options.code.copy)}</button></p>
   <p class="note">${escapeHtml(options.code.note)}</p>`
     : "";
-  const html = `<!doctype html>
-<html lang="${options.locale === "pt-BR" ? "pt-BR" : "en"}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(options.title)} · LiveLoot</title>
-<style>
-  :root { font-family: system-ui, sans-serif; }
+  const html = renderHtmlDocument({
+    locale: options.locale,
+    title: `${options.title} · LiveLoot`,
+    style: `  :root { font-family: system-ui, sans-serif; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #0e0e10; color: #efeff1; line-height: 1.5; }
   main { max-width: 30rem; margin: 1rem; padding: 1.5rem; border-radius: .75rem; background: #18181b;
     border-top: 4px solid ${options.success ? "#9146ff" : "#eb0400"}; text-align: center; }
@@ -61,10 +57,8 @@ export function renderClaimPage(options: {
     background: #9146ff; color: #fff; font: inherit; font-weight: 600; text-decoration: none; cursor: pointer; }
   a.button:hover, a.button:focus-visible, button:hover, button:focus-visible { background: #772ce8; }
   a.button:focus-visible, button:focus-visible { outline: 2px solid #fff; outline-offset: 2px; }
-</style>
-</head>
-<body>
-<main>
+`,
+    body: `<main>
   <h1>${escapeHtml(options.heading)}</h1>
   ${options.paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join("\n  ")}
   ${code}
@@ -72,8 +66,8 @@ export function renderClaimPage(options: {
   <p class="brand">LiveLoot</p>
 </main>
 ${options.code ? `<script src="${claimCopyScriptPath}"></script>` : ""}
-</body>
-</html>`;
+`,
+  });
   return new Response(html, {
     status: options.status,
     headers: {

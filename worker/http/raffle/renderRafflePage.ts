@@ -1,6 +1,7 @@
 import type { PublicDraw, PublicRaffle } from "../../db/publicRaffle";
 import type { Locale } from "../../i18n/translate";
 import { escapeHtml } from "../escapeHtml";
+import { renderHtmlDocument } from "../renderHtmlDocument";
 import type { PublishedChain } from "./formatRaffleRecord";
 import { readRaffleTexts } from "./raffleTexts";
 
@@ -55,15 +56,10 @@ export function renderRafflePage(
     raffle.drawTotal > raffle.draws.length
       ? `<p class="note">${escapeHtml(texts.truncated(raffle.draws.length, raffle.drawTotal))}</p>`
       : "";
-  return `<!doctype html>
-<html lang="${locale === "pt-BR" ? "pt-BR" : "en"}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(texts.pageTitle(raffle.channelLogin))} · LiveLoot</title>
-<style>
-  :root { font-family: system-ui, sans-serif; }
+  return renderHtmlDocument({
+    locale: locale,
+    title: `${texts.pageTitle(raffle.channelLogin)} · LiveLoot`,
+    style: `  :root { font-family: system-ui, sans-serif; }
   body { margin: 0; background: #0e0e10; color: #efeff1; line-height: 1.5; }
   main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
   h1 { font-size: 1.6rem; margin: .5rem 0 .25rem; overflow-wrap: anywhere; }
@@ -90,10 +86,8 @@ export function renderRafflePage(
   .result.ok { color: #00e08f; }
   .result.bad { color: #ff6b6b; }
   .brand { margin: 2rem 0 1rem; font-size: .85rem; color: #adadb8; text-align: center; }
-</style>
-</head>
-<body>
-<main>
+`,
+    body: `<main>
   <h1>${escapeHtml(texts.heading(raffle.channelLogin))}</h1>
   <p><span class="status">${escapeHtml(texts.status[raffle.status])}</span></p>
   <section class="disclaimer" aria-labelledby="disclaimer-text">
@@ -133,8 +127,8 @@ export function renderRafflePage(
 </main>
 <script type="application/json" id="verify-data">${serializeForScriptBlock(pageData)}</script>
 <script src="${verifyScriptPath}" defer></script>
-</body>
-</html>`;
+`,
+  });
 }
 
 function renderDraw(draw: PublicDraw, texts: ReturnType<typeof readRaffleTexts>): string {
