@@ -235,11 +235,13 @@ type DiscordFakeState = Awaited<ReturnType<typeof startDiscordFake>>["state"];
 function seedFakes(twitch: TwitchFakeState, discord: DiscordFakeState): void {
   const streamer = devFixtures.twitchStreamer;
   twitch.upsertUser(streamer);
-  twitch.setChatters(streamer.id, {
-    chatters: devFixtures.chatterLogins.map((login, index) =>
-      login === streamer.login ? streamer : { id: String(52_000_001 + index), login, displayName: login },
-    ),
-  });
+  const chatters = devFixtures.chatterLogins.map((login, index) =>
+    login === streamer.login ? streamer : { id: String(52_000_001 + index), login, displayName: login },
+  );
+  // Every chatter is a Twitch account, as on Twitch: Get Users answers for them (the account-age
+  // gate asks), all created years ago; the playground's Viewers panel changes the dates.
+  for (const chatter of chatters) if (chatter !== streamer) twitch.upsertUser(chatter);
+  twitch.setChatters(streamer.id, { chatters });
   discord.upsertGuild(devFixtures.guild);
   for (const channel of devFixtures.channels) discord.createChannel({ id: channel.id, guildId: devFixtures.guild.id });
 }

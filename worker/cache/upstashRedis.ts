@@ -53,6 +53,10 @@ export class UpstashPipeline {
     return this.push(["GET", key]);
   }
 
+  mget(...keys: string[]): this {
+    return this.push(["MGET", ...keys]);
+  }
+
   set(key: string, value: unknown, options: { ex?: number } = {}): this {
     return this.push(["SET", key, encodeValue(value), ...(options.ex === undefined ? [] : ["EX", options.ex])]);
   }

@@ -1,3 +1,4 @@
+import type { GateName } from "../raffle/gates";
 import type { Queryable } from "./Database";
 
 /** What make_raffle answered (sql/functions/make_raffle.sql); raffle/drawOutcome.ts says what each means. */
@@ -30,6 +31,10 @@ export interface IneligibleCounts {
   /** Winners in this server within the raffle's cooldown (and not excluded anyway). */
   coolingDown: number;
   cooldownMinutes: number;
+  /** Chatters the raffle's gates left out (raffle/applyGates.ts), counted in `chatters`. */
+  gated?: number;
+  /** The gate after which nobody was left; undefined when the gates were not what emptied the slot. */
+  gate?: GateName;
 }
 
 /** One slot to read: a uniform sample of its chat. */
@@ -134,6 +139,10 @@ export interface RecordedDecision {
   chatters_seen: number;
   excluded_count: number;
   cooling_down_count: number;
+  /** With gates: the chat sample's size before them is `chatters_seen`; these many were left out. */
+  gated_count?: number;
+  /** The gate after which nobody was left (why the slot is empty), if a gate emptied it. */
+  gate_emptied?: GateName | null;
 }
 
 /** One call of make_raffle, mapped. */
@@ -205,6 +214,8 @@ export async function recordDraw(
             excluded: row.excluded_count ?? 0,
             coolingDown: row.cooling_down_count ?? 0,
             cooldownMinutes: row.cooldown_minutes ?? 0,
+            gated: input.decision.gated_count ?? 0,
+            ...(input.decision.gate_emptied ? { gate: input.decision.gate_emptied } : {}),
           },
     nobodyEligible:
       row.nobody_eligible_minutes === null

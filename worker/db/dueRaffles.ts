@@ -1,3 +1,4 @@
+import { type GateColumnsRow, mapGates, type RaffleGates, selectGateColumns } from "../raffle/gates";
 import {
   type ChannelLiveness,
   type ChannelLivenessRow,
@@ -19,9 +20,11 @@ export interface DueRaffle {
   livenessPushed: boolean;
   /** The guild's Twitch link, read in the same query so a slot needs no second look-up. */
   link: TwitchLink;
+  /** Who may win besides being in chat. */
+  gates: RaffleGates;
 }
 
-interface DueRaffleRow extends TwitchLinkRow, ChannelLivenessRow {
+interface DueRaffleRow extends TwitchLinkRow, ChannelLivenessRow, GateColumnsRow {
   id: string;
   guild_id: string;
   discord_channel_id: string;
@@ -35,7 +38,7 @@ const dueRaffleColumns = `r.id, r.guild_id, r.discord_channel_id, r.twitch_broad
   (select count(distinct s.type) = 2 from twitch_eventsub_subscriptions s
    where s.broadcaster_id = r.twitch_broadcaster_id
      and s.type in ('stream.online', 'stream.offline') and s.status = 'enabled') as liveness_pushed,
-  ${selectChannelLivenessColumns("c")}, ${selectLinkColumns("l")}`;
+  ${selectChannelLivenessColumns("c")}, ${selectLinkColumns("l")}, ${selectGateColumns("r")}`;
 
 function mapDueRaffle(row: DueRaffleRow): DueRaffle {
   return {
@@ -46,6 +49,7 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
     channel: mapChannelLiveness(row),
     livenessPushed: row.liveness_pushed,
     link: mapLink(row),
+    gates: mapGates(row),
   };
 }
 

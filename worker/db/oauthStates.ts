@@ -12,6 +12,8 @@ export interface OAuthStateRecord {
   linkId: string | null;
   /** The Discord name of whoever ran /twitch connect. */
   requestedByName: string | null;
+  /** Scopes asked for beyond the usual ones (the chat gate's, raffle/gates.ts chatGateScopes). */
+  extraScopes: string[];
   /** Milliseconds since the epoch. */
   createdAt: number;
   expiresAt: number;
@@ -27,13 +29,14 @@ interface OAuthStateRow {
   interaction_token_key_id: string;
   link_id: string | null;
   requested_by_name: string | null;
+  extra_scopes: string[];
   created_at: Date;
   expires_at: Date;
   used_at: Date | null;
 }
 
 const stateColumns = `nonce, guild_id, discord_user_id, discord_channel_id, discord_application_id,
-  interaction_token_ciphertext, interaction_token_key_id, link_id, requested_by_name, created_at, expires_at, used_at`;
+  interaction_token_ciphertext, interaction_token_key_id, link_id, requested_by_name, extra_scopes, created_at, expires_at, used_at`;
 
 function mapState(row: OAuthStateRow): OAuthStateRecord {
   return {
@@ -45,6 +48,7 @@ function mapState(row: OAuthStateRow): OAuthStateRecord {
     interactionToken: { ciphertext: row.interaction_token_ciphertext, keyId: row.interaction_token_key_id },
     linkId: row.link_id,
     requestedByName: row.requested_by_name,
+    extraScopes: row.extra_scopes,
     createdAt: row.created_at.getTime(),
     expiresAt: row.expires_at.getTime(),
   };
@@ -56,8 +60,9 @@ export async function insertOAuthState(
 ): Promise<void> {
   await database.query(
     `insert into oauth_states (nonce, guild_id, discord_user_id, discord_channel_id, discord_application_id,
-       interaction_token_ciphertext, interaction_token_key_id, expires_at, created_at, link_id, requested_by_name)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+       interaction_token_ciphertext, interaction_token_key_id, expires_at, created_at, link_id, requested_by_name,
+       extra_scopes)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       state.nonce,
       state.guildId,
@@ -70,6 +75,7 @@ export async function insertOAuthState(
       new Date(state.now),
       state.linkId,
       state.requestedByName,
+      state.extraScopes,
     ],
   );
 }

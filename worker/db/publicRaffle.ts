@@ -1,3 +1,4 @@
+import { type GateColumnsRow, mapGates, type RaffleGates, selectGateColumns } from "../raffle/gates";
 import type { Queryable } from "./Database";
 
 /**
@@ -14,6 +15,8 @@ export interface PublicRaffle {
   luck: boolean;
   /** The streamer's own rules text, or null. */
   rules: string | null;
+  /** Who may enter besides being in chat: each draw's entrants are the chat after these. */
+  gates: RaffleGates;
   status: "running" | "paused" | "stopped";
   startedAt: string;
   /** Oldest first: the draws selected (readPublicRaffle's `selection`). */
@@ -87,7 +90,7 @@ export type PublicDrawSelection =
   /** One draw's record: what the Verify button fetches. */
   | { kind: "draw"; drawNumber: number };
 
-type RaffleRow = {
+type RaffleRow = GateColumnsRow & {
   public_id: string;
   twitch_broadcaster_login: string;
   every_minutes: number;
@@ -149,6 +152,7 @@ export async function readPublicRaffle(
   const [raffleRows = [], drawRows = []] = await database.batch([
     {
       text: `select r.public_id, r.twitch_broadcaster_login, r.every_minutes, r.cooldown_minutes, r.luck, r.rules,
+         ${selectGateColumns("r")},
          r.status, to_char(r.started_at at time zone 'UTC', ${isoMilliseconds}) as started_at,
          (select count(*) from draws d where d.raffle_id = r.id)::text as draw_total
        from raffles r where r.public_id = $1`,
@@ -185,6 +189,7 @@ export async function readPublicRaffle(
     cooldownMinutes: raffle.cooldown_minutes,
     luck: raffle.luck,
     rules: raffle.rules,
+    gates: mapGates(raffle),
     status: raffle.status,
     startedAt: raffle.started_at,
     draws: (drawRows as DrawRow[]).map(mapPublicDraw),

@@ -1,3 +1,4 @@
+import type { RaffleGates } from "../raffle/gates";
 import type { Queryable } from "./Database";
 import { mapLink, selectLinkColumns, type TwitchLink, type TwitchLinkRow } from "./twitchLinks";
 
@@ -38,6 +39,7 @@ export interface RaffleStart {
   rules: string | null;
   /** `raffles.claim_minutes`: null unless `/raffle start claim:` was given. */
   claimMinutes: number | null;
+  gates: RaffleGates;
   now: number;
 }
 
@@ -58,14 +60,17 @@ export async function startRaffle(
      ), restarted as (
        update raffles set status = 'running', status_reason = null, discord_channel_id = $3, every_minutes = $6,
          cooldown_minutes = $7, next_slot_at = greatest(next_slot_at, date_trunc('minute', $9::timestamptz)),
-         luck = $10, announce_in_twitch = $11, rules = $12, claim_minutes = $13
+         luck = $10, announce_in_twitch = $11, rules = $12, claim_minutes = $13,
+         followers_only = $14, min_follow_minutes = $15, subscribers_only = $16, min_account_days = $17,
+         active_minutes = $18, gate_failure = null, gate_failure_status = null, gate_failure_at = null
        where guild_id = $1 and status = 'paused'
        returning id, public_id
      ), started as (
        insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
          every_minutes, cooldown_minutes, started_by_discord_user_id, started_at, next_slot_at, luck, announce_in_twitch,
-         rules, claim_minutes)
-       select $1, $3, $4, $5, $6, $7, $8, $9, date_trunc('minute', $9::timestamptz), $10, $11, $12, $13
+         rules, claim_minutes, followers_only, min_follow_minutes, subscribers_only, min_account_days, active_minutes)
+       select $1, $3, $4, $5, $6, $7, $8, $9, date_trunc('minute', $9::timestamptz), $10, $11, $12, $13,
+         $14, $15, $16, $17, $18
        where not exists (select 1 from restarted)
        returning id, public_id
      )
@@ -85,6 +90,11 @@ export async function startRaffle(
       start.announceInTwitch,
       start.rules,
       start.claimMinutes,
+      start.gates.followersOnly,
+      start.gates.minFollowMinutes,
+      start.gates.subscribersOnly,
+      start.gates.minAccountDays,
+      start.gates.activeMinutes,
     ],
   );
   const row = rows[0];

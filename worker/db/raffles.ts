@@ -1,3 +1,4 @@
+import { type GateColumnsRow, type GateName, mapGates, type RaffleGates, selectGateColumns } from "../raffle/gates";
 import {
   type ChannelLiveness,
   type ChannelLivenessRow,
@@ -109,9 +110,16 @@ export interface RaffleDetails extends RaffleSummary {
   drawCount: number;
   luck: boolean;
   announceInTwitch: boolean;
+  gates: RaffleGates;
+  /** The last slot skipped because a gate could not be checked, if no slot was recorded since. */
+  gateFailure: { gate: GateName; status: number | null; at: number } | undefined;
 }
 
-interface RaffleDetailsRow extends RaffleSummaryRow, ChannelLivenessRow {
+interface RaffleDetailsRow extends RaffleSummaryRow, ChannelLivenessRow, GateColumnsRow {
+  gate_failure: GateName | null;
+  gate_failure_status: number | null;
+  gate_failure_at: Date | null;
+  last_slot_at: Date | null;
   twitch_broadcaster_id: string;
   twitch_broadcaster_login: string;
   every_minutes: number;
@@ -123,7 +131,8 @@ interface RaffleDetailsRow extends RaffleSummaryRow, ChannelLivenessRow {
 }
 
 const detailColumns = `id, guild_id, discord_channel_id, status, status_reason, twitch_broadcaster_id,
-  twitch_broadcaster_login, every_minutes, cooldown_minutes, next_slot_at, draw_count, luck, announce_in_twitch`;
+  twitch_broadcaster_login, every_minutes, cooldown_minutes, next_slot_at, draw_count, luck, announce_in_twitch,
+  ${selectGateColumns("r")}, gate_failure, gate_failure_status, gate_failure_at, last_slot_at`;
 
 function mapDetails(row: RaffleDetailsRow): RaffleDetails {
   return {
@@ -137,6 +146,11 @@ function mapDetails(row: RaffleDetailsRow): RaffleDetails {
     drawCount: row.draw_count,
     luck: row.luck,
     announceInTwitch: row.announce_in_twitch,
+    gates: mapGates(row),
+    gateFailure:
+      row.gate_failure && row.gate_failure_at && (!row.last_slot_at || row.gate_failure_at >= row.last_slot_at)
+        ? { gate: row.gate_failure, status: row.gate_failure_status, at: row.gate_failure_at.getTime() }
+        : undefined,
   };
 }
 

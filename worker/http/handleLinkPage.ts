@@ -47,20 +47,27 @@ export async function handleLinkPage(request: Request, app: AppContext, linkId: 
     }),
     status: 200,
     success: true,
-    link: { href: buildAuthorizeUrl(app.config, signedState), label: translate(locale, "linkPageContinue") },
+    link: {
+      href: buildAuthorizeUrl(app.config, signedState, state.extraScopes),
+      label: translate(locale, "linkPageContinue"),
+    },
   });
 }
 
-/** Twitch's consent page for LiveLoot's scopes; `force_verify` lets the streamer pick the account. */
+/**
+ * Twitch's consent page for LiveLoot's scopes, and `extraScopes` (the chat gate's, asked for only
+ * while a raffle uses it); `force_verify` lets the streamer pick the account.
+ */
 export function buildAuthorizeUrl(
   config: Pick<Config, "twitchAuthBaseUrl" | "twitchClientId" | "publicBaseUrl">,
   signedState: string,
+  extraScopes: readonly string[] = [],
 ): string {
   const url = new URL(`${config.twitchAuthBaseUrl}/authorize`);
   url.searchParams.set("client_id", config.twitchClientId);
   url.searchParams.set("redirect_uri", `${config.publicBaseUrl}/twitch/callback`);
   url.searchParams.set("response_type", "code");
-  url.searchParams.set("scope", requestedTwitchScopes.join(" "));
+  url.searchParams.set("scope", [...new Set([...requestedTwitchScopes, ...extraScopes])].join(" "));
   url.searchParams.set("state", signedState);
   url.searchParams.set("force_verify", "true");
   return url.toString();

@@ -195,6 +195,42 @@ export const commandTexts = {
       "Minutos para o ganhador resgatar o prêmio antes de novo sorteio ({minimum} a {maximum})",
     ],
   },
+  // Gates: who may win besides being in chat
+  "option.followers_only": {
+    name: ["followers_only", "so_seguidores"],
+    description: [
+      "Only followers of the channel may win (default off)",
+      "Só seguidores do canal podem ganhar (padrão desligado)",
+    ],
+  },
+  "option.min_follow_minutes": {
+    name: ["min_follow_minutes", "minutos_seguindo"],
+    description: [
+      "Only viewers following for at least this many minutes ({minimum} to {maximum})",
+      "Só quem segue há pelo menos estes minutos ({minimum} a {maximum})",
+    ],
+  },
+  "option.subscribers_only": {
+    name: ["subscribers_only", "so_inscritos"],
+    description: [
+      "Only subscribers of the channel may win (default off)",
+      "Só inscritos do canal podem ganhar (padrão desligado)",
+    ],
+  },
+  "option.min_account_days": {
+    name: ["min_account_days", "dias_de_conta"],
+    description: [
+      "Only Twitch accounts at least this many days old ({minimum} to {maximum})",
+      "Só contas da Twitch com pelo menos estes dias ({minimum} a {maximum})",
+    ],
+  },
+  "option.active_minutes": {
+    name: ["active_minutes", "minutos_ativo"],
+    description: [
+      "Only viewers who chatted in the last this many minutes ({minimum} to {maximum})",
+      "Só quem falou no chat nos últimos estes minutos ({minimum} a {maximum})",
+    ],
+  },
 } as const satisfies Record<string, Text>;
 
 export type CommandTextKey = keyof typeof commandTexts;

@@ -282,6 +282,35 @@ export const englishMessages = {
   raffleHistoryClaimClaimed: " · ✅ claimed",
   raffleHistoryClaimExpired: " · ⌛ never claimed",
   raffleHistoryRedrawn: " · 🔁 redrawn {count}×, now **{winner}**",
+  // Gates: who may win besides being in chat (/raffle start followers_only … active_minutes)
+  gateFollowers: "followers",
+  gateFollowersFor: "followers for at least {duration}",
+  gateSubscribers: "subscribers",
+  gateAccountAge: "accounts at least {duration} old",
+  gateActive: "viewers who chatted in the last {duration}",
+  gatesNone: "none, everyone in chat may win",
+  raffleFieldGates: "Who may win",
+  raffleStartedGates: "Only {gates} may win.",
+  raffleNeedsGateScope:
+    "{gates}: the Twitch link lacks the permission {scopes}. Link Twitch again with the button below and accept it, then run `/raffle start` again.",
+  raffleRelinkButton: "Link Twitch again",
+  raffleNoWinnerGated: "{chatters} in chat, 0 {gate}",
+  raffleNoEligibleGated: "{chatters} in chat, 0 {gate}, so nothing was drawn.",
+  nobodyEligibleNoticeGated:
+    "⚠️ No winner for {minutes} minutes of live stream: {chatters} in chat, 0 {gate}. Draws go on as soon as someone in chat passes the raffle's gates.",
+  raffleGateUnavailable:
+    "Twitch did not answer the check of {gate} ({status}), so nothing was drawn rather than drawing ungated. Try again in a minute.",
+  raffleGateScopeLost:
+    "The Twitch link no longer has the permission to check {gate}, so nothing was drawn. Run `/twitch connect` again.",
+  raffleFieldGateFailure: "Skipped slot",
+  raffleGateFailureLine:
+    "{time}: Twitch did not answer the check of {gate} ({status}); the slot was skipped, not drawn ungated.",
+  raffleGateFailureScope:
+    "{time}: the link lacks the permission to check {gate}; the slot was skipped. Run `/twitch connect` again.",
+  raffleGateFailureRedis: "{time}: the last chat times could not be read; the slot was skipped.",
+  raffleMinFollowInvalid: "`min_follow_minutes` must be a whole number of minutes from {minimum} to {maximum}.",
+  raffleMinAccountInvalid: "`min_account_days` must be a whole number of days from {minimum} to {maximum}.",
+  raffleActiveInvalid: "`active_minutes` must be a whole number of minutes from {minimum} to {maximum}.",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof englishMessages;

@@ -290,4 +290,34 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleHistoryClaimClaimed: " · ✅ resgatado",
   raffleHistoryClaimExpired: " · ⌛ nunca resgatado",
   raffleHistoryRedrawn: " · 🔁 sorteado de novo {count}×, agora **{winner}**",
+  // Restrições: quem pode ganhar além de estar no chat
+  gateFollowers: "seguidores",
+  gateFollowersFor: "seguidores há pelo menos {duration}",
+  gateSubscribers: "inscritos",
+  gateAccountAge: "contas com pelo menos {duration}",
+  gateActive: "espectadores que falaram no chat nos últimos {duration}",
+  gatesNone: "nenhuma, todos no chat podem ganhar",
+  raffleFieldGates: "Quem pode ganhar",
+  raffleStartedGates: "Só {gates} podem ganhar.",
+  raffleNeedsGateScope:
+    "{gates}: a conexão com a Twitch não tem a permissão {scopes}. Conecte a Twitch de novo pelo botão abaixo e aceite, depois use `/raffle start` de novo.",
+  raffleRelinkButton: "Conectar a Twitch de novo",
+  raffleNoWinnerGated: "{chatters} no chat, 0 {gate}",
+  raffleNoEligibleGated: "{chatters} no chat, 0 {gate}, então nada foi sorteado.",
+  nobodyEligibleNoticeGated:
+    "⚠️ Nenhum vencedor em {minutes} minutos de live: {chatters} no chat, 0 {gate}. Os sorteios voltam assim que alguém no chat passar pelas restrições do sorteio.",
+  raffleGateUnavailable:
+    "A Twitch não respondeu à verificação de {gate} ({status}), então nada foi sorteado em vez de sortear sem a restrição. Tente de novo em um minuto.",
+  raffleGateScopeLost:
+    "A conexão com a Twitch não tem mais a permissão para verificar {gate}, então nada foi sorteado. Use `/twitch connect` de novo.",
+  raffleFieldGateFailure: "Sorteio pulado",
+  raffleGateFailureLine:
+    "{time}: a Twitch não respondeu à verificação de {gate} ({status}); o sorteio foi pulado, não feito sem a restrição.",
+  raffleGateFailureScope:
+    "{time}: a conexão não tem a permissão para verificar {gate}; o sorteio foi pulado. Use `/twitch connect` de novo.",
+  raffleGateFailureRedis:
+    "{time}: os horários das últimas mensagens no chat não puderam ser lidos; o sorteio foi pulado.",
+  raffleMinFollowInvalid: "`minutos_seguindo` deve ser um número inteiro de minutos de {minimum} a {maximum}.",
+  raffleMinAccountInvalid: "`dias_de_conta` deve ser um número inteiro de dias de {minimum} a {maximum}.",
+  raffleActiveInvalid: "`minutos_ativo` deve ser um número inteiro de minutos de {minimum} a {maximum}.",
 };

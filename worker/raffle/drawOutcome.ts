@@ -1,12 +1,13 @@
 import type { AtomicDrawResult, Candidate, IneligibleCounts } from "../db/draws";
 import { TwitchApiError } from "../twitch/TwitchApiError";
 import { TwitchNeedsReauthError, TwitchNotLinkedError } from "../twitch/userTokens";
+import type { GateName } from "./gates";
 
 // What one draw came to, for every caller of the one draw path (raffle/makeDraw.ts): the tick
 // logs it, the queue acknowledges it, /raffle draw renders it. The rules here are pure, so the
 // Node unit tier checks them (test/node/unit/drawOutcome.test.ts).
 
-export type NobodyEligibleReason = "nobody_in_chat" | "cooldown" | "excluded";
+export type NobodyEligibleReason = "nobody_in_chat" | "gated" | "cooldown" | "excluded";
 
 export type DrawOutcome =
   /** Recorded, stock taken; the announcement is pending in the outbox. */
@@ -34,6 +35,12 @@ export type DrawOutcome =
   | { kind: "notLive" }
   /** Twitch refused the chat (403: the link is not the broadcaster or a moderator): the raffle was paused. */
   | { kind: "twitchForbidden" }
+  /**
+   * A gate could not be checked (Twitch's 5xx, 429 or refusal; `status` null: the link lacks the
+   * gate's scope, or the chat gate's Redis is down): skipped rather than drawn ungated; /raffle
+   * status says so (raffles.gate_failure).
+   */
+  | { kind: "gateUnavailable"; gate: GateName; status: number | null }
   /** Twitch failed (5xx), is rate limited (429), or liveness could not be checked: skipped this minute. */
   | { kind: "twitchUnavailable"; status: number | undefined }
   /** The server has no Twitch link (or it changed during the call). */
@@ -44,11 +51,13 @@ export type DrawOutcome =
 export type DrawOutcomeKind = DrawOutcome["kind"];
 
 /**
- * Why a slot drew nothing, in the words a streamer can act on: nobody in chat; or some of the chat
- * could win but won within the cooldown; or everyone is the broadcaster, a bot or excluded.
+ * Why a slot drew nothing, in the words a streamer can act on: nobody in chat; or a gate left
+ * nobody (`counts.gate` names it); or some of the chat could win but won within the cooldown; or
+ * everyone is the broadcaster, a bot or excluded.
  */
 export function classifyNobodyEligible(counts: IneligibleCounts): NobodyEligibleReason {
   if (counts.chatters === 0) return "nobody_in_chat";
+  if (counts.gate !== undefined) return "gated";
   return counts.coolingDown > 0 ? "cooldown" : "excluded";
 }
 
@@ -119,6 +128,7 @@ export const queueDisposition: Record<DrawOutcomeKind, "ack" | "retry"> = {
   notLive: "ack",
   twitchForbidden: "ack",
   twitchUnavailable: "ack",
+  gateUnavailable: "ack",
   notLinked: "ack",
   needsReauth: "ack",
 };
@@ -135,6 +145,7 @@ export function countOutcomes(outcomes: readonly DrawOutcome[]): Record<DrawOutc
     notLive: 0,
     twitchForbidden: 0,
     twitchUnavailable: 0,
+    gateUnavailable: 0,
     notLinked: 0,
     needsReauth: 0,
   };

@@ -11,6 +11,7 @@ import { formatHex, parseHex } from "../fairness/bytes";
 import { type DrawRandomness, fetchDrawRandomness } from "../fairness/drandChain";
 import { decideDraw, formatManualSlotLabel, formatSlotLabel } from "../fairness/livelootV1";
 import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
+import type { GateName } from "./gates";
 import { cryptoRandom, type RandomSource, sampleWithoutReplacement } from "./randomness";
 
 /**
@@ -25,7 +26,10 @@ export interface SlotToDraw {
   raffleId: string;
   slotAt: number;
   kind: "scheduled" | "manual";
+  /** Who is in chat; with gates, the chat sample after them (raffle/applyGates.ts). */
   chatters: readonly Candidate[];
+  /** With gates: the sample's size before them, how many they left out, the gate that left nobody. */
+  gates?: { chatters: number; gated: number; emptiedBy: GateName | undefined };
 }
 
 /**
@@ -99,7 +103,15 @@ async function recordSlot(
 ): Promise<AtomicDrawResult> {
   if (read.outcome !== "ready") return { outcome: read.outcome, ...emptyResult };
   // Nobody eligible: make_raffle records the empty slot (no beacon is needed for nothing to draw).
-  const decision = await decideSlot(read, slotLabel, entrantsReadAt, randomness ?? noRandomness);
+  const decided = await decideSlot(read, slotLabel, entrantsReadAt, randomness ?? noRandomness);
+  const decision = slot.gates
+    ? {
+        ...decided,
+        chatters_seen: slot.gates.chatters,
+        gated_count: slot.gates.gated,
+        gate_emptied: read.entrants.length === 0 ? (slot.gates.emptiedBy ?? null) : null,
+      }
+    : decided;
   return recordDraw(app.database, { raffleId: slot.raffleId, slotAt: slot.slotAt, kind: slot.kind, decision });
 }
 

@@ -13,8 +13,9 @@ import {
 } from "../db/raffles";
 import { claimReauthNotice, findTwitchLink } from "../db/twitchLinks";
 import { createChannelMessage } from "../discord/DiscordRestClient";
-import { type MessageKey, resolveLocale, translate } from "../i18n/translate";
+import { type Locale, type MessageKey, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
+import type { GateName } from "./gates";
 
 // The raffle's lifecycle, in one place: its states and reasons, start (startRaffle.ts), stop,
 // pause and resume, which pauses a new Twitch link clears, and the one way to tell a raffle's
@@ -104,7 +105,8 @@ export async function notifyRaffleChannel(
   app: AppContext,
   guildId: string,
   messageKey: MessageKey,
-  parameters: Record<string, string | number>,
+  /** Or, for words that depend on the server's language, what gives them in that language. */
+  parameters: Record<string, string | number> | ((locale: Locale) => Record<string, string | number>),
   nonce: string,
   channelId?: string,
 ): Promise<boolean> {
@@ -115,7 +117,7 @@ export async function notifyRaffleChannel(
     await createChannelMessage(
       app.config,
       targetChannelId,
-      { content: translate(locale, messageKey, parameters) },
+      { content: translate(locale, messageKey, typeof parameters === "function" ? parameters(locale) : parameters) },
       nonce.slice(0, 25),
     );
     return true;
@@ -153,4 +155,20 @@ export async function resumeAfterRelink(
 ): Promise<RaffleSummary | undefined> {
   await retargetActiveRaffle(app.database, guildId, broadcaster);
   return resumePausedRaffle(app.database, guildId, reasonsClearedByRelink, app.now());
+}
+
+/**
+ * A slot skipped because a gate could not be checked (raffle/applyGates.ts): /raffle status shows
+ * it until a later slot is recorded. `status` null: the link lacks the gate's scope, or Redis is down.
+ */
+export async function recordGateFailure(
+  app: AppContext,
+  raffleId: string,
+  gate: GateName,
+  status: number | null,
+): Promise<void> {
+  await app.database.query(
+    "update raffles set gate_failure = $2, gate_failure_status = $3, gate_failure_at = $4 where id = $1",
+    [raffleId, gate, status, new Date(app.now())],
+  );
 }

@@ -5,6 +5,8 @@ import type { TwitchLink } from "../db/twitchLinks";
 import type { MessageKey } from "../i18n/translate";
 import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import type { Logger } from "../log";
+import { applyGates, type GateOutcome } from "./applyGates";
+import { describeGate } from "./describeGates";
 import {
   classifyAtomicDraw,
   classifyTwitchFailure,
@@ -12,9 +14,11 @@ import {
   type NobodyEligibleReason,
   type TwitchFailure,
 } from "./drawOutcome";
-import { drawSlots, type SlotToDraw } from "./drawSlots";
+import { candidateSampleSize, drawSlots, type SlotToDraw } from "./drawSlots";
+import { listGates, type RaffleGates } from "./gates";
 import { gatherCandidates } from "./gatherCandidates";
-import { notifyRaffleChannel, pauseThisRaffle, stopForEmptyLoot } from "./lifecycle";
+import { notifyRaffleChannel, pauseThisRaffle, recordGateFailure, stopForEmptyLoot } from "./lifecycle";
+import { cryptoRandom, sampleWithoutReplacement } from "./randomness";
 
 /** What a draw needs to know of its raffle. */
 export interface DrawableRaffle {
@@ -22,6 +26,8 @@ export interface DrawableRaffle {
   guildId: string;
   discordChannelId: string;
   twitchBroadcasterId: string;
+  /** Who may win besides being in chat (raffle/gates.ts). */
+  gates: RaffleGates;
 }
 
 export type DrawRequest = ScheduledDrawRequest | ManualDrawRequest;
@@ -119,20 +125,40 @@ async function readChat(app: AppContext, request: DrawRequest): Promise<ChatOrOu
   if (request.kind === "scheduled" && request.live !== true) {
     return { outcome: request.live === false ? { kind: "notLive" } : { kind: "twitchUnavailable", status: undefined } };
   }
+  const link = request.kind === "scheduled" ? request.raffle.link : undefined;
   let chatters: Candidate[];
+  let gated: GateOutcome | undefined;
   try {
     chatters =
       request.kind === "scheduled"
         ? await gatherCandidates(app, raffle, { cached: request.cached, refreshCache: true })
         : await gatherCandidates(app, raffle, { cached: undefined, refreshCache: false });
+    if (listGates(raffle.gates).length > 0) {
+      // The gates judge a uniform sample of the chat (what drawSlots would draw from anyway), so
+      // a 100,000-viewer chat asks about at most 500 viewers.
+      chatters = sampleWithoutReplacement(chatters, candidateSampleSize, cryptoRandom);
+      gated = await applyGates(app, { ...raffle, link }, chatters);
+    }
   } catch (error) {
     const failure = classifyTwitchFailure(error);
     if (!failure) throw error;
     return { outcome: await reactToTwitchFailure(app, log, raffle, failure) };
   }
+  if (gated?.kind === "failed") {
+    await recordGateFailure(app, raffle.id, gated.gate, gated.status);
+    return { outcome: { kind: "gateUnavailable", gate: gated.gate, status: gated.status } };
+  }
   // An empty chat is drawn too: a scheduled slot is then recorded as "nobody in chat".
   const slotAt = request.kind === "scheduled" ? request.slotAt : app.now();
-  return { raffleId: raffle.id, slotAt, kind: request.kind, chatters };
+  if (!gated) return { raffleId: raffle.id, slotAt, kind: request.kind, chatters };
+  if (gated.unchecked > 0) log.info("gates: viewers not checked yet sit out this slot", { unchecked: gated.unchecked });
+  return {
+    raffleId: raffle.id,
+    slotAt,
+    kind: request.kind,
+    chatters: gated.passed,
+    gates: { chatters: chatters.length, gated: gated.gated, emptiedBy: gated.emptiedBy },
+  };
 }
 
 async function settleDraw(
@@ -166,6 +192,7 @@ async function reactToTwitchFailure(
 
 const nobodyEligibleNotices: Record<NobodyEligibleReason, MessageKey> = {
   nobody_in_chat: "nobodyEligibleNoticeEmptyChat",
+  gated: "nobodyEligibleNoticeGated",
   cooldown: "nobodyEligibleNoticeCooldown",
   excluded: "nobodyEligibleNoticeExcluded",
 };
@@ -191,11 +218,13 @@ async function tellNobodyEligible(
     app,
     raffle.guildId,
     nobodyEligibleNotices[reason],
-    {
+    (locale) => ({
       minutes: outcome.notice?.minutes ?? 0,
       count: reason === "cooldown" ? counts.coolingDown : counts.excluded,
       cooldown: counts.cooldownMinutes,
-    },
+      chatters: counts.chatters,
+      gate: counts.gate === undefined ? "" : describeGate(locale, counts.gate, raffle.gates),
+    }),
     `quiet-${raffle.id}-${Math.floor(slotAt / 60_000).toString(36)}`,
     raffle.discordChannelId,
   );

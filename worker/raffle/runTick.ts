@@ -5,11 +5,13 @@ import { deleteExpiredOAuthStates } from "../db/oauthStates";
 import { readConfig, type WorkerBindings } from "../env";
 import { createLogger, describeError } from "../log";
 import { announcePending } from "./announcePending";
+import { gatedRaffleWeight } from "./applyGates";
 import { readLiveness } from "./checkLiveness";
 import { finishClaimedEdits } from "./claimedEdits";
 import { countOutcomes, type DrawOutcome } from "./drawOutcome";
 import type { DrawMessage } from "./drawQueue";
 import { expireClaims } from "./expireClaims";
+import { listGates } from "./gates";
 import { readCachedSamples } from "./gatherCandidates";
 import { makeDraws } from "./makeDraw";
 import { maintainTwitchLinks } from "./twitchAccess";
@@ -57,7 +59,13 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
   const liveness = due.length > 0 ? await readLiveness(app, due) : new Map<string, boolean>();
   const isLive = (raffle: DueRaffle) => liveness.get(raffle.twitchBroadcasterId);
   const live = due.filter((raffle) => isLive(raffle) === true);
-  const fanOut = bindings.DRAW_QUEUE !== undefined && live.length > app.config.tickFanoutThreshold;
+  // A gated raffle's slot may ask Twitch about its viewers (raffle/applyGates.ts): it weighs as
+  // `gatedRaffleWeight` raffles against the threshold, so the tick stays within its subrequests.
+  const tickWeight = live.reduce(
+    (sum, raffle) => sum + (listGates(raffle.gates).length > 0 ? gatedRaffleWeight : 1),
+    0,
+  );
+  const fanOut = bindings.DRAW_QUEUE !== undefined && tickWeight > app.config.tickFanoutThreshold;
 
   let fannedOut = 0;
   let failed = 0;

@@ -1,6 +1,7 @@
 import type { AppContext } from "../context";
 import { PostgresCode, readDatabaseError } from "../db/databaseErrors";
 import { startRaffle as insertOrRestartRaffle, readRaffleStartContext } from "../db/raffleStart";
+import { findMissingGateScopes, type GateName, gateScopes, listGates, type RaffleGates } from "./gates";
 
 export interface RaffleStartRequest {
   guildId: string;
@@ -15,6 +16,8 @@ export interface RaffleStartRequest {
   rules: string | null;
   /** Minutes a winner has to claim the prize; null: only items with codes need a claim (within 15). */
   claimMinutes: number | null;
+  /** Who may win besides being in chat. */
+  gates: RaffleGates;
   startedByDiscordUserId: string;
 }
 
@@ -25,6 +28,8 @@ export type RaffleStartResult =
   | { kind: "needsReauth" }
   | { kind: "noDrawableItem" }
   | { kind: "needsChatScope" }
+  /** A gate needs scopes the link lacks: `scopes`, for the gates `gates` (raffle/gates.ts gateScopes). */
+  | { kind: "needsGateScope"; scopes: string[]; gates: GateName[] }
   | { kind: "alreadyActive" };
 
 /**
@@ -38,6 +43,13 @@ export async function startRaffle(app: AppContext, request: RaffleStartRequest):
   if (link.status === "needs_reauth") return { kind: "needsReauth" };
   if (!hasDrawableItem) return { kind: "noDrawableItem" };
   if (request.announceInTwitch && !link.scopes.includes("user:write:chat")) return { kind: "needsChatScope" };
+  const missingScopes = findMissingGateScopes(request.gates, link.scopes);
+  if (missingScopes.length > 0) {
+    const gates = listGates(request.gates).filter((gate) =>
+      gateScopes[gate].some((scope) => missingScopes.includes(scope)),
+    );
+    return { kind: "needsGateScope", scopes: missingScopes, gates };
+  }
   let publicId: string;
   try {
     ({ publicId } = await insertOrRestartRaffle(app.database, {

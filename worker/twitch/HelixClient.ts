@@ -3,11 +3,13 @@ import type { Config } from "../env";
 import { maximumChatterPages } from "../lib/subrequestBudget";
 import { TwitchApiError, TwitchRateLimitedError } from "./TwitchApiError";
 import {
+  channelFollowersResponseSchema,
   chatMessageResponseSchema,
   chattersResponseSchema,
   eventSubCreatedSchema,
   eventSubListSchema,
   streamsResponseSchema,
+  subscriptionsResponseSchema,
   usersResponseSchema,
 } from "./twitch.external";
 
@@ -18,6 +20,8 @@ export interface TwitchUser {
   id: string;
   login: string;
   displayName: string;
+  /** When the account was created (ms); Get Users gives it, Get Chatters does not. */
+  createdAt?: number;
 }
 
 export interface LiveStream {
@@ -52,7 +56,37 @@ export class HelixClient {
     for (const id of query.ids ?? []) search.append("id", id);
     for (const login of query.logins ?? []) search.append("login", login);
     const body = await this.get("/users", search, usersResponseSchema);
-    return body.data.map((user) => ({ id: user.id, login: user.login, displayName: user.display_name }));
+    return body.data.map((user) => ({
+      id: user.id,
+      login: user.login,
+      displayName: user.display_name,
+      ...(user.created_at === undefined ? {} : { createdAt: Date.parse(user.created_at) }),
+    }));
+  }
+
+  /**
+   * When `userId` followed the broadcaster (ms), or undefined: Get Channel Followers with
+   * `user_id` answers that one follow or none (scope `moderator:read:followers`, as the
+   * broadcaster or a moderator).
+   */
+  async getFollowedAt(broadcasterId: string, userId: string): Promise<number | undefined> {
+    const search = new URLSearchParams({ broadcaster_id: broadcasterId, user_id: userId });
+    const body = await this.get("/channels/followers", search, channelFollowersResponseSchema);
+    const follow = body.data.find((row) => row.user_id === userId);
+    return follow === undefined ? undefined : Date.parse(follow.followed_at);
+  }
+
+  /**
+   * Which of up to 100 users subscribe to the broadcaster: Get Broadcaster Subscriptions with
+   * `user_id`s (scope `channel:read:subscriptions`, as the broadcaster) lists only subscribers.
+   */
+  async getSubscriberIds(broadcasterId: string, userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    if (userIds.length > 100) throw new RangeError("Get Broadcaster Subscriptions takes at most 100 user ids");
+    const search = new URLSearchParams({ broadcaster_id: broadcasterId });
+    for (const id of userIds) search.append("user_id", id);
+    const body = await this.get("/subscriptions", search, subscriptionsResponseSchema);
+    return new Set(body.data.map((row) => row.user_id));
   }
 
   /** Live streams among up to 100 broadcasters; an absent broadcaster is offline. */

@@ -9,6 +9,7 @@ import {
   saveSubscription,
 } from "../db/eventSubSubscriptions";
 import { describeError } from "../log";
+import { chatGateScopes } from "../raffle/gates";
 import { getAppAccessToken } from "./appAccessToken";
 import { HelixClient } from "./HelixClient";
 import { TwitchApiError } from "./TwitchApiError";
@@ -40,6 +41,17 @@ export function listDesiredSubscriptions(broadcasterId: string, scopes: readonly
       : []),
     ...(has("bits:read") ? [{ type: "channel.cheer", version: "1", condition: broadcaster }] : []),
     { type: "channel.raid", version: "1", condition: { to_broadcaster_user_id: broadcasterId } },
+    // The chat gate (`active_minutes`): its scopes are asked for only when a raffle uses it, so a
+    // link has them only then. One Worker invocation per chat message (README, cost model).
+    ...(chatGateScopes.every(has)
+      ? [
+          {
+            type: "channel.chat.message",
+            version: "1",
+            condition: { ...broadcaster, user_id: broadcasterId },
+          },
+        ]
+      : []),
   ];
 }
 

@@ -1,3 +1,4 @@
+import { type LearnedFact, writeGateFacts } from "../cache/gateFacts";
 import type { AppContext } from "../context";
 import { recordStreamEvent } from "../db/channelLiveness";
 import { recordEventSubMessage } from "../db/eventSubMessages";
@@ -11,6 +12,7 @@ import {
   verificationBodySchema,
 } from "./eventsub.external";
 import { readActivityPoints } from "./readActivityPoints";
+import { readGateFact } from "./readGateFact";
 import { type EventSubEnvelope, parseTwitchTimestamp, verifyEventSubMessage } from "./verifyEventSubMessage";
 
 /** Without these, LiveLoot cannot see the stream go live or offline by itself. */
@@ -105,6 +107,10 @@ async function processNotification(app: AppContext, envelope: EventSubEnvelope, 
     app.log.info("stream liveness from EventSub", { type, duplicate: !outcome.isNew, applied: outcome.applied });
     return;
   }
+  await rememberGateFact(app, type, event);
+  // A chat message only tells the chat gate who chatted when: writing the same fact twice is
+  // harmless, so it skips the Postgres dedup record (one Redis write per message, nothing more).
+  if (type === "channel.chat.message") return;
   const activity = safelyReadActivity(type, event);
   if (!activity) {
     await recordEventSubMessage(app.database, envelope);
@@ -124,6 +130,26 @@ async function processNotification(app: AppContext, envelope: EventSubEnvelope, 
     guilds: result.guildCount,
     duplicate: !result.isNew,
   });
+}
+
+/**
+ * A follow, a subscription or a chat message is remembered for the raffle gates at once (the
+ * follower passes the gate without a lookup). Redis is a cache: when it fails, the gates ask
+ * Twitch again (follows, subscriptions) or the viewer counts as not having chatted.
+ */
+async function rememberGateFact(app: AppContext, type: string, event: unknown): Promise<void> {
+  let fact: LearnedFact | undefined;
+  try {
+    fact = readGateFact(type, event, app.now());
+  } catch {
+    throw new HttpError(400, `A ${type} event missing fields.`);
+  }
+  if (!fact) return;
+  try {
+    await writeGateFacts(app.redis, [fact]);
+  } catch (error) {
+    app.log.warn("could not remember a gate fact", { type, error });
+  }
 }
 
 function safelyReadActivity(type: string, event: unknown) {

@@ -27,7 +27,19 @@ export const validateResponseSchema = z.object({
 });
 
 export const usersResponseSchema = z.object({
-  data: z.array(z.object({ id: z.string(), login: z.string(), display_name: z.string() })),
+  data: z.array(
+    z.object({ id: z.string(), login: z.string(), display_name: z.string(), created_at: z.optional(z.string()) }),
+  ),
+});
+
+/** Get Channel Followers (https://dev.twitch.tv/docs/api/reference/#get-channel-followers): with `user_id`, zero or one row. */
+export const channelFollowersResponseSchema = z.object({
+  data: z.array(z.object({ user_id: z.string(), followed_at: z.string() })),
+});
+
+/** Get Broadcaster Subscriptions (https://dev.twitch.tv/docs/api/reference/#get-broadcaster-subscriptions): a row per subscribed `user_id`. */
+export const subscriptionsResponseSchema = z.object({
+  data: z.array(z.object({ user_id: z.string() })),
 });
 
 export const streamsResponseSchema = z.object({

@@ -111,7 +111,25 @@ export async function linkTwitch(
 ) {
   await discordControl().upsertGuild({ id: scene.guildId, name: options.guildName ?? describeTestGuild(scene) });
   const connect = await runCommand(scene, "twitch", "connect", {}, { bindings: options.bindings });
-  const { linkPageUrl, linkPage, authorizeUrl } = await openLinkPage(connect.body, options);
+  return { connect, ...(await completeTwitchLink(connect.body, user, options)) };
+}
+
+/**
+ * Follows a reply's link button as a streamer would: the link page, Twitch's consent (granting
+ * what the authorize URL asks for, or `options.scopes`), the callback. For /twitch connect's
+ * reply and for /raffle start's re-link button alike.
+ */
+export async function completeTwitchLink(
+  body: { data?: { components?: unknown[] } },
+  user: { id: string },
+  options: {
+    scopes?: string[];
+    decision?: "authorize" | "cancel";
+    acceptLanguage?: string;
+    bindings?: Partial<WorkerBindings>;
+  } = {},
+) {
+  const { linkPageUrl, linkPage, authorizeUrl } = await openLinkPage(body, options);
   const consent = await fetch(authorizeUrl.origin + authorizeUrl.pathname, {
     method: "POST",
     redirect: "manual",
@@ -132,7 +150,7 @@ export async function linkTwitch(
     new Request(callbackUrl, { headers: { "accept-language": options.acceptLanguage ?? "en-US,en;q=0.9" } }),
     options.bindings,
   );
-  return { connect, linkPageUrl, linkPage, authorizeUrl, callbackUrl, callback, html: await callback.text() };
+  return { linkPageUrl, linkPage, authorizeUrl, callbackUrl, callback, html: await callback.text() };
 }
 
 /** The name the Discord fake gives a test's server unless the test names it. */

@@ -258,6 +258,7 @@ describe("/raffle status", () => {
       { name: "Draws", value: "0", inline: true },
       { name: "Chatters last seen", value: "—", inline: true },
       { name: "Loot left", value: "2 items, stock 5", inline: true },
+      { name: "Who may win", value: "none, everyone in chat may win", inline: false },
       { name: "Odds", value: "Every eligible viewer has the same chance.", inline: false },
     ]);
     // A slot that is already due is drawn by the next tick: never shown as "2 minutes ago".

@@ -39,6 +39,12 @@ export const optionLimits = {
   raffleRules: { minimum: 1, maximum: 1000 },
   /** `raffles.claim_minutes`: `check (claim_minutes between 1 and 1440)` (0013_claims_and_codes.sql); omitted: only items with codes need a claim. */
   claimMinutes: { minimum: 1, maximum: 1440 },
+  /** `raffles.min_follow_minutes`: `check (… between 0 and 525600)` (0014_raffle_gates.sql): up to a year. */
+  minFollowMinutes: { minimum: 0, maximum: 525_600, default: 0 },
+  /** `raffles.min_account_days`: `check (… between 0 and 3650)` (0014_raffle_gates.sql): up to ten years. */
+  minAccountDays: { minimum: 0, maximum: 3650, default: 0 },
+  /** `raffles.active_minutes`: `check (… between 0 and 60)` (0014_raffle_gates.sql), the last-chat facts' TTL. */
+  activeMinutes: { minimum: 0, maximum: 60, default: 0 },
   historyPage: { minimum: 1, maximum: 10_000, default: 1 },
   /** The `twitch_login_text` domain: `^[a-z0-9_]{1,25}$` (0001_init.sql). */
   twitchLogin: { minimum: 1, maximum: 25 },

@@ -14,6 +14,8 @@ export interface RaffleTexts {
   luckOff: string;
   luckOn: string;
   gatesNone: string;
+  /** `list`: the gates in force, as describeGates words them. */
+  gates(list: string): string;
   streamerRulesHeading: string;
   disclaimer(channel: string): string;
   /** The English sentence Twitch's rules ask for, shown beside a translation; null on the English page. */
@@ -74,6 +76,7 @@ const english: RaffleTexts = {
   luckOn:
     "Luck: on, an entrant's weight is 100 + their activity points, counting at most 400 points (weights 100 to 500).",
   gatesNone: "Gates: none, everyone in chat may enter.",
+  gates: (list) => `Gates: only ${list} may enter; each draw's entrants are the chat after these gates.`,
   streamerRulesHeading: "The streamer's rules",
   disclaimer: (channel) =>
     `This is a promotion from ${channel}. Twitch does not sponsor or endorse broadcaster promotions and is not responsible for them.`,
@@ -141,6 +144,8 @@ const portuguese: RaffleTexts = {
   luckOn:
     "Sorte: ligada, o peso de cada participante é 100 + seus pontos de atividade, contando no máximo 400 pontos (pesos de 100 a 500).",
   gatesNone: "Restrições: nenhuma, todos no chat podem participar.",
+  gates: (list) =>
+    `Restrições: só ${list} podem participar; os participantes de cada sorteio são o chat depois destas restrições.`,
   streamerRulesHeading: "Regras do streamer",
   disclaimer: (channel) =>
     `Esta é uma promoção de ${channel}. A Twitch não patrocina nem endossa promoções de transmissores e não é responsável por elas.`,

@@ -1,5 +1,7 @@
 import type { PublicDraw, PublicRaffle } from "../../db/publicRaffle";
 import type { Locale } from "../../i18n/translate";
+import { describeGates } from "../../raffle/describeGates";
+import { listGates } from "../../raffle/gates";
 import { escapeHtml } from "../escapeHtml";
 import { renderHtmlDocument } from "../renderHtmlDocument";
 import type { PublishedChain } from "./formatRaffleRecord";
@@ -100,7 +102,7 @@ export function renderRafflePage(
       <li>${escapeHtml(texts.every(raffle.everyMinutes))}</li>
       <li>${escapeHtml(texts.cooldown(raffle.cooldownMinutes))}</li>
       <li>${escapeHtml(raffle.luck ? texts.luckOn : texts.luckOff)}</li>
-      <li>${escapeHtml(texts.gatesNone)}</li>
+      <li>${escapeHtml(listGates(raffle.gates).length === 0 ? texts.gatesNone : texts.gates(describeGates(locale, raffle.gates)))}</li>
     </ul>
     ${rulesText}
   </section>

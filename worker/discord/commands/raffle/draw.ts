@@ -1,5 +1,7 @@
 import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
+import { describeGate } from "../../../raffle/describeGates";
 import { type DrawNowOutcome, drawNow } from "../../../raffle/drawNow";
+import { noGates, type RaffleGates } from "../../../raffle/gates";
 import { escapeMarkdown, type MessageBody } from "../../message";
 import { defineSubcommand } from "../defineSubcommand";
 import { requireActiveRaffle } from "./requireActiveRaffle";
@@ -15,7 +17,7 @@ export const draw = defineSubcommand({
     return {
       kind: "deferred",
       ephemeral: false,
-      complete: async () => renderDrawNow(invocation.locale, await drawNow(invocation.app, raffle)),
+      complete: async () => renderDrawNow(invocation.locale, await drawNow(invocation.app, raffle), raffle.gates),
     };
   },
 });
@@ -29,6 +31,7 @@ const refusals: Record<Exclude<DrawNowOutcome["kind"], "drawn">, MessageKey> = {
   notRunning: "raffleNoneActive",
   twitchForbidden: "raffleChattersForbidden",
   twitchUnavailable: "tryAgainLater",
+  gateUnavailable: "raffleGateUnavailable",
   notLinked: "twitchNotLinked",
   needsReauth: "twitchNeedsReauthReply",
 };
@@ -38,7 +41,24 @@ const refusals: Record<Exclude<DrawNowOutcome["kind"], "drawn">, MessageKey> = {
  * not yet posted says what happens next, truthfully: retried by the outbox, or never (the
  * channel is gone or closed to the bot, the draw ended `failed` and the raffle is paused).
  */
-export function renderDrawNow(locale: Locale, outcome: DrawNowOutcome): MessageBody {
+export function renderDrawNow(locale: Locale, outcome: DrawNowOutcome, gates: RaffleGates = noGates): MessageBody {
+  if (outcome.kind === "noEligible" && outcome.reason === "gated" && outcome.counts.gate) {
+    return {
+      content: translate(locale, "raffleNoEligibleGated", {
+        chatters: outcome.counts.chatters,
+        gate: describeGate(locale, outcome.counts.gate, gates),
+      }),
+    };
+  }
+  if (outcome.kind === "gateUnavailable") {
+    const gate = describeGate(locale, outcome.gate, gates);
+    return {
+      content:
+        outcome.status === null
+          ? translate(locale, "raffleGateScopeLost", { gate })
+          : translate(locale, "raffleGateUnavailable", { gate, status: outcome.status }),
+    };
+  }
   if (outcome.kind !== "drawn") return { content: translate(locale, refusals[outcome.kind]) };
   const lines = [
     translate(locale, "raffleDrawnReply", {

@@ -1,11 +1,14 @@
 import * as z from "zod/mini";
 import { translate } from "../../../i18n/translate";
+import { describeGate, describeGates } from "../../../raffle/describeGates";
+import { chatGateScopes, listGates, type RaffleGates } from "../../../raffle/gates";
 import { buildRafflePageUrl, startRaffle } from "../../../raffle/startRaffle";
 import { createLinkButtonRow, escapeMarkdown } from "../../message";
 import { UserFacingError } from "../CommandGroup";
 import { booleanOption, CommandOption, channelOption, integerOption, optionType } from "../commandOptions";
 import { defineSubcommand } from "../defineSubcommand";
 import { optionLimits } from "../optionLimits";
+import { createTwitchLinkButton } from "../twitch/connect";
 
 const refusals = {
   notLinked: "twitchNotLinked",
@@ -36,8 +39,10 @@ function rulesOption() {
 }
 
 /**
- * /raffle start [channel] [every] [cooldown] [luck] [announce_in_twitch] [rules] [claim]: draws while
- * the stream is live; with `claim`, every winner must claim the prize within that many minutes.
+ * /raffle start [channel] [every] [cooldown] [luck] [announce_in_twitch] [rules] [claim] and the
+ * gates [followers_only] [min_follow_minutes] [subscribers_only] [min_account_days] [active_minutes]:
+ * draws while the stream is live; with `claim`, every winner must claim the prize within that many
+ * minutes. A gate whose scope the link lacks is refused with the scope and a button to re-link.
  */
 export const start = defineSubcommand({
   key: "raffle.start",
@@ -53,9 +58,27 @@ export const start = defineSubcommand({
     announce_in_twitch: booleanOption().withDefault(false),
     rules: rulesOption(),
     claim: integerOption(optionLimits.claimMinutes, "raffleClaimInvalid").optional(),
+    followers_only: booleanOption().withDefault(false),
+    min_follow_minutes: integerOption(optionLimits.minFollowMinutes, "raffleMinFollowInvalid").withDefault(
+      optionLimits.minFollowMinutes.default,
+    ),
+    subscribers_only: booleanOption().withDefault(false),
+    min_account_days: integerOption(optionLimits.minAccountDays, "raffleMinAccountInvalid").withDefault(
+      optionLimits.minAccountDays.default,
+    ),
+    active_minutes: integerOption(optionLimits.activeMinutes, "raffleActiveInvalid").withDefault(
+      optionLimits.activeMinutes.default,
+    ),
   },
   async run(invocation, options) {
     const channelId = options.channel ?? invocation.channelId;
+    const gates: RaffleGates = {
+      followersOnly: options.followers_only,
+      minFollowMinutes: options.min_follow_minutes,
+      subscribersOnly: options.subscribers_only,
+      minAccountDays: options.min_account_days,
+      activeMinutes: options.active_minutes,
+    };
     const result = await startRaffle(invocation.app, {
       guildId: invocation.guildId,
       guildLocale: invocation.guildLocale,
@@ -66,9 +89,31 @@ export const start = defineSubcommand({
       announceInTwitch: options.announce_in_twitch,
       rules: options.rules ?? null,
       claimMinutes: options.claim ?? null,
+      gates,
       startedByDiscordUserId: invocation.userId,
     });
+    if (result.kind === "needsGateScope") {
+      // The exact scopes, and a button that asks for them (the chat gate's only when it is used).
+      return {
+        kind: "message",
+        ephemeral: true,
+        body: {
+          content: translate(invocation.locale, "raffleNeedsGateScope", {
+            gates: result.gates.map((gate) => describeGate(invocation.locale, gate, gates)).join("; "),
+            scopes: result.scopes.map((scope) => `\`${scope}\``).join(", "),
+          }),
+          components: [
+            await createTwitchLinkButton(
+              invocation,
+              translate(invocation.locale, "raffleRelinkButton"),
+              listGates(gates).includes("active") ? chatGateScopes : [],
+            ),
+          ],
+        },
+      };
+    }
     if (result.kind !== "started") throw new UserFacingError(refusals[result.kind]);
+    const gateList = listGates(gates).length > 0 ? describeGates(invocation.locale, gates) : undefined;
     return {
       kind: "message",
       ephemeral: false,
@@ -82,7 +127,8 @@ export const start = defineSubcommand({
           }) +
           (options.claim === undefined
             ? ""
-            : ` ${translate(invocation.locale, "raffleStartedClaim", { minutes: options.claim })}`),
+            : ` ${translate(invocation.locale, "raffleStartedClaim", { minutes: options.claim })}`) +
+          (gateList === undefined ? "" : ` ${translate(invocation.locale, "raffleStartedGates", { gates: gateList })}`),
         components: [
           createLinkButtonRow(
             translate(invocation.locale, "rafflePageButton"),

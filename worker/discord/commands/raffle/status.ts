@@ -5,6 +5,7 @@ import type { RaffleDetails, RaffleStatusReason } from "../../../db/raffles";
 import type { LeaderboardEntry } from "../../../db/viewerPoints";
 import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
 import { withTimeout } from "../../../lib/withTimeout";
+import { describeGate, describeGates } from "../../../raffle/describeGates";
 import { classifyNobodyEligible } from "../../../raffle/drawOutcome";
 import { brandColor, type Embed, escapeMarkdown, truncate } from "../../message";
 import { type Invocation, UserFacingError } from "../CommandGroup";
@@ -73,15 +74,36 @@ function describeWhyNoWinner(locale: Locale, raffle: RaffleDetails, emptySlots: 
   const why =
     reason === "nobody_in_chat"
       ? translate(locale, "raffleNoWinnerEmptyChat")
-      : reason === "excluded"
-        ? translate(locale, "raffleNoWinnerExcluded", { count: counts.excluded })
-        : translate(locale, "raffleNoWinnerCooldown", { count: counts.coolingDown, cooldown: counts.cooldownMinutes }) +
-          (counts.excluded > 0 ? translate(locale, "raffleNoWinnerAlsoExcluded", { count: counts.excluded }) : "");
+      : reason === "gated" && counts.gate
+        ? translate(locale, "raffleNoWinnerGated", {
+            chatters: counts.chatters,
+            gate: describeGate(locale, counts.gate, raffle.gates),
+          })
+        : reason === "excluded"
+          ? translate(locale, "raffleNoWinnerExcluded", { count: counts.excluded })
+          : translate(locale, "raffleNoWinnerCooldown", {
+              count: counts.coolingDown,
+              cooldown: counts.cooldownMinutes,
+            }) +
+            (counts.excluded > 0 ? translate(locale, "raffleNoWinnerAlsoExcluded", { count: counts.excluded }) : "");
   const since = translate(locale, "raffleNoWinnerSince", {
     minutes: emptySlots.minutes,
     time: discordTime(emptySlots.lastSlotAt),
   });
   return `${why}\n${since}`;
+}
+
+/** The last slot skipped because a gate could not be checked (while no slot was recorded since). */
+function describeGateFailure(locale: Locale, raffle: RaffleDetails): string | undefined {
+  const failure = raffle.gateFailure;
+  if (!failure) return undefined;
+  const parameters = {
+    time: discordTime(failure.at),
+    gate: describeGate(locale, failure.gate, raffle.gates),
+    status: failure.status ?? "",
+  };
+  if (failure.status !== null) return translate(locale, "raffleGateFailureLine", parameters);
+  return translate(locale, failure.gate === "active" ? "raffleGateFailureRedis" : "raffleGateFailureScope", parameters);
 }
 
 function describeRaffle(
@@ -131,6 +153,14 @@ function describeRaffle(
       inline: true,
     },
   ];
+  fields.push({
+    name: translate(locale, "raffleFieldGates"),
+    value: describeGates(locale, raffle.gates),
+    inline: false,
+  });
+  const gateFailure = describeGateFailure(locale, raffle);
+  if (gateFailure)
+    fields.push({ name: translate(locale, "raffleFieldGateFailure"), value: gateFailure, inline: false });
   const whyNoWinner = describeWhyNoWinner(locale, raffle, statistics.emptySlots);
   if (whyNoWinner) fields.push({ name: translate(locale, "raffleFieldNoWinner"), value: whyNoWinner, inline: false });
   fields.push({

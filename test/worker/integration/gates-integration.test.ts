@@ -1,0 +1,292 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import type { WorkerBindings } from "../../../worker/env";
+import worker from "../../../worker/index";
+import { requestedTwitchScopes } from "../../../worker/twitch/scopes";
+import { testEnvironment } from "../../support/worker/callWorker";
+import { deliverEventSub } from "../../support/worker/eventSub";
+import {
+  completeTwitchLink,
+  createTwitchUser,
+  discordControl,
+  extractButtonUrl,
+  linkTwitch,
+  runCommand,
+  twitchControl,
+} from "../../support/worker/fakes";
+import { createScene, type InteractionScene } from "../../support/worker/interactions";
+import { openTestDatabase } from "../../support/worker/testDatabase";
+
+// The gates of /raffle start (SPEC.md): followers (for a while), subscribers, account age and
+// "chatted recently", checked against the Twitch fake's Helix answers (100-id batches, one
+// follower per call, 429 with Ratelimit-Reset, injected 5xx) and signed EventSub messages sent to
+// the Worker as Twitch sends them. The published entrants are the chat after the gates.
+const bindings: Partial<WorkerBindings> = { DATABASE_URL: inject("isolatedDatabaseUrls")[7] };
+const database = openTestDatabase(bindings);
+afterAll(() => database.close());
+afterEach(async () => {
+  await database.query(
+    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
+  );
+});
+
+const minute = 60_000;
+const day = 1440 * minute;
+const chatScopes = ["user:read:chat", "user:bot"];
+
+async function runTick(scheduledTime: number): Promise<void> {
+  const execution = createExecutionContext();
+  const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
+  await worker.scheduled(controller, { ...testEnvironment(), ...bindings }, execution);
+  await waitOnExecutionContext(execution);
+}
+
+interface Viewer {
+  id: string;
+  login: string;
+  displayName: string;
+}
+
+/** A linked, live streamer with loot, and viewers in chat (10-digit ids, as Twitch's today). */
+async function setUpChannel(viewerCount: number, scopes: string[] = [...requestedTwitchScopes]) {
+  const scene: InteractionScene = createScene();
+  const streamer = await createTwitchUser();
+  await linkTwitch(scene, streamer, { bindings, scopes });
+  await discordControl().createChannel({ id: scene.channelId, guildId: scene.guildId });
+  await discordControl().setChannelRateLimit(scene.channelId, { limit: 1000, windowSeconds: 1 });
+  const imported = await runCommand(scene, "loot", "import", { items: "Sword:10, Crown:1" }, { bindings });
+  expect(imported.body.data?.content).toMatch(/^Imported/);
+  const viewers: Viewer[] = [];
+  for (let index = 0; index < viewerCount; index += 1) viewers.push(await createTwitchUser(`viewer${index}`));
+  const bot = { id: "19264788", login: "nightbot", displayName: "Nightbot" };
+  await twitchControl().setChatters(streamer.id, { chatters: [...viewers, bot, streamer] });
+  for (const viewer of viewers)
+    await twitchControl().setUserCreatedAt(viewer.id, new Date(Date.now() - 400 * day).toISOString());
+  await twitchControl().setLive(streamer.id);
+  return { scene, streamer, viewers };
+}
+
+/** A viewer says something in chat: the signed `channel.chat.message` Twitch would send the Worker. */
+async function chat(streamer: Viewer, viewer: Viewer): Promise<void> {
+  const response = await deliverEventSub(
+    "notification",
+    {
+      id: crypto.randomUUID(),
+      type: "channel.chat.message",
+      version: "1",
+      status: "enabled",
+      condition: { broadcaster_user_id: streamer.id, user_id: streamer.id },
+    },
+    {
+      bindings,
+      event: {
+        broadcaster_user_id: streamer.id,
+        broadcaster_user_login: streamer.login,
+        broadcaster_user_name: streamer.displayName,
+        chatter_user_id: viewer.id,
+        chatter_user_login: viewer.login,
+        chatter_user_name: viewer.displayName,
+        message_id: crypto.randomUUID(),
+        message: { text: "hi", fragments: [{ type: "text", text: "hi" }] },
+        message_type: "text",
+        badges: [],
+        color: "",
+      },
+    },
+  );
+  expect(response.status).toBe(204);
+}
+
+async function readDraws(guildId: string) {
+  return database.query<{ winner_twitch_user_id: string; entrants: [string, string, number][] }>(
+    "select winner_twitch_user_id, entrants from draws where guild_id = $1 order by id",
+    [guildId],
+  );
+}
+
+async function readStatusText(scene: InteractionScene): Promise<string> {
+  const status = await runCommand(scene, "raffle", "status", {}, { bindings });
+  const embed = status.body.data?.embeds?.[0] as { fields?: { name: string; value: string }[] } | undefined;
+  return (embed?.fields ?? []).map((field) => `${field.name}: ${field.value}`).join("\n");
+}
+
+describe("raffle gates", () => {
+  it("with every gate on, only the viewer who meets all of them is an entrant and wins", async () => {
+    const { scene, streamer, viewers } = await setUpChannel(6);
+    const [all, newFollower, notSubscribed, newAccount, silent, notFollowing] = viewers as [
+      Viewer,
+      Viewer,
+      Viewer,
+      Viewer,
+      Viewer,
+      Viewer,
+    ];
+    const now = Date.now();
+    // The link predates the chat gate: /raffle start names the scopes and offers a re-link.
+    const gates = {
+      followers_only: true,
+      min_follow_minutes: 10_080,
+      subscribers_only: true,
+      min_account_days: 30,
+      active_minutes: 10,
+      cooldown: 0,
+    };
+    const refused = await runCommand(scene, "raffle", "start", gates, { bindings });
+    expect(refused.body.data?.content).toContain("`user:read:chat`, `user:bot`");
+    expect(refused.body.data?.content).toContain("viewers who chatted in the last 10 minutes");
+    expect(extractButtonUrl(refused.body).pathname).toMatch(/^\/twitch\/link\/[A-Za-z0-9_-]+$/);
+    const relinked = await completeTwitchLink(refused.body, streamer, { bindings });
+    for (const scope of chatScopes)
+      expect(relinked.authorizeUrl.searchParams.get("scope")?.split(" ")).toContain(scope);
+    expect(relinked.callback.status).toBe(200);
+    // The re-link subscribes to the channel's chat messages, read as the broadcaster.
+    const subscriptions = await twitchControl().listEventSubSubscriptions();
+    expect(
+      subscriptions.some(
+        (subscription) =>
+          subscription.type === "channel.chat.message" &&
+          subscription.condition.broadcaster_user_id === streamer.id &&
+          subscription.condition.user_id === streamer.id,
+      ),
+    ).toBe(true);
+
+    const started = await runCommand(scene, "raffle", "start", gates, { bindings });
+    expect(started.body.data?.content).toMatch(/^🎁/);
+    expect(started.body.data?.content).toContain("followers for at least 7 days");
+
+    const followedLongAgo = new Date(now - 30 * day).toISOString();
+    for (const viewer of [all, notSubscribed, newAccount, silent])
+      await twitchControl().setFollow(streamer.id, viewer.id, followedLongAgo);
+    await twitchControl().setFollow(streamer.id, newFollower.id, new Date(now - day).toISOString());
+    for (const viewer of [all, newFollower, newAccount, silent, notFollowing])
+      await twitchControl().setSubscription(streamer.id, { userId: viewer.id });
+    await twitchControl().setUserCreatedAt(newAccount.id, new Date(now - 5 * day).toISOString());
+    for (const viewer of [all, newFollower, notSubscribed, newAccount, notFollowing]) await chat(streamer, viewer);
+
+    const base = Math.floor(now / minute) * minute;
+    for (let slot = 0; slot < 3; slot += 1) await runTick(base + slot * minute);
+    const draws = await readDraws(scene.guildId);
+    // The first, cold slot may leave a viewer unchecked (4 lookups a slot); by the third every fact is known.
+    expect(draws.length).toBeGreaterThanOrEqual(2);
+    for (const draw of draws) {
+      expect(draw.winner_twitch_user_id).toBe(all.id);
+      expect(draw.entrants.map(([id]) => id)).toEqual([all.id]);
+    }
+    // Account ages and subscriptions were asked in 100-id batches, follows one viewer per call.
+    const calls = await twitchControl().listCalls({ contains: streamer.id });
+    const followerCalls = calls.filter((call) => call.path === "/helix/channels/followers");
+    expect(followerCalls.length).toBeGreaterThan(0);
+    expect(followerCalls.length).toBeLessThanOrEqual(3);
+    const status = await readStatusText(scene);
+    expect(status).toContain(
+      "Who may win: viewers who chatted in the last 10 minutes; accounts at least 30 days old; subscribers; followers for at least 7 days",
+    );
+  });
+
+  it("a gate that empties the chat is named in /raffle status and the public page lists the gates", async () => {
+    const { scene, streamer, viewers } = await setUpChannel(3);
+    const started = await runCommand(scene, "raffle", "start", { min_follow_minutes: 10_080 }, { bindings });
+    expect(started.body.data?.content).toMatch(/^🎁/);
+    // One follows since yesterday, the others not at all: 3 in chat (plus a bot), 0 followers for 7 days.
+    await twitchControl().setFollow(streamer.id, viewers[0]?.id ?? "", new Date(Date.now() - day).toISOString());
+    const base = Math.floor(Date.now() / minute) * minute;
+    await runTick(base);
+    await runTick(base + minute);
+    expect(await readDraws(scene.guildId)).toHaveLength(0);
+    const status = await readStatusText(scene);
+    expect(status).toContain("Why no winner: 5 in chat, 0 followers for at least 7 days");
+    const [raffle] = await database.query<{ public_id: string }>(
+      "select public_id from raffles where guild_id = $1 and status = 'running'",
+      [scene.guildId],
+    );
+    const page = await worker.fetch(
+      new Request(`${testEnvironment().PUBLIC_BASE_URL}/r/${raffle?.public_id}`, { headers: { accept: "text/html" } }),
+      { ...testEnvironment(), ...bindings },
+      createExecutionContext(),
+    );
+    expect(await page.text()).toContain("Gates: only followers for at least 7 days may enter");
+  });
+
+  it("a Twitch 503 or 429 on a gate's lookup skips the slot, never draws ungated, and /raffle status says so", async () => {
+    const { scene, streamer, viewers } = await setUpChannel(2);
+    const started = await runCommand(scene, "raffle", "start", { subscribers_only: true, cooldown: 0 }, { bindings });
+    expect(started.body.data?.content).toMatch(/^🎁/);
+    await twitchControl().setSubscription(streamer.id, { userId: viewers[0]?.id ?? "" });
+    const base = Math.floor(Date.now() / minute) * minute;
+
+    await twitchControl().injectFailure({ path: "/helix/subscriptions", contains: streamer.id, status: 503 });
+    await runTick(base);
+    expect(await readDraws(scene.guildId)).toHaveLength(0);
+    expect(await readStatusText(scene)).toMatch(/Skipped slot: .*check of subscribers \(503\)/);
+
+    // Helix's 429 with a Ratelimit-Reset too far off to wait for within the tick.
+    await twitchControl().injectFailure({
+      path: "/helix/subscriptions",
+      contains: streamer.id,
+      status: 429,
+      retryAfterSeconds: 30,
+    });
+    await runTick(base + minute);
+    expect(await readDraws(scene.guildId)).toHaveLength(0);
+    expect(await readStatusText(scene)).toMatch(/check of subscribers \(429\)/);
+
+    // Twitch answers again: the subscriber wins, and the skipped-slot line is gone.
+    await runTick(base + 2 * minute);
+    const draws = await readDraws(scene.guildId);
+    expect(draws.map((draw) => draw.winner_twitch_user_id)).toEqual([viewers[0]?.id]);
+    expect(await readStatusText(scene)).not.toContain("Skipped slot");
+  });
+
+  it("a follow pushed by EventSub lets the new follower pass without a lookup", async () => {
+    const { scene, streamer, viewers } = await setUpChannel(1);
+    const [viewer] = viewers as [Viewer];
+    const started = await runCommand(scene, "raffle", "start", { followers_only: true }, { bindings });
+    expect(started.body.data?.content).toMatch(/^🎁/);
+    const followedAt = new Date().toISOString();
+    const response = await deliverEventSub(
+      "notification",
+      {
+        id: crypto.randomUUID(),
+        type: "channel.follow",
+        version: "2",
+        status: "enabled",
+        condition: { broadcaster_user_id: streamer.id, moderator_user_id: streamer.id },
+      },
+      {
+        bindings,
+        event: {
+          user_id: viewer.id,
+          user_login: viewer.login,
+          user_name: viewer.displayName,
+          broadcaster_user_id: streamer.id,
+          broadcaster_user_login: streamer.login,
+          broadcaster_user_name: streamer.displayName,
+          followed_at: followedAt,
+        },
+      },
+    );
+    expect(response.status).toBe(204);
+    await runTick(Math.floor(Date.now() / minute) * minute);
+    const draws = await readDraws(scene.guildId);
+    expect(draws.map((draw) => draw.winner_twitch_user_id)).toEqual([viewer.id]);
+    // Twitch was never asked about that viewer's follow: the pushed one was enough.
+    const lookups = await twitchControl().listCalls({ contains: viewer.id });
+    expect(lookups.filter((call) => call.path === "/helix/channels/followers")).toEqual([]);
+  });
+
+  it("a gate whose scope the link lacks is refused at start with that scope and a re-link button", async () => {
+    const { scene } = await setUpChannel(
+      1,
+      requestedTwitchScopes.filter((scope) => scope !== "moderator:read:followers"),
+    );
+    const refused = await runCommand(scene, "raffle", "start", { followers_only: true }, { bindings });
+    expect(refused.body.data?.content).toContain("`moderator:read:followers`");
+    expect(refused.body.data?.flags).toBe(64);
+    expect(refused.body.data?.content).not.toContain("user:read:chat");
+    const [raffle] = await database.query("select 1 from raffles where guild_id = $1", [scene.guildId]);
+    expect(raffle).toBeUndefined();
+    // Without the chat gate, the re-link asks for the usual scopes only.
+    const relinkUrl = extractButtonUrl(refused.body);
+    expect(relinkUrl.origin).toBe(new URL(testEnvironment().PUBLIC_BASE_URL ?? "").origin);
+  });
+});
