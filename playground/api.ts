@@ -7,6 +7,10 @@ import type {
   PlaygroundState,
   TickView,
   TwitchUserView,
+  ViewerChatResult,
+  ViewerFactsInput,
+  ViewersView,
+  ViewerView,
 } from "./playgroundApi";
 
 /** The dev server's JSON API; same origin as the page. */
@@ -21,6 +25,13 @@ export const api = {
   setChatters: (twitchUserId: string, logins: string[]) =>
     request<{ twitch: { users: TwitchUserView[] } }>("PUT", `/api/twitch/users/${twitchUserId}/chatters`, {
       logins,
+    }),
+  listViewers: (twitchUserId: string) => request<ViewersView>("GET", `/api/twitch/users/${twitchUserId}/viewers`),
+  saveViewer: (twitchUserId: string, viewerId: string, facts: ViewerFactsInput) =>
+    request<ViewerView>("PUT", `/api/twitch/users/${twitchUserId}/viewers/${viewerId}`, facts),
+  sayInChat: (twitchUserId: string, viewerId: string, text: string) =>
+    request<ViewerChatResult>("POST", `/api/twitch/users/${twitchUserId}/viewers/${viewerId}/chat-messages`, {
+      text,
     }),
 };
 

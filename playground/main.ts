@@ -17,8 +17,11 @@ import type {
 } from "./playgroundApi";
 import type { RenderContext } from "./renderMarkdown";
 import { renderMessage } from "./renderMessage";
+import { ViewersPanel } from "./viewersPanel";
 
 const pollIntervalMilliseconds = 1000;
+/** The Viewers table is read again every this many polls (ages and last chats move on). */
+const viewersEveryPolls = 5;
 
 /** Every element the page script drives, found once; a missing one is a bug in index.html. */
 function findElements() {
@@ -50,6 +53,10 @@ function findElements() {
     chatters: find("chatters", HTMLTextAreaElement),
     chattersStatus: find("chatters-status", HTMLElement),
     channels: find("channels", HTMLElement),
+    viewersBody: find("viewers-body", HTMLTableSectionElement),
+    viewersEmpty: find("viewers-empty", HTMLElement),
+    viewersStatus: find("viewers-status", HTMLElement),
+    viewersChannel: find("viewers-channel", HTMLElement),
   };
 }
 
@@ -70,11 +77,24 @@ class Playground {
   private autocompleteTimer: number | undefined;
   /** How far the simulated clock of `npm run dev` runs ahead of this browser's clock. */
   private clockOffsetMilliseconds = 0;
+  private polls = 0;
+  private readonly viewers: ViewersPanel;
 
   constructor(
     private readonly elements: Elements,
     private readonly setup: PlaygroundSetup,
-  ) {}
+  ) {
+    this.viewers = new ViewersPanel(
+      {
+        body: elements.viewersBody,
+        empty: elements.viewersEmpty,
+        status: elements.viewersStatus,
+        channelName: elements.viewersChannel,
+      },
+      () => Date.now() + this.clockOffsetMilliseconds,
+      () => this.user.locale,
+    );
+  }
 
   start(): void {
     const { elements } = this;
@@ -227,6 +247,7 @@ class Playground {
       const tick = await api.advanceOneMinute();
       this.renderTick(tick);
       await this.poll();
+      await this.viewers.refresh();
     } catch (error) {
       this.showConnectionProblem(error);
     } finally {
@@ -264,6 +285,7 @@ class Playground {
       this.chattersEdited = false;
       this.elements.chattersStatus.textContent = `Saved: ${logins.length} in chat.`;
       this.renderTwitch();
+      await this.viewers.refresh();
     } catch (error) {
       this.elements.chattersStatus.textContent = error instanceof Error ? error.message : String(error);
     }
@@ -276,6 +298,8 @@ class Playground {
       const state = await api.readState();
       this.elements.connection.hidden = true;
       this.renderState(state);
+      this.polls += 1;
+      if (this.polls % viewersEveryPolls === 0) void this.viewers.refresh();
     } catch (error) {
       this.showConnectionProblem(error);
     } finally {
@@ -336,6 +360,7 @@ class Playground {
       if (this.twitchUsers.some((user) => user.id === selectedId)) twitchUser.value = selectedId;
     }
     const user = this.selectedTwitchUser();
+    this.viewers.show(user);
     toggleLive.disabled = !user;
     if (!user) {
       liveStatus.textContent = "No Twitch users yet.";

@@ -150,3 +150,62 @@ export interface PlaygroundState {
   conversation: ConversationEntry[];
   channels: (PlaygroundChannel & { messages: MessageView[] })[];
 }
+
+export type SubscriptionTier = "1000" | "2000" | "3000";
+
+/**
+ * What a raffle gate can ask Twitch about one viewer of a channel, read back from the Twitch fake:
+ * the follow (Get Channel Followers), the subscription (Get Broadcaster Subscriptions), the
+ * account's `created_at` (Get Users) and the last time they chatted (`channel.chat.message`).
+ */
+export interface ViewerView {
+  id: string;
+  login: string;
+  displayName: string;
+  /** In the channel's Get Chatters list now (a follower or subscriber may have left chat). */
+  inChat: boolean;
+  /** Get Users `created_at`; null while the fake knows the viewer only as a chatter (Get Users omits them). */
+  createdAt: string | null;
+  follow: { followedAt: string } | null;
+  subscription: { tier: SubscriptionTier; isGift: boolean } | null;
+  lastChat: LastChatView | null;
+}
+
+export interface LastChatView {
+  /** Simulated time of the message. */
+  at: string;
+  text: string;
+  /**
+   * What became of its `channel.chat.message` notification: `delivered` (the callback answered 2xx),
+   * `failed`, `dropped` (a fault), `pending` (not sent yet), `unsubscribed` (no enabled
+   * subscription of that channel: nobody was told), `sent-by-api` (sent through Helix Send Chat Message).
+   */
+  delivery: "delivered" | "failed" | "dropped" | "pending" | "unsubscribed" | "sent-by-api";
+}
+
+export interface ViewersView {
+  broadcasterId: string;
+  /** The simulated now the times were read at. */
+  now: number;
+  viewers: ViewerView[];
+}
+
+/** One save of a viewer's row; omitted facts stay as they are. */
+export interface ViewerFactsInput {
+  /** `followedAt`: RFC3339 with an offset; omitted means now (simulated). */
+  follow?: { following: boolean; followedAt?: string };
+  subscription?: { tier: SubscriptionTier | "none" };
+  /** RFC3339 with an offset. */
+  createdAt?: string;
+}
+
+export interface ViewerChatInput {
+  text: string;
+}
+
+export interface ViewerChatResult {
+  messageId: string;
+  /** Enabled `channel.chat.message` subscriptions the fake notified. */
+  notifiedSubscriptions: number;
+  viewer: ViewerView;
+}

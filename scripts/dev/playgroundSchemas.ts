@@ -46,6 +46,29 @@ export const chattersInputSchema = z.object({
     .max(1000),
 });
 
+/** An RFC3339 time with its offset (`Z` or `+01:00`), as the Twitch fake and Helix take it. */
+const timeSchema = z.iso.datetime({
+  offset: true,
+  error: "must be an RFC3339 time with an offset, e.g. 2024-05-01T12:00:00Z",
+});
+
+export const subscriptionTierSchema = z.enum(["1000", "2000", "3000"]);
+
+/** One save of a viewer's gate facts (the Viewers table); omitted facts stay as they are. */
+export const viewerFactsInputSchema = z
+  .strictObject({
+    follow: z.strictObject({ following: z.boolean(), followedAt: timeSchema.optional() }).optional(),
+    subscription: z.strictObject({ tier: z.enum(["none", ...subscriptionTierSchema.options]) }).optional(),
+    createdAt: timeSchema.optional(),
+  })
+  .refine(
+    (input) => input.follow !== undefined || input.subscription !== undefined || input.createdAt !== undefined,
+    "give at least one of follow, subscription, createdAt",
+  );
+
+/** A viewer's chat message, as Twitch caps it (500 characters). */
+export const viewerChatInputSchema = z.strictObject({ text: z.string().trim().min(1).max(500) });
+
 /** What the Worker answers to an interaction (platform-facts §1.5), the parts the dev server reads. */
 export const interactionResponseSchema = z.object({
   type: z.number().int(),

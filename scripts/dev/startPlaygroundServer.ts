@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { z } from "zod";
 import { checkInteractionAnswer, recordInteractionAnswer } from "../../devkit/fakes/discord/interactionResponses";
 import type { DiscordFake } from "../../devkit/fakes/discordFake";
+import { TwitchControl } from "../../devkit/fakes/twitchControl";
 import type { TwitchFake } from "../../devkit/fakes/twitchFake";
 import type {
   AutocompleteResult,
@@ -14,6 +15,9 @@ import type {
   PlaygroundSetup,
   PlaygroundState,
   TwitchUserView,
+  ViewerChatResult,
+  ViewersView,
+  ViewerView,
 } from "../../playground/playgroundApi";
 import { buildPlaygroundScript } from "./buildPlaygroundScript";
 import { ConversationLog, describeMessage } from "./ConversationLog";
@@ -25,6 +29,8 @@ import {
   commandInputSchema,
   interactionResponseSchema,
   liveInputSchema,
+  viewerChatInputSchema,
+  viewerFactsInputSchema,
 } from "./playgroundSchemas";
 import type { SimulatedClock } from "./SimulatedClock";
 import { sendInteraction } from "./sendInteraction";
@@ -72,6 +78,7 @@ class HttpProblem extends Error {
  */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
   const conversation = new ConversationLog(options.discord.state, options.clock);
+  const viewers = createViewerEditor(options.twitch, options.clock);
   const context = { applicationId: options.applicationId, guildId: options.guild.id, channels: options.channels };
 
   const setup: PlaygroundSetup = {
@@ -192,7 +199,15 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
 
   function listTwitchUsers(): TwitchUserView[] {
     const state = options.twitch.state;
-    return [...state.users.values()].map((user) => ({
+    // A viewer who became a Get Users account (Viewers: "Account created") is no channel to pick.
+    const channels = [...state.users.values()].filter(
+      (user) =>
+        state.chatters.has(user.id) ||
+        state.streams.has(user.id) ||
+        state.tokens.listRefreshTokensOfUser(user.id).length > 0 ||
+        !isChatterAnywhere(state, user.id),
+    );
+    return channels.map((user) => ({
       id: user.id,
       login: user.login,
       displayName: user.displayName ?? user.login,
@@ -267,6 +282,20 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
       return json(await autocomplete(await readJson(request)));
     if (method === "POST" && url.pathname === "/api/clock/advance")
       return json(await options.ticker.advanceOneMinute());
+    const viewersMatch = /^\/api\/twitch\/users\/(\d{1,20})\/viewers(?:\/(\d{1,20})(\/chat-messages)?)?$/.exec(
+      url.pathname,
+    );
+    if (viewersMatch?.[1] !== undefined) {
+      const [, broadcasterId, viewerId, chat] = viewersMatch;
+      findTwitchUser(broadcasterId);
+      if (method === "GET" && viewerId === undefined) return json(viewers.list(broadcasterId));
+      if (method === "PUT" && viewerId !== undefined && chat === undefined) {
+        return json(await viewers.save(broadcasterId, viewerId, await readJson(request)));
+      }
+      if (method === "POST" && viewerId !== undefined && chat !== undefined) {
+        return json(await viewers.sayInChat(broadcasterId, viewerId, await readJson(request)));
+      }
+    }
     const twitchMatch = /^\/api\/twitch\/users\/(\d{1,20})\/(live|chatters)$/.exec(url.pathname);
     if (method === "PUT" && twitchMatch?.[1] !== undefined) {
       const body = await readJson(request);
@@ -373,4 +402,238 @@ function createChatterId(login: string): string {
   let hash = 0;
   for (const character of login) hash = (hash * 31 + (character.codePointAt(0) ?? 0)) % 90_000_000;
   return String(700_000_000 + hash);
+}
+
+function isChatterAnywhere(state: TwitchFake["state"], userId: string): boolean {
+  for (const [broadcasterId, chatters] of state.chatters) {
+    if (broadcasterId !== userId && chatters.some((chatter) => chatter.id === userId)) return true;
+  }
+  return false;
+}
+
+/** Twitch began as Justin.tv in 2007: no account or follow is older. */
+const earliestTwitchTime = Date.parse("2007-01-01T00:00:00Z");
+/** The page's "now" is the simulated clock as the browser last saw it; a minute either way is fine. */
+const futureSlackMilliseconds = 60_000;
+/** How long a "Say hi" waits for the fake to deliver its `channel.chat.message` before answering. */
+const deliveryWaitMilliseconds = 3_000;
+
+/** What the playground said in a chat, with the fake's answer: the fake keeps no record without a subscription. */
+interface SaidInChat {
+  broadcasterId: string;
+  viewerId: string;
+  messageId: string;
+  at: number;
+  text: string;
+  notifiedSubscriptions: number;
+}
+
+/**
+ * The Viewers table: each viewer's gate facts (follow, subscription, account age, last chat).
+ * Writes go through the Twitch fake's control API, as a test would make them, so they are checked
+ * and announced (EventSub) by the fake's own rules. Reads come from the fake's state, which the
+ * control API has no listing of (follows, subscriptions, users).
+ */
+function createViewerEditor(twitch: TwitchFake, clock: SimulatedClock) {
+  const control = new TwitchControl(twitch.url);
+  const state = twitch.state;
+  const said: SaidInChat[] = [];
+
+  function list(broadcasterId: string): ViewersView {
+    const viewers = new Map<string, boolean>();
+    for (const chatter of state.chatters.get(broadcasterId) ?? []) viewers.set(chatter.id, true);
+    // Who follows or subscribes but left chat keeps their row.
+    for (const userId of state.follows.get(broadcasterId)?.keys() ?? [])
+      if (!viewers.has(userId)) viewers.set(userId, false);
+    for (const userId of state.subscriptions.get(broadcasterId)?.keys() ?? []) {
+      if (!viewers.has(userId)) viewers.set(userId, false);
+    }
+    viewers.delete(broadcasterId);
+    return {
+      broadcasterId,
+      now: clock.now(),
+      viewers: [...viewers].flatMap(([viewerId, inChat]) => {
+        const viewer = describe(broadcasterId, viewerId, inChat);
+        return viewer === undefined ? [] : [viewer];
+      }),
+    };
+  }
+
+  function describe(broadcasterId: string, viewerId: string, inChat: boolean): ViewerView | undefined {
+    const account = state.findAccount(viewerId);
+    if (account === undefined) return undefined;
+    const follow = state.follows.get(broadcasterId)?.get(viewerId);
+    const subscription = state.subscriptions.get(broadcasterId)?.get(viewerId);
+    return {
+      id: viewerId,
+      login: account.login,
+      displayName: account.displayName,
+      inChat,
+      createdAt: state.users.get(viewerId)?.createdAt ?? null,
+      follow: follow === undefined ? null : { followedAt: follow.followedAt },
+      subscription: subscription === undefined ? null : { tier: subscription.tier, isGift: subscription.isGift },
+      lastChat: findLastChat(broadcasterId, viewerId),
+    };
+  }
+
+  function requireViewer(broadcasterId: string, viewerId: string): ViewerView {
+    if (viewerId === broadcasterId) {
+      throw new HttpProblem(400, "that is the streamer: a channel does not follow or subscribe to itself");
+    }
+    const inChat = (state.chatters.get(broadcasterId) ?? []).some((chatter) => chatter.id === viewerId);
+    const viewer = describe(broadcasterId, viewerId, inChat);
+    if (viewer === undefined) {
+      throw new HttpProblem(404, `no viewer ${viewerId} in the Twitch fake: add them to "Who is in chat" first`);
+    }
+    return viewer;
+  }
+
+  /** The latest of: what the playground said, the fake's deliveries of `channel.chat.message`, Helix sends. */
+  function findLastChat(broadcasterId: string, viewerId: string): ViewerView["lastChat"] {
+    const deliveries = state.eventSub
+      .listDeliveries({ broadcasterId, messageType: "notification" })
+      .deliveries.filter((delivery) => delivery.subscriptionType === "channel.chat.message");
+    // By the chat message's id (`event.message_id`): one per subscription notified, and retries.
+    const outcomes = new Map<string, Set<string>>();
+    const heard: { messageId: string; at: number; text: string }[] = [];
+    for (const delivery of deliveries) {
+      const event = readChatEvent(delivery.body);
+      if (event?.chatterId !== viewerId) continue;
+      const seen = outcomes.get(event.messageId) ?? new Set<string>();
+      if (seen.size === 0)
+        heard.push({ messageId: event.messageId, at: parseTwitchTime(delivery.timestamp), text: event.text });
+      seen.add(delivery.outcome);
+      outcomes.set(event.messageId, seen);
+    }
+    const delivery = (messageId: string, notified: number): NonNullable<ViewerView["lastChat"]>["delivery"] => {
+      const seen = outcomes.get(messageId);
+      if (seen === undefined) return notified === 0 ? "unsubscribed" : "pending";
+      if (seen.has("delivered")) return "delivered";
+      return seen.has("failed") ? "failed" : "dropped";
+    };
+    const candidates: NonNullable<ViewerView["lastChat"]>[] = [];
+    const ours = new Set<string>();
+    for (const message of said) {
+      if (message.broadcasterId !== broadcasterId || message.viewerId !== viewerId) continue;
+      ours.add(message.messageId);
+      const at = new Date(message.at).toISOString();
+      candidates.push({ at, text: message.text, delivery: delivery(message.messageId, message.notifiedSubscriptions) });
+    }
+    for (const message of state.chatMessages) {
+      if (message.broadcasterId !== broadcasterId || message.senderId !== viewerId || !message.isSent) continue;
+      ours.add(message.messageId);
+      candidates.push({
+        at: new Date(Date.parse(message.sentAt)).toISOString(),
+        text: message.message,
+        delivery: "sent-by-api",
+      });
+    }
+    for (const message of heard) {
+      if (ours.has(message.messageId) || Number.isNaN(message.at)) continue;
+      candidates.push({
+        at: new Date(message.at).toISOString(),
+        text: message.text,
+        delivery: delivery(message.messageId, 1),
+      });
+    }
+    return candidates.reduce<ViewerView["lastChat"]>(
+      (latest, candidate) => (latest === null || candidate.at > latest.at ? candidate : latest),
+      null,
+    );
+  }
+
+  function checkTime(field: string, iso: string | undefined): void {
+    if (iso === undefined) return;
+    const time = Date.parse(iso);
+    const now = clock.now();
+    if (time > now + futureSlackMilliseconds) {
+      throw new HttpProblem(
+        400,
+        `invalid request: ${field} ${iso} is after the simulated now (${new Date(now).toISOString()})`,
+      );
+    }
+    if (time < earliestTwitchTime)
+      throw new HttpProblem(400, `invalid request: ${field} ${iso} is before Twitch existed (2007)`);
+  }
+
+  async function save(broadcasterId: string, viewerId: string, body: unknown): Promise<ViewerView> {
+    const input = parseInput(viewerFactsInputSchema, body);
+    checkTime("follow.followedAt", input.follow?.followedAt);
+    checkTime("createdAt", input.createdAt);
+    const before = requireViewer(broadcasterId, viewerId);
+    await callFake(async () => {
+      // First: a chatter becomes a Get Users account, as every real chatter is.
+      if (input.createdAt !== undefined) await control.setUserCreatedAt(viewerId, input.createdAt);
+      if (input.follow?.following === true) {
+        // The fake's own "now" (the simulated clock) when no time is given.
+        await control.setFollow(broadcasterId, viewerId, input.follow.followedAt);
+      } else if (input.follow?.following === false && before.follow !== null) {
+        await control.removeFollow(broadcasterId, viewerId);
+      }
+      const tier = input.subscription?.tier;
+      if (tier !== undefined && tier !== "none") {
+        await control.setSubscription(broadcasterId, { userId: viewerId, tier });
+      } else if (tier === "none" && before.subscription !== null) {
+        await control.removeSubscription(broadcasterId, viewerId);
+      }
+    });
+    return requireViewer(broadcasterId, viewerId);
+  }
+
+  async function sayInChat(broadcasterId: string, viewerId: string, body: unknown): Promise<ViewerChatResult> {
+    const { text } = parseInput(viewerChatInputSchema, body);
+    requireViewer(broadcasterId, viewerId);
+    const at = clock.now();
+    const result = await callFake(() => control.postChatMessage(broadcasterId, { chatterId: viewerId, text }));
+    said.push({
+      broadcasterId,
+      viewerId,
+      messageId: result.messageId,
+      at,
+      text,
+      notifiedSubscriptions: result.notifiedSubscriptions,
+    });
+    if (said.length > 1000) said.shift();
+    // The fake delivers after answering: wait (briefly) to show what the Worker answered.
+    const deadline = Date.now() + deliveryWaitMilliseconds;
+    while (result.notifiedSubscriptions > 0 && Date.now() < deadline) {
+      const lastChat = requireViewer(broadcasterId, viewerId).lastChat;
+      if (lastChat !== null && lastChat.delivery !== "pending") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { ...result, viewer: requireViewer(broadcasterId, viewerId) };
+  }
+
+  return { list, save, sayInChat };
+}
+
+/** A refusal of the Twitch fake's control API (which the checks above should have prevented). */
+async function callFake<Result>(call: () => Promise<Result>): Promise<Result> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new HttpProblem(502, `the Twitch fake refused: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The chatter, message id and text of a `channel.chat.message` notification body, as the fake recorded it. */
+function readChatEvent(body: string): { chatterId: string; messageId: string; text: string } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const event = typeof parsed === "object" && parsed !== null && "event" in parsed ? parsed.event : undefined;
+    if (typeof event !== "object" || event === null) return undefined;
+    const chatterId = "chatter_user_id" in event ? event.chatter_user_id : undefined;
+    const messageId = "message_id" in event ? event.message_id : undefined;
+    const message = "message" in event ? event.message : undefined;
+    const text = typeof message === "object" && message !== null && "text" in message ? message.text : "";
+    if (typeof chatterId !== "string" || typeof messageId !== "string") return undefined;
+    return { chatterId, messageId, text: String(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Twitch's RFC3339 with nanoseconds (`…:08.123456789Z`), to milliseconds. */
+function parseTwitchTime(value: string): number {
+  return Date.parse(value.replace(/(\.\d{3})\d+/, "$1"));
 }
