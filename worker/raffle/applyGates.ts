@@ -149,17 +149,30 @@ async function lookUp(
   app: AppContext,
   raffle: GatedRaffle,
   gate: GateName,
-  unknown: readonly Candidate[],
+  asked: readonly Candidate[],
   values: Map<string, number>,
   learned: LearnedFact[],
   lookups: { callsLeft: number },
 ): Promise<void> {
+  let unknown = asked;
   if (unknown.length === 0 || lookups.callsLeft === 0 || gate === "active") return;
   const broadcasterId = raffle.twitchBroadcasterId;
   const learn = (viewerId: string, value: number) => {
     values.set(viewerId, value);
     learned.push({ fact: factOfGate[gate], broadcasterId, viewerId, value });
   };
+  if (gate === "followers" && unknown.length > lookups.callsLeft) {
+    await callWithUserToken(
+      app,
+      raffle.guildId,
+      async (helix: HelixClient, link: TwitchLink) => {
+        if (gateScopes[gate].some((scope) => !link.scopes.includes(scope))) throw new GateScopeMissingError(gate);
+        await listFollowers(helix, broadcasterId, unknown, values, learn, lookups);
+      },
+      raffle.link,
+    );
+    unknown = unknown.filter((candidate) => !values.has(candidate.id));
+  }
   const batchSize = gate === "followers" ? 1 : 100;
   const batches: string[][] = [];
   for (let start = 0; start < unknown.length && batches.length < lookups.callsLeft; start += batchSize) {
@@ -188,4 +201,33 @@ async function lookUp(
     },
     raffle.link,
   );
+}
+
+/**
+ * More unknown viewers than follow lookups left: the channel's follower list instead, 100 per
+ * call, newest first. Every follower listed is learned (new followers, the likeliest to be in
+ * chat, come first); when the whole list fits in the calls left, every unknown viewer not in it is
+ * learned as not following. A channel of up to 400 followers is then known in one slot.
+ */
+async function listFollowers(
+  helix: HelixClient,
+  broadcasterId: string,
+  unknown: readonly Candidate[],
+  values: Map<string, number>,
+  learn: (viewerId: string, value: number) => void,
+  lookups: { callsLeft: number },
+): Promise<void> {
+  let cursor: string | undefined;
+  let complete = false;
+  do {
+    lookups.callsLeft -= 1;
+    const page = await helix.getFollowersPage(broadcasterId, cursor);
+    for (const follow of page.follows) if (follow.followedAt > 0) learn(follow.userId, follow.followedAt);
+    cursor = page.cursor;
+    complete = cursor === undefined;
+    // Too many followers to list within this slot's calls: keep what was learned, ask one by one later.
+    if (page.total > (lookups.callsLeft + 1) * 100) break;
+  } while (!complete && lookups.callsLeft > 0);
+  if (!complete) return;
+  for (const candidate of unknown) if (!values.has(candidate.id)) learn(candidate.id, 0);
 }

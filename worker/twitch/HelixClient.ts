@@ -77,6 +77,24 @@ export class HelixClient {
   }
 
   /**
+   * One page (100, newest first) of the broadcaster's followers, Get Channel Followers without
+   * `user_id`: the follows, the channel's follower `total`, and the cursor of the next page.
+   */
+  async getFollowersPage(
+    broadcasterId: string,
+    after?: string,
+  ): Promise<{ follows: { userId: string; followedAt: number }[]; total: number; cursor: string | undefined }> {
+    const search = new URLSearchParams({ broadcaster_id: broadcasterId, first: "100" });
+    if (after) search.set("after", after);
+    const body = await this.get("/channels/followers", search, channelFollowersResponseSchema);
+    return {
+      follows: body.data.map((row) => ({ userId: row.user_id, followedAt: Date.parse(row.followed_at) })),
+      total: body.total ?? body.data.length,
+      cursor: body.pagination?.cursor || undefined,
+    };
+  }
+
+  /**
    * Which of up to 100 users subscribe to the broadcaster: Get Broadcaster Subscriptions with
    * `user_id`s (scope `channel:read:subscriptions`, as the broadcaster) lists only subscribers.
    */

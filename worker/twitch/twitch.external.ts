@@ -35,6 +35,8 @@ export const usersResponseSchema = z.object({
 /** Get Channel Followers (https://dev.twitch.tv/docs/api/reference/#get-channel-followers): with `user_id`, zero or one row. */
 export const channelFollowersResponseSchema = z.object({
   data: z.array(z.object({ user_id: z.string(), followed_at: z.string() })),
+  total: z.optional(z.number()),
+  pagination: z.optional(z.object({ cursor: z.optional(z.string()) })),
 });
 
 /** Get Broadcaster Subscriptions (https://dev.twitch.tv/docs/api/reference/#get-broadcaster-subscriptions): a row per subscribed `user_id`. */

@@ -274,6 +274,24 @@ describe("raffle gates", () => {
     expect(lookups.filter((call) => call.path === "/helix/channels/followers")).toEqual([]);
   });
 
+  it("with more unknown viewers than lookups left, a small channel's follower list is read whole in one call", async () => {
+    const { scene, streamer, viewers } = await setUpChannel(6);
+    const started = await runCommand(scene, "raffle", "start", { followers_only: true, cooldown: 0 }, { bindings });
+    expect(started.body.data?.content).toMatch(/^🎁/);
+    const followers = viewers.slice(0, 3);
+    for (const viewer of followers)
+      await twitchControl().setFollow(streamer.id, viewer.id, new Date(Date.now() - day).toISOString());
+    await runTick(Math.floor(Date.now() / minute) * minute);
+    const [draw] = await readDraws(scene.guildId);
+    // Every viewer is known after one slot: the three followers are the entrants, nobody sat out.
+    expect(draw?.entrants.map(([id]) => id).sort()).toEqual(followers.map((viewer) => viewer.id).sort());
+    const calls = (await twitchControl().listCalls({ contains: streamer.id })).filter(
+      (call) => call.path === "/helix/channels/followers",
+    );
+    expect(calls).toHaveLength(1);
+    expect(JSON.stringify(calls[0])).not.toContain("user_id");
+  });
+
   it("a gate whose scope the link lacks is refused at start with that scope and a re-link button", async () => {
     const { scene } = await setUpChannel(
       1,
