@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
+import { devFixtures } from "../../scripts/dev/devFixtures";
 import { type DevStack, startDevStack } from "../../scripts/dev/startDevStack";
 import { chromiumFlags, chromiumPath } from "./chromium";
 import { createTestDatabase, type TestDatabase } from "./testDatabase";
@@ -60,4 +62,80 @@ export async function runCommand(page: Page, commandKey: string, fillOptions?: (
   await page.getByLabel("Command", { exact: true }).selectOption(commandKey);
   await fillOptions?.();
   await page.getByRole("button", { name: "Run", exact: true }).click();
+}
+
+/**
+ * The stack and browser for the tests of a `describe`: started before them, stopped after them.
+ * Call inside the `describe`; the answer gives the started stack (throws before it started).
+ */
+export function useBrowserDevStack(name: string): () => BrowserDevStack {
+  let started: BrowserDevStack | undefined;
+  beforeAll(async () => {
+    started = await startBrowserDevStack({ name, redisUrl: inject("redisUrl") });
+  }, 120_000);
+  afterAll(() => started?.stop(), 60_000);
+  return () => {
+    if (!started) throw new Error("the browser dev stack did not start");
+    return started;
+  };
+}
+
+/**
+ * A new playground page for `use`: the page's script errors are collected for it to check; if it
+ * throws, the Worker's last lines are printed and a screenshot is left in the temporary directory.
+ */
+export async function withPlaygroundPage(
+  started: BrowserDevStack,
+  failureName: string,
+  use: (page: Page, pageErrors: string[]) => Promise<void>,
+): Promise<void> {
+  const { stack, context, workerOutput } = started;
+  if (!stack.playgroundUrl) throw new Error("the dev stack did not start a playground");
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  try {
+    await page.goto(stack.playgroundUrl);
+    await use(page, pageErrors);
+  } catch (error) {
+    console.error(`--- worker output ---\n${workerOutput.slice(-80).join("\n")}`);
+    await page
+      .screenshot({ path: join(tmpdir(), `liveloot-${failureName}-failure.png`), fullPage: true })
+      .catch(() => {});
+    throw error;
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * Follows a "Link Twitch" link button of a reply: LiveLoot's link page in a new tab, the fake
+ * consent page (as the dev streamer), LiveLoot's "Linked as". Answers the scopes the consent page
+ * asked for.
+ */
+export async function linkTwitchThrough(context: BrowserContext, button: Locator): Promise<string[]> {
+  const streamer = devFixtures.twitchStreamer;
+  const timeout = { timeout: 20_000 };
+  await button.waitFor(timeout);
+  const [linkPage] = await Promise.all([context.waitForEvent("page"), button.click()]);
+  try {
+    await linkPage.getByText(devFixtures.guild.name).waitFor(timeout);
+    await linkPage.getByRole("link", { name: "Continue to Twitch" }).click();
+    await linkPage.getByLabel(new RegExp(`\\(${streamer.login},`)).check();
+    const scopes = await linkPage.locator("li > code").allInnerTexts();
+    await linkPage.getByRole("button", { name: "Authorize" }).click();
+    await linkPage.getByText(`Linked as ${streamer.displayName}`).waitFor(timeout);
+    return scopes;
+  } finally {
+    await linkPage.close();
+  }
+}
+
+/** "Advance one minute", then the text of the first winner announcement in that Discord channel. */
+export async function advanceToWinner(page: Page, channelId: string): Promise<string> {
+  await page.getByRole("button", { name: "Advance one minute" }).click();
+  await page.locator('#last-tick[data-outcome="ok"]').waitFor({ timeout: 20_000 });
+  const winnerEmbed = page.locator(`section[data-channel-id="${channelId}"] .embed`, { hasText: "We have a winner!" });
+  await winnerEmbed.first().waitFor({ timeout: 20_000 });
+  return winnerEmbed.first().innerText();
 }

@@ -96,15 +96,20 @@ export async function readEditedReply(token: string) {
   return state.original;
 }
 
+/** How a test streamer answers Twitch's consent page. */
+interface ConsentOptions {
+  /** What to grant; the authorize URL's scopes when left out. */
+  scopes?: string[];
+  decision?: "authorize" | "cancel";
+  acceptLanguage?: string;
+  bindings?: Partial<WorkerBindings>;
+}
+
 /** Runs /twitch connect, clicks Authorize on the fake's consent page, and follows the redirect. */
 export async function linkTwitch(
   scene: InteractionScene,
   user: { id: string },
-  options: {
-    scopes?: string[];
-    decision?: "authorize" | "cancel";
-    acceptLanguage?: string;
-    bindings?: Partial<WorkerBindings>;
+  options: ConsentOptions & {
     /** The server's name in the Discord fake (the link page and the success page show it). */
     guildName?: string;
   } = {},
@@ -122,12 +127,7 @@ export async function linkTwitch(
 export async function completeTwitchLink(
   body: { data?: { components?: unknown[] } },
   user: { id: string },
-  options: {
-    scopes?: string[];
-    decision?: "authorize" | "cancel";
-    acceptLanguage?: string;
-    bindings?: Partial<WorkerBindings>;
-  } = {},
+  options: ConsentOptions = {},
 ) {
   const { linkPageUrl, linkPage, authorizeUrl } = await openLinkPage(body, options);
   const consent = await fetch(authorizeUrl.origin + authorizeUrl.pathname, {
