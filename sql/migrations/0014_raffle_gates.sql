@@ -12,9 +12,12 @@ alter table raffles
   -- how many the gates left out, and the gate after which nobody was left (null: not a gate).
   add column last_empty_gated integer check (last_empty_gated >= 0),
   add column last_empty_gate text check (last_empty_gate in ('active', 'account_age', 'subscribers', 'followers')),
-  -- The last slot skipped because Twitch could not answer a gate's question (a 5xx or a 429),
-  -- or the link lacks the gate's scope (status null); /raffle status says so until a slot is drawn.
+  -- The last slot skipped because a gate could not be checked; /raffle status says so until a
+  -- later slot is recorded. Reason: Twitch failed (`gate_failure_status`: a 5xx, a 429, a
+  -- refusal), the link lacks the gate's scope, the gate facts' cache (Redis) is down (the chat
+  -- gate has no other source), or the channel's `channel.chat.message` subscription is not enabled.
   add column gate_failure text check (gate_failure in ('active', 'account_age', 'subscribers', 'followers')),
+  add column gate_failure_reason text check (gate_failure_reason in ('twitch', 'scope', 'cache', 'subscription')),
   add column gate_failure_status integer,
   add column gate_failure_at timestamptz;
 

@@ -1,4 +1,4 @@
-import { type GateColumnsRow, mapGates, type RaffleGates, selectGateColumns } from "../raffle/gates";
+import { type GateColumnsRow, mapGates, type RaffleGates, selectChatPushed, selectGateColumns } from "../raffle/gates";
 import {
   type ChannelLiveness,
   type ChannelLivenessRow,
@@ -22,6 +22,8 @@ export interface DueRaffle {
   link: TwitchLink;
   /** Who may win besides being in chat. */
   gates: RaffleGates;
+  /** The channel's `channel.chat.message` subscription is enabled (any guild). */
+  chatPushed: boolean;
 }
 
 interface DueRaffleRow extends TwitchLinkRow, ChannelLivenessRow, GateColumnsRow {
@@ -30,6 +32,7 @@ interface DueRaffleRow extends TwitchLinkRow, ChannelLivenessRow, GateColumnsRow
   discord_channel_id: string;
   twitch_broadcaster_id: string;
   liveness_pushed: boolean;
+  chat_pushed: boolean;
 }
 
 // Both stream subscriptions of the channel enabled (they belong to the channel, whichever guilds
@@ -38,7 +41,8 @@ const dueRaffleColumns = `r.id, r.guild_id, r.discord_channel_id, r.twitch_broad
   (select count(distinct s.type) = 2 from twitch_eventsub_subscriptions s
    where s.broadcaster_id = r.twitch_broadcaster_id
      and s.type in ('stream.online', 'stream.offline') and s.status = 'enabled') as liveness_pushed,
-  ${selectChannelLivenessColumns("c")}, ${selectLinkColumns("l")}, ${selectGateColumns("r")}`;
+  ${selectChannelLivenessColumns("c")}, ${selectLinkColumns("l")}, ${selectGateColumns("r")},
+  ${selectChatPushed("r")}`;
 
 function mapDueRaffle(row: DueRaffleRow): DueRaffle {
   return {
@@ -50,6 +54,7 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
     livenessPushed: row.liveness_pushed,
     link: mapLink(row),
     gates: mapGates(row),
+    chatPushed: row.chat_pushed,
   };
 }
 

@@ -1,4 +1,12 @@
-import { type GateColumnsRow, type GateName, mapGates, type RaffleGates, selectGateColumns } from "../raffle/gates";
+import type { GateFailureReason } from "../raffle/applyGates";
+import {
+  type GateColumnsRow,
+  type GateName,
+  mapGates,
+  type RaffleGates,
+  selectChatPushed,
+  selectGateColumns,
+} from "../raffle/gates";
 import {
   type ChannelLiveness,
   type ChannelLivenessRow,
@@ -112,11 +120,15 @@ export interface RaffleDetails extends RaffleSummary {
   announceInTwitch: boolean;
   gates: RaffleGates;
   /** The last slot skipped because a gate could not be checked, if no slot was recorded since. */
-  gateFailure: { gate: GateName; status: number | null; at: number } | undefined;
+  gateFailure: { gate: GateName; reason: GateFailureReason; status: number | null; at: number } | undefined;
+  /** The channel's `channel.chat.message` subscription is enabled (what the chat gate reads). */
+  chatPushed: boolean;
 }
 
 interface RaffleDetailsRow extends RaffleSummaryRow, ChannelLivenessRow, GateColumnsRow {
   gate_failure: GateName | null;
+  gate_failure_reason: GateFailureReason | null;
+  chat_pushed: boolean;
   gate_failure_status: number | null;
   gate_failure_at: Date | null;
   last_slot_at: Date | null;
@@ -132,7 +144,8 @@ interface RaffleDetailsRow extends RaffleSummaryRow, ChannelLivenessRow, GateCol
 
 const detailColumns = `id, guild_id, discord_channel_id, status, status_reason, twitch_broadcaster_id,
   twitch_broadcaster_login, every_minutes, cooldown_minutes, next_slot_at, draw_count, luck, announce_in_twitch,
-  ${selectGateColumns("r")}, gate_failure, gate_failure_status, gate_failure_at, last_slot_at`;
+  ${selectGateColumns("r")}, gate_failure, gate_failure_reason, gate_failure_status, gate_failure_at, last_slot_at,
+  ${selectChatPushed("r")}`;
 
 function mapDetails(row: RaffleDetailsRow): RaffleDetails {
   return {
@@ -148,9 +161,18 @@ function mapDetails(row: RaffleDetailsRow): RaffleDetails {
     announceInTwitch: row.announce_in_twitch,
     gates: mapGates(row),
     gateFailure:
-      row.gate_failure && row.gate_failure_at && (!row.last_slot_at || row.gate_failure_at >= row.last_slot_at)
-        ? { gate: row.gate_failure, status: row.gate_failure_status, at: row.gate_failure_at.getTime() }
+      row.gate_failure &&
+      row.gate_failure_reason &&
+      row.gate_failure_at &&
+      (!row.last_slot_at || row.gate_failure_at >= row.last_slot_at)
+        ? {
+            gate: row.gate_failure,
+            reason: row.gate_failure_reason,
+            status: row.gate_failure_status,
+            at: row.gate_failure_at.getTime(),
+          }
         : undefined,
+    chatPushed: row.chat_pushed,
   };
 }
 

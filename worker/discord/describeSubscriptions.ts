@@ -27,6 +27,7 @@ const typeKeys: Record<string, MessageKey> = {
   "channel.subscription.gift": "eventSubTypeChannelSubscriptionGift",
   "channel.cheer": "eventSubTypeChannelCheer",
   "channel.raid": "eventSubTypeChannelRaid",
+  "channel.chat.message": "eventSubTypeChannelChatMessage",
 };
 
 /** One line per EventSub subscription for /twitch status: ✅ active, ⏳ being verified, ⚠️ stopped. */

@@ -223,6 +223,7 @@ export const englishMessages = {
   eventSubTypeChannelSubscriptionGift: "Gifted subs",
   eventSubTypeChannelCheer: "Cheer with bits",
   eventSubTypeChannelRaid: "Incoming raid",
+  eventSubTypeChannelChatMessage: "Chat messages (the chat gate)",
   landingTitle: "Twitch giveaways in Discord",
   landingIntro:
     "Giveaways for your Twitch stream, run from Discord. While you are live, LiveLoot draws a viewer who is in your chat and an item from your loot table every minute, and announces the winner in your Discord server.",
@@ -311,6 +312,10 @@ export const englishMessages = {
   raffleMinFollowInvalid: "`min_follow_minutes` must be a whole number of minutes from {minimum} to {maximum}.",
   raffleMinAccountInvalid: "`min_account_days` must be a whole number of days from {minimum} to {maximum}.",
   raffleActiveInvalid: "`active_minutes` must be a whole number of minutes from {minimum} to {maximum}.",
+  raffleGateFailureSubscription:
+    "{time}: Twitch is not sending this channel's chat messages yet (see the chat messages line of `/twitch status`), so {gate} could not be checked; the slot was skipped.",
+  raffleGateNoChatSubscription:
+    "Twitch is not sending this channel's chat messages yet (see `/twitch status`), so {gate} cannot be checked and nothing was drawn. If it stays so, run `/twitch connect` again.",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof englishMessages;

@@ -227,6 +227,7 @@ export const portugueseMessages: Record<MessageKey, string> = {
   eventSubTypeChannelSubscriptionGift: "Inscrições de presente",
   eventSubTypeChannelCheer: "Cheer com bits",
   eventSubTypeChannelRaid: "Raid recebida",
+  eventSubTypeChannelChatMessage: "Mensagens do chat (restrição de chat recente)",
   landingTitle: "Sorteios da Twitch no Discord",
   landingIntro:
     "Sorteios para a sua live da Twitch, controlados pelo Discord. Enquanto você está ao vivo, o LiveLoot sorteia a cada minuto uma pessoa que está no seu chat e um item da sua tabela de prêmios, e anuncia quem ganhou no seu servidor do Discord.",
@@ -320,4 +321,8 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleMinFollowInvalid: "`minutos_seguindo` deve ser um número inteiro de minutos de {minimum} a {maximum}.",
   raffleMinAccountInvalid: "`dias_de_conta` deve ser um número inteiro de dias de {minimum} a {maximum}.",
   raffleActiveInvalid: "`minutos_ativo` deve ser um número inteiro de minutos de {minimum} a {maximum}.",
+  raffleGateFailureSubscription:
+    "{time}: a Twitch ainda não está enviando as mensagens do chat deste canal (veja a linha de mensagens do chat em `/twitch status`), então {gate} não pôde ser verificado; o sorteio foi pulado.",
+  raffleGateNoChatSubscription:
+    "A Twitch ainda não está enviando as mensagens do chat deste canal (veja `/twitch status`), então {gate} não pode ser verificado e nada foi sorteado. Se continuar assim, use `/twitch connect` de novo.",
 };

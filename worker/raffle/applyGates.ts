@@ -24,7 +24,12 @@ export interface GatedRaffle {
   twitchBroadcasterId: string;
   gates: RaffleGates;
   link?: TwitchLink;
+  /** The channel's `channel.chat.message` subscription is enabled (the chat gate's only source). */
+  chatPushed: boolean;
 }
+
+/** Why a gate could not be checked (raffles.gate_failure_reason). */
+export type GateFailureReason = "twitch" | "scope" | "cache" | "subscription";
 
 export type GateOutcome =
   /**
@@ -35,10 +40,10 @@ export type GateOutcome =
   | { kind: "checked"; passed: Candidate[]; gated: number; unchecked: number; emptiedBy: GateName | undefined }
   /**
    * A gate could not be checked: Twitch failed (`status`: a 5xx, a 429, or a refusal such as 403),
-   * the link lacks the gate's scope, or (the chat gate) Redis is down (`status` null). The slot is
-   * skipped: never drawn as if ungated.
+   * the link lacks the gate's scope, or, for the chat gate, Redis is down or Twitch is not sending
+   * the channel's chat messages. The slot is skipped: never drawn as if ungated.
    */
-  | { kind: "failed"; gate: GateName; status: number | null };
+  | { kind: "failed"; gate: GateName; reason: GateFailureReason; status: number | null };
 
 const factOfGate: Record<GateName, GateFact> = {
   active: "chat",
@@ -68,6 +73,12 @@ export async function applyGates(
   const log = app.log.child({ guildId: raffle.guildId });
   const broadcasterId = raffle.twitchBroadcasterId;
   const now = app.now();
+  if (gates.includes("active")) {
+    // Without the subscription nobody would seem to have chatted: say why instead.
+    if (raffle.link && gateScopes.active.some((scope) => !raffle.link?.scopes.includes(scope)))
+      return { kind: "failed", gate: "active", reason: "scope", status: null };
+    if (!raffle.chatPushed) return { kind: "failed", gate: "active", reason: "subscription", status: null };
+  }
   let known: Map<GateFact, Map<string, number>>;
   try {
     known = await readGateFacts(
@@ -80,7 +91,7 @@ export async function applyGates(
     // The last chat lives only in Redis: without it the chat gate cannot be checked.
     if (gates.includes("active")) {
       log.warn("gate facts unavailable; skipping the slot", { error });
-      return { kind: "failed", gate: "active", status: null };
+      return { kind: "failed", gate: "active", reason: "cache", status: null };
     }
     log.warn("gate facts unavailable; asking Twitch", { error });
     known = new Map(gates.map((gate) => [factOfGate[gate], new Map()]));
@@ -102,10 +113,15 @@ export async function applyGates(
     try {
       await lookUp(app, raffle, gate, unknown, values, learned, lookups);
     } catch (error) {
-      if (error instanceof GateScopeMissingError) failure = { kind: "failed", gate, status: null };
-      else if (error instanceof TwitchApiError) failure = { kind: "failed", gate, status: error.status };
+      if (error instanceof GateScopeMissingError) failure = { kind: "failed", gate, reason: "scope", status: null };
+      else if (error instanceof TwitchApiError)
+        failure = { kind: "failed", gate, reason: "twitch", status: error.status };
       else throw error;
-      log.warn("a gate could not be checked; skipping the slot", { gate, status: failure.status });
+      log.warn("a gate could not be checked; skipping the slot", {
+        gate,
+        reason: failure.reason,
+        status: failure.status,
+      });
       break;
     }
     const before = survivors.length;

@@ -1,6 +1,7 @@
 import type { AtomicDrawResult, Candidate, IneligibleCounts } from "../db/draws";
 import { TwitchApiError } from "../twitch/TwitchApiError";
 import { TwitchNeedsReauthError, TwitchNotLinkedError } from "../twitch/userTokens";
+import type { GateFailureReason } from "./applyGates";
 import type { GateName } from "./gates";
 
 // What one draw came to, for every caller of the one draw path (raffle/makeDraw.ts): the tick
@@ -36,11 +37,11 @@ export type DrawOutcome =
   /** Twitch refused the chat (403: the link is not the broadcaster or a moderator): the raffle was paused. */
   | { kind: "twitchForbidden" }
   /**
-   * A gate could not be checked (Twitch's 5xx, 429 or refusal; `status` null: the link lacks the
-   * gate's scope, or the chat gate's Redis is down): skipped rather than drawn ungated; /raffle
-   * status says so (raffles.gate_failure).
+   * A gate could not be checked (raffle/applyGates.ts: Twitch's 5xx, 429 or refusal, a missing
+   * scope, the cache, the chat subscription): skipped rather than drawn ungated; /raffle status
+   * says so (raffles.gate_failure).
    */
-  | { kind: "gateUnavailable"; gate: GateName; status: number | null }
+  | { kind: "gateUnavailable"; gate: GateName; reason: GateFailureReason; status: number | null }
   /** Twitch failed (5xx), is rate limited (429), or liveness could not be checked: skipped this minute. */
   | { kind: "twitchUnavailable"; status: number | undefined }
   /** The server has no Twitch link (or it changed during the call). */

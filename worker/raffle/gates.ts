@@ -73,6 +73,16 @@ export function selectGateColumns(prefix: string): string {
     .join(", ");
 }
 
+/**
+ * `chat_pushed`: the channel's `channel.chat.message` subscription is enabled, whichever guild made
+ * it (index twitch_eventsub_subscriptions_by_broadcaster); `prefix` is the raffles alias.
+ */
+export function selectChatPushed(prefix: string): string {
+  return `(select exists (select 1 from twitch_eventsub_subscriptions s
+     where s.broadcaster_id = ${prefix}.twitch_broadcaster_id and s.type = 'channel.chat.message'
+       and s.status = 'enabled')) as chat_pushed`;
+}
+
 export interface GateColumnsRow {
   followers_only: boolean;
   min_follow_minutes: number;

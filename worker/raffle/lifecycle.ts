@@ -15,6 +15,7 @@ import { claimReauthNotice, findTwitchLink } from "../db/twitchLinks";
 import { createChannelMessage } from "../discord/DiscordRestClient";
 import { type Locale, type MessageKey, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
+import type { GateFailureReason } from "./applyGates";
 import type { GateName } from "./gates";
 
 // The raffle's lifecycle, in one place: its states and reasons, start (startRaffle.ts), stop,
@@ -159,16 +160,16 @@ export async function resumeAfterRelink(
 
 /**
  * A slot skipped because a gate could not be checked (raffle/applyGates.ts): /raffle status shows
- * it until a later slot is recorded. `status` null: the link lacks the gate's scope, or Redis is down.
+ * it until a later slot is recorded.
  */
 export async function recordGateFailure(
   app: AppContext,
   raffleId: string,
-  gate: GateName,
-  status: number | null,
+  failure: { gate: GateName; reason: GateFailureReason; status: number | null },
 ): Promise<void> {
   await app.database.query(
-    "update raffles set gate_failure = $2, gate_failure_status = $3, gate_failure_at = $4 where id = $1",
-    [raffleId, gate, status, new Date(app.now())],
+    `update raffles set gate_failure = $2, gate_failure_reason = $3, gate_failure_status = $4, gate_failure_at = $5
+     where id = $1`,
+    [raffleId, failure.gate, failure.reason, failure.status, new Date(app.now())],
   );
 }

@@ -28,6 +28,8 @@ export interface DrawableRaffle {
   twitchBroadcasterId: string;
   /** Who may win besides being in chat (raffle/gates.ts). */
   gates: RaffleGates;
+  /** The channel's `channel.chat.message` subscription is enabled (what the chat gate reads). */
+  chatPushed: boolean;
 }
 
 export type DrawRequest = ScheduledDrawRequest | ManualDrawRequest;
@@ -145,8 +147,8 @@ async function readChat(app: AppContext, request: DrawRequest): Promise<ChatOrOu
     return { outcome: await reactToTwitchFailure(app, log, raffle, failure) };
   }
   if (gated?.kind === "failed") {
-    await recordGateFailure(app, raffle.id, gated.gate, gated.status);
-    return { outcome: { kind: "gateUnavailable", gate: gated.gate, status: gated.status } };
+    await recordGateFailure(app, raffle.id, gated);
+    return { outcome: { kind: "gateUnavailable", gate: gated.gate, reason: gated.reason, status: gated.status } };
   }
   // An empty chat is drawn too: a scheduled slot is then recorded as "nobody in chat".
   const slotAt = request.kind === "scheduled" ? request.slotAt : app.now();

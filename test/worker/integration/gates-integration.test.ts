@@ -4,7 +4,7 @@ import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import { requestedTwitchScopes } from "../../../worker/twitch/scopes";
 import { testEnvironment } from "../../support/worker/callWorker";
-import { deliverEventSub } from "../../support/worker/eventSub";
+import { deliverEventSub, type EventSubSubscriptionShape } from "../../support/worker/eventSub";
 import {
   completeTwitchLink,
   createTwitchUser,
@@ -140,19 +140,29 @@ describe("raffle gates", () => {
       expect(relinked.authorizeUrl.searchParams.get("scope")?.split(" ")).toContain(scope);
     expect(relinked.callback.status).toBe(200);
     // The re-link subscribes to the channel's chat messages, read as the broadcaster.
-    const subscriptions = await twitchControl().listEventSubSubscriptions();
-    expect(
-      subscriptions.some(
-        (subscription) =>
-          subscription.type === "channel.chat.message" &&
-          subscription.condition.broadcaster_user_id === streamer.id &&
-          subscription.condition.user_id === streamer.id,
-      ),
-    ).toBe(true);
+    const chatSubscription = (await twitchControl().listEventSubSubscriptions()).find(
+      (subscription) =>
+        subscription.type === "channel.chat.message" &&
+        subscription.condition.broadcaster_user_id === streamer.id &&
+        subscription.condition.user_id === streamer.id,
+    );
+    expect(chatSubscription).toBeDefined();
 
     const started = await runCommand(scene, "raffle", "start", gates, { bindings });
     expect(started.body.data?.content).toMatch(/^🎁/);
     expect(started.body.data?.content).toContain("followers for at least 7 days");
+    const base = Math.floor(now / minute) * minute;
+
+    // Twitch has not verified the chat subscription yet: the slot is skipped, and status says why.
+    await runTick(base);
+    expect(await readDraws(scene.guildId)).toHaveLength(0);
+    expect(await readStatusText(scene)).toContain("Twitch is not sending this channel's chat messages yet");
+    const challenge = await deliverEventSub(
+      "webhook_callback_verification",
+      { ...(chatSubscription as EventSubSubscriptionShape), status: "webhook_callback_verification_pending" },
+      { bindings, challenge: "chat-challenge-1" },
+    );
+    expect(await challenge.text()).toBe("chat-challenge-1");
 
     const followedLongAgo = new Date(now - 30 * day).toISOString();
     for (const viewer of [all, notSubscribed, newAccount, silent])
@@ -163,8 +173,7 @@ describe("raffle gates", () => {
     await twitchControl().setUserCreatedAt(newAccount.id, new Date(now - 5 * day).toISOString());
     for (const viewer of [all, newFollower, notSubscribed, newAccount, notFollowing]) await chat(streamer, viewer);
 
-    const base = Math.floor(now / minute) * minute;
-    for (let slot = 0; slot < 3; slot += 1) await runTick(base + slot * minute);
+    for (let slot = 1; slot <= 3; slot += 1) await runTick(base + slot * minute);
     const draws = await readDraws(scene.guildId);
     // The first, cold slot may leave a viewer unchecked (4 lookups a slot); by the third every fact is known.
     expect(draws.length).toBeGreaterThanOrEqual(2);

@@ -1,4 +1,5 @@
 import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
+import type { GateFailureReason } from "../../../raffle/applyGates";
 import { describeGate } from "../../../raffle/describeGates";
 import { type DrawNowOutcome, drawNow } from "../../../raffle/drawNow";
 import { noGates, type RaffleGates } from "../../../raffle/gates";
@@ -36,6 +37,13 @@ const refusals: Record<Exclude<DrawNowOutcome["kind"], "drawn">, MessageKey> = {
   needsReauth: "twitchNeedsReauthReply",
 };
 
+const gateRefusals: Record<GateFailureReason, MessageKey> = {
+  twitch: "raffleGateUnavailable",
+  scope: "raffleGateScopeLost",
+  cache: "tryAgainLater",
+  subscription: "raffleGateNoChatSubscription",
+};
+
 /**
  * The reply to the streamer who asked; the channel post is the public announcement. A winner
  * not yet posted says what happens next, truthfully: retried by the outbox, or never (the
@@ -52,12 +60,7 @@ export function renderDrawNow(locale: Locale, outcome: DrawNowOutcome, gates: Ra
   }
   if (outcome.kind === "gateUnavailable") {
     const gate = describeGate(locale, outcome.gate, gates);
-    return {
-      content:
-        outcome.status === null
-          ? translate(locale, "raffleGateScopeLost", { gate })
-          : translate(locale, "raffleGateUnavailable", { gate, status: outcome.status }),
-    };
+    return { content: translate(locale, gateRefusals[outcome.reason], { gate, status: outcome.status ?? "" }) };
   }
   if (outcome.kind !== "drawn") return { content: translate(locale, refusals[outcome.kind]) };
   const lines = [

@@ -5,6 +5,7 @@ import type { RaffleDetails, RaffleStatusReason } from "../../../db/raffles";
 import type { LeaderboardEntry } from "../../../db/viewerPoints";
 import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
 import { withTimeout } from "../../../lib/withTimeout";
+import type { GateFailureReason } from "../../../raffle/applyGates";
 import { describeGate, describeGates } from "../../../raffle/describeGates";
 import { classifyNobodyEligible } from "../../../raffle/drawOutcome";
 import { brandColor, type Embed, escapeMarkdown, truncate } from "../../message";
@@ -93,6 +94,13 @@ function describeWhyNoWinner(locale: Locale, raffle: RaffleDetails, emptySlots: 
   return `${why}\n${since}`;
 }
 
+const gateFailureLines: Record<GateFailureReason, MessageKey> = {
+  twitch: "raffleGateFailureLine",
+  scope: "raffleGateFailureScope",
+  cache: "raffleGateFailureRedis",
+  subscription: "raffleGateFailureSubscription",
+};
+
 /** The last slot skipped because a gate could not be checked (while no slot was recorded since). */
 function describeGateFailure(locale: Locale, raffle: RaffleDetails): string | undefined {
   const failure = raffle.gateFailure;
@@ -102,8 +110,7 @@ function describeGateFailure(locale: Locale, raffle: RaffleDetails): string | un
     gate: describeGate(locale, failure.gate, raffle.gates),
     status: failure.status ?? "",
   };
-  if (failure.status !== null) return translate(locale, "raffleGateFailureLine", parameters);
-  return translate(locale, failure.gate === "active" ? "raffleGateFailureRedis" : "raffleGateFailureScope", parameters);
+  return translate(locale, gateFailureLines[failure.reason], parameters);
 }
 
 function describeRaffle(
