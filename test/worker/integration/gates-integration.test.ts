@@ -11,6 +11,7 @@ import {
   discordControl,
   extractButtonUrl,
   linkTwitch,
+  readEditedReply,
   runCommand,
   twitchControl,
 } from "../../support/worker/fakes";
@@ -199,11 +200,21 @@ describe("raffle gates", () => {
     // One follows since yesterday, the others not at all: 3 in chat (plus a bot), 0 followers for 7 days.
     await twitchControl().setFollow(streamer.id, viewers[0]?.id ?? "", new Date(Date.now() - day).toISOString());
     const base = Math.floor(Date.now() / minute) * minute;
-    await runTick(base);
-    await runTick(base + minute);
+    for (let slot = 0; slot < 5; slot += 1) await runTick(base + slot * minute);
     expect(await readDraws(scene.guildId)).toHaveLength(0);
     const status = await readStatusText(scene);
     expect(status).toContain("Why no winner: 5 in chat, 0 followers for at least 7 days");
+    // Five empty live minutes: the raffle's channel hears once which gate left nobody.
+    const notices = (await discordControl().listMessages(scene.channelId)).filter((message) =>
+      message.content?.includes("No winner for 5 minutes"),
+    );
+    expect(notices.map((message) => message.content)).toEqual([
+      expect.stringContaining("5 in chat, 0 followers for at least 7 days"),
+    ]);
+    const drawn = await runCommand(scene, "raffle", "draw", {}, { bindings });
+    expect((await readEditedReply(drawn.token))?.content).toBe(
+      "5 in chat, 0 followers for at least 7 days, so nothing was drawn.",
+    );
     const [raffle] = await database.query<{ public_id: string }>(
       "select public_id from raffles where guild_id = $1 and status = 'running'",
       [scene.guildId],
@@ -214,6 +225,37 @@ describe("raffle gates", () => {
       createExecutionContext(),
     );
     expect(await page.text()).toContain("Gates: only followers for at least 7 days may enter");
+    const portuguese = await worker.fetch(
+      new Request(`${testEnvironment().PUBLIC_BASE_URL}/r/${raffle?.public_id}`, {
+        headers: { accept: "text/html", "accept-language": "pt-BR" },
+      }),
+      { ...testEnvironment(), ...bindings },
+      createExecutionContext(),
+    );
+    expect(await portuguese.text()).toContain("Restrições: só seguidores há pelo menos 7 dias podem participar");
+  });
+
+  it("refuses gate values out of range with a localized message naming the limit, never a 5xx", async () => {
+    const { scene } = await setUpChannel(1);
+    const tooOld = await runCommand(scene, "raffle", "start", { min_account_days: 3651 }, { bindings });
+    expect(tooOld.status).toBe(200);
+    expect(tooOld.body.data?.content).toBe("`min_account_days` must be a whole number of days from 0 to 3650.");
+    const tooLong = await runCommand(scene, "raffle", "start", { active_minutes: 61 }, { bindings });
+    expect(tooLong.body.data?.content).toBe("`active_minutes` must be a whole number of minutes from 0 to 60.");
+    const negative = await runCommand(scene, "raffle", "start", { min_follow_minutes: -1 }, { bindings });
+    expect(negative.body.data?.content).toBe(
+      "`min_follow_minutes` must be a whole number of minutes from 0 to 525,600.",
+    );
+    const portuguese = await runCommand(
+      { ...scene, locale: "pt-BR" },
+      "raffle",
+      "start",
+      { active_minutes: 61 },
+      { bindings },
+    );
+    expect(portuguese.body.data?.content).toBe("`minutos_ativo` deve ser um número inteiro de minutos de 0 a 60.");
+    const [raffle] = await database.query("select 1 from raffles where guild_id = $1", [scene.guildId]);
+    expect(raffle).toBeUndefined();
   });
 
   it("a Twitch 503 or 429 on a gate's lookup skips the slot, never draws ungated, and /raffle status says so", async () => {
