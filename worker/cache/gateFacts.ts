@@ -6,20 +6,29 @@ import type { UpstashRedis as Redis } from "./upstashRedis";
  *
  * | fact      | key                                         | value                          | kept |
  * |-----------|---------------------------------------------|--------------------------------|------|
- * | follow    | `liveloot:gate:follow:{broadcaster}:{viewer}` | followed at (ms), 0: not following | 6 h following, 1 h not |
+ * | follow    | `liveloot:gate:follow:{broadcaster}:{viewer}` | followed at (ms), 0: not following | 6 h |
  * | subscriber| `liveloot:gate:sub:{broadcaster}:{viewer}`    | 1 subscribed, 0 not             | 1 h |
  * | created   | `liveloot:gate:created:{viewer}`              | account created at (ms), 0: not returned | 30 days, 1 h for 0 |
  * | chat      | `liveloot:gate:chat:{broadcaster}:{viewer}`   | last chat message at (ms)       | 60 min |
  *
+ * and per channel `liveloot:gate:follower-total:{broadcaster}` (the channel's follower count, 1 h),
+ * which tells the follower gate whether reading the whole follower list is cheaper than asking
+ * viewer by viewer.
+ *
  * A follow, a subscription and a chat message pushed by EventSub are written at once (a new
- * follower passes the gate without a lookup); an unfollow has no event, so a follow is asked again
- * after 6 hours. The chat fact exists only by EventSub: no key means no message in the last hour.
+ * follower passes the gate without a lookup, so "not following" can be kept as long as a follow);
+ * an unfollow has no event, so a follow is asked again after 6 hours. The chat fact exists only
+ * by EventSub: no key means no message in the last hour.
  */
 export type GateFact = "follow" | "sub" | "created" | "chat";
 
 export const gateFactSeconds = {
   follow: 6 * 3600,
-  notFollowing: 3600,
+  /** A new follow is pushed by `channel.follow`, so "not following" is kept as long. */
+  notFollowing: 6 * 3600,
+  /** Get Users did not return the account (suspended, deleted): asked again within the hour. */
+  notReturned: 3600,
+  followerTotal: 3600,
   sub: 3600,
   created: 30 * 86_400,
   /** The longest `active_minutes` is 60. */
@@ -38,17 +47,29 @@ function decodeFact(value: unknown): number | undefined {
   return Number.isFinite(number) && number >= 0 ? number : undefined;
 }
 
-/** Facts of many viewers in one round trip (one MGET per fact): `facts[fact].get(viewerId)`. */
+export function followerTotalKey(broadcasterId: string): string {
+  return `liveloot:gate:follower-total:${broadcasterId}`;
+}
+
+export interface GateFactsRead {
+  /** `values.get(fact).get(viewerId)`: what is known. */
+  values: Map<GateFact, Map<string, number>>;
+  /** The channel's follower count when last read (with the follow fact), else undefined. */
+  followerTotal: number | undefined;
+}
+
+/** Facts of many viewers in one round trip (one MGET per fact, and the follower count with follows). */
 export async function readGateFacts(
   redis: Redis,
   broadcasterId: string,
   facts: readonly GateFact[],
   viewerIds: readonly string[],
-): Promise<Map<GateFact, Map<string, number>>> {
+): Promise<GateFactsRead> {
   const known = new Map<GateFact, Map<string, number>>(facts.map((fact) => [fact, new Map()]));
-  if (facts.length === 0 || viewerIds.length === 0) return known;
+  if (facts.length === 0 || viewerIds.length === 0) return { values: known, followerTotal: undefined };
   const pipeline = redis.pipeline();
   for (const fact of facts) pipeline.mget(...viewerIds.map((viewerId) => gateFactKey(fact, broadcasterId, viewerId)));
+  if (facts.includes("follow")) pipeline.get(followerTotalKey(broadcasterId));
   const results: unknown[] = await pipeline.exec();
   facts.forEach((fact, index) => {
     const values = results[index];
@@ -59,7 +80,7 @@ export async function readGateFacts(
       if (value !== undefined) byViewer.set(viewerId, value);
     });
   });
-  return known;
+  return { values: known, followerTotal: facts.includes("follow") ? decodeFact(results[facts.length]) : undefined };
 }
 
 export interface LearnedFact {
@@ -71,14 +92,23 @@ export interface LearnedFact {
 
 function secondsToKeep(learned: LearnedFact): number {
   if (learned.fact === "follow") return learned.value > 0 ? gateFactSeconds.follow : gateFactSeconds.notFollowing;
-  if (learned.fact === "created" && learned.value === 0) return gateFactSeconds.notFollowing;
+  if (learned.fact === "created" && learned.value === 0) return gateFactSeconds.notReturned;
   return gateFactSeconds[learned.fact];
 }
 
-/** Writes what was learned, in one round trip. */
-export async function writeGateFacts(redis: Redis, learned: readonly LearnedFact[]): Promise<void> {
-  if (learned.length === 0) return;
+/** Writes what was learned (and a channel's follower count, when read), in one round trip. */
+export async function writeGateFacts(
+  redis: Redis,
+  learned: readonly LearnedFact[],
+  followerTotal?: { broadcasterId: string; total: number },
+): Promise<void> {
+  if (learned.length === 0 && !followerTotal) return;
   const pipeline = redis.pipeline();
+  if (followerTotal) {
+    pipeline.set(followerTotalKey(followerTotal.broadcasterId), followerTotal.total, {
+      ex: gateFactSeconds.followerTotal,
+    });
+  }
   for (const entry of learned) {
     pipeline.set(gateFactKey(entry.fact, entry.broadcasterId, entry.viewerId), entry.value, {
       ex: secondsToKeep(entry),

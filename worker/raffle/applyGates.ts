@@ -1,4 +1,4 @@
-import { type GateFact, type LearnedFact, readGateFacts, writeGateFacts } from "../cache/gateFacts";
+import { type GateFact, type GateFactsRead, type LearnedFact, readGateFacts, writeGateFacts } from "../cache/gateFacts";
 import type { AppContext } from "../context";
 import type { Candidate } from "../db/draws";
 import type { TwitchLink } from "../db/twitchLinks";
@@ -52,6 +52,14 @@ const factOfGate: Record<GateName, GateFact> = {
   followers: "follow",
 };
 
+/** A slot's Twitch calls left, and what it learned of the channel's follower count. */
+interface Lookups {
+  callsLeft: number;
+  followerTotal: number | undefined;
+  /** The follower list was read this slot (its total is then remembered). */
+  listed: boolean;
+}
+
 /** The link no longer has a gate's scope (re-linked without it after the raffle started). */
 class GateScopeMissingError extends Error {}
 
@@ -79,7 +87,7 @@ export async function applyGates(
       return { kind: "failed", gate: "active", reason: "scope", status: null };
     if (!raffle.chatPushed) return { kind: "failed", gate: "active", reason: "subscription", status: null };
   }
-  let known: Map<GateFact, Map<string, number>>;
+  let known: GateFactsRead;
   try {
     known = await readGateFacts(
       app.redis,
@@ -94,17 +102,17 @@ export async function applyGates(
       return { kind: "failed", gate: "active", reason: "cache", status: null };
     }
     log.warn("gate facts unavailable; asking Twitch", { error });
-    known = new Map(gates.map((gate) => [factOfGate[gate], new Map()]));
+    known = { values: new Map(gates.map((gate) => [factOfGate[gate], new Map()])), followerTotal: undefined };
   }
 
   const learned: LearnedFact[] = [];
-  const lookups = { callsLeft: gateLookupCallsPerSlot };
+  const lookups: Lookups = { callsLeft: gateLookupCallsPerSlot, followerTotal: known.followerTotal, listed: false };
   let survivors = [...candidates];
   let unchecked = 0;
   let emptiedBy: GateName | undefined;
   let failure: GateOutcome | undefined;
   for (const gate of gates) {
-    const values = known.get(factOfGate[gate]) as Map<string, number>;
+    const values = known.values.get(factOfGate[gate]) as Map<string, number>;
     // The broadcaster never wins (read_draw_entrants): nothing to ask about them.
     const unknown =
       gate === "active"
@@ -134,7 +142,13 @@ export async function applyGates(
   }
 
   try {
-    await writeGateFacts(app.redis, learned);
+    await writeGateFacts(
+      app.redis,
+      learned,
+      lookups.listed && lookups.followerTotal !== undefined
+        ? { broadcasterId, total: lookups.followerTotal }
+        : undefined,
+    );
   } catch (error) {
     log.warn("could not cache gate facts", { error });
   }
@@ -168,16 +182,21 @@ async function lookUp(
   asked: readonly Candidate[],
   values: Map<string, number>,
   learned: LearnedFact[],
-  lookups: { callsLeft: number },
+  lookups: Lookups,
 ): Promise<void> {
   let unknown = asked;
   if (unknown.length === 0 || lookups.callsLeft === 0 || gate === "active") return;
   const broadcasterId = raffle.twitchBroadcasterId;
   const learn = (viewerId: string, value: number) => {
+    if (values.get(viewerId) === value) return; // known already (a follower listed again)
     values.set(viewerId, value);
     learned.push({ fact: factOfGate[gate], broadcasterId, viewerId, value });
   };
-  if (gate === "followers" && unknown.length > lookups.callsLeft) {
+  // The whole follower list is cheaper than one call per viewer when it fits in the calls left; a
+  // channel known to have more followers is asked viewer by viewer (its newest page, read again,
+  // would teach nothing new).
+  const listFits = lookups.followerTotal === undefined || lookups.followerTotal <= lookups.callsLeft * 100;
+  if (gate === "followers" && unknown.length > lookups.callsLeft && listFits) {
     await callWithUserToken(
       app,
       raffle.guildId,
@@ -231,13 +250,15 @@ async function listFollowers(
   unknown: readonly Candidate[],
   values: Map<string, number>,
   learn: (viewerId: string, value: number) => void,
-  lookups: { callsLeft: number },
+  lookups: Lookups,
 ): Promise<void> {
   let cursor: string | undefined;
   let complete = false;
   do {
     lookups.callsLeft -= 1;
     const page = await helix.getFollowersPage(broadcasterId, cursor);
+    lookups.followerTotal = page.total;
+    lookups.listed = true;
     for (const follow of page.follows) if (follow.followedAt > 0) learn(follow.userId, follow.followedAt);
     cursor = page.cursor;
     complete = cursor === undefined;

@@ -343,6 +343,36 @@ describe("raffle gates", () => {
     expect(JSON.stringify(calls[0])).not.toContain("user_id");
   });
 
+  it("a channel with more followers than a slot can list is asked viewer by viewer, its list read once", async () => {
+    const { scene, streamer, viewers } = await setUpChannel(8);
+    const started = await runCommand(scene, "raffle", "start", { followers_only: true, cooldown: 0 }, { bindings });
+    expect(started.body.data?.content).toMatch(/^🎁/);
+    // 450 other followers, newer than the viewers' follows: the newest page holds none of the chat.
+    const crowd = Array.from({ length: 450 }, (_, index) => ({
+      id: String(Number(streamer.id) + 1_000_000 + index),
+      login: `crowd_${index}_${streamer.id}`.slice(0, 25),
+      displayName: `Crowd${index}`,
+    }));
+    await twitchControl().upsertUsers(crowd);
+    await twitchControl().setFollows(
+      streamer.id,
+      crowd.map((user) => ({ userId: user.id, followedAt: new Date(Date.now() - 60_000).toISOString() })),
+    );
+    await twitchControl().setFollow(streamer.id, viewers[0]?.id ?? "", new Date(Date.now() - day).toISOString());
+    const base = Math.floor(Date.now() / minute) * minute;
+    for (let slot = 0; slot < 4; slot += 1) await runTick(base + slot * minute);
+    const calls = (await twitchControl().listCalls({ contains: streamer.id })).filter(
+      (call) => call.path === "/helix/channels/followers",
+    );
+    const listCalls = calls.filter((call) => call.query.user_id === undefined);
+    // One page told the Worker the list is too long; afterwards only per-viewer lookups, 4 a slot at most.
+    expect(listCalls).toHaveLength(1);
+    expect(calls.length - listCalls.length).toBeLessThanOrEqual(4 * 4 - 1);
+    // By the last slot every viewer is known: the one follower is the only entrant.
+    const draws = await readDraws(scene.guildId);
+    expect(draws.at(-1)?.entrants.map(([id]) => id)).toEqual([viewers[0]?.id]);
+  });
+
   it("a gate whose scope the link lacks is refused at start with that scope and a re-link button", async () => {
     const { scene } = await setUpChannel(
       1,
