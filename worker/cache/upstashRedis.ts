@@ -53,6 +53,15 @@ export class UpstashPipeline {
     return this.push(["GET", key]);
   }
 
+  hmget(key: string, ...fields: string[]): this {
+    return this.push(["HMGET", key, ...fields]);
+  }
+
+  /** `fieldsAndValues`: field, value, field, value, … */
+  hset(key: string, ...fieldsAndValues: string[]): this {
+    return this.push(["HSET", key, ...fieldsAndValues]);
+  }
+
   mget(...keys: string[]): this {
     return this.push(["MGET", ...keys]);
   }

@@ -94,6 +94,7 @@ export async function applyGates(
       broadcasterId,
       gates.map((gate) => factOfGate[gate]),
       candidates.map((candidate) => candidate.id),
+      now,
     );
   } catch (error) {
     // The last chat lives only in Redis: without it the chat gate cannot be checked.
@@ -145,6 +146,7 @@ export async function applyGates(
     await writeGateFacts(
       app.redis,
       learned,
+      now,
       lookups.listed && lookups.followerTotal !== undefined
         ? { broadcasterId, total: lookups.followerTotal }
         : undefined,
@@ -187,10 +189,10 @@ async function lookUp(
   let unknown = asked;
   if (unknown.length === 0 || lookups.callsLeft === 0 || gate === "active") return;
   const broadcasterId = raffle.twitchBroadcasterId;
-  const learn = (viewerId: string, value: number) => {
+  const learn = (viewerId: string, value: number, remember = true) => {
     if (values.get(viewerId) === value) return; // known already (a follower listed again)
     values.set(viewerId, value);
-    learned.push({ fact: factOfGate[gate], broadcasterId, viewerId, value });
+    if (remember) learned.push({ fact: factOfGate[gate], broadcasterId, viewerId, value });
   };
   // The whole follower list is cheaper than one call per viewer when it fits in the calls left; a
   // channel known to have more followers is asked viewer by viewer (its newest page, read again,
@@ -223,8 +225,9 @@ async function lookUp(
         lookups.callsLeft -= 1;
         if (gate === "account_age") {
           const createdAt = new Map((await helix.getUsers({ ids })).map((user) => [user.id, user.createdAt]));
-          // An account Get Users does not return (suspended, deleted) is remembered as 0: it fails the gate.
-          for (const id of ids) learn(id, createdAt.get(id) ?? 0);
+          // An account Get Users does not return (suspended, deleted) fails the gate in this slot
+          // (0), and is not remembered: it is asked about again, 100 to a call.
+          for (const id of ids) learn(id, createdAt.get(id) ?? 0, createdAt.get(id) !== undefined);
         } else if (gate === "subscribers") {
           const subscribers = await helix.getSubscriberIds(broadcasterId, ids);
           for (const id of ids) learn(id, subscribers.has(id) ? 1 : 0);

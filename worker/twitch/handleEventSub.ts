@@ -146,7 +146,7 @@ async function rememberGateFact(app: AppContext, type: string, event: unknown): 
   }
   if (!fact) return;
   try {
-    await writeGateFacts(app.redis, [fact]);
+    await writeGateFacts(app.redis, [fact], app.now());
   } catch (error) {
     app.log.warn("could not remember a gate fact", { type, error });
   }

@@ -341,6 +341,12 @@ describe("raffle gates", () => {
     );
     expect(calls).toHaveLength(1);
     expect(JSON.stringify(calls[0])).not.toContain("user_id");
+    // The next slot asks Twitch nothing: every answer was remembered.
+    const since = await twitchControl().readLastSequence();
+    await runTick(Math.floor(Date.now() / minute) * minute + minute);
+    const later = await twitchControl().listCalls({ since, contains: streamer.id });
+    expect(later.filter((call) => call.path === "/helix/channels/followers")).toEqual([]);
+    expect(await readDraws(scene.guildId)).toHaveLength(2);
   });
 
   it("a channel with more followers than a slot can list is asked viewer by viewer, its list read once", async () => {
