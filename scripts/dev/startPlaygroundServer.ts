@@ -249,6 +249,9 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
         : // A login already in a chat keeps its Twitch id; only a new one gets a new id.
           { id: state.findIdByLogin(login, twitchUserId) ?? createChatterId(login), login, displayName: login };
     });
+    // On Twitch every chatter is an account Get Users answers for (the account-age gate asks); a
+    // new one gets the fake's default creation date, which the Viewers table changes.
+    for (const chatter of chatters) if (!state.users.has(chatter.id)) state.upsertUser(chatter);
     state.setChatters(twitchUserId, { chatters });
   }
 

@@ -293,7 +293,7 @@ export const englishMessages = {
   raffleFieldGates: "Who may win",
   raffleStartedGates: "Only {gates} may win.",
   raffleNeedsGateScope:
-    "{gates}: the Twitch link lacks the permission {scopes}. Link Twitch again with the button below and accept it, then run `/raffle start` again.",
+    "To let only {gates} win, LiveLoot needs the Twitch permission {scopes}, which the link does not have. Link Twitch again with the button below and accept it, then run `/raffle start` again.",
   raffleRelinkButton: "Link Twitch again",
   raffleNoWinnerGated: "{chatters} in chat, 0 {gate}",
   raffleNoEligibleGated: "{chatters} in chat, 0 {gate}, so nothing was drawn.",

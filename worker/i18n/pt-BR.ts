@@ -301,7 +301,7 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleFieldGates: "Quem pode ganhar",
   raffleStartedGates: "Só {gates} podem ganhar.",
   raffleNeedsGateScope:
-    "{gates}: a conexão com a Twitch não tem a permissão {scopes}. Conecte a Twitch de novo pelo botão abaixo e aceite, depois use `/raffle start` de novo.",
+    "Para que só {gates} possam ganhar, o LiveLoot precisa da permissão da Twitch {scopes}, que a conexão não tem. Conecte a Twitch de novo pelo botão abaixo e aceite, depois use `/raffle start` de novo.",
   raffleRelinkButton: "Conectar a Twitch de novo",
   raffleNoWinnerGated: "{chatters} no chat, 0 {gate}",
   raffleNoEligibleGated: "{chatters} no chat, 0 {gate}, então nada foi sorteado.",

@@ -88,7 +88,7 @@ const english: RaffleTexts = {
   ],
   notCoveredHeading: "What this does not cover",
   notCoveredParagraphs: [
-    "Who was in chat: the entrant list comes from Twitch's chatter list as LiveLoot read it, minus the broadcaster, bots, excluded users and recent winners. In a very large chat the entrants are a uniform sample of at most 500 viewers, and which viewers went into the sample is not provable.",
+    "Who was in chat: the entrant list comes from Twitch's chatter list as LiveLoot read it, minus the broadcaster, bots, excluded users, recent winners and whoever the raffle's gates left out (by Twitch's answers about follows, subscriptions, account ages and chat messages, as LiveLoot read them). In a very large chat the entrants are a uniform sample of at most 500 viewers, and which viewers went into the sample is not provable.",
     "A draw marked “not publicly verifiable” was made when the beacon could not be reached: its randomness came from LiveLoot itself.",
   ],
   drawsHeading: "Draws",
@@ -157,7 +157,7 @@ const portuguese: RaffleTexts = {
   ],
   notCoveredHeading: "O que isso não cobre",
   notCoveredParagraphs: [
-    "Quem estava no chat: a lista de participantes vem da lista de chatters da Twitch como o LiveLoot a leu, sem o streamer, bots, usuários excluídos e vencedores recentes. Num chat muito grande, os participantes são uma amostra uniforme de no máximo 500 espectadores, e quais espectadores entraram na amostra não é comprovável.",
+    "Quem estava no chat: a lista de participantes vem da lista de chatters da Twitch como o LiveLoot a leu, sem o streamer, bots, usuários excluídos, vencedores recentes e quem as restrições do sorteio deixaram de fora (pelas respostas da Twitch sobre follows, inscrições, idade das contas e mensagens no chat, como o LiveLoot as leu). Num chat muito grande, os participantes são uma amostra uniforme de no máximo 500 espectadores, e quais espectadores entraram na amostra não é comprovável.",
     "Um sorteio marcado “não verificável publicamente” foi feito quando o farol estava inacessível: a aleatoriedade veio do próprio LiveLoot.",
   ],
   drawsHeading: "Sorteios",
