@@ -11,6 +11,7 @@ import {
   discordControl,
   extractButtonUrl,
   linkTwitch,
+  openLinkPage,
   readEditedReply,
   runCommand,
   twitchControl,
@@ -191,6 +192,15 @@ describe("raffle gates", () => {
     expect(status).toContain(
       "Who may win: viewers who chatted in the last 10 minutes; accounts at least 30 days old; subscribers; followers for at least 7 days",
     );
+    // Re-linking while the chat gate is in use asks for its scopes again, so the gate keeps working.
+    const connect = await runCommand(scene, "twitch", "connect", {}, { bindings });
+    const { authorizeUrl } = await openLinkPage(connect.body, { bindings });
+    for (const scope of chatScopes) expect(authorizeUrl.searchParams.get("scope")?.split(" ")).toContain(scope);
+    await runCommand(scene, "raffle", "stop", {}, { bindings });
+    const plain = await openLinkPage((await runCommand(scene, "twitch", "connect", {}, { bindings })).body, {
+      bindings,
+    });
+    expect(plain.authorizeUrl.searchParams.get("scope")?.split(" ")).not.toContain("user:read:chat");
   });
 
   it("a gate that empties the chat is named in /raffle status and the public page lists the gates", async () => {
