@@ -1,14 +1,13 @@
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type DiscordFake, startDiscordFake } from "../../../devkit/fakes/discordFake";
 import { startTwitchFake, type TwitchFake } from "../../../devkit/fakes/twitchFake";
 import type { ConversationEntry } from "../../../playground/playgroundApi";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
 import { SimulatedClock } from "../../../scripts/dev/SimulatedClock";
-import { repositoryRoot } from "../../../scripts/dev/startDevStack";
-import { type PlaygroundServer, startPlaygroundServer } from "../../../scripts/dev/startPlaygroundServer";
+import type { PlaygroundServer } from "../../../scripts/dev/startPlaygroundServer";
 import { startTicker, type Ticker } from "../../../scripts/dev/startTicker";
+import { startTestPlayground } from "../../support/startTestPlayground";
 
 const { credentials } = devFixtures;
 const general = devFixtures.channels[0];
@@ -70,19 +69,7 @@ describe("the playground shows what Discord would refuse as 'This interaction fa
     const workerUrl = `http://127.0.0.1:${address.port}`;
     const clock = new SimulatedClock();
     ticker = startTicker({ workerUrl, clock, automatic: false });
-    playground = await startPlaygroundServer({
-      port: 0,
-      playgroundDirectory: join(repositoryRoot, "playground"),
-      workerUrl,
-      commands: [],
-      applicationId: credentials.discordApplicationId,
-      guild: devFixtures.guild,
-      channels: devFixtures.channels,
-      twitch,
-      discord,
-      clock,
-      ticker,
-    });
+    playground = await startTestPlayground({ workerUrl, twitch, discord, clock, ticker });
   });
 
   afterAll(async () => {

@@ -1,14 +1,13 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type DiscordFake, startDiscordFake } from "../../../devkit/fakes/discordFake";
 import { startTwitchFake, type TwitchFake } from "../../../devkit/fakes/twitchFake";
 import type { ConversationEntry, PlaygroundState } from "../../../playground/playgroundApi";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
 import { SimulatedClock } from "../../../scripts/dev/SimulatedClock";
-import { repositoryRoot } from "../../../scripts/dev/startDevStack";
-import { type PlaygroundServer, startPlaygroundServer } from "../../../scripts/dev/startPlaygroundServer";
+import type { PlaygroundServer } from "../../../scripts/dev/startPlaygroundServer";
 import { startTicker, type Ticker } from "../../../scripts/dev/startTicker";
+import { startTestPlayground } from "../../support/startTestPlayground";
 import { hexToBytes } from "../../support/worker/signInteraction";
 
 const { credentials } = devFixtures;
@@ -115,14 +114,9 @@ describe("the playground's dev server", () => {
     worker = await startWorkerStandIn(discord.url);
     const clock = new SimulatedClock();
     ticker = startTicker({ workerUrl: worker.url, clock, automatic: false });
-    playground = await startPlaygroundServer({
-      port: 0,
-      playgroundDirectory: join(repositoryRoot, "playground"),
+    playground = await startTestPlayground({
       workerUrl: worker.url,
       commands: [{ name: "twitch", description: "Link your Twitch channel" }],
-      applicationId: credentials.discordApplicationId,
-      guild: devFixtures.guild,
-      channels: devFixtures.channels,
       twitch,
       discord,
       clock,

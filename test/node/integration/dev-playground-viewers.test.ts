@@ -10,11 +10,11 @@ import { EventSubCallback, hasValidSignature } from "../../../devkit/tests/suppo
 import type { ViewerChatResult, ViewersView, ViewerView } from "../../../playground/playgroundApi";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
 import { SimulatedClock } from "../../../scripts/dev/SimulatedClock";
-import { repositoryRoot } from "../../../scripts/dev/startDevStack";
-import { type PlaygroundServer, startPlaygroundServer } from "../../../scripts/dev/startPlaygroundServer";
+import type { PlaygroundServer } from "../../../scripts/dev/startPlaygroundServer";
 import { startTicker, type Ticker } from "../../../scripts/dev/startTicker";
 import { type BrowserDevStack, startBrowserDevStack } from "../../support/browserDevStack";
 import { chromiumPath } from "../../support/chromium";
+import { startTestPlayground } from "../../support/startTestPlayground";
 
 // The playground's Viewers table: its routes edit a viewer's gate facts in a real Twitch fake
 // through the fake's control API, and answer what the fake then has.
@@ -57,19 +57,7 @@ describe("the playground's Viewers routes, against the Twitch fake", () => {
     callback = new EventSubCallback();
     await callback.start();
     ticker = startTicker({ workerUrl: "http://127.0.0.1:1", clock, automatic: false });
-    playground = await startPlaygroundServer({
-      port: 0,
-      playgroundDirectory: join(repositoryRoot, "playground"),
-      workerUrl: "http://127.0.0.1:1",
-      commands: [],
-      applicationId: credentials.discordApplicationId,
-      guild: devFixtures.guild,
-      channels: devFixtures.channels,
-      twitch,
-      discord,
-      clock,
-      ticker,
-    });
+    playground = await startTestPlayground({ workerUrl: "http://127.0.0.1:1", twitch, discord, clock, ticker });
   });
 
   afterAll(async () => {
