@@ -1,19 +1,24 @@
 /**
  * What one minute of raffles costs: for 10, 100 and 1,000 due live raffles, the wall time of the
  * tick, its subrequests and its database round trips, on a cold minute (Get Chatters) and the
- * warm one after it, plus 100 raffles through the queue fan-out. The Worker runs under wrangler
- * against the Twitch and Discord fakes with injected latency. See bench/README.md.
+ * warm one after it, plus 100 raffles through the queue fan-out; then the raffle gates: each gate
+ * alone and all of them, for 50 and 5,000 chatters per channel, cold and warm. The Worker runs
+ * under wrangler against the Twitch and Discord fakes with injected latency. See bench/README.md.
  *
- * Run with `npx tsx bench/tick.ts`. DATABASE_URL (a Postgres server URL) and REDIS_URL are used
- * when set, like the tests do; otherwise a throwaway Postgres and Redis are started.
+ * Run with `npx tsx bench/tick.ts` (`--gates-only`: only the gates part; `--no-gates`: without it).
+ * DATABASE_URL (a Postgres server URL) and REDIS_URL are used when set, like the tests do;
+ * otherwise a throwaway Postgres and Redis are started.
  */
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chatterCacheSeconds } from "../worker/cache/chatterCache";
 import type { BenchReport } from "./support/BenchReport";
+import { formatGatesReport } from "./support/formatGatesReport";
 import { formatReport } from "./support/formatReport";
+import { runGatedMinutes } from "./support/runGatedMinutes";
 import { productionFanoutThreshold, type RaffleMinutes, runRaffleMinutes } from "./support/runRaffleMinutes";
+import { simulateFollowerLookups } from "./support/simulateFollowerLookups";
 import { startBenchStack } from "./support/startBenchStack";
 
 const directSizes = [10, 100, 1_000];
@@ -21,6 +26,16 @@ const fanoutSize = 100;
 const fakeLatencyMilliseconds = 50;
 const chattersPerChannel = 50;
 const directory = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** The gates part: raffles per row, chat sizes, minutes per row (1 cold + warm), followers warm-up cap. */
+const gatedRaffles = 5;
+const gatedChatSizes = [50, 5_000];
+const gatedMinutesPerRow = 3;
+const followersWarmUpMinutes = 20;
+/** Follower share of the bench's chat (support/seedGateFacts.ts), for the followers gate's model. */
+const followerShare = 0.45;
+const arguments_ = new Set(process.argv.slice(2));
+const runsTicks = !arguments_.has("--gates-only");
+const runsGates = !arguments_.has("--no-gates");
 
 const stack = await startBenchStack({
   postgresServerUrl: process.env.DATABASE_URL || undefined,
@@ -32,6 +47,28 @@ process.once("SIGINT", () => {
   void stack.stop().finally(() => process.exit(130));
 });
 try {
+  if (stack.postgresKind === "pglite") {
+    console.log("Warning: Postgres is PGlite (one shared session); set DATABASE_URL for representative numbers.\n");
+  }
+  if (runsTicks) console.log(formatReport(await measureTicks()));
+  if (runsGates) {
+    const gates = await runGatedMinutes(stack, {
+      directory,
+      firstBatch: directSizes.length + 2,
+      raffles: gatedRaffles,
+      chatSizes: gatedChatSizes,
+      minutesPerRow: gatedMinutesPerRow,
+      warmUpMinutes: followersWarmUpMinutes,
+    });
+    const models = [50, 500, 5_000, 10_000].map((chatSize) => simulateFollowerLookups(chatSize, followerShare));
+    if (runsTicks) console.log("");
+    console.log(formatGatesReport(gates, models));
+  }
+} finally {
+  await stack.stop();
+}
+
+async function measureTicks(): Promise<BenchReport> {
   const run = { chattersPerChannel, directory };
   const direct: RaffleMinutes[] = [];
   for (const [index, raffles] of directSizes.entries()) {
@@ -45,7 +82,7 @@ try {
     raffles: fanoutSize,
     batch: directSizes.length + 1,
   });
-  const report: BenchReport = {
+  return {
     fakeLatencyMilliseconds,
     chattersPerChannel,
     queueBatchSize: await readQueueBatchSize(join(directory, "wrangler.toml")),
@@ -54,12 +91,6 @@ try {
     direct,
     fanout,
   };
-  if (stack.postgresKind === "pglite") {
-    console.log("Warning: Postgres is PGlite (one shared session); set DATABASE_URL for representative numbers.\n");
-  }
-  console.log(formatReport(report));
-} finally {
-  await stack.stop();
 }
 
 /** The queue consumer's `max_batch_size`: how many raffles one consumer invocation may draw. */

@@ -8,6 +8,10 @@ const tickSummarySchema = z.object({
   liveRaffles: z.number(),
   fannedOut: z.number(),
   drawn: z.number(),
+  /** Slots drawn with nobody eligible (after the gates, cooldowns and exclusions). */
+  noEligible: z.number().default(0),
+  /** Slots skipped because a gate could not be checked. */
+  gateUnavailable: z.number().default(0),
   failed: z.number(),
   announced: z.number(),
   announcementRetries: z.number(),

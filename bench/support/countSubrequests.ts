@@ -11,12 +11,20 @@ export interface SubrequestCounts {
   helixEventSub: number;
   helixStreams: number;
   helixChatters: number;
+  /** The raffle gates' lookups (raffle/applyGates.ts): Get Users (account age, 100 ids a call). */
+  helixUsers: number;
+  /** Get Broadcaster Subscriptions (the subscribers gate, 100 ids a call). */
+  helixSubscriptions: number;
+  /** Get Channel Followers (the followers gates, one viewer a call). */
+  helixFollowers: number;
   /** Any other Twitch call (none expected). */
   twitchOther: number;
   discordMessages: number;
   /** Any other Discord call (none expected). */
   discordOther: number;
   upstash: number;
+  /** Redis commands in those requests (a pipeline counts each of its commands): what Upstash bills. */
+  upstashCommands: number;
   /** The drand relay: the round the tick's draws wait for (one per tick or consumer batch). */
   drand: number;
   /** Outbound HTTP calls: everything above. */
@@ -40,6 +48,9 @@ export function countSubrequests(
   const helixEventSub = countTwitch((call) => call.path.startsWith("/helix/eventsub/"));
   const helixStreams = countTwitch((call) => call.path === "/helix/streams");
   const helixChatters = countTwitch((call) => call.path === "/helix/chat/chatters");
+  const helixUsers = countTwitch((call) => call.path === "/helix/users");
+  const helixSubscriptions = countTwitch((call) => call.path === "/helix/subscriptions");
+  const helixFollowers = countTwitch((call) => call.path === "/helix/channels/followers");
   const discordMessages = discordCalls.filter(
     (call) => call.method === "POST" && /^\/api\/v10\/channels\/\d+\/messages$/.test(call.path),
   ).length;
@@ -50,10 +61,23 @@ export function countSubrequests(
     helixEventSub,
     helixStreams,
     helixChatters,
-    twitchOther: twitchCalls.length - twitchAuth - twitchValidate - helixEventSub - helixStreams - helixChatters,
+    helixUsers,
+    helixSubscriptions,
+    helixFollowers,
+    twitchOther:
+      twitchCalls.length -
+      twitchAuth -
+      twitchValidate -
+      helixEventSub -
+      helixStreams -
+      helixChatters -
+      helixUsers -
+      helixSubscriptions -
+      helixFollowers,
     discordMessages,
     discordOther: discordCalls.length - discordMessages,
     upstash: upstashRequests,
+    upstashCommands: upstash.commands,
     drand: drandCalls.length,
     http: twitchCalls.length + discordCalls.length + upstashRequests + drandCalls.length,
     neonWebSockets: neon.upgrades,

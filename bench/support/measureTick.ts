@@ -47,7 +47,17 @@ const settleTimeoutMilliseconds = 240_000;
 /** Runs the tick for `scheduledTime`, waits until its draws are announced, and collects what it cost. */
 export async function measureTick(
   context: TickContext,
-  run: { path: TickPath; raffles: number; minute: TickMinute; scheduledTime: number },
+  run: {
+    path: TickPath;
+    raffles: number;
+    minute: TickMinute;
+    scheduledTime: number;
+    /**
+     * "all" (default): every raffle's draw is announced. "drawn": only the draws the tick's summary
+     * counts (direct path only): a gated slot may find nobody eligible and announce nothing.
+     */
+    settle?: "all" | "drawn";
+  },
 ): Promise<TickMeasurement> {
   const { stack, worker, tickLog, probe } = context;
   const transactionsBefore = await probe.readTransactions();
@@ -63,7 +73,8 @@ export async function measureTick(
   const startedAt = performance.now();
   await worker.runScheduled(run.scheduledTime);
   const tickMilliseconds = performance.now() - startedAt;
-  await waitForDeliveries(probe, run.scheduledTime, run.raffles);
+  const expectedDraws = run.settle === "drawn" ? (await tickLog.waitForSummary(run.scheduledTime)).drawn : run.raffles;
+  await waitForDeliveries(probe, run.scheduledTime, expectedDraws);
   const settledMilliseconds = performance.now() - startedAt;
 
   const summary = await tickLog.waitForSummary(run.scheduledTime);
@@ -76,8 +87,9 @@ export async function measureTick(
     stack.discord.listCalls({ since: discordMark }),
     stack.drand.listCalls({ since: drandMark }),
   ]);
+  const { settle: _settle, ...described } = run;
   return {
-    ...run,
+    ...described,
     tickMilliseconds,
     settledMilliseconds,
     summary,

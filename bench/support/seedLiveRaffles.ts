@@ -29,6 +29,8 @@ export interface SeedOptions {
   chattersPerChannel: number;
   /** The minute of the first tick: every raffle is due then. */
   firstSlotAt: number;
+  /** The scopes the links are granted (default: only the required ones, as for an ungated raffle). */
+  scopes?: readonly string[];
 }
 
 const lootTable = [
@@ -49,16 +51,17 @@ export async function seedLiveRaffles(stack: BenchStack, options: SeedOptions): 
   await stack.twitch.upsertUsers(
     guilds.map((guild) => ({ id: guild.broadcasterId, login: guild.login, displayName: guild.login })),
   );
+  const scopes = [...(options.scopes ?? requiredTwitchScopes)];
   const tokens = await mapWithConcurrency(guilds, setupConcurrency, async (guild) => {
     await stack.twitch.setLive(guild.broadcasterId, { title: "LiveLoot benchmark" });
     await stack.twitch.setChatters(guild.broadcasterId, { count: options.chattersPerChannel });
-    return mintUserTokens(stack.twitch, stack.twitchUrl, guild.broadcasterId, [...requiredTwitchScopes]);
+    return mintUserTokens(stack.twitch, stack.twitchUrl, guild.broadcasterId, scopes);
   });
 
   const client = new pg.Client({ connectionString: stack.databaseUrl });
   await client.connect();
   try {
-    await insertGuilds(client, guilds, tokens, options.firstSlotAt);
+    await insertGuilds(client, guilds, tokens, options.firstSlotAt, scopes);
   } finally {
     await client.end();
   }
@@ -94,6 +97,7 @@ async function insertGuilds(
   guilds: BenchGuild[],
   tokens: UserTokens[],
   firstSlotAt: number,
+  scopes: readonly string[],
 ): Promise<void> {
   const cipher = await TokenCipher.fromBase64Key(testCredentials.tokenEncryptionKey);
   const sealed = await Promise.all(
@@ -124,7 +128,7 @@ async function insertGuilds(
         guildIds,
         guilds.map((guild) => guild.broadcasterId),
         guilds.map((guild) => guild.login),
-        [...requiredTwitchScopes],
+        [...scopes],
         sealed.map((entry) => entry.accessToken.ciphertext),
         sealed.map((entry) => entry.refreshToken.ciphertext),
         cipher.keyId,

@@ -12,7 +12,7 @@ import { type NeonHttpEndpoint, startNeonHttpEndpoint } from "../../devkit/servi
 import type { PostgresKind } from "../../devkit/services/postgres";
 import { migrate } from "../../scripts/migrate";
 import { PostgresWireCounter } from "./PostgresWireCounter";
-import { type CountingProxy, readProxyTarget, startCountingProxy } from "./startCountingProxy";
+import { type CountingProxy, countUpstashCommands, readProxyTarget, startCountingProxy } from "./startCountingProxy";
 
 /** Everything the benchmarked Worker talks to, each outside system behind something that counts its calls. */
 export interface BenchStack {
@@ -28,7 +28,7 @@ export interface BenchStack {
   drand: DrandControl;
   /** The Discord fake's state (it runs in this process): interactions registered and read without HTTP. */
   discordState: DiscordState;
-  /** In front of the Upstash bridge: each request is one Worker subrequest. */
+  /** In front of the Upstash bridge: each request is one Worker subrequest; `commands` counts Redis commands. */
   upstashProxy: CountingProxy;
   /** In front of the Neon wsproxy: each WebSocket is one Worker subrequest (a database connection). */
   neonProxy: CountingProxy;
@@ -85,7 +85,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const drandFake = await startDrandFake({ seed: "liveloot bench" });
     stopSteps.push(() => drandFake.stop());
 
-    const upstashProxy = await startCountingProxy(readProxyTarget(services.upstashUrl));
+    const upstashProxy = await startCountingProxy(readProxyTarget(services.upstashUrl), {
+      countRequestCommands: countUpstashCommands,
+    });
     stopSteps.push(() => upstashProxy.stop());
     const neonWire = new PostgresWireCounter();
     const neonProxy = await startCountingProxy(readProxyTarget(services.neonWsProxy), {

@@ -8,6 +8,11 @@ export interface ProxyCounts {
   requests: number;
   /** WebSocket upgrades (each one a Worker subrequest that then stays open). */
   upgrades: number;
+  /**
+   * What `countRequestCommands` counted in the request bodies (the Upstash bridge: Redis commands,
+   * which Upstash bills one by one, a pipeline's each); 0 without it.
+   */
+  commands: number;
 }
 
 /** A transparent HTTP and WebSocket proxy on 127.0.0.1 that counts what passes through it. */
@@ -31,15 +36,29 @@ export async function startCountingProxy(
   options: {
     /** Called for each upgrade; what it returns reads that WebSocket's client-to-server bytes. */
     readClientBytes?: () => (chunk: Buffer) => void;
+    /** Counts what a plain HTTP request carries (its path and whole body), added to `commands`. */
+    countRequestCommands?: (path: string, body: Buffer) => number;
   } = {},
 ): Promise<CountingProxy> {
-  const counts: ProxyCounts = { requests: 0, upgrades: 0 };
+  const counts: ProxyCounts = { requests: 0, upgrades: 0, commands: 0 };
   let openUpgrades = 0;
   const agent = new Agent({ keepAlive: true });
   const tunnels = new Set<Duplex>();
 
   const server = createServer((incoming, outgoing) => {
     counts.requests += 1;
+    const countCommands = options.countRequestCommands;
+    if (countCommands !== undefined) {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.on("end", () => {
+        try {
+          counts.commands += countCommands(incoming.url ?? "/", Buffer.concat(chunks));
+        } catch (error) {
+          console.error("counting proxy: command counter failed", error);
+        }
+      });
+    }
     forwardRequest(incoming, outgoing, target, agent);
   });
   server.on("upgrade", (incoming: IncomingMessage, client: Duplex, head: Buffer) => {
@@ -146,5 +165,22 @@ function describeRequestHead(incoming: IncomingMessage): string {
 }
 
 export function subtractCounts(after: ProxyCounts, before: ProxyCounts): ProxyCounts {
-  return { requests: after.requests - before.requests, upgrades: after.upgrades - before.upgrades };
+  return {
+    requests: after.requests - before.requests,
+    upgrades: after.upgrades - before.upgrades,
+    commands: after.commands - before.commands,
+  };
+}
+
+/**
+ * Redis commands in one Upstash REST request: `POST /` carries one command (a JSON array),
+ * `/pipeline` and `/multi-exec` a JSON array of them; the path form is one command.
+ */
+export function countUpstashCommands(path: string, body: Buffer): number {
+  const route = path.split("?")[0] ?? "/";
+  if (route === "/pipeline" || route === "/multi-exec") {
+    const parsed: unknown = JSON.parse(body.toString("utf8"));
+    return Array.isArray(parsed) ? parsed.length : 0;
+  }
+  return 1;
 }
