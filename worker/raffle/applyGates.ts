@@ -8,11 +8,12 @@ import { type GateName, gateScopes, listGates, type RaffleGates } from "./gates"
 import { callWithUserToken } from "./twitchAccess";
 
 /**
- * Helix calls one slot may spend on its gates' questions, all gates together. What is asked is
- * remembered (cache/gateFacts.ts), so a chat is known after a few minutes and a warm slot asks
- * nothing: 4 calls check 400 account ages or subscriptions, or 4 follows. A gated raffle then
- * costs at most 4 + 2 Redis round trips more than an ungated one (bench/tick.ts measures it), and
- * the tick counts it as `gatedRaffleWeight` raffles when deciding to fan out.
+ * Helix calls one slot may spend on its gates' questions, all gates together: 4 calls check 400
+ * account ages or subscriptions, a follower list of 400, or 4 follows one by one. What is asked is
+ * remembered (cache/gateFacts.ts), so a warm slot asks nothing; a big chat is learned a sample at
+ * a time (bench/README.md models how fast). A gated raffle costs at most 4 + 2 Redis round trips
+ * more than an ungated one (bench/tick.ts measures it), and the tick counts it as
+ * `gatedRaffleWeight` raffles when deciding to fan out.
  */
 export const gateLookupCallsPerSlot = 4;
 
