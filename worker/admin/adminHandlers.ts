@@ -177,7 +177,7 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
   createSubscription: async (app, input) => {
     const guildId = String(input.body.guild_id);
     const link = await requireLink(app, guildId);
-    const wanted = listDesiredSubscriptions(link.twitchUserId, link.scopes).find(
+    const wanted = listDesiredSubscriptions(link.twitchUserId, link.scopes, true).find(
       (entry) => entry.type === input.body.type,
     );
     if (!wanted)

@@ -15,6 +15,7 @@ import { claimReauthNotice, findTwitchLink } from "../db/twitchLinks";
 import { createChannelMessage } from "../discord/DiscordRestClient";
 import { type Locale, type MessageKey, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
+import { syncChatGateSubscription } from "../twitch/eventSubSubscriptions";
 import type { GateFailureReason } from "./applyGates";
 import type { GateName } from "./gates";
 
@@ -36,12 +37,17 @@ export async function stopRaffle(
   guildId: string,
   reason: StopReason,
 ): Promise<{ raffle: RaffleSummary | undefined; totalDraws: number | undefined } | undefined> {
-  if (reason === "stopped_by_user") {
-    const stopped = await stopRaffleByUser(app.database, guildId, app.now());
-    return stopped ? { raffle: undefined, totalDraws: stopped.totalDraws } : undefined;
-  }
-  const raffle = await stopActiveRaffle(app.database, guildId, reason, app.now());
-  return raffle ? { raffle, totalDraws: undefined } : undefined;
+  const result =
+    reason === "stopped_by_user"
+      ? await stopRaffleByUser(app.database, guildId, app.now()).then((stopped) =>
+          stopped ? { raffle: undefined, totalDraws: stopped.totalDraws } : undefined,
+        )
+      : await stopActiveRaffle(app.database, guildId, reason, app.now()).then((raffle) =>
+          raffle ? { raffle, totalDraws: undefined } : undefined,
+        );
+  // Nothing needs the channel's chat messages any more (they cost a request each).
+  if (result) app.runInBackground(syncChatGateSubscription(app, guildId));
+  return result;
 }
 
 /**

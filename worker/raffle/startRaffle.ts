@@ -1,6 +1,7 @@
 import type { AppContext } from "../context";
 import { PostgresCode, readDatabaseError } from "../db/databaseErrors";
 import { startRaffle as insertOrRestartRaffle, readRaffleStartContext } from "../db/raffleStart";
+import { syncChatGateSubscription } from "../twitch/eventSubSubscriptions";
 import { findMissingGateScopes, type GateName, gateScopes, listGates, type RaffleGates } from "./gates";
 
 export interface RaffleStartRequest {
@@ -63,6 +64,8 @@ export async function startRaffle(app: AppContext, request: RaffleStartRequest):
     if (readDatabaseError(error)?.code === PostgresCode.uniqueViolation) return { kind: "alreadyActive" };
     throw error;
   }
+  // The chat gate reads the channel's chat messages: subscribe now, not at the next hourly repair.
+  if (request.gates.activeMinutes > 0) app.runInBackground(syncChatGateSubscription(app, request.guildId));
   return { kind: "started", twitchLogin: link.twitchLogin, publicId };
 }
 

@@ -8,6 +8,7 @@ import {
   listSubscriptions,
   saveSubscription,
 } from "../db/eventSubSubscriptions";
+import { findTwitchLink } from "../db/twitchLinks";
 import { describeError } from "../log";
 import { chatGateScopes } from "../raffle/gates";
 import { getAppAccessToken } from "./appAccessToken";
@@ -24,7 +25,12 @@ export interface DesiredSubscription {
  * The subscriptions a link should have. Each needs the scope Twitch names for it
  * (platform-facts §2.9); a grant without that scope simply goes without the feature.
  */
-export function listDesiredSubscriptions(broadcasterId: string, scopes: readonly string[]): DesiredSubscription[] {
+export function listDesiredSubscriptions(
+  broadcasterId: string,
+  scopes: readonly string[],
+  /** A running or paused raffle of the guild uses the chat gate (`active_minutes`). */
+  usesChatGate = false,
+): DesiredSubscription[] {
   const has = (scope: string) => scopes.includes(scope);
   const broadcaster = { broadcaster_user_id: broadcasterId };
   return [
@@ -41,9 +47,9 @@ export function listDesiredSubscriptions(broadcasterId: string, scopes: readonly
       : []),
     ...(has("bits:read") ? [{ type: "channel.cheer", version: "1", condition: broadcaster }] : []),
     { type: "channel.raid", version: "1", condition: { to_broadcaster_user_id: broadcasterId } },
-    // The chat gate (`active_minutes`): its scopes are asked for only when a raffle uses it, so a
-    // link has them only then. One Worker invocation per chat message (README, cost model).
-    ...(chatGateScopes.every(has)
+    // The chat gate (`active_minutes`), only while a raffle uses it and the link has its scopes:
+    // it costs one Worker invocation per chat message (README, "Who may win").
+    ...(usesChatGate && chatGateScopes.every(has)
       ? [
           {
             type: "channel.chat.message",
@@ -53,6 +59,16 @@ export function listDesiredSubscriptions(broadcasterId: string, scopes: readonly
         ]
       : []),
   ];
+}
+
+/** Whether the guild's running or paused raffle uses the chat gate (its subscription is wanted then only). */
+async function guildUsesChatGate(app: AppContext, guildId: string): Promise<boolean> {
+  const rows = await app.database.query<{ uses: boolean }>(
+    `select exists (select 1 from raffles where guild_id = $1 and status in ('running', 'paused')
+       and active_minutes > 0) as uses`,
+    [guildId],
+  );
+  return rows[0]?.uses === true;
 }
 
 /** Same condition, whatever the key order (jsonb does not keep it). */
@@ -75,14 +91,14 @@ function isHealthy(stored: ChannelSubscription, wanted: DesiredSubscription): bo
  * should no longer have. Subscriptions belong to the channel: one that another guild's link made
  * is shared (the guild is recorded beside it); one missing, revoked, failed or pending for more
  * than 10 minutes is re-created, for every guild it serves; Twitch's 409 (it already has one)
- * counts as covered. Used after linking and by the hourly repair. Failures are logged per
- * subscription; the next repair tries again.
+ * counts as covered. Used after linking, by the hourly repair, and when a raffle using the chat
+ * gate starts or stops. Failures are logged per subscription; the next repair tries again.
  */
 export async function syncSubscriptions(
   app: AppContext,
   link: { guildId: string; twitchUserId: string; scopes: readonly string[] },
 ): Promise<{ created: number; shared: number; failed: number }> {
-  const desired = listDesiredSubscriptions(link.twitchUserId, link.scopes);
+  const desired = listDesiredSubscriptions(link.twitchUserId, link.scopes, await guildUsesChatGate(app, link.guildId));
   const serving = await listSubscriptions(app.database, link.guildId);
   const channel = await listChannelSubscriptions(app.database, link.twitchUserId);
   const findWanted = (stored: ChannelSubscription) =>
@@ -222,4 +238,22 @@ export async function deleteSubscriptions(app: AppContext, guildId: string): Pro
     return;
   }
   await deleteAtTwitch(app, helix, orphaned, guildId);
+}
+
+/**
+ * A raffle using the chat gate started or stopped: the guild's `channel.chat.message`
+ * subscription is made or let go now rather than at the next hourly repair (a link without the
+ * chat gate's scopes has nothing to change). Never throws: a failure waits for the repair.
+ */
+export async function syncChatGateSubscription(app: AppContext, guildId: string): Promise<void> {
+  try {
+    const link = await findTwitchLink(app.database, guildId);
+    if (!link || link.status !== "active" || !chatGateScopes.every((scope) => link.scopes.includes(scope))) return;
+    await syncSubscriptions(app, { guildId, twitchUserId: link.twitchUserId, scopes: link.scopes });
+  } catch (error) {
+    app.log.warn("could not update the chat gate's subscription; the hourly repair will", {
+      guildId,
+      error: describeError(error),
+    });
+  }
 }

@@ -99,7 +99,12 @@ describe.skipIf(!hasChromium)("raffle gates in the npm run dev playground, in he
       const consentScopes = await linkTwitchThrough(context, relinkButton);
       expect(consentScopes).toEqual(expect.arrayContaining(["user:read:chat", "user:bot", "moderator:read:chatters"]));
 
-      // The new link's channel.chat.message subscription, to the Worker, verified by its challenge.
+      const startReply = await startGatedRaffle(page);
+      await startReply.getByText("Raffle started for").waitFor(stepTimeout);
+      expect(await startReply.innerText()).toContain(`Only ${gateWords.join("; ")} may win.`);
+
+      // Starting a raffle with the chat gate subscribes to the channel's chat messages, at the
+      // Worker, verified by Twitch's challenge (none before: each message costs a request).
       const eventSubCallback = `${stack.workerUrl}/twitch/eventsub`;
       await expect
         .poll(
@@ -110,10 +115,6 @@ describe.skipIf(!hasChromium)("raffle gates in the npm run dev playground, in he
           stepTimeout,
         )
         .toBe(eventSubCallback);
-
-      const startReply = await startGatedRaffle(page);
-      await startReply.getByText("Raffle started for").waitFor(stepTimeout);
-      expect(await startReply.innerText()).toContain(`Only ${gateWords.join("; ")} may win.`);
 
       // 3. The Viewers panel: one viewer passes every gate, each other one fails one.
       const since = formatDateTimeInput(Date.now() - 3 * day);

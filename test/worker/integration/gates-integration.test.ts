@@ -99,6 +99,16 @@ async function chat(streamer: Viewer, viewer: Viewer): Promise<void> {
   expect(response.status).toBe(204);
 }
 
+/** The channel's `channel.chat.message` subscription at the Twitch fake, read as the broadcaster. */
+async function findChatSubscription(broadcasterId: string) {
+  return (await twitchControl().listEventSubSubscriptions()).find(
+    (subscription) =>
+      subscription.type === "channel.chat.message" &&
+      subscription.condition.broadcaster_user_id === broadcasterId &&
+      subscription.condition.user_id === broadcasterId,
+  );
+}
+
 async function readDraws(guildId: string) {
   return database.query<{ winner_twitch_user_id: string; entrants: [string, string, number][] }>(
     "select winner_twitch_user_id, entrants from draws where guild_id = $1 order by id",
@@ -141,18 +151,15 @@ describe("raffle gates", () => {
     for (const scope of chatScopes)
       expect(relinked.authorizeUrl.searchParams.get("scope")?.split(" ")).toContain(scope);
     expect(relinked.callback.status).toBe(200);
-    // The re-link subscribes to the channel's chat messages, read as the broadcaster.
-    const chatSubscription = (await twitchControl().listEventSubSubscriptions()).find(
-      (subscription) =>
-        subscription.type === "channel.chat.message" &&
-        subscription.condition.broadcaster_user_id === streamer.id &&
-        subscription.condition.user_id === streamer.id,
-    );
-    expect(chatSubscription).toBeDefined();
+    // No raffle uses the chat gate yet: no chat subscription (each message would cost a request).
+    expect(await findChatSubscription(streamer.id)).toBeUndefined();
 
     const started = await runCommand(scene, "raffle", "start", gates, { bindings });
     expect(started.body.data?.content).toMatch(/^🎁/);
     expect(started.body.data?.content).toContain("followers for at least 7 days");
+    // Starting it subscribes to the channel's chat messages, read as the broadcaster.
+    const chatSubscription = await findChatSubscription(streamer.id);
+    expect(chatSubscription).toBeDefined();
     const base = Math.floor(now / minute) * minute;
 
     // Twitch has not verified the chat subscription yet: the slot is skipped, and status says why.
@@ -197,6 +204,8 @@ describe("raffle gates", () => {
     const { authorizeUrl } = await openLinkPage(connect.body, { bindings });
     for (const scope of chatScopes) expect(authorizeUrl.searchParams.get("scope")?.split(" ")).toContain(scope);
     await runCommand(scene, "raffle", "stop", {}, { bindings });
+    // Stopped: nothing needs the chat messages any more, so the subscription goes at once.
+    expect(await findChatSubscription(streamer.id)).toBeUndefined();
     const plain = await openLinkPage((await runCommand(scene, "twitch", "connect", {}, { bindings })).body, {
       bindings,
     });
