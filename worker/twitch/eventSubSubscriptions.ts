@@ -248,7 +248,7 @@ export async function deleteSubscriptions(app: AppContext, guildId: string): Pro
 export async function syncChatGateSubscription(app: AppContext, guildId: string): Promise<void> {
   try {
     const link = await findTwitchLink(app.database, guildId);
-    if (!link || link.status !== "active" || !chatGateScopes.every((scope) => link.scopes.includes(scope))) return;
+    if (link?.status !== "active" || !chatGateScopes.every((scope) => link.scopes.includes(scope))) return;
     await syncSubscriptions(app, { guildId, twitchUserId: link.twitchUserId, scopes: link.scopes });
   } catch (error) {
     app.log.warn("could not update the chat gate's subscription; the hourly repair will", {
