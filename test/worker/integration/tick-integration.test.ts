@@ -471,6 +471,31 @@ describe("fan-out through the queue", () => {
   });
 });
 
+describe("fan-out weight of gated raffles", () => {
+  it("counts a gated raffle as 3 raffles against the threshold: one gated raffle fans out past 2, an ungated one does not", async () => {
+    const raffle = await startLiveRaffle();
+    const sent: DrawMessage[] = [];
+    const recordingQueue = {
+      async send(body: DrawMessage) {
+        sent.push(body);
+      },
+      async sendBatch(messages: Iterable<{ body: DrawMessage }>) {
+        for (const message of messages) sent.push(message.body);
+      },
+    } as unknown as Queue<unknown>;
+    await database.query("update raffles set subscribers_only = true where id = $1", [raffle.raffleId]);
+    const gatedMinute = nextMinute();
+    await runTick(gatedMinute, { TICK_FANOUT_THRESHOLD: "2", DRAW_QUEUE: recordingQueue });
+    expect(sent).toEqual([{ raffleId: raffle.raffleId, slotAt: gatedMinute }]);
+    expect(await readDraws(raffle.raffleId)).toEqual([]);
+
+    await database.query("update raffles set subscribers_only = false where id = $1", [raffle.raffleId]);
+    await runTick(nextMinute(), { TICK_FANOUT_THRESHOLD: "2", DRAW_QUEUE: recordingQueue });
+    expect(sent).toHaveLength(1);
+    expect(await readDraws(raffle.raffleId)).toHaveLength(1);
+  });
+});
+
 describe("liveness pushed by EventSub", () => {
   it("trusts stream.online/offline once both subscriptions are enabled: no Get Streams call", async () => {
     const raffle = await startLiveRaffle();
