@@ -106,15 +106,21 @@ begin
       using errcode = 'invalid_parameter_value';
   end if;
 
-  -- Nobody takes the prize: its code is free again, and the item's stock counts it.
+  -- Nobody takes the prize: its code is free again, and the item's stock counts it. An item
+  -- removed since (0015) has no stock to return it to: its code goes, as its unused codes went.
   select lc.item_id into returned_item_id
   from loot_codes lc where lc.draw_id = claim.draw_id and lc.status = 'reserved';
   code_returned := returned_item_id is not null;
   if code_returned then
     perform from loot_items li where li.id = returned_item_id for update;
-    update loot_codes lc set status = 'available', draw_id = null
-    where lc.draw_id = claim.draw_id and lc.status = 'reserved';
-    update loot_items li set stock = li.stock + 1 where li.id = returned_item_id and li.stock is not null;
+    if found then
+      update loot_codes lc set status = 'available', draw_id = null
+      where lc.draw_id = claim.draw_id and lc.status = 'reserved';
+      update loot_items li set stock = li.stock + 1 where li.id = returned_item_id and li.stock is not null;
+    else
+      delete from loot_codes lc where lc.draw_id = claim.draw_id and lc.status = 'reserved';
+      code_returned := false;
+    end if;
   end if;
   outcome := 'returned';
   return next;

@@ -18,7 +18,7 @@ export type AddCodesOutcome =
 export interface ItemWithCodes {
   id: string;
   name: string;
-  /** Codes not yet delivered: available, or reserved for a draw's winner. */
+  /** Codes nobody has won yet (available): what removing the item deletes (a won code stays, 0015). */
   unusedCodes: number;
 }
 
@@ -30,7 +30,7 @@ export async function findItemWithCodes(
   const rows = await database.query<{ id: string; name: string; unused_codes: number }>(
     `select li.id::text, li.name,
        (select count(*)::integer from loot_codes lc
-        where lc.item_id = li.id and lc.status in ('available', 'reserved')) as unused_codes
+        where lc.item_id = li.id and lc.status = 'available') as unused_codes
      from loot_items li where li.guild_id = $1 and lower(li.name) = lower($2)`,
     [guildId, name],
   );
@@ -110,7 +110,7 @@ export async function hasCodes(database: Queryable, guildId: string, name: strin
   return rows[0]?.found === true;
 }
 
-/** Removes an item by id (its codes go with it); the name it had, if it was there. */
+/** Removes an item by id (its unused codes go with it; a won code stays, 0015); the name it had, if it was there. */
 export async function removeItemById(
   database: Queryable,
   guildId: string,

@@ -259,7 +259,7 @@ export const englishMessages = {
     "**{name}** has prize codes, so its stock is its unused codes. Leave `stock` empty; add codes with `/loot codes`.",
   lootUpdatedCodes: "Updated **{name}** (weight {weight}, unused codes: {count}).",
   lootRemoveConfirm:
-    "**{name}** still has unused prize codes ({count}; a winner may be about to claim one). Removing the item deletes them for good. Remove it?",
+    "**{name}** still has unused prize codes ({count}). Removing the item deletes them for good (a prize already won keeps its code). Remove it?",
   lootRemoveConfirmButton: "Remove it and its codes",
   lootRemoveCancelButton: "Keep it",
   lootRemoveCancelled: "Nothing was removed.",

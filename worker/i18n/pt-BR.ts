@@ -267,7 +267,7 @@ export const portugueseMessages: Record<MessageKey, string> = {
     "**{name}** tem códigos de prêmio, então o estoque dele são os códigos não usados. Deixe `estoque` vazio; adicione códigos com `/itens codigos`.",
   lootUpdatedCodes: "**{name}** atualizado (peso {weight}, códigos não usados: {count}).",
   lootRemoveConfirm:
-    "**{name}** ainda tem códigos de prêmio não usados ({count}; alguém pode estar prestes a resgatar um). Remover o prêmio apaga esses códigos para sempre. Remover?",
+    "**{name}** ainda tem códigos de prêmio não usados ({count}). Remover o prêmio apaga esses códigos para sempre (um prêmio já ganho fica com o seu código). Remover?",
   lootRemoveConfirmButton: "Remover com os códigos",
   lootRemoveCancelButton: "Manter",
   lootRemoveCancelled: "Nada foi removido.",

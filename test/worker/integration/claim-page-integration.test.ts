@@ -337,6 +337,20 @@ describe("the winner signs in", () => {
     expect(after?.content).toContain("✅ Claimed by");
   });
 
+  it("still gets the code after the streamer removed the item (a won code outlives its item)", async () => {
+    const { claim, code, itemName, winner, scene } = await createClaim({ code: true });
+    // Its one code is reserved for the winner, so nothing unused is left: removed at once.
+    const removed = await runCommand(scene, "loot", "remove", { name: itemName }, { bindings });
+    expect(removed.body.data?.content).toContain(itemName);
+    const [item] = await database.query("select 1 from loot_items where guild_id = $1", [scene.guildId]);
+    expect(item).toBeUndefined();
+    expect(await readCodeStatus(claim.draw_id)).toBe("reserved");
+    const response = await call((await signIn(claim.public_id, winner)).callbackUrl);
+    expect(response.status).toBe(200);
+    expect((await response.text()).split(code)).toHaveLength(2);
+    expect(await readCodeStatus(claim.draw_id)).toBe("delivered");
+  });
+
   it("claims a prize without a code: the page says it is theirs", async () => {
     const { claim, winner, streamer } = await createClaim({ code: false });
     const response = await call((await signIn(claim.public_id, winner)).callbackUrl);

@@ -312,6 +312,31 @@ describe("claims in the draw path", () => {
     ]);
   });
 
+  it("a reserved code whose item was removed is not put back in stock when its claim ends", async () => {
+    const { scene, viewers } = await startClaimRaffle({ loot: "Key:1", claim: 2 });
+    await addOneCode(scene.guildId, "Key");
+    // Only one viewer in chat: the claim ends without a redraw when it expires.
+    const [raffle] = await database.query<{ twitch_broadcaster_id: string }>(
+      "select twitch_broadcaster_id from raffles where guild_id = $1",
+      [scene.guildId],
+    );
+    await twitchControl().setChatters(raffle?.twitch_broadcaster_id ?? "", { chatters: viewers.slice(0, 1) });
+    const base = Math.floor(Date.now() / minute) * minute + minute;
+    await runTick(base);
+    const [draw] = await database.query<{ id: string }>("select id::text from draws where guild_id = $1", [
+      scene.guildId,
+    ]);
+    expect((await database.query("select status from loot_codes where draw_id = $1", [draw?.id]))[0]).toEqual({
+      status: "reserved",
+    });
+    const removed = await runCommand(scene, "loot", "remove", { name: "Key" }, { bindings });
+    expect(removed.body.data?.content).toContain("Key");
+    await runTick(base + 3 * minute);
+    expect((await readClaims(scene.guildId)).map((claim) => [claim.n, claim.status])).toEqual([[0, "expired"]]);
+    // No orphan code left available for an item that is gone.
+    expect(await database.query("select 1 from loot_codes where guild_id = $1", [scene.guildId])).toEqual([]);
+  });
+
   it("/raffle status lists open claims, in en-US and pt-BR", async () => {
     for (const locale of ["en-US", "pt-BR"] as const) {
       const { scene } = await startClaimRaffle({ loot: "Sword:1", claim: 30, locale });

@@ -10,7 +10,8 @@ import type { ComponentHandler } from "../registry";
 
 /**
  * /loot remove name: removes an item (past draws keep their record); names are autocompleted. An
- * item with unused prize codes is removed only after its "Remove it" button: the codes go with it.
+ * item with unused prize codes is removed only after its "Remove it" button: those codes go with it,
+ * while a code already won stays its winner's (0015_won_codes_outlive_items.sql).
  */
 export const remove = defineSubcommand({
   key: "loot.remove",
