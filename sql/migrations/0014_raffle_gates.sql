@@ -21,9 +21,9 @@ alter table raffles
   add column gate_failure_status integer,
   add column gate_failure_at timestamptz;
 
--- Scopes a link asks for beyond the usual ones: the chat gate's `user:read:chat` and `user:bot`,
+-- Scopes a link asks for beyond the usual ones: the chat gate's `user:read:chat`, `user:bot` and `channel:bot`,
 -- asked for only when a raffle uses the gate (its re-link button, or /twitch connect while such a
 -- raffle runs).
 alter table oauth_states
   add column extra_scopes text[] not null default '{}'
-    check (extra_scopes <@ array['user:read:chat', 'user:bot']::text[]);
+    check (extra_scopes <@ array['user:read:chat', 'user:bot', 'channel:bot']::text[]);

@@ -48,10 +48,12 @@ export function listGates(gates: RaffleGates): GateName[] {
  * Broadcaster Subscriptions `channel:read:subscriptions`; Get Users none. `channel.chat.message`
  * over a webhook "requires user:read:chat scope from chatting user … additionally user:bot scope
  * from chatting user, and either channel:bot scope from broadcaster or moderator status": the
- * reading user is the broadcaster, so `user:read:chat` and `user:bot` suffice.
+ * reading user is the broadcaster. Whether a broadcaster reading their own chat counts as "moderator
+ * status" is not spelled out, so `channel:bot` is asked for too: the same person grants all three on
+ * one consent page, and the subscription is authorized under either reading.
  */
 export const gateScopes: Record<GateName, readonly string[]> = {
-  active: ["user:read:chat", "user:bot"],
+  active: ["user:read:chat", "user:bot", "channel:bot"],
   account_age: [],
   subscribers: ["channel:read:subscriptions"],
   followers: ["moderator:read:followers"],

@@ -95,9 +95,12 @@ describe.skipIf(!hasChromium)("raffle gates in the npm run dev playground, in he
       expect(refusalText).toContain("viewers who chatted in the last 10 minutes");
       expect(refusalText).toContain("user:read:chat");
       expect(refusalText).toContain("user:bot");
+      expect(refusalText).toContain("channel:bot");
       expect(refusalText).not.toContain("moderator:read:followers");
       const consentScopes = await linkTwitchThrough(context, relinkButton);
-      expect(consentScopes).toEqual(expect.arrayContaining(["user:read:chat", "user:bot", "moderator:read:chatters"]));
+      expect(consentScopes).toEqual(
+        expect.arrayContaining(["user:read:chat", "user:bot", "channel:bot", "moderator:read:chatters"]),
+      );
 
       const startReply = await startGatedRaffle(page);
       await startReply.getByText("Raffle started for").waitFor(stepTimeout);

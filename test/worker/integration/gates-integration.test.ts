@@ -34,7 +34,7 @@ afterEach(async () => {
 
 const minute = 60_000;
 const day = 1440 * minute;
-const chatScopes = ["user:read:chat", "user:bot"];
+const chatScopes = ["user:read:chat", "user:bot", "channel:bot"];
 
 async function runTick(scheduledTime: number): Promise<void> {
   const execution = createExecutionContext();
@@ -144,7 +144,7 @@ describe("raffle gates", () => {
       cooldown: 0,
     };
     const refused = await runCommand(scene, "raffle", "start", gates, { bindings });
-    expect(refused.body.data?.content).toContain("`user:read:chat`, `user:bot`");
+    expect(refused.body.data?.content).toContain("`user:read:chat`, `user:bot`, `channel:bot`");
     expect(refused.body.data?.content).toContain("viewers who chatted in the last 10 minutes");
     expect(extractButtonUrl(refused.body).pathname).toMatch(/^\/twitch\/link\/[A-Za-z0-9_-]+$/);
     const relinked = await completeTwitchLink(refused.body, streamer, { bindings });
