@@ -419,6 +419,20 @@ describe("Twitch trouble during the tick", () => {
   });
 });
 
+/** A DRAW_QUEUE binding that records what the tick sends instead of delivering it. */
+function createRecordingQueue(): { sent: DrawMessage[]; recordingQueue: Queue<unknown> } {
+  const sent: DrawMessage[] = [];
+  const recordingQueue = {
+    async send(body: DrawMessage) {
+      sent.push(body);
+    },
+    async sendBatch(messages: Iterable<{ body: DrawMessage }>) {
+      for (const message of messages) sent.push(message.body);
+    },
+  } as unknown as Queue<unknown>;
+  return { sent, recordingQueue };
+}
+
 describe("fan-out through the queue", () => {
   it("sends due live raffles to the queue past the threshold, and the consumer draws them like the direct path", async () => {
     const direct = await startLiveRaffle();
@@ -430,15 +444,7 @@ describe("fan-out through the queue", () => {
     );
 
     const queued = await startLiveRaffle();
-    const sent: DrawMessage[] = [];
-    const recordingQueue = {
-      async send(body: DrawMessage) {
-        sent.push(body);
-      },
-      async sendBatch(messages: Iterable<{ body: DrawMessage }>) {
-        for (const message of messages) sent.push(message.body);
-      },
-    } as unknown as Queue<unknown>;
+    const { sent, recordingQueue } = createRecordingQueue();
     await runTick(base, { TICK_FANOUT_THRESHOLD: "0", DRAW_QUEUE: recordingQueue });
     expect(sent).toEqual([{ raffleId: queued.raffleId, slotAt: base }]);
     expect(await readDraws(queued.raffleId)).toEqual([]);
@@ -474,15 +480,7 @@ describe("fan-out through the queue", () => {
 describe("fan-out weight of gated raffles", () => {
   it("counts a gated raffle as 3 raffles against the threshold: one gated raffle fans out past 2, an ungated one does not", async () => {
     const raffle = await startLiveRaffle();
-    const sent: DrawMessage[] = [];
-    const recordingQueue = {
-      async send(body: DrawMessage) {
-        sent.push(body);
-      },
-      async sendBatch(messages: Iterable<{ body: DrawMessage }>) {
-        for (const message of messages) sent.push(message.body);
-      },
-    } as unknown as Queue<unknown>;
+    const { sent, recordingQueue } = createRecordingQueue();
     await database.query("update raffles set subscribers_only = true where id = $1", [raffle.raffleId]);
     const gatedMinute = nextMinute();
     await runTick(gatedMinute, { TICK_FANOUT_THRESHOLD: "2", DRAW_QUEUE: recordingQueue });
