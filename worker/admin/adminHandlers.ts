@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import type { AppContext } from "../context";
 import { saveSubscription } from "../db/eventSubSubscriptions";
 import { findTwitchLink, type TwitchLink } from "../db/twitchLinks";
@@ -81,21 +80,6 @@ function reportTwitchFailure(error: unknown): never {
   throw error;
 }
 
-const twitchSubscriptionPage = z.object({
-  data: z.array(
-    z.object({
-      id: z.string(),
-      status: z.string(),
-      type: z.string(),
-      version: z.string(),
-      condition: z.record(z.string(), z.string()),
-      created_at: z.optional(z.string()),
-      transport: z.object({ method: z.string(), callback: z.optional(z.string()) }),
-    }),
-  ),
-  pagination: z.optional(z.object({ cursor: z.optional(z.string()) })),
-});
-
 const epochMicroseconds = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint`;
 
 export const adminHandlers: Record<AdminOperationId, Handler> = {
@@ -151,26 +135,27 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
       );
     }
     // Twitch pages Get EventSub Subscriptions itself (up to 100 per page, its own cursor).
-    const search = new URLSearchParams();
-    if (typeof input.query.cursor === "string" && input.query.cursor !== "") search.set("after", input.query.cursor);
-    const url = `${app.config.twitchApiBaseUrl}/eventsub/subscriptions?${search}`;
-    const response = await fetch(url, {
-      headers: { authorization: `Bearer ${await getAppAccessToken(app)}`, "client-id": app.config.twitchClientId },
-    }).catch(() => reportTwitchFailure(new TwitchApiError(503, url, "unreachable")));
-    const text = await response.text();
-    if (!response.ok) reportTwitchFailure(new TwitchApiError(response.status, url, text));
-    const page = twitchSubscriptionPage.parse(JSON.parse(text));
+    const cursor = typeof input.query.cursor === "string" && input.query.cursor !== "" ? input.query.cursor : undefined;
+    const helix = new HelixClient(app.config, await getAppAccessToken(app));
+    const page = await helix.listAllEventSubSubscriptions(cursor).catch((error: unknown) =>
+      // Twitch unreachable (fetch's TypeError) is reported like Twitch's own 503.
+      reportTwitchFailure(
+        error instanceof TypeError
+          ? new TwitchApiError(503, `${app.config.twitchApiBaseUrl}/eventsub/subscriptions`, "unreachable")
+          : error,
+      ),
+    );
     return {
-      items: page.data.map((entry) => ({
+      items: page.subscriptions.map((entry) => ({
         id: entry.id,
         status: entry.status,
         type: entry.type,
         version: entry.version,
         condition: entry.condition,
-        callback: entry.transport.callback ?? null,
-        created_at: entry.created_at ?? null,
+        callback: entry.callback || null,
+        created_at: entry.createdAt ?? null,
       })),
-      next_cursor: page.pagination?.cursor || null,
+      next_cursor: page.cursor ?? null,
     };
   },
 

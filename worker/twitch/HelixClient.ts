@@ -40,6 +40,7 @@ export interface EventSubSubscriptionListing {
   version: string;
   condition: Record<string, string>;
   callback: string;
+  createdAt: string | undefined;
 }
 
 type HelixSettings = Pick<Config, "twitchApiBaseUrl" | "twitchClientId">;
@@ -183,16 +184,30 @@ export class HelixClient {
    * first page (100) is plenty for the few types LiveLoot subscribes a channel to.
    */
   async listEventSubSubscriptions(userId: string): Promise<EventSubSubscriptionListing[]> {
-    const search = new URLSearchParams({ user_id: userId });
+    return (await this.readEventSubSubscriptionPage(new URLSearchParams({ user_id: userId }))).subscriptions;
+  }
+
+  /** One page (Twitch's, up to 100) of every subscription of the app token's client, and the next cursor. */
+  async listAllEventSubSubscriptions(
+    after?: string,
+  ): Promise<{ subscriptions: EventSubSubscriptionListing[]; cursor: string | undefined }> {
+    return this.readEventSubSubscriptionPage(new URLSearchParams(after ? { after } : {}));
+  }
+
+  private async readEventSubSubscriptionPage(search: URLSearchParams) {
     const body = await this.get("/eventsub/subscriptions", search, eventSubListSchema);
-    return body.data.map((entry) => ({
-      id: entry.id,
-      status: entry.status,
-      type: entry.type,
-      version: entry.version,
-      condition: entry.condition,
-      callback: entry.transport.callback ?? "",
-    }));
+    return {
+      subscriptions: body.data.map((entry) => ({
+        id: entry.id,
+        status: entry.status,
+        type: entry.type,
+        version: entry.version,
+        condition: entry.condition,
+        callback: entry.transport.callback ?? "",
+        createdAt: entry.created_at,
+      })),
+      cursor: body.pagination?.cursor || undefined,
+    };
   }
 
   /** Send Chat Message as the token's user; a 200 can still be dropped, so `isSent` is checked. */

@@ -78,9 +78,11 @@ export const eventSubListSchema = z.object({
       type: z.string(),
       version: z.string(),
       condition: z.record(z.string(), z.string()),
+      created_at: z.optional(z.string()),
       transport: z.object({ method: z.string(), callback: z.optional(z.string()) }),
     }),
   ),
+  pagination: z.optional(z.object({ cursor: z.optional(z.string()) })),
 });
 
 export const chatMessageResponseSchema = z.object({
