@@ -120,16 +120,14 @@ export async function linkTwitch(
 }
 
 /**
- * Follows a reply's link button as a streamer would: the link page, Twitch's consent (granting
- * what the authorize URL asks for, or `options.scopes`), the callback. For /twitch connect's
- * reply and for /raffle start's re-link button alike.
+ * Answers the Twitch fake's consent page for `authorizeUrl` as `user` (granting what it asks for,
+ * or `options.scopes`) and returns where Twitch redirects the browser: the app's callback.
  */
-export async function completeTwitchLink(
-  body: { data?: { components?: unknown[] } },
+export async function answerConsent(
+  authorizeUrl: URL,
   user: { id: string },
-  options: ConsentOptions = {},
-) {
-  const { linkPageUrl, linkPage, authorizeUrl } = await openLinkPage(body, options);
+  options: Pick<ConsentOptions, "scopes" | "decision"> = {},
+): Promise<string> {
   const consent = await fetch(authorizeUrl.origin + authorizeUrl.pathname, {
     method: "POST",
     redirect: "manual",
@@ -146,6 +144,21 @@ export async function completeTwitchLink(
   await consent.body?.cancel();
   const callbackUrl = consent.headers.get("location");
   if (consent.status !== 302 || !callbackUrl) throw new Error(`consent did not redirect: ${consent.status}`);
+  return callbackUrl;
+}
+
+/**
+ * Follows a reply's link button as a streamer would: the link page, Twitch's consent (granting
+ * what the authorize URL asks for, or `options.scopes`), the callback. For /twitch connect's
+ * reply and for /raffle start's re-link button alike.
+ */
+export async function completeTwitchLink(
+  body: { data?: { components?: unknown[] } },
+  user: { id: string },
+  options: ConsentOptions = {},
+) {
+  const { linkPageUrl, linkPage, authorizeUrl } = await openLinkPage(body, options);
+  const callbackUrl = await answerConsent(authorizeUrl, user, options);
   const callback = await callWorker(
     new Request(callbackUrl, { headers: { "accept-language": options.acceptLanguage ?? "en-US,en;q=0.9" } }),
     options.bindings,

@@ -8,7 +8,14 @@ import worker from "../../../worker/index";
 import { lootCodePurpose } from "../../../worker/raffle/lootCodes";
 import { getTokenCipher } from "../../../worker/security/keys";
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
-import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
+import {
+  answerConsent,
+  createTwitchUser,
+  discordControl,
+  linkTwitch,
+  runCommand,
+  twitchControl,
+} from "../../support/worker/fakes";
 import { createScene, createSnowflake } from "../../support/worker/interactions";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
@@ -114,22 +121,7 @@ async function signIn(
   const consentPage = await fetch(authorizeUrl);
   expect(consentPage.status).toBe(200);
   await consentPage.body?.cancel();
-  const consent = await fetch(authorizeUrl.origin + authorizeUrl.pathname, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      client_id: authorizeUrl.searchParams.get("client_id") ?? "",
-      redirect_uri: authorizeUrl.searchParams.get("redirect_uri") ?? "",
-      scope: authorizeUrl.searchParams.get("scope") ?? "",
-      state: authorizeUrl.searchParams.get("state") ?? "",
-      user_id: account.id,
-      decision: options.decision ?? "authorize",
-    }),
-  });
-  await consent.body?.cancel();
-  const callbackUrl = consent.headers.get("location");
-  if (consent.status !== 302 || !callbackUrl) throw new Error(`consent did not redirect: ${consent.status}`);
+  const callbackUrl = await answerConsent(authorizeUrl, account, options);
   return { authorizeUrl, callbackUrl };
 }
 
