@@ -1,4 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
@@ -30,4 +30,15 @@ export async function callWorkerTimed(
   const responseMilliseconds = Date.now() - started;
   await waitOnExecutionContext(execution);
   return { response, responseMilliseconds };
+}
+
+/**
+ * Runs the Worker's scheduled handler for the cron's minute `scheduledTime` with the test bindings
+ * and `overrides`, as the Cron Trigger would, and waits for its background work.
+ */
+export async function runScheduledTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
+  const execution = createExecutionContext();
+  const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
+  await worker.scheduled(controller, { ...testEnvironment(), ...overrides }, execution);
+  await waitOnExecutionContext(execution);
 }

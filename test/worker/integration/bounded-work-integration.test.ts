@@ -1,13 +1,11 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { testCredentials } from "../../../devkit/localBindings";
 import { findDueRaffles } from "../../../worker/db/dueRaffles";
 import { maximumInteractionBytes } from "../../../worker/discord/verifyDiscordRequest";
 import type { WorkerBindings } from "../../../worker/env";
-import worker from "../../../worker/index";
 import { maximumChatterPages } from "../../../worker/lib/subrequestBudget";
 import { maximumEventSubBytes } from "../../../worker/twitch/verifyEventSubMessage";
-import { callWorker, testEnvironment } from "../../support/worker/callWorker";
+import { callWorker, runScheduledTick } from "../../support/worker/callWorker";
 import { message, readDraws, readRaffles } from "../../support/worker/commandHelpers";
 import { signEventSub } from "../../support/worker/eventSub";
 import {
@@ -29,11 +27,8 @@ afterAll(() => database.close());
 
 const minute = 60_000;
 
-async function runTick(scheduledTime: number): Promise<void> {
-  const execution = createExecutionContext();
-  const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
-  await worker.scheduled(controller, { ...testEnvironment(), ...bindings }, execution);
-  await waitOnExecutionContext(execution);
+function runTick(scheduledTime: number): Promise<void> {
+  return runScheduledTick(scheduledTime, bindings);
 }
 
 /** A linked guild with loot and a running raffle, in this file's database. */

@@ -1,4 +1,3 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { DrandControl } from "../../../devkit/fakes/drandControl";
 import type { WorkerBindings } from "../../../worker/env";
@@ -6,9 +5,8 @@ import { parseHex } from "../../../worker/fairness/bytes";
 import { decideRedraw } from "../../../worker/fairness/livelootV1";
 import { parseRaffleRecord } from "../../../worker/fairness/raffleRecord";
 import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
-import worker from "../../../worker/index";
 import { referenceCheck, referenceList, referencePick } from "../../support/fairnessReference";
-import { callWorker, testEnvironment } from "../../support/worker/callWorker";
+import { callWorker, runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
 import { openTestDatabase } from "../../support/worker/testDatabase";
@@ -29,11 +27,8 @@ afterEach(async () => {
 
 const minute = 60_000;
 
-async function runTick(scheduledTime: number): Promise<void> {
-  const execution = createExecutionContext();
-  const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
-  await worker.scheduled(controller, { ...testEnvironment(), ...bindings }, execution);
-  await waitOnExecutionContext(execution);
+function runTick(scheduledTime: number): Promise<void> {
+  return runScheduledTick(scheduledTime, bindings);
 }
 
 interface ClaimRow {

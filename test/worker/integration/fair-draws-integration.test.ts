@@ -1,4 +1,3 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { DrandControl } from "../../../devkit/fakes/drandControl";
 import { verifyBeaconSignature } from "../../../scripts/fairness/verifyBeaconSignature";
@@ -6,9 +5,8 @@ import type { WorkerBindings } from "../../../worker/env";
 import { roundPublishedAt } from "../../../worker/fairness/livelootV1";
 import type { DrawRecordJson } from "../../../worker/fairness/raffleRecord";
 import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
-import worker from "../../../worker/index";
 import { referenceCheck } from "../../support/fairnessReference";
-import { testEnvironment } from "../../support/worker/callWorker";
+import { runScheduledTick } from "../../support/worker/callWorker";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
 import { openTestDatabase } from "../../support/worker/testDatabase";
@@ -28,11 +26,8 @@ afterEach(async () => {
 
 const minute = 60_000;
 
-async function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
-  const execution = createExecutionContext();
-  const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
-  await worker.scheduled(controller, { ...testEnvironment(), ...bindings, ...overrides }, execution);
-  await waitOnExecutionContext(execution);
+function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
+  return runScheduledTick(scheduledTime, { ...bindings, ...overrides });
 }
 
 interface StoredDraw {

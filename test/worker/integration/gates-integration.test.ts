@@ -1,9 +1,9 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import { requestedTwitchScopes } from "../../../worker/twitch/scopes";
-import { testEnvironment } from "../../support/worker/callWorker";
+import { runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
 import { deliverEventSub, type EventSubSubscriptionShape } from "../../support/worker/eventSub";
 import {
   completeTwitchLink,
@@ -36,11 +36,8 @@ const minute = 60_000;
 const day = 1440 * minute;
 const chatScopes = ["user:read:chat", "user:bot", "channel:bot"];
 
-async function runTick(scheduledTime: number): Promise<void> {
-  const execution = createExecutionContext();
-  const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
-  await worker.scheduled(controller, { ...testEnvironment(), ...bindings }, execution);
-  await waitOnExecutionContext(execution);
+function runTick(scheduledTime: number): Promise<void> {
+  return runScheduledTick(scheduledTime, bindings);
 }
 
 interface Viewer {

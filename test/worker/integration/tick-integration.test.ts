@@ -1,16 +1,10 @@
-import {
-  createExecutionContext,
-  createMessageBatch,
-  createScheduledController,
-  getQueueResult,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import type { DrawMessage } from "../../../worker/raffle/drawQueue";
-import { testEnvironment } from "../../support/worker/callWorker";
+import { runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
 import { deliverEventSub } from "../../support/worker/eventSub";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
@@ -31,11 +25,8 @@ function nextMinute(): number {
   return Math.floor(Date.now() / minute) * minute + minute;
 }
 
-async function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
-  const execution = createExecutionContext();
-  const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
-  await worker.scheduled(controller, { ...testEnvironment(), ...tickBindings, ...overrides }, execution);
-  await waitOnExecutionContext(execution);
+function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
+  return runScheduledTick(scheduledTime, { ...tickBindings, ...overrides });
 }
 
 interface LiveRaffle {

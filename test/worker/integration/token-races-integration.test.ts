@@ -1,11 +1,9 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { describeSecret } from "../../../devkit/fakes/shared/describeSecret";
 import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
-import worker from "../../../worker/index";
 import { getTokenCipher, tokenPurpose } from "../../../worker/security/keys";
-import { testEnvironment } from "../../support/worker/callWorker";
+import { runScheduledTick } from "../../support/worker/callWorker";
 import {
   createTwitchUser,
   discordControl,
@@ -30,11 +28,8 @@ const rotatedKey = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, in
 
 type TwitchUser = { id: string; login: string; displayName: string };
 
-async function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
-  const execution = createExecutionContext();
-  const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
-  await worker.scheduled(controller, { ...testEnvironment(), ...bindings, ...overrides }, execution);
-  await waitOnExecutionContext(execution);
+function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
+  return runScheduledTick(scheduledTime, { ...bindings, ...overrides });
 }
 
 function nextMinute(): number {
