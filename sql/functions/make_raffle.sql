@@ -9,7 +9,7 @@
 --              "entrants_sha256", "items": [[item_id, name, weight]] sorted by id, "items_sha256",
 --              "item_id", "winner": {"id", "login", "name"} or null when entrants is empty,
 --              "chatters_seen", "excluded_count", "cooling_down_count" (from read_draw_entrants),
---              "gated_count" and "gate_emptied" (the raffle's gates, checked before the read)}
+--              and "gate_emptied" (the gate that left nobody, checked before the read)}
 --
 -- The published lists must hash to the published hashes and contain the item and the winner;
 -- anything else is a bug in the caller and raises invalid_parameter_value.
@@ -174,7 +174,6 @@ begin
           last_empty_candidates = chatters_seen,
           last_empty_excluded = excluded_count,
           last_empty_cooling_down = cooling_down_count,
-          last_empty_gated = coalesce((make_raffle.decision ->> 'gated_count')::integer, 0),
           last_empty_gate = make_raffle.decision ->> 'gate_emptied',
           empty_minutes = nobody_eligible_minutes,
           nobody_eligible_notified_at = case when nobody_eligible_notice then make_raffle.slot_at

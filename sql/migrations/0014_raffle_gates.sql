@@ -9,8 +9,7 @@ alter table raffles
   add column min_account_days integer not null default 0 check (min_account_days between 0 and 3650),
   add column active_minutes integer not null default 0 check (active_minutes between 0 and 60),
   -- Why the last empty slot was empty, beside last_empty_candidates (the chat before the gates):
-  -- how many the gates left out, and the gate after which nobody was left (null: not a gate).
-  add column last_empty_gated integer check (last_empty_gated >= 0),
+  -- the gate after which nobody was left (null: not a gate).
   add column last_empty_gate text check (last_empty_gate in ('active', 'account_age', 'subscribers', 'followers')),
   -- The last slot skipped because a gate could not be checked; /raffle status says so until a
   -- later slot is recorded. Reason: Twitch failed (`gate_failure_status`: a 5xx, a 429, a

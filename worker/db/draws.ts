@@ -31,8 +31,6 @@ export interface IneligibleCounts {
   /** Winners in this server within the raffle's cooldown (and not excluded anyway). */
   coolingDown: number;
   cooldownMinutes: number;
-  /** Chatters the raffle's gates left out (raffle/applyGates.ts), counted in `chatters`. */
-  gated?: number;
   /** The gate after which nobody was left; undefined when the gates were not what emptied the slot. */
   gate?: GateName;
 }
@@ -139,8 +137,7 @@ export interface RecordedDecision {
   chatters_seen: number;
   excluded_count: number;
   cooling_down_count: number;
-  /** With gates: the chat sample's size before them is `chatters_seen`; these many were left out. */
-  gated_count?: number;
+  /** With gates, `chatters_seen` is the chat sample's size before them. */
   /** The gate after which nobody was left (why the slot is empty), if a gate emptied it. */
   gate_emptied?: GateName | null;
 }
@@ -214,7 +211,6 @@ export async function recordDraw(
             excluded: row.excluded_count ?? 0,
             coolingDown: row.cooling_down_count ?? 0,
             cooldownMinutes: row.cooldown_minutes ?? 0,
-            gated: input.decision.gated_count ?? 0,
             ...(input.decision.gate_emptied ? { gate: input.decision.gate_emptied } : {}),
           },
     nobodyEligible:

@@ -45,7 +45,6 @@ type RaffleStatisticsRow = {
   last_empty_candidates: number | null;
   last_empty_excluded: number | null;
   last_empty_cooling_down: number | null;
-  last_empty_gated: number | null;
   last_empty_gate: GateName | null;
   cooldown_minutes: number | null;
   open_claims: { winner: string; item: string; expires_at: string }[] | null;
@@ -63,7 +62,7 @@ export function raffleStatisticsStatement(guildId: string): Statement {
        (select count(*) from draws where raffle_id = r.id and announcement_status = 'pending') as pending,
        (select count(*) from draws where raffle_id = r.id and announcement_status = 'failed') as failed,
        r.empty_minutes, r.last_empty_slot_at, r.last_empty_candidates, r.last_empty_excluded,
-       r.last_empty_cooling_down, r.last_empty_gated, r.last_empty_gate, r.cooldown_minutes,
+       r.last_empty_cooling_down, r.last_empty_gate, r.cooldown_minutes,
        (select json_agg(json_build_object('winner', o.winner_twitch_display_name, 'item', o.item_name,
           'expires_at', o.expires_at) order by o.expires_at, o.id)
         from (select c.id, c.winner_twitch_display_name, d.item_name, c.expires_at
@@ -90,7 +89,6 @@ export function mapRaffleStatistics(rows: object[]): RaffleStatistics {
             excluded: row.last_empty_excluded ?? 0,
             coolingDown: row.last_empty_cooling_down ?? 0,
             cooldownMinutes: row.cooldown_minutes ?? 0,
-            gated: row.last_empty_gated ?? 0,
             ...(row.last_empty_gate ? { gate: row.last_empty_gate } : {}),
           },
         }

@@ -34,11 +34,11 @@ export type GateFailureReason = "twitch" | "scope" | "cache" | "subscription";
 
 export type GateOutcome =
   /**
-   * `passed`: the candidates every gate let through, in the order given. `gated`: the others,
-   * `unchecked` of whom are not known yet (beyond this slot's lookups; they sit out this slot and
-   * are asked about in the next ones). `emptiedBy`: the gate after which nobody was left.
+   * `passed`: the candidates every gate let through, in the order given. `unchecked`: those left
+   * out because they are not known yet (beyond this slot's lookups; they sit out this slot and are
+   * asked about in the next ones). `emptiedBy`: the gate after which nobody was left.
    */
-  | { kind: "checked"; passed: Candidate[]; gated: number; unchecked: number; emptiedBy: GateName | undefined }
+  | { kind: "checked"; passed: Candidate[]; unchecked: number; emptiedBy: GateName | undefined }
   /**
    * A gate could not be checked: Twitch failed (`status`: a 5xx, a 429, or a refusal such as 403),
    * the link lacks the gate's scope, or, for the chat gate, Redis is down or Twitch is not sending
@@ -77,8 +77,7 @@ export async function applyGates(
   candidates: readonly Candidate[],
 ): Promise<GateOutcome> {
   const gates = listGates(raffle.gates);
-  if (gates.length === 0)
-    return { kind: "checked", passed: [...candidates], gated: 0, unchecked: 0, emptiedBy: undefined };
+  if (gates.length === 0) return { kind: "checked", passed: [...candidates], unchecked: 0, emptiedBy: undefined };
   const log = app.log.child({ guildId: raffle.guildId });
   const broadcasterId = raffle.twitchBroadcasterId;
   const now = app.now();
@@ -156,7 +155,7 @@ export async function applyGates(
     log.warn("could not cache gate facts", { error });
   }
   if (failure) return failure;
-  return { kind: "checked", passed: survivors, gated: candidates.length - survivors.length, unchecked, emptiedBy };
+  return { kind: "checked", passed: survivors, unchecked, emptiedBy };
 }
 
 function passes(gates: RaffleGates, gate: GateName, value: number, now: number): boolean {

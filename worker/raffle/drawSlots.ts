@@ -28,8 +28,8 @@ export interface SlotToDraw {
   kind: "scheduled" | "manual";
   /** Who is in chat; with gates, the chat sample after them (raffle/applyGates.ts). */
   chatters: readonly Candidate[];
-  /** With gates: the sample's size before them, how many they left out, the gate that left nobody. */
-  gates?: { chatters: number; gated: number; emptiedBy: GateName | undefined };
+  /** With gates: the sample's size before them, and the gate that left nobody. */
+  gates?: { chatters: number; emptiedBy: GateName | undefined };
 }
 
 /**
@@ -108,7 +108,6 @@ async function recordSlot(
     ? {
         ...decided,
         chatters_seen: slot.gates.chatters,
-        gated_count: slot.gates.gated,
         gate_emptied: read.entrants.length === 0 ? (slot.gates.emptiedBy ?? null) : null,
       }
     : decided;

@@ -159,7 +159,7 @@ async function readChat(app: AppContext, request: DrawRequest): Promise<ChatOrOu
     slotAt,
     kind: request.kind,
     chatters: gated.passed,
-    gates: { chatters: chatters.length, gated: gated.gated, emptiedBy: gated.emptiedBy },
+    gates: { chatters: chatters.length, emptiedBy: gated.emptiedBy },
   };
 }
 
