@@ -77,12 +77,13 @@ export function selectGateColumns(prefix: string): string {
 
 /**
  * `chat_pushed`: the channel's `channel.chat.message` subscription is enabled, whichever guild made
- * it (index twitch_eventsub_subscriptions_by_broadcaster); `prefix` is the raffles alias.
+ * it (index twitch_eventsub_subscriptions_by_broadcaster); looked up only for a raffle with the chat
+ * gate, the only reader. `prefix` is the raffles alias.
  */
 export function selectChatPushed(prefix: string): string {
-  return `(select exists (select 1 from twitch_eventsub_subscriptions s
+  return `(case when ${prefix}.active_minutes > 0 then exists (select 1 from twitch_eventsub_subscriptions s
      where s.broadcaster_id = ${prefix}.twitch_broadcaster_id and s.type = 'channel.chat.message'
-       and s.status = 'enabled')) as chat_pushed`;
+       and s.status = 'enabled') else false end) as chat_pushed`;
 }
 
 export interface GateColumnsRow {
