@@ -1,4 +1,5 @@
 import type { Announcement } from "../domain/types";
+import { leasePendingAnnouncementsCte } from "./announcementOutbox";
 import type { Queryable } from "./Database";
 
 interface AnnouncementRow {
@@ -85,20 +86,9 @@ export async function claimAnnouncements(
   options: { now: number; leaseUntil: number; limit: number; drawIds: string[]; includeDue: boolean },
 ): Promise<ClaimedAnnouncement[]> {
   const rows = await database.query<AnnouncementRow>(
-    `with claimed as (
-       update draws set announcement_next_attempt_at = $2
-       where id in (
-         select id from draws
-         where announcement_status = 'pending'
-           and (id = any($4::bigint[]) or ($5 and announcement_next_attempt_at <= $1))
-         order by id = any($4::bigint[]) desc, announcement_next_attempt_at
-         limit $3
-         for update skip locked
-       )
-       returning *
-     )
+    `with ${leasePendingAnnouncementsCte("draws")}
      select ${claimColumns}
-     from claimed d
+     from leased d
      join raffles r on r.id = d.raffle_id
      join guilds g on g.id = d.guild_id
      order by d.id`,

@@ -1,3 +1,4 @@
+import { leasePendingAnnouncementsCte, markAnnouncementFailedSql } from "./announcementOutbox";
 import type { Queryable } from "./Database";
 
 // The tick's side of prize claims (SPEC.md "Claiming a prize"): open claims past their window,
@@ -142,18 +143,7 @@ export async function claimRedrawAnnouncements(
 ): Promise<RedrawAnnouncement[]> {
   if (options.limit === 0) return [];
   const rows = await database.query<RedrawAnnouncementRow>(
-    `with leased as (
-       update claims set announcement_next_attempt_at = $2
-       where id in (
-         select id from claims
-         where announcement_status = 'pending'
-           and (id = any($4::bigint[]) or ($5 and announcement_next_attempt_at <= $1))
-         order by id = any($4::bigint[]) desc, announcement_next_attempt_at
-         limit $3
-         for update skip locked
-       )
-       returning *
-     )
+    `with ${leasePendingAnnouncementsCte("claims")}
      select c.id, c.public_id, c.n, c.draw_id, d.raffle_id, r.public_id as raffle_public_id, d.guild_id,
        r.discord_channel_id, g.locale, d.draw_number, d.item_name, p.winner_twitch_display_name as previous_winner,
        c.winner_twitch_display_name, c.winner_twitch_login, c.expires_at, c.announcement_attempts,
@@ -212,10 +202,5 @@ export async function markRedrawAnnouncementFailed(
   retryAt: number,
   giveUp: boolean,
 ): Promise<void> {
-  await database.query(
-    `update claims set announcement_attempts = announcement_attempts + 1, announcement_last_error = left($2, 1000),
-       announcement_next_attempt_at = $3, announcement_status = case when $4 then 'failed' else announcement_status end
-     where id = $1 and announcement_status = 'pending'`,
-    [claimId, error, new Date(retryAt), giveUp],
-  );
+  await database.query(markAnnouncementFailedSql("claims"), [claimId, error, new Date(retryAt), giveUp]);
 }

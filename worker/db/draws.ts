@@ -1,4 +1,5 @@
 import type { GateName } from "../raffle/gates";
+import { markAnnouncementFailedSql } from "./announcementOutbox";
 import type { Queryable } from "./Database";
 
 /** What make_raffle answered (sql/functions/make_raffle.sql); raffle/drawOutcome.ts says what each means. */
@@ -319,10 +320,5 @@ export async function markAnnouncementFailed(
   retryAt: number,
   giveUp: boolean,
 ): Promise<void> {
-  await database.query(
-    `update draws set announcement_attempts = announcement_attempts + 1, announcement_last_error = left($2, 1000),
-       announcement_next_attempt_at = $3, announcement_status = case when $4 then 'failed' else announcement_status end
-     where id = $1 and announcement_status = 'pending'`,
-    [drawId, error, new Date(retryAt), giveUp],
-  );
+  await database.query(markAnnouncementFailedSql("draws"), [drawId, error, new Date(retryAt), giveUp]);
 }
