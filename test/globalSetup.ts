@@ -45,7 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     };
     const livenessDatabaseUrl = await createIsolatedDatabase("liveness");
     const isolatedDatabaseUrls: string[] = [];
-    for (let index = 0; index < 14; index += 1)
+    for (let index = 0; index < 16; index += 1)
       isolatedDatabaseUrls.push(await createIsolatedDatabase(`isolated${index}`));
     const twitch = await startTwitchFake({
       clientId: testCredentials.twitchClientId,
