@@ -5,7 +5,7 @@
  *   requests with (worker/admin/adminApi.ts) and the response schemas the tests hold the answers
  *   to (worker/admin/adminResponses.ts), with zod's own JSON Schema output;
  * - `docs.html` + `docs.js` (page/admin): a small renderer of it, no CDN.
- * Generating at build time keeps any OpenAPI framework out of the Worker's 150 KiB bundle.
+ * Generating at build time keeps any OpenAPI framework out of the Worker's bundle.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
