@@ -1,5 +1,4 @@
-import { createRedis } from "./cache/createRedis";
-import type { UpstashRedis as Redis } from "./cache/upstashRedis";
+import { createRedis, type Redis } from "./cache/createRedis";
 import { createDatabase, type Database, type DatabaseTransport } from "./db/Database";
 import type { Config } from "./env";
 import type { Logger } from "./log";

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { errors, Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readChatterCount, readChatterSamples, writeChatters } from "../../worker/cache/chatterCache";
-import { UpstashRedis } from "../../worker/cache/upstashRedis";
+import { createRedis } from "../../worker/cache/createRedis";
 import { MemoryRedisStore } from "../services/MemoryRedisStore";
 import { startUpstashBridge, type UpstashBridge } from "../services/upstashBridge";
 import { type RedisUpstashEndpoint, startUpstashEndpoint } from "../services/upstashEndpoint";
@@ -143,8 +143,8 @@ describe("the in-memory Upstash bridge with @upstash/redis", () => {
   });
 
   it("serves the Worker's chatter cache (worker/cache/chatterCache.ts)", async () => {
-    // The Worker's own client (text encoding), not @upstash/redis (base64): the memory store serves both.
-    const worker = new UpstashRedis({ url: memory.url, token });
+    // The Worker's client as createRedis configures it (no retries, automatic pipelining).
+    const worker = createRedis({ upstashRedisRestUrl: memory.url, upstashRedisRestToken: token });
     const [broadcasterId, absentId] = [randomBytes(4).toString("hex"), randomBytes(4).toString("hex")];
     const chatters = Array.from({ length: 2500 }, (_, index) => ({
       id: String(index),

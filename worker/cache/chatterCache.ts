@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import type { Candidate } from "../db/draws";
-import type { UpstashRedis as Redis } from "./upstashRedis";
+import type { Redis } from "./createRedis";
 
 /**
  * Chatter lists per broadcaster, cached for about a minute (see cache/README.md). Stored as a

@@ -1,4 +1,4 @@
-import type { UpstashRedis as Redis } from "./upstashRedis";
+import type { Redis } from "./createRedis";
 
 /**
  * What Twitch said about a viewer, for the raffle gates (raffle/applyGates.ts), kept as long as
@@ -107,12 +107,17 @@ export async function readGateFacts(
   if (withTotal) pipeline.get(followerTotalKey(broadcasterId));
   const results: unknown[] = await pipeline.exec();
   // The current bucket comes first: a fact already found there is not replaced by an older one.
+  // MGET answers a list in the order asked; @upstash/redis answers HMGET as an object by field
+  // (null when no field is set).
   for (const reply of replies) {
     const found = results[reply.index];
     const byViewer = values.get(reply.fact) as Map<string, number>;
-    if (!Array.isArray(found)) continue;
+    if (typeof found !== "object" || found === null) continue;
+    const readValue = Array.isArray(found)
+      ? (_viewerId: string, position: number) => found[position]
+      : (viewerId: string) => (found as Record<string, unknown>)[viewerId];
     viewerIds.forEach((viewerId, position) => {
-      const value = decodeFact(found[position]);
+      const value = decodeFact(readValue(viewerId, position));
       if (value !== undefined && !byViewer.has(viewerId)) byViewer.set(viewerId, value);
     });
   }
@@ -143,19 +148,19 @@ export async function writeGateFacts(
       ex: gateFactSeconds.followerTotal,
     });
   }
-  const hashes = new Map<string, { fact: BucketedFact; fields: string[] }>();
+  const hashes = new Map<string, { fact: BucketedFact; fields: Record<string, number> }>();
   for (const entry of learned) {
     if (entry.fact === "chat") {
       pipeline.set(chatFactKey(entry.broadcasterId, entry.viewerId), entry.value, { ex: gateFactSeconds.chat });
       continue;
     }
     const [key] = gateFactBucketKeys(entry.fact, entry.broadcasterId, now);
-    const hash = hashes.get(key) ?? { fact: entry.fact, fields: [] };
-    hash.fields.push(entry.viewerId, String(entry.value));
+    const hash = hashes.get(key) ?? { fact: entry.fact, fields: {} };
+    hash.fields[entry.viewerId] = entry.value;
     hashes.set(key, hash);
   }
   for (const [key, hash] of hashes) {
-    pipeline.hset(key, ...hash.fields);
+    pipeline.hset(key, hash.fields);
     pipeline.expire(key, 2 * gateFactBucketSeconds[hash.fact]);
   }
   await pipeline.exec();
