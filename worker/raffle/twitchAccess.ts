@@ -1,7 +1,8 @@
 import type { AppContext } from "../context";
 import { listLinksAwaitingReauthNotice, type TwitchLink } from "../db/twitchLinks";
-import type { HelixClient } from "../twitch/HelixClient";
-import * as userTokens from "../twitch/userTokens";
+import { HelixClient } from "../twitch/HelixClient";
+import { TwitchApiError } from "../twitch/TwitchApiError";
+import { loadFreshLink, openAccessToken, refreshLink, TwitchNeedsReauthError } from "../twitch/userTokens";
 import { validateDueLinks } from "../twitch/validateLinks";
 import { pauseForTwitchReauth } from "./lifecycle";
 
@@ -9,20 +10,31 @@ import { pauseForTwitchReauth } from "./lifecycle";
 const reauthNoticesPerTick = 20;
 
 /**
- * Calls Twitch as the guild's streamer (twitch/userTokens.ts). Twitch code only reports a link
- * that needs re-authorization; here the domain reacts at once (the raffle pauses, its channel is
- * told once) and the error still reaches the caller, who renders or skips.
+ * Calls Twitch as the guild's streamer, the one way to: with the link's user token, refreshed
+ * ahead of expiry (twitch/userTokens.ts), and refreshed once more and retried if Twitch still
+ * answers 401. Twitch code only reports a link that needs re-authorization; here the domain
+ * reacts at once (the raffle pauses, its channel is told once) and the error still reaches the
+ * caller, who renders or skips.
  */
 export async function callWithUserToken<Result>(
   app: AppContext,
   guildId: string,
   call: (helix: HelixClient, link: TwitchLink) => Promise<Result>,
+  /** The link when the caller already read it (the tick does, with the due raffles). */
   preloaded?: TwitchLink,
 ): Promise<Result> {
   try {
-    return await userTokens.callWithUserToken(app, guildId, call, preloaded);
+    let link = await loadFreshLink(app, guildId, preloaded);
+    try {
+      return await call(new HelixClient(app.config, await openAccessToken(app, link)), link);
+    } catch (error) {
+      if (!(error instanceof TwitchApiError) || error.status !== 401) throw error;
+      app.log.warn("Twitch answered 401; refreshing the token once", { guildId });
+      link = await refreshLink(app, link);
+      return await call(new HelixClient(app.config, await openAccessToken(app, link)), link);
+    }
   } catch (error) {
-    if (error instanceof userTokens.TwitchNeedsReauthError) await pauseForTwitchReauth(app, guildId);
+    if (error instanceof TwitchNeedsReauthError) await pauseForTwitchReauth(app, guildId);
     throw error;
   }
 }

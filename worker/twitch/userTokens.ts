@@ -10,8 +10,7 @@ import {
 import { describeError } from "../log";
 import { getTokenCipher, tokenPurpose } from "../security/keys";
 import { type SealedSecret, UnreadableSecretError } from "../security/TokenCipher";
-import { HelixClient } from "./HelixClient";
-import { RefreshTokenRejectedError, TwitchApiError } from "./TwitchApiError";
+import { RefreshTokenRejectedError } from "./TwitchApiError";
 import { refreshAccessToken, revokeToken, type TokenGrant } from "./TwitchAuthClient";
 
 /** Refresh this long before Twitch's expiry, so a tick never starts with a dying token. */
@@ -60,26 +59,13 @@ export class TwitchNeedsReauthError extends Error {
 }
 
 /**
- * Runs `call` with the guild's user token: refreshed ahead of expiry, and refreshed once
- * more and retried if Twitch still answers 401.
+ * The guild's link, ready for a call as its streamer: refreshed when it expires within
+ * `refreshAheadMilliseconds`. The one caller is raffle/twitchAccess.ts `callWithUserToken`, which
+ * also reacts to a link that needs re-authorization; Twitch code only reports it.
  */
-export async function callWithUserToken<Result>(
-  app: AppContext,
-  guildId: string,
-  call: (helix: HelixClient, link: TwitchLink) => Promise<Result>,
-  /** The link when the caller already read it (the tick does, with the due raffles). */
-  preloaded?: TwitchLink,
-): Promise<Result> {
-  let link = preloaded?.status === "active" ? preloaded : await loadUsableLink(app, guildId);
-  if (link.accessTokenExpiresAt - app.now() < refreshAheadMilliseconds) link = await refreshLink(app, link);
-  try {
-    return await call(new HelixClient(app.config, await openAccessToken(app, link)), link);
-  } catch (error) {
-    if (!(error instanceof TwitchApiError) || error.status !== 401) throw error;
-    app.log.warn("Twitch answered 401; refreshing the token once", { guildId });
-    link = await refreshLink(app, link);
-    return call(new HelixClient(app.config, await openAccessToken(app, link)), link);
-  }
+export async function loadFreshLink(app: AppContext, guildId: string, preloaded?: TwitchLink): Promise<TwitchLink> {
+  const link = preloaded?.status === "active" ? preloaded : await loadUsableLink(app, guildId);
+  return link.accessTokenExpiresAt - app.now() < refreshAheadMilliseconds ? refreshLink(app, link) : link;
 }
 
 async function loadUsableLink(app: AppContext, guildId: string): Promise<TwitchLink> {

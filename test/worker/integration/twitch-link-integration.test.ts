@@ -6,9 +6,10 @@ import { createAppContext } from "../../../worker/context";
 import { findTwitchLink } from "../../../worker/db/twitchLinks";
 import { readConfig } from "../../../worker/env";
 import { createLogger } from "../../../worker/log";
+import { callWithUserToken } from "../../../worker/raffle/twitchAccess";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../../../worker/security/keys";
 import { signState } from "../../../worker/security/OAuthState";
-import { callWithUserToken, refreshLink } from "../../../worker/twitch/userTokens";
+import { refreshLink } from "../../../worker/twitch/userTokens";
 import { validateDueLinks } from "../../../worker/twitch/validateLinks";
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
 import {
