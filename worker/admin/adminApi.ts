@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { eventSubTypes } from "../twitch/eventSubSubscriptions";
 
 /**
  * The operator API's routes and request schemas, defined once: the Worker validates every
@@ -25,17 +26,6 @@ export const pagingQuery = {
 
 const guildParameters = z.object({ guild: snowflake });
 const pagedQuery = z.object(pagingQuery);
-
-/** The EventSub types LiveLoot subscribes a linked channel to (twitch/eventSubSubscriptions.ts). */
-export const eventSubTypes = [
-  "stream.online",
-  "stream.offline",
-  "channel.follow",
-  "channel.subscribe",
-  "channel.subscription.gift",
-  "channel.cheer",
-  "channel.raid",
-] as const;
 
 export interface AdminOperation {
   id: string;

@@ -15,8 +15,25 @@ import { getAppAccessToken } from "./appAccessToken";
 import { HelixClient } from "./HelixClient";
 import { TwitchApiError } from "./TwitchApiError";
 
+/**
+ * Every EventSub type LiveLoot subscribes a linked channel to, the one list: listDesiredSubscriptions
+ * picks from it by the link's scopes, and the operator API accepts exactly these.
+ */
+export const eventSubTypes = [
+  "stream.online",
+  "stream.offline",
+  "channel.follow",
+  "channel.subscribe",
+  "channel.subscription.gift",
+  "channel.cheer",
+  "channel.raid",
+  "channel.chat.message",
+] as const;
+
+export type EventSubType = (typeof eventSubTypes)[number];
+
 export interface DesiredSubscription {
-  type: string;
+  type: EventSubType;
   version: string;
   condition: Record<string, string>;
 }
@@ -32,32 +49,30 @@ export function listDesiredSubscriptions(
   usesChatGate = false,
 ): DesiredSubscription[] {
   const has = (scope: string) => scopes.includes(scope);
+  const when = (wanted: boolean, ...subscriptions: DesiredSubscription[]) => (wanted ? subscriptions : []);
   const broadcaster = { broadcaster_user_id: broadcasterId };
   return [
     { type: "stream.online", version: "1", condition: broadcaster },
     { type: "stream.offline", version: "1", condition: broadcaster },
-    ...(has("moderator:read:followers")
-      ? [{ type: "channel.follow", version: "2", condition: { ...broadcaster, moderator_user_id: broadcasterId } }]
-      : []),
-    ...(has("channel:read:subscriptions")
-      ? [
-          { type: "channel.subscribe", version: "1", condition: broadcaster },
-          { type: "channel.subscription.gift", version: "1", condition: broadcaster },
-        ]
-      : []),
-    ...(has("bits:read") ? [{ type: "channel.cheer", version: "1", condition: broadcaster }] : []),
+    ...when(has("moderator:read:followers"), {
+      type: "channel.follow",
+      version: "2",
+      condition: { ...broadcaster, moderator_user_id: broadcasterId },
+    }),
+    ...when(
+      has("channel:read:subscriptions"),
+      { type: "channel.subscribe", version: "1", condition: broadcaster },
+      { type: "channel.subscription.gift", version: "1", condition: broadcaster },
+    ),
+    ...when(has("bits:read"), { type: "channel.cheer", version: "1", condition: broadcaster }),
     { type: "channel.raid", version: "1", condition: { to_broadcaster_user_id: broadcasterId } },
     // The chat gate (`active_minutes`), only while a raffle uses it and the link has its scopes:
     // it costs one Worker invocation per chat message (README, "Who may win").
-    ...(usesChatGate && chatGateScopes.every(has)
-      ? [
-          {
-            type: "channel.chat.message",
-            version: "1",
-            condition: { ...broadcaster, user_id: broadcasterId },
-          },
-        ]
-      : []),
+    ...when(usesChatGate && chatGateScopes.every(has), {
+      type: "channel.chat.message",
+      version: "1",
+      condition: { ...broadcaster, user_id: broadcasterId },
+    }),
   ];
 }
 

@@ -284,6 +284,14 @@ describe("the operator API's endpoints", () => {
       body: { guild_id: scene.guildId, type: "stream.online" },
     });
     expect(duplicate.status).toBe(409);
+    // Every type LiveLoot subscribes is accepted (the one list in twitch/eventSubSubscriptions.ts),
+    // the chat gate's included: this link was not granted its scopes.
+    const chat = await callAdmin("/admin/eventsub/subscriptions", {
+      method: "POST",
+      body: { guild_id: scene.guildId, type: "channel.chat.message" },
+    });
+    expect(chat.status).toBe(409);
+    expect(chat.json().error.code).toBe("scope_missing");
 
     // The repair re-creates what is missing: delete one at Twitch and here, then repair.
     await callOperation("deleteSubscription", `/admin/eventsub/subscriptions/${created.twitch_subscription_id}`, {
