@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { readdir } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startDiscordFake } from "../devkit/fakes/discordFake";
 import { startDrandFake } from "../devkit/fakes/drandFake";
@@ -9,6 +11,8 @@ import { testCredentials } from "../devkit/localBindings";
 import { startLocalServices } from "../devkit/services/localServices";
 import { createDatabase, dropDatabase } from "../devkit/services/postgres";
 import { migrate } from "../scripts/migrate";
+
+const workerIntegrationTests = join(import.meta.dirname, "worker", "integration");
 
 /**
  * Starts, once per run, what the Worker tests talk to: a fresh migrated database on the
@@ -28,25 +32,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stops: (() => Promise<void>)[] = [services.stop];
   try {
     await migrate({ databaseUrl: services.databaseUrl, log: () => {} });
-    // The tick draws for every due raffle in its database, so tick tests get a database of their
-    // own: other files' running raffles cannot be drawn by them, nor theirs by others.
-    const tickDatabaseName = `liveloot_test_${runId}_tick`;
-    const tickDatabaseUrl = await createDatabase(services.postgresServerUrl, tickDatabaseName);
-    stops.push(() => dropDatabase(services.postgresServerUrl, tickDatabaseName));
-    await migrate({ databaseUrl: tickDatabaseUrl, log: () => {} });
-    // Other files that run ticks get databases of their own too: the event-order matrix, and the
-    // "isolated" ones, each used by one test file only (see providedContext.d.ts).
-    const createIsolatedDatabase = async (suffix: string): Promise<string> => {
-      const name = `liveloot_test_${runId}_${suffix}`;
-      const url = await createDatabase(services.postgresServerUrl, name);
-      stops.push(() => dropDatabase(services.postgresServerUrl, name));
-      await migrate({ databaseUrl: url, log: () => {} });
-      return url;
-    };
-    const livenessDatabaseUrl = await createIsolatedDatabase("liveness");
-    const isolatedDatabaseUrls: string[] = [];
-    for (let index = 0; index < 16; index += 1)
-      isolatedDatabaseUrls.push(await createIsolatedDatabase(`isolated${index}`));
+    // The tick draws for every due raffle in its database, so a file that runs ticks needs a
+    // database of its own: every file of test/worker/integration gets one, named after the file
+    // (test/support/worker/ownDatabase.ts), copied from a migrated template.
+    const ownDatabaseUrls = await createOwnDatabases(services.postgresServerUrl, runId, stops);
     const twitch = await startTwitchFake({
       clientId: testCredentials.twitchClientId,
       clientSecret: testCredentials.twitchClientSecret,
@@ -75,9 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
     project.provide("databaseUrl", services.databaseUrl);
     project.provide("postgresServerUrl", services.postgresServerUrl);
-    project.provide("tickDatabaseUrl", tickDatabaseUrl);
-    project.provide("livenessDatabaseUrl", livenessDatabaseUrl);
-    project.provide("isolatedDatabaseUrls", isolatedDatabaseUrls);
+    project.provide("ownDatabaseUrls", ownDatabaseUrls);
     project.provide("neonWebSocketProxy", services.neonWsProxy);
     project.provide("neonHttpEndpoint", services.neonHttpEndpoint);
     project.provide("upstashUrl", services.upstashUrl);
@@ -92,6 +79,34 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   return () => stopAll(stops);
+}
+
+/**
+ * One migrated database per file of test/worker/integration, keyed by the file's name. Copied from
+ * a template migrated once (`create database … template`); a server that cannot copy (PGlite)
+ * migrates each one.
+ */
+async function createOwnDatabases(
+  serverUrl: string,
+  runId: string,
+  stops: (() => Promise<void>)[],
+): Promise<Record<string, string>> {
+  const files = (await readdir(workerIntegrationTests)).filter((name) => name.endsWith(".test.ts")).sort();
+  const templateName = `liveloot_test_${runId}_template`;
+  const templateUrl = await createDatabase(serverUrl, templateName);
+  stops.push(() => dropDatabase(serverUrl, templateName));
+  await migrate({ databaseUrl: templateUrl, log: () => {} });
+  const urls: Record<string, string> = {};
+  for (const [index, file] of files.entries()) {
+    const name = `liveloot_test_${runId}_own${index}`;
+    stops.push(() => dropDatabase(serverUrl, name));
+    urls[file] = await createDatabase(serverUrl, name, templateName).catch(async () => {
+      const url = await createDatabase(serverUrl, name);
+      await migrate({ databaseUrl: url, log: () => {} });
+      return url;
+    });
+  }
+  return urls;
 }
 
 async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {

@@ -48,9 +48,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 }
 
 /** Creates an empty database on the server and returns its URL. */
-export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+export async function createDatabase(serverUrl: string, name: string, template?: string): Promise<string> {
   const identifier = quoteDatabaseName(name);
-  await withClient(serverUrl, (client) => client.query(`create database ${identifier}`));
+  const copied = template === undefined ? "" : ` template ${quoteDatabaseName(template)}`;
+  await withClient(serverUrl, (client) => client.query(`create database ${identifier}${copied}`));
   return replaceDatabaseName(serverUrl, name);
 }
 

@@ -5,17 +5,11 @@ declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     postgresServerUrl: string;
-    /** A second migrated database, used only by the tick tests. */
-    tickDatabaseUrl: string;
-    /** A third, used only by the event-order matrix (it runs ticks beside the tick tests). */
-    livenessDatabaseUrl: string;
     /**
-     * Seven more migrated databases for test files that run ticks; each index belongs to one file:
-     * 0 slot-outcomes-integration, 1 shared-channel-integration, 2 bounded-work-integration,
-     * 3 token-races-integration, 4 fair-draws-integration, 5 claim-redraw-integration,
-     * 6 claim-page-integration.
+     * One migrated database per file of test/worker/integration, by file name: read it with
+     * `ownDatabaseUrl()` (test/support/worker/ownDatabase.ts) in a file that runs ticks.
      */
-    isolatedDatabaseUrls: string[];
+    ownDatabaseUrls: Record<string, string>;
     neonWebSocketProxy: string;
     neonHttpEndpoint: string;
     upstashUrl: string;

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { testCredentials } from "../../../devkit/localBindings";
 import { findDueRaffles } from "../../../worker/db/dueRaffles";
 import { maximumInteractionBytes } from "../../../worker/discord/verifyDiscordRequest";
@@ -17,11 +17,12 @@ import {
   twitchControl,
 } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
+import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { createSignedInteractionRequest, signBody } from "../../support/worker/signInteraction";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // Ticks draw for every due raffle in their database: this file has its own (providedContext.d.ts).
-const bindings: Partial<WorkerBindings> = { DATABASE_URL: inject("isolatedDatabaseUrls")[2] };
+const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
 const database = openTestDatabase(bindings);
 afterAll(() => database.close());
 

@@ -9,13 +9,14 @@ import { referenceCheck, referenceList, referencePick } from "../../support/fair
 import { callWorker, runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
+import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // The claim lifecycle in the draw path (SPEC.md "Claiming a prize"): a draw that needs a claim
 // links to it; the tick expires an unclaimed prize, redraws it with liveloot/v1's redraw purposes
 // (announced once each, through the claims' outbox), and after the third redraw a code goes back
-// to stock. Ticks run against this file's own database (isolatedDatabaseUrls[5]).
-const bindings: Partial<WorkerBindings> = { DATABASE_URL: inject("isolatedDatabaseUrls")[5] };
+// to stock. Ticks run against this file's own database (ownDatabaseUrl).
+const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
 const database = openTestDatabase(bindings);
 const drand = inject("drandFake");
 afterAll(() => database.close());

@@ -9,12 +9,13 @@ import { referenceCheck } from "../../support/fairnessReference";
 import { runScheduledTick } from "../../support/worker/callWorker";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
+import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // Every tick and /raffle draw goes through liveloot/v1: entrants read, the drand fake's round
 // after that read waited for, decided, recorded. These tests read the records back and check
 // each draw three ways: the page's verifier, an independent reference and the BLS signature.
-const bindings: Partial<WorkerBindings> = { DATABASE_URL: inject("isolatedDatabaseUrls")[4] };
+const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
 const database = openTestDatabase(bindings);
 const drand = inject("drandFake");
 afterAll(() => database.close());

@@ -1,5 +1,5 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { listChannelSubscriptions } from "../../../worker/db/eventSubSubscriptions";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
@@ -15,13 +15,14 @@ import {
   twitchControl,
 } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
+import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // Two Discord servers link one Twitch channel (SPEC: each keeps its own raffle, point values and
 // leaderboard, and one server's disconnect never affects another's). Twitch allows one EventSub
 // subscription per type and condition, so the servers share them. Ticks draw for every due
 // raffle in their database: this file has its own.
-const bindings: Partial<WorkerBindings> = { DATABASE_URL: inject("isolatedDatabaseUrls")[1] };
+const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
 const database = openTestDatabase(bindings);
 afterAll(() => database.close());
 

@@ -1,17 +1,18 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import { testEnvironment } from "../../support/worker/callWorker";
 import { createChatter, message, readEmbed } from "../../support/worker/commandHelpers";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, createSnowflake, type InteractionScene } from "../../support/worker/interactions";
+import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // What a streamer sees when a live minute draws nobody, when a raffle is stopped and started again,
 // and when an old draw's channel is gone. Ticks draw for every due raffle in their database: this
-// file has its own (isolatedDatabaseUrls[0]).
-const databaseUrl = inject("isolatedDatabaseUrls")[0];
+// file has its own (ownDatabaseUrl).
+const databaseUrl = ownDatabaseUrl();
 if (!databaseUrl) throw new Error("globalSetup provides no isolated database for slot-outcomes-integration");
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: databaseUrl };
 const database = openTestDatabase(bindings);

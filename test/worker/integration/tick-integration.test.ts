@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
@@ -8,10 +8,11 @@ import { runScheduledTick, testEnvironment } from "../../support/worker/callWork
 import { deliverEventSub } from "../../support/worker/eventSub";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
+import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // The tick draws for every due raffle in its database: these tests have a database of their own.
-const tickBindings: Partial<WorkerBindings> = { DATABASE_URL: inject("tickDatabaseUrl") };
+const tickBindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
 const database = openTestDatabase(tickBindings);
 afterAll(() => database.close());
 afterEach(async () => {

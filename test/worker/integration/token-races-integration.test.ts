@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { describeSecret } from "../../../devkit/fakes/shared/describeSecret";
 import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
@@ -13,12 +13,13 @@ import {
   twitchControl,
 } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
+import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // Races between a streamer and the Worker's own token upkeep: a refresh that meets a re-link,
 // ticks replayed with an old scheduledTime, a key removed after a rotation. Ticks draw for every
 // due raffle in their database: this file has its own.
-const bindings: Partial<WorkerBindings> = { DATABASE_URL: inject("isolatedDatabaseUrls")[3] };
+const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
 const database = openTestDatabase(bindings);
 afterAll(() => database.close());
 
