@@ -14,7 +14,7 @@ import { type SealedSecret, type TokenCipher, UnreadableSecretError } from "../s
 import { digestLootCode, lootCodePurpose } from "./lootCodes";
 
 /** Values of each kind (prize codes, Twitch links, pending link states) one tick re-seals at most. */
-export const maximumResealsPerTick = 200;
+export const maximumResealsPerTick = 100;
 
 /** What one tick's re-seal did. */
 export interface ResealSummary {
@@ -37,17 +37,24 @@ export async function resealSecrets(app: AppContext): Promise<ResealSummary> {
   const cipher = await getTokenCipher(app.config);
   const previousKeyId = cipher.previousKeyId;
   if (previousKeyId === undefined) return summary;
-  try {
-    const unreadable = { codeIds: [] as string[], guildIds: [] as string[] };
-    await resealCodes(app, cipher, previousKeyId, summary, unreadable);
-    await resealLinks(app, cipher, previousKeyId, summary, unreadable);
-    await resealStates(app, cipher, previousKeyId, summary);
-    await postponeUnreadable(app.database, unreadable);
-  } catch (error) {
-    app.log.error("re-sealing with the current key failed; the next tick tries again", {
-      error: describeError(error),
-      previousKeyId,
-    });
+  const unreadable = { codeIds: [] as string[], guildIds: [] as string[] };
+  // Each kind on its own: one failing (Postgres gone, a row changed meanwhile) never holds up the others.
+  const steps = [
+    ["codes", () => resealCodes(app, cipher, previousKeyId, summary, unreadable)],
+    ["links", () => resealLinks(app, cipher, previousKeyId, summary, unreadable)],
+    ["states", () => resealStates(app, cipher, previousKeyId, summary)],
+    ["postpone", () => postponeUnreadable(app.database, unreadable)],
+  ] as const;
+  for (const [step, run] of steps) {
+    try {
+      await run();
+    } catch (error) {
+      app.log.error("re-sealing with the current key failed; the next tick tries again", {
+        step,
+        error: describeError(error),
+        previousKeyId,
+      });
+    }
   }
   if (summary.codes + summary.tokens + summary.unreadable > 0)
     app.log.info("re-sealed values with the current key", { previousKeyId, keyId: cipher.keyId, ...summary });

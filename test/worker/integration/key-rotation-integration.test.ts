@@ -2,7 +2,10 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import { testCredentials } from "../../../devkit/localBindings";
 import { adminResponses } from "../../../worker/admin/adminResponses";
 import type { WorkerBindings } from "../../../worker/env";
+import { digestLootCode, lootCodePurpose } from "../../../worker/raffle/lootCodes";
 import { maximumResealsPerTick } from "../../../worker/raffle/resealSecrets";
+import { tokenPurpose } from "../../../worker/security/keys";
+import { TokenCipher } from "../../../worker/security/TokenCipher";
 import { callWorker, runScheduledTick } from "../../support/worker/callWorker";
 import {
   answerConsent,
@@ -251,6 +254,128 @@ describe("rotating TOKEN_ENCRYPTION_KEY", () => {
       [scene.guildId, item],
     );
     expect(stock?.stock).toBe(4);
+  });
+});
+
+/** Every code of the server opened with key B alone: what a winner would be shown, in id order. */
+async function openCodesWith(base64Key: string, guildId: string): Promise<string[]> {
+  const cipher = await TokenCipher.fromBase64Key(base64Key);
+  const rows = await database.query<{ item_id: string; seal_id: string; code_ciphertext: string; code_key_id: string }>(
+    "select item_id::text, seal_id::text, code_ciphertext, code_key_id from loot_codes where guild_id = $1 order by id",
+    [guildId],
+  );
+  return Promise.all(
+    rows.map((row) =>
+      cipher.open(
+        { keyId: row.code_key_id, ciphertext: row.code_ciphertext },
+        lootCodePurpose(row.item_id, row.seal_id),
+      ),
+    ),
+  );
+}
+
+describe("the re-seal under pressure", () => {
+  it("loses nothing when two ticks overlap: each value is re-sealed once and opens with the new key", async () => {
+    const logs = captureLogs();
+    const { scene, codes } = await createServerWithCodes(30);
+    const keyB = createKey();
+    const rotated = rotatedTo(keyB);
+    const at = Math.floor(Date.now() / minute) * minute + minute;
+    await Promise.all([runScheduledTick(at, rotated), runScheduledTick(at, rotated)]);
+    expect((await readKeys(rotated)).body.sealed_with_previous).toEqual({ tokens: 0, codes: 0 });
+    expect(await openCodesWith(keyB, scene.guildId)).toEqual(codes);
+    const [link] = await database.query<{ access: string; refresh: string; key: string }>(
+      `select access_token_ciphertext as access, refresh_token_ciphertext as refresh, token_key_id as key
+       from twitch_links where guild_id = $1`,
+      [scene.guildId],
+    );
+    const cipher = await TokenCipher.fromBase64Key(keyB);
+    await expect(
+      cipher.open({ keyId: link?.key ?? "", ciphertext: link?.access ?? "" }, tokenPurpose.accessToken(scene.guildId)),
+    ).resolves.toMatch(/./);
+    expect(logs.filter((line) => line.includes('"level":"error"'))).toEqual([]);
+  });
+
+  it("leaves a link whose refresh is in flight for a later tick, so the refresh can store its new pair", async () => {
+    const { scene } = await createServerWithCodes(1);
+    await database.query(
+      "update twitch_links set refresh_lease_until = now() + interval '1 minute' where guild_id = $1",
+      [scene.guildId],
+    );
+    const keyB = createKey();
+    const rotated = rotatedTo(keyB);
+    const at = Math.floor(Date.now() / minute) * minute + minute;
+    await runScheduledTick(at, rotated);
+    const readKeyId = async () =>
+      (
+        await database.query<{ token_key_id: string }>("select token_key_id from twitch_links where guild_id = $1", [
+          scene.guildId,
+        ])
+      )[0]?.token_key_id;
+    expect(await readKeyId()).toBe(await keyIdOf(keyA));
+    expect((await readKeys(rotated)).body.sealed_with_previous).toMatchObject({ codes: 0 });
+    await database.query("update twitch_links set refresh_lease_until = null where guild_id = $1", [scene.guildId]);
+    await runScheduledTick(at + minute, rotated);
+    expect(await readKeyId()).toBe(await keyIdOf(keyB));
+  });
+
+  it("re-seals a code stored twice before this fix, keeping its old digest, and says so", async () => {
+    const logs = captureLogs();
+    const { scene, item, codes } = await createServerWithCodes(1);
+    const keyB = createKey();
+    // What the Worker did before: after the rotation, the same code digested under key B only.
+    const [itemRow] = await database.query<{ id: string }>(
+      "select id::text from loot_items where guild_id = $1 and name = $2",
+      [scene.guildId, item],
+    );
+    const sealId = crypto.randomUUID();
+    const sealed = await (await TokenCipher.fromBase64Key(keyB)).seal(
+      codes[0] ?? "",
+      lootCodePurpose(itemRow?.id ?? "", sealId),
+    );
+    const [added] = await database.query<{ outcome: string }>("select outcome from add_loot_codes($1, $2, $3::jsonb)", [
+      scene.guildId,
+      itemRow?.id,
+      JSON.stringify([
+        {
+          seal_id: sealId,
+          ciphertext: sealed.ciphertext,
+          key_id: sealed.keyId,
+          digest: await digestLootCode(keyB, scene.guildId, codes[0] ?? ""),
+        },
+      ]),
+    ]);
+    expect(added?.outcome).toBe("added");
+    await runScheduledTick(Math.floor(Date.now() / minute) * minute + minute, rotatedTo(keyB));
+    expect((await readKeys(rotatedTo(keyB))).body.sealed_with_previous).toEqual({ tokens: 0, codes: 0 });
+    expect(await openCodesWith(keyB, scene.guildId)).toEqual([codes[0], codes[0]]);
+    expect(logs.filter((line) => line.includes("prize codes stored twice"))).toHaveLength(1);
+  });
+
+  it("skips a value that does not open under the previous key, logs it without its bytes, and re-seals the rest", async () => {
+    const logs = captureLogs();
+    const { scene } = await createServerWithCodes(3);
+    const [broken] = await database.query<{ id: string; code_ciphertext: string }>(
+      `update loot_codes set code_ciphertext = $2
+       where id = (select min(id) from loot_codes where guild_id = $1) returning id::text, code_ciphertext`,
+      [scene.guildId, btoa("x".repeat(60))],
+    );
+    const keyB = createKey();
+    const rotated = rotatedTo(keyB);
+    await runScheduledTick(Math.floor(Date.now() / minute) * minute + minute, rotated);
+    const rows = await database.query<{ id: string; code_key_id: string }>(
+      "select id::text, code_key_id from loot_codes where guild_id = $1 order by id",
+      [scene.guildId],
+    );
+    expect(rows.map((row) => row.code_key_id)).toEqual([await keyIdOf(keyA), await keyIdOf(keyB), await keyIdOf(keyB)]);
+    // It is still sealed with key A, so /admin/keys does not say 0: key A must not go yet.
+    expect((await readKeys(rotated)).body.sealed_with_previous).toMatchObject({ codes: 1 });
+    const reported = logs.filter((line) => line.includes("does not open; it cannot be re-sealed"));
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toContain(broken?.id);
+    for (const line of logs) expect(line.includes(broken?.code_ciphertext ?? "-")).toBe(false);
+    // This file's later ticks should not meet it again.
+    await database.query("delete from loot_codes where id = $1", [broken?.id]);
   });
 });
 
