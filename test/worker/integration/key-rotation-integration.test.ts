@@ -403,6 +403,13 @@ describe("a prize code that cannot be opened", () => {
       expect(line.includes(sealed?.code_ciphertext ?? "-"), line).toBe(false);
     }
 
+    // Anyone else holding the link learns nothing of it: the same 403 as ever, and no log of a code.
+    const other = await createTwitchUser("other");
+    const refused = await signInToClaim(claim.public_id, other, onlyKey(keyB));
+    expect(refused.status).toBe(403);
+    expect(refused.html).not.toContain("cannot be shown");
+    expect(logs.filter((line) => line.includes("a prize code does not open"))).toHaveLength(1);
+
     const portuguese = await signInToClaim(claim.public_id, winner, onlyKey(keyB), "pt-BR,pt;q=0.9");
     expect(portuguese.status).toBe(503);
     expect(portuguese.html).toContain("Seu prêmio não pode ser mostrado agora");
