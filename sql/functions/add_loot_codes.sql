@@ -3,8 +3,10 @@
 --
 -- codes is a JSON array of {"seal_id": uuid, "ciphertext": text, "key_id": text, "digest": text}:
 -- each code already sealed by the Worker (AES-256-GCM, additional data
--- `loot-code:{item_id}:{seal_id}`) and its digest (HMAC-SHA256, 64 hex digits). No plaintext code
--- ever reaches the database.
+-- `loot-code:{item_id}:{seal_id}`) and its digest (HMAC-SHA256, 64 hex digits, under a key derived
+-- from the sealing key). During a key rotation an element also carries "previous_digest", the
+-- code's digest under the previous key, which a code still sealed with that key has stored. No
+-- plaintext code ever reaches the database.
 --
 -- Returns one row:
 --   added       every code stored; `added` codes, the item's stock is now `available`
@@ -34,6 +36,7 @@ begin
       or jsonb_typeof(element -> 'ciphertext') is distinct from 'string'
       or jsonb_typeof(element -> 'key_id') is distinct from 'string'
       or jsonb_typeof(element -> 'digest') is distinct from 'string'
+      or jsonb_typeof(coalesce(element -> 'previous_digest', '""')) is distinct from 'string'
   ) then
     raise exception 'add_loot_codes: every code must be {seal_id, ciphertext, key_id, digest}'
       using errcode = 'invalid_parameter_value';
@@ -54,12 +57,14 @@ begin
   select min(numbered.ordinality)::integer into first_duplicate
   from (
     select element.ordinality, element.value ->> 'digest' as digest,
+      element.value ->> 'previous_digest' as previous_digest,
       row_number() over (partition by element.value ->> 'digest' order by element.ordinality) as occurrence
     from jsonb_array_elements(add_loot_codes.codes) with ordinality as element
   ) numbered
   where numbered.occurrence > 1
     or exists (select from loot_codes lc
-               where lc.guild_id = add_loot_codes.guild_id and lc.code_digest = numbered.digest);
+               where lc.guild_id = add_loot_codes.guild_id
+                 and lc.code_digest in (numbered.digest, numbered.previous_digest));
   if first_duplicate is not null then
     return query select 'duplicate', locked_name, 0, 0, first_duplicate;
     return;

@@ -144,6 +144,13 @@ export const adminOperations = [
     parameters: guildParameters,
     query: pagedQuery,
   },
+  {
+    id: "readKeys",
+    method: "GET",
+    path: "/admin/keys",
+    summary:
+      "Encryption key ids (never a key) and what the previous key still seals; remove TOKEN_ENCRYPTION_KEY_PREVIOUS once both counts are 0",
+  },
 ] as const satisfies readonly AdminOperation[];
 
 export type AdminOperationId = (typeof adminOperations)[number]["id"];

@@ -1,7 +1,9 @@
 import type { AppContext } from "../context";
 import { saveSubscription } from "../db/eventSubSubscriptions";
+import { countSealedWith } from "../db/sealedSecrets";
 import { findTwitchLink, type TwitchLink } from "../db/twitchLinks";
 import { unlinkTwitch } from "../raffle/unlinkTwitch";
+import { getTokenCipher } from "../security/keys";
 import { getAppAccessToken } from "../twitch/appAccessToken";
 import { listDesiredSubscriptions, syncSubscriptions } from "../twitch/eventSubSubscriptions";
 import { HelixClient } from "../twitch/HelixClient";
@@ -302,4 +304,17 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
        order by id limit $2`,
       [input.parameters.guild],
     ),
+
+  // Key ids are short hashes of the keys (security/TokenCipher.ts), safe to show; the keys never are.
+  readKeys: async (app) => {
+    const cipher = await getTokenCipher(app.config);
+    const previous = cipher.previousKeyId ?? null;
+    return {
+      current: cipher.keyId,
+      previous,
+      sealed_with_previous: previous
+        ? await countSealedWith(app.database, previous, app.now())
+        : { tokens: 0, codes: 0 },
+    };
+  },
 };

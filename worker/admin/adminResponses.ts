@@ -185,4 +185,9 @@ export const adminResponses: Record<AdminOperationId, z.ZodMiniType> = {
   listEvents: page(eventSubMessage),
   listPoints: page(points),
   listLoot: page(lootItem),
+  readKeys: z.object({
+    current: z.string(),
+    previous: z.nullable(z.string()),
+    sealed_with_previous: z.object({ tokens: z.number(), codes: z.number() }),
+  }),
 };

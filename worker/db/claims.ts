@@ -142,14 +142,70 @@ interface DecisionRow {
   code_key_id: string | null;
 }
 
+/** Before a claim is taken: whether the signed-in user may take (or see) it, and its draw's sealed code. */
+export type ClaimPrizeLookup =
+  | { kind: "notWinner" }
+  | { kind: "notClaimable" }
+  | { kind: "claimable"; channelLogin: string; code: SealedPrizeCode | undefined };
+
+/**
+ * Reads, without changing anything, the claim's winner, whether it can still be claimed (open and
+ * not expired) or seen again (claimed), and its draw's sealed code: the Worker opens the code
+ * before `claimPrize` records it delivered, so a code that does not open is never spent.
+ */
+export async function findClaimPrize(
+  database: Queryable,
+  input: { claimId: string; twitchUserId: string; now: number },
+): Promise<ClaimPrizeLookup> {
+  const rows = await database.query<{
+    winner_twitch_user_id: string;
+    claimable: boolean;
+    twitch_broadcaster_login: string;
+    code_item_id: string | null;
+    seal_id: string | null;
+    code_ciphertext: string | null;
+    code_key_id: string | null;
+  }>(
+    `select c.winner_twitch_user_id, (c.status = 'claimed' or (c.status = 'open' and c.expires_at > $2)) as claimable,
+       r.twitch_broadcaster_login, lc.item_id::text as code_item_id, lc.seal_id::text, lc.code_ciphertext, lc.code_key_id
+     from claims c
+     join draws d on d.id = c.draw_id
+     join raffles r on r.id = d.raffle_id
+     left join loot_codes lc on lc.draw_id = c.draw_id
+     where c.id = $1`,
+    [input.claimId, new Date(input.now)],
+  );
+  const row = rows[0];
+  if (!row || row.winner_twitch_user_id !== input.twitchUserId) return { kind: "notWinner" };
+  if (!row.claimable) return { kind: "notClaimable" };
+  return {
+    kind: "claimable",
+    channelLogin: row.twitch_broadcaster_login,
+    code: readSealedPrizeCode(row),
+  };
+}
+
+function readSealedPrizeCode(row: {
+  code_item_id: string | null;
+  seal_id: string | null;
+  code_ciphertext: string | null;
+  code_key_id: string | null;
+}): SealedPrizeCode | undefined {
+  return row.code_item_id && row.seal_id && row.code_ciphertext && row.code_key_id
+    ? { itemId: row.code_item_id, sealId: row.seal_id, ciphertext: row.code_ciphertext, keyId: row.code_key_id }
+    : undefined;
+}
+
 /**
  * The signed-in Twitch user's claim, in one statement: when they are its winner and it is open and
  * not expired, it becomes claimed (claimed_at, the announcement edit pending) and its draw's
  * reserved code delivered. The winner of a claimed claim gets its code again; anyone else nothing.
+ * `openedSealId` is the code the Worker has already opened (findClaimPrize): a draw whose reserved
+ * code is another one (or one nobody opened) is not claimed, so no code is delivered unopened.
  */
 export async function claimPrize(
   database: Queryable,
-  input: { claimId: string; twitchUserId: string; now: number },
+  input: { claimId: string; twitchUserId: string; now: number; openedSealId: string | undefined },
 ): Promise<ClaimDecision> {
   const rows = await database.query<DecisionRow>(
     `with target as (
@@ -162,6 +218,8 @@ export async function claimPrize(
        -- On the row itself, not the snapshot: after waiting for a concurrent expire_claim (the
        -- tick), an update re-checks these against the committed row and claims nothing expired.
        where c.id = t.id and c.status = 'open' and c.expires_at > $3 and c.winner_twitch_user_id = $2
+         and not exists (select from loot_codes lc where lc.draw_id = t.draw_id and lc.status = 'reserved'
+                         and lc.seal_id is distinct from $4::uuid)
        returning c.id
      ), delivered as (
        update loot_codes lc set status = 'delivered'
@@ -178,15 +236,12 @@ export async function claimPrize(
      join raffles r on r.id = d.raffle_id
      join guilds g on g.id = r.guild_id
      left join loot_codes lc on lc.draw_id = t.draw_id`,
-    [input.claimId, input.twitchUserId, new Date(input.now)],
+    [input.claimId, input.twitchUserId, new Date(input.now), input.openedSealId ?? null],
   );
   const row = rows[0];
   if (!row || row.winner_twitch_user_id !== input.twitchUserId) return { kind: "notWinner" };
   if (!row.just_claimed && row.status !== "claimed") return { kind: "expired" };
-  const code =
-    row.code_item_id && row.seal_id && row.code_ciphertext && row.code_key_id
-      ? { itemId: row.code_item_id, sealId: row.seal_id, ciphertext: row.code_ciphertext, keyId: row.code_key_id }
-      : undefined;
+  const code = readSealedPrizeCode(row);
   return {
     kind: "claimed",
     justClaimed: row.just_claimed,

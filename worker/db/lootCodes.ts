@@ -6,6 +6,8 @@ export interface SealedCodeRow {
   ciphertext: string;
   keyId: string;
   digest: string;
+  /** The code's digest under TOKEN_ENCRYPTION_KEY_PREVIOUS, during a rotation: matched against codes it still seals. */
+  previousDigest?: string | undefined;
 }
 
 /** What add_loot_codes did (sql/functions/add_loot_codes.sql). */
@@ -50,6 +52,7 @@ export async function addSealedCodes(
     ciphertext: code.ciphertext,
     key_id: code.keyId,
     digest: code.digest,
+    ...(code.previousDigest === undefined ? {} : { previous_digest: code.previousDigest }),
   }));
   const rows = await database.query<{
     outcome: "added" | "no_item" | "duplicate";

@@ -95,7 +95,9 @@ export type AddCodesResult =
 /**
  * /loot codes: seals each code (AES-256-GCM, bound to the item and a fresh seal id), digests it
  * (HMAC, so a duplicate in the server is found without keeping the code) and stores them all
- * through add_loot_codes, which sets the item's stock to its available codes. All or none.
+ * through add_loot_codes, which sets the item's stock to its available codes. All or none. During
+ * a key rotation each code is digested under the previous key too, so a code stored (and not yet
+ * re-sealed) under that key is still refused as a duplicate.
  */
 export async function addLootCodes(
   app: AppContext,
@@ -105,18 +107,17 @@ export async function addLootCodes(
 ): Promise<AddCodesResult> {
   const item = await findItemWithCodes(app.database, guildId, itemName);
   if (!item) return { kind: "noItem" };
-  const [cipher, digestKey] = await Promise.all([
-    getTokenCipher(app.config),
-    getKey(app.config, "loot-code-digest-v1"),
-  ]);
+  const cipher = await getTokenCipher(app.config);
+  const previousKey = cipher.previousKeyId === undefined ? undefined : app.config.previousTokenEncryptionKey;
   const sealed = await Promise.all(
     entries.map(async (entry) => {
       const sealId = crypto.randomUUID();
-      const [secret, digest] = await Promise.all([
+      const [secret, digest, previousDigest] = await Promise.all([
         cipher.seal(entry.code, lootCodePurpose(item.id, sealId)),
-        sign(digestKey, `${guildId}:${entry.code}`),
+        digestLootCode(app.config.tokenEncryptionKey, guildId, entry.code),
+        previousKey === undefined ? undefined : digestLootCode(previousKey, guildId, entry.code),
       ]);
-      return { sealId, ciphertext: secret.ciphertext, keyId: secret.keyId, digest: toHex(digest) };
+      return { sealId, ciphertext: secret.ciphertext, keyId: secret.keyId, digest, previousDigest };
     }),
   );
   try {
@@ -131,6 +132,16 @@ export async function addLootCodes(
     if (code === PostgresCode.foreignKeyViolation) return { kind: "noItem" };
     throw error;
   }
+}
+
+/**
+ * A code's duplicate digest: HMAC-SHA256 of `{guild}:{code}` under a key HKDF-derived from the
+ * encryption key that seals it. A stored code's digest always belongs to its `code_key_id`: when
+ * the tick re-seals a code under a new key it recomputes the digest under that key too
+ * (raffle/resealSecrets.ts), so duplicates are still found once the previous key is gone.
+ */
+export async function digestLootCode(base64Key: string, guildId: string, code: string): Promise<string> {
+  return toHex(await sign(await getDerivedKey(base64Key, "loot-code-digest-v1"), `${guildId}:${code}`));
 }
 
 /** How long a "Remove it?" button stays good. */
@@ -176,10 +187,14 @@ export function isRemovalComponent(customId: string): boolean {
 const keys = new Map<string, Promise<CryptoKey>>();
 
 function getKey(config: Pick<Config, "tokenEncryptionKey">, info: string): Promise<CryptoKey> {
-  const cacheKey = `${info}|${config.tokenEncryptionKey}`;
+  return getDerivedKey(config.tokenEncryptionKey, info);
+}
+
+function getDerivedKey(base64Key: string, info: string): Promise<CryptoKey> {
+  const cacheKey = `${info}|${base64Key}`;
   let key = keys.get(cacheKey);
   if (!key) {
-    key = deriveKey(config.tokenEncryptionKey, info);
+    key = deriveKey(base64Key, info);
     keys.set(cacheKey, key);
   }
   return key;

@@ -14,6 +14,7 @@ import { expireClaims } from "./expireClaims";
 import { listGates } from "./gates";
 import { readCachedSamples } from "./gatherCandidates";
 import { makeDraws } from "./makeDraw";
+import { resealSecrets } from "./resealSecrets";
 import { maintainTwitchLinks } from "./twitchAccess";
 
 /** Raffles one tick looks at; more wait for the next minute (live channels first, then oldest slot). */
@@ -119,6 +120,7 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
   const validation = await maintainTwitchLinks(app);
   await deleteExpiredOAuthStates(app.database, app.now());
   const purgedEventSubMessages = await purgeOldEventSubMessages(app.database, app.now());
+  await resealSecrets(app);
   app.log.info("tick finished", {
     slotAt: new Date(slotAt).toISOString(),
     dueRaffles: due.length,

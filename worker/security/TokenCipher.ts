@@ -49,6 +49,15 @@ export class TokenCipher {
     return this.current.keyId;
   }
 
+  /**
+   * The id of TOKEN_ENCRYPTION_KEY_PREVIOUS while a rotation is under way (values it sealed are
+   * re-sealed by the tick); undefined when none is set, or when it is the current key again.
+   */
+  get previousKeyId(): string | undefined {
+    const previous = this.previous[0]?.keyId;
+    return previous === this.current.keyId ? undefined : previous;
+  }
+
   static async fromBase64Key(base64Key: string, previousBase64Keys: string[] = []): Promise<TokenCipher> {
     const previous = await Promise.all(previousBase64Keys.map(importNamedKey));
     return new TokenCipher(await importNamedKey(base64Key), previous);

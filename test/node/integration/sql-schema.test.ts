@@ -254,6 +254,19 @@ describe("schema", () => {
     expect(duePlan).toContain("raffles_due");
     expect(announcementPlan).toContain("draws_pending_announcements");
   });
+
+  it("finds what a key seals by index, for the rotation's re-seal and /admin/keys (0018)", async () => {
+    const codesPlan = await explain(
+      "select id from loot_codes where code_key_id = $1 order by updated_at, id limit 200",
+      ["k-00000000"],
+    );
+    const linksPlan = await explain(
+      "select guild_id from twitch_links where token_key_id = $1 order by updated_at, guild_id limit 200",
+      ["k-00000000"],
+    );
+    expect(codesPlan).toContain("loot_codes_by_key");
+    expect(linksPlan).toContain("twitch_links_by_key");
+  });
 });
 
 describe("schema: EventSub, points and luck (0003)", () => {

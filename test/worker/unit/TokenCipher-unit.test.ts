@@ -27,4 +27,13 @@ describe("TokenCipher", () => {
     const withoutPrevious = await TokenCipher.fromBase64Key(keyB);
     await expect(withoutPrevious.open(sealed, "twitch-refresh:9")).rejects.toBeInstanceOf(UnknownKeyError);
   });
+
+  it("names the previous key only while it is another key than the current one", async () => {
+    const old = await TokenCipher.fromBase64Key(keyA);
+    expect(old.previousKeyId).toBeUndefined();
+    expect((await TokenCipher.fromBase64Key(keyB, [keyA])).previousKeyId).toBe(old.keyId);
+    // The same key set twice is no rotation: the tick would re-seal everything every minute.
+    expect((await TokenCipher.fromBase64Key(keyA, [keyA])).previousKeyId).toBeUndefined();
+    expect(old.keyId).toMatch(/^k-[0-9a-f]{8}$/);
+  });
 });

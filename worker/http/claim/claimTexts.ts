@@ -16,6 +16,8 @@ export interface ClaimTexts {
   codeNote: string;
   claimedTitle: string;
   claimedNoCode(channel: string): string;
+  unreadableTitle: string;
+  unreadableBody(channel: string): string;
   notYoursTitle: string;
   notYoursBody: string;
   failedTitle: string;
@@ -42,6 +44,9 @@ const english: ClaimTexts = {
   codeNote: "Keep it to yourself: anyone who has it can redeem it. Sign in again from the same link to see it later.",
   claimedTitle: "Prize claimed",
   claimedNoCode: (channel) => `It's yours. ${channel} has been told that you claimed it.`,
+  unreadableTitle: "Your prize cannot be shown right now",
+  unreadableBody: (channel) =>
+    `You are the winner, but LiveLoot cannot open this prize's code right now. Ask ${channel}'s moderators in Discord to tell the app's operator, then open this link again.`,
   notYoursTitle: "Not your prize",
   notYoursBody: "The Twitch account you signed in with cannot claim this.",
   failedTitle: "Could not sign you in",
@@ -69,6 +74,9 @@ const portuguese: ClaimTexts = {
     "Guarde só para você: quem tiver o código pode usá-lo. Entre de novo pelo mesmo link para vê-lo mais tarde.",
   claimedTitle: "Prêmio resgatado",
   claimedNoCode: (channel) => `É seu. ${channel} foi avisado de que você o resgatou.`,
+  unreadableTitle: "Seu prêmio não pode ser mostrado agora",
+  unreadableBody: (channel) =>
+    `Você é quem ganhou, mas o LiveLoot não consegue abrir o código deste prêmio agora. Peça aos moderadores de ${channel} no Discord que avisem o operador do app e abra este link de novo.`,
   notYoursTitle: "Este prêmio não é seu",
   notYoursBody: "A conta da Twitch com que você entrou não pode resgatar isto.",
   failedTitle: "Não foi possível entrar",

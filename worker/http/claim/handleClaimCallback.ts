@@ -1,9 +1,10 @@
 import type { AppContext } from "../../context";
-import { claimPrize, consumeClaimSignIn } from "../../db/claims";
+import { claimPrize, consumeClaimSignIn, findClaimPrize, type SealedPrizeCode } from "../../db/claims";
 import type { Locale } from "../../i18n/translate";
 import { editClaimedAnnouncement } from "../../raffle/claimedEdits";
 import { lootCodePurpose } from "../../raffle/lootCodes";
 import { getTokenCipher } from "../../security/keys";
+import { UnreadableSecretError } from "../../security/TokenCipher";
 import { exchangeCode, revokeToken, validateAccessToken } from "../../twitch/TwitchAuthClient";
 import { resolveBrowserLocale } from "../renderMessagePage";
 import { verifyClaimState } from "./claimState";
@@ -15,8 +16,9 @@ import { renderClaimPage } from "./renderClaimPage";
  * GET /claim/callback: Twitch's redirect after the claim sign-in. The signed single-use state comes
  * first (a bad one changes nothing and exchanges nothing); then the code is exchanged, the token
  * asked whose it is and revoked at once, never stored. Only the claim's winner gets past that: the
- * claim is taken (the announcement edited in the background) and the prize shown; anyone else gets
- * a 403 that names nothing.
+ * prize code (if any) is opened, then the claim is taken (the announcement edited in the background)
+ * and the prize shown; anyone else gets a 403 that names nothing. A code that does not open (its key
+ * removed too early) leaves the claim as it was, is logged, and the winner is told who to ask.
  */
 export async function handleClaimCallback(request: Request, app: AppContext): Promise<Response> {
   const url = new URL(request.url);
@@ -50,10 +52,8 @@ export async function handleClaimCallback(request: Request, app: AppContext): Pr
   const twitchUserId = await identifyTwitchUser(app, code);
   if (!twitchUserId) return fail(texts.twitchFailed, 502);
 
-  const decision = await claimPrize(app.database, { claimId, twitchUserId, now: app.now() });
-  if (decision.kind === "notWinner") {
-    app.log.info("claim refused: not the winner", { claimId });
-    return renderClaimPage({
+  const notYours = () =>
+    renderClaimPage({
       locale,
       title: texts.notYoursTitle,
       heading: texts.notYoursTitle,
@@ -61,6 +61,27 @@ export async function handleClaimCallback(request: Request, app: AppContext): Pr
       status: 403,
       success: false,
     });
+  const prize = await findClaimPrize(app.database, { claimId, twitchUserId, now: app.now() });
+  if (prize.kind === "notWinner") {
+    app.log.info("claim refused: not the winner", { claimId });
+    return notYours();
+  }
+  let opened: { sealId: string; value: string } | undefined;
+  if (prize.kind === "claimable" && prize.code) {
+    const value = await openPrizeCode(app, claimId, prize.code);
+    if (value === undefined) return renderUnreadablePage(locale, texts, prize.channelLogin);
+    opened = { sealId: prize.code.sealId, value };
+  }
+
+  const decision = await claimPrize(app.database, {
+    claimId,
+    twitchUserId,
+    now: app.now(),
+    openedSealId: opened?.sealId,
+  });
+  if (decision.kind === "notWinner") {
+    app.log.info("claim refused: not the winner", { claimId });
+    return notYours();
   }
   if (decision.kind === "expired") return renderExpiredClaimPage(locale);
   if (decision.justClaimed) {
@@ -78,9 +99,43 @@ export async function handleClaimCallback(request: Request, app: AppContext): Pr
       success: true,
     });
   }
-  const cipher = await getTokenCipher(app.config);
-  const prizeCode = await cipher.open(decision.code, lootCodePurpose(decision.code.itemId, decision.code.sealId));
+  // The code opened above, unless the draw's code changed meanwhile (then it is opened now).
+  const prizeCode =
+    opened?.sealId === decision.code.sealId ? opened.value : await openPrizeCode(app, claimId, decision.code);
+  if (prizeCode === undefined) return renderUnreadablePage(locale, texts, decision.channelLogin);
   return renderPrizeCodePage(locale, texts, heading, prizeCode);
+}
+
+/**
+ * The prize code in clear, or undefined when it does not open: its key is no longer configured
+ * (TOKEN_ENCRYPTION_KEY_PREVIOUS removed before /admin/keys said 0) or its bytes do not
+ * authenticate. Logged once, with the key's public id, never the code or its sealed bytes.
+ */
+async function openPrizeCode(app: AppContext, claimId: string, code: SealedPrizeCode): Promise<string | undefined> {
+  const cipher = await getTokenCipher(app.config);
+  try {
+    return await cipher.open(code, lootCodePurpose(code.itemId, code.sealId));
+  } catch (error) {
+    if (!(error instanceof UnreadableSecretError)) throw error;
+    app.log.error("a prize code does not open; the claim was left as it was", {
+      claimId,
+      keyId: error.keyId,
+      reason: error.name,
+    });
+    return undefined;
+  }
+}
+
+/** The winner, signed in, whose code cannot be opened now: who to ask; nothing was changed. */
+function renderUnreadablePage(locale: Locale, texts: ClaimTexts, channelLogin: string): Response {
+  return renderClaimPage({
+    locale,
+    title: texts.unreadableTitle,
+    heading: texts.unreadableTitle,
+    paragraphs: [texts.unreadableBody(channelLogin)],
+    status: 503,
+    success: false,
+  });
 }
 
 function renderPrizeCodePage(locale: Locale, texts: ClaimTexts, heading: string, prizeCode: string): Response {
