@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { eventSubTypes } from "../twitch/eventSubSubscriptions";
+import { eventSubTypes } from "../twitch/eventSubTypes.ts";
 
 /**
  * The operator API's routes and request schemas, defined once: the Worker validates every

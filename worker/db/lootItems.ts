@@ -43,14 +43,6 @@ export async function upsertItems(database: Queryable, guildId: string, items: L
 }
 
 /** Removes an item; past draws keep their snapshot of its name. */
-export async function removeItem(database: Queryable, guildId: string, name: string): Promise<string | undefined> {
-  const rows = await database.query<{ name: string }>(
-    "delete from loot_items where guild_id = $1 and lower(name) = lower($2) returning name",
-    [guildId, name],
-  );
-  return rows[0]?.name;
-}
-
 export async function listItems(database: Queryable, guildId: string): Promise<LootItem[]> {
   const rows = await database.query<LootItemRow>(
     "select id, name, weight, stock, enabled from loot_items where guild_id = $1 order by lower(name), id",

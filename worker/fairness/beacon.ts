@@ -28,8 +28,6 @@ export const quicknet: DrandChain = {
   scheme: unchainedG1Scheme,
 };
 
-export const drandRelayUrls = ["https://api.drand.sh", "https://drand.cloudflare.com"] as const;
-
 /** One round as `/public/{round}` answers it (quicknet has no `previous_signature`). */
 export interface DrandBeacon {
   round: number;

@@ -16,7 +16,7 @@ import {
   parseDrandChainInfo,
   quicknet,
 } from "./beacon";
-import { formatHex, parseHex } from "./bytes";
+import { formatHex } from "./bytes";
 import { firstRoundAfter } from "./livelootV1";
 
 /** How long a draw waits for its round before it falls back to the Worker's own randomness (SPEC). */
@@ -99,9 +99,4 @@ export async function fetchDrawRandomness(
     });
     return { round: null, signature: null, randomness: formatHex(crypto.getRandomValues(new Uint8Array(32))) };
   }
-}
-
-/** The 32 randomness bytes of a draw. */
-export function readRandomnessBytes(randomness: DrawRandomness): Uint8Array {
-  return parseHex(randomness.randomness);
 }

@@ -203,7 +203,6 @@ export const englishMessages = {
   callbackExchangeFailed: "Twitch did not accept the authorization. Please run `/twitch connect` again.",
   callbackMissingScope:
     "LiveLoot needs permission to read your chat's viewer list ({scope}). Please run `/twitch connect` again and accept it.",
-  callbackTryAgain: "Something went wrong on our side. Please run `/twitch connect` again in a minute.",
   eventSubLine: "{icon} {type}: {status}",
   eventSubStatusEnabled: "active",
   eventSubStatusVerificationPending: "waiting for Twitch to verify",

@@ -207,7 +207,6 @@ export const portugueseMessages: Record<MessageKey, string> = {
   callbackExchangeFailed: "A Twitch não aceitou a autorização. Use `/twitch conectar` de novo.",
   callbackMissingScope:
     "O LiveLoot precisa de permissão para ler a lista de espectadores do seu chat ({scope}). Use `/twitch conectar` de novo e aceite.",
-  callbackTryAgain: "Algo deu errado do nosso lado. Use `/twitch conectar` de novo em um minuto.",
   eventSubLine: "{icon} {type}: {status}",
   eventSubStatusEnabled: "ativa",
   eventSubStatusVerificationPending: "aguardando a verificação da Twitch",

@@ -22,7 +22,3 @@ export function translate(locale: Locale, key: MessageKey, parameters: Record<st
     name in parameters ? String(parameters[name]) : placeholder,
   );
 }
-
-export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(englishMessages, key);
-}

@@ -13,24 +13,8 @@ import { describeError } from "../log";
 import { chatGateScopes } from "../raffle/gates";
 import { getAppAccessToken } from "./appAccessToken";
 import { HelixClient } from "./HelixClient";
+import type { EventSubType } from "./eventSubTypes";
 import { TwitchApiError } from "./TwitchApiError";
-
-/**
- * Every EventSub type LiveLoot subscribes a linked channel to, the one list: listDesiredSubscriptions
- * picks from it by the link's scopes, and the operator API accepts exactly these.
- */
-export const eventSubTypes = [
-  "stream.online",
-  "stream.offline",
-  "channel.follow",
-  "channel.subscribe",
-  "channel.subscription.gift",
-  "channel.cheer",
-  "channel.raid",
-  "channel.chat.message",
-] as const;
-
-export type EventSubType = (typeof eventSubTypes)[number];
 
 export interface DesiredSubscription {
   type: EventSubType;

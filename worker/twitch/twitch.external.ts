@@ -64,8 +64,6 @@ export const chattersResponseSchema = z.object({
   total: z.optional(z.number()),
 });
 
-export const errorBodySchema = z.object({ status: z.optional(z.number()), message: z.optional(z.string()) });
-
 export const eventSubCreatedSchema = z.object({
   data: z.array(z.object({ id: z.string(), status: z.string(), type: z.string() })),
 });
