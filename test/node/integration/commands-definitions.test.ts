@@ -5,7 +5,7 @@ import { UserFacingError } from "../../../worker/discord/commands/CommandGroup";
 import { optionType } from "../../../worker/discord/commands/commandOptions";
 import { describeLimit, optionLimits } from "../../../worker/discord/commands/optionLimits";
 import { commandGroups, listCommandDefinitions } from "../../../worker/discord/commands/registry";
-import { commandTexts } from "../../../worker/i18n/commandTexts";
+import { englishMessages } from "../../../worker/i18n/en-US";
 import { type Locale, translate } from "../../../worker/i18n/translate";
 
 const locales: Locale[] = ["en-US", "pt-BR"];
@@ -72,9 +72,13 @@ describe("every slash command is declared once", () => {
     const optionNames = new Set(
       subcommands.flatMap(({ subcommand }) => (subcommand.definition.options ?? []).map((option) => option.name)),
     );
-    for (const key of Object.keys(commandTexts)) {
+    const textKeys = Object.keys(englishMessages).flatMap((key) => {
+      const match = /^command\.(.+)\.(name|description)$/.exec(key);
+      return match ? [match[1] as string] : [];
+    });
+    for (const key of new Set(textKeys)) {
       const used = key.startsWith("option.") ? optionNames.has(key.slice("option.".length)) : usedKeys.has(key);
-      expect(used, `commandTexts["${key}"] is declared by no command`).toBe(true);
+      expect(used, `the texts of "command.${key}" belong to no command`).toBe(true);
     }
     expect(JSON.stringify(listCommandDefinitions())).not.toMatch(/\{\w+\}/);
     const everyOption = subcommands.flatMap(({ subcommand }) => [
