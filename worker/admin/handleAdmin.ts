@@ -1,6 +1,7 @@
 import type * as z from "zod/mini";
 import type { AppContext } from "../context";
 import type { WorkerBindings } from "../env";
+import { buildContentSecurityPolicy } from "../http/contentSecurityPolicy";
 import { respondNotFound } from "../http/respondNotFound";
 import { AdminError, type AdminIssue } from "./AdminError";
 import { type AdminOperation, adminOperations } from "./adminApi";
@@ -113,6 +114,9 @@ async function serveAsset(request: Request, bindings: WorkerBindings): Promise<R
   if (!response.ok) throw new AdminError(404, "not_found", "The docs are not built; run npm run build:assets.");
   const served = new Response(response.body, response);
   served.headers.set("cache-control", "no-store");
-  served.headers.set("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'");
+  served.headers.set(
+    "content-security-policy",
+    buildContentSecurityPolicy({ defaultSource: "'self'", style: "'self' 'unsafe-inline'" }),
+  );
   return served;
 }

@@ -80,49 +80,35 @@ export async function findClaimSummary(
   };
 }
 
-export type SignInStart = { kind: "started" } | { kind: "expired" } | { kind: "unknown" };
+export type SignInUse = { kind: "first"; claimId: string } | { kind: "used" } | { kind: "unknown" };
 
 /**
- * Records a single-use sign-in nonce for the claim, unless the claim is unknown or expired (a claimed
- * one may be signed in to again: its winner sees the prize again). Sign-ins over an hour past their
- * expiry are purged in the same statement, so the table stays small without the tick.
+ * Records the use of a claim sign-in's nonce (signed, expiring and bound to the browser, so issuing
+ * one stored nothing): the first use of a nonce for a known claim is "first", any later one "used".
+ * `expiresAt` is the state's own expiry; uses over an hour past theirs are purged in the same
+ * statement, when their state can no longer verify, so the table stays small without the tick.
  */
-export async function startClaimSignIn(
+export async function useClaimSignIn(
   database: Queryable,
   input: { publicId: string; nonce: string; expiresAt: number; now: number },
-): Promise<SignInStart> {
-  const rows = await database.query<{ usable: boolean; inserted: boolean }>(
+): Promise<SignInUse> {
+  const rows = await database.query<{ claim_id: string; first_use: boolean }>(
     `with purged as (
        delete from claim_sign_ins where expires_at < $4::timestamptz - interval '1 hour'
      ), target as (
-       select c.id, (c.status = 'claimed' or (c.status = 'open' and c.expires_at > $4)) as usable
-       from claims c where c.public_id = $1
-     ), inserted as (
-       insert into claim_sign_ins (nonce, claim_id, expires_at)
-       select $2, t.id, $3 from target t where t.usable
+       select c.id from claims c where c.public_id = $1
+     ), used as (
+       insert into claim_sign_ins (nonce, claim_id, expires_at, used_at)
+       select $2, t.id, $3, $4 from target t
+       on conflict (nonce) do nothing
        returning 1
      )
-     select t.usable, exists (select from inserted) as inserted from target t`,
+     select t.id::text as claim_id, exists (select from used) as first_use from target t`,
     [input.publicId, input.nonce, new Date(input.expiresAt), new Date(input.now)],
   );
   const row = rows[0];
   if (!row) return { kind: "unknown" };
-  return row.inserted ? { kind: "started" } : { kind: "expired" };
-}
-
-/** Uses the sign-in nonce once, if it belongs to this claim and has not expired; its claim's id. */
-export async function consumeClaimSignIn(
-  database: Queryable,
-  input: { publicId: string; nonce: string; now: number },
-): Promise<string | undefined> {
-  const rows = await database.query<{ claim_id: string }>(
-    `update claim_sign_ins s set used_at = $3
-     from claims c
-     where s.nonce = $1 and s.claim_id = c.id and c.public_id = $2 and s.used_at is null and s.expires_at > $3
-     returning s.claim_id::text`,
-    [input.nonce, input.publicId, new Date(input.now)],
-  );
-  return rows[0]?.claim_id;
+  return row.first_use ? { kind: "first", claimId: row.claim_id } : { kind: "used" };
 }
 
 interface DecisionRow {

@@ -17,6 +17,11 @@ export interface OAuthStateRecord {
   /** Milliseconds since the epoch. */
   createdAt: number;
   expiresAt: number;
+  /**
+   * The digest of the browser nonce of whoever first opened the link page (security/BrowserBinding.ts);
+   * null until then. Only that browser may open the page again and complete the link.
+   */
+  browserDigest: string | null;
 }
 
 interface OAuthStateRow {
@@ -33,10 +38,11 @@ interface OAuthStateRow {
   created_at: Date;
   expires_at: Date;
   used_at: Date | null;
+  browser_digest: string | null;
 }
 
 const stateColumns = `nonce, guild_id, discord_user_id, discord_channel_id, discord_application_id,
-  interaction_token_ciphertext, interaction_token_key_id, link_id, requested_by_name, extra_scopes, created_at, expires_at, used_at`;
+  interaction_token_ciphertext, interaction_token_key_id, link_id, requested_by_name, extra_scopes, created_at, expires_at, used_at, browser_digest`;
 
 function mapState(row: OAuthStateRow): OAuthStateRecord {
   return {
@@ -51,12 +57,13 @@ function mapState(row: OAuthStateRow): OAuthStateRecord {
     extraScopes: row.extra_scopes,
     createdAt: row.created_at.getTime(),
     expiresAt: row.expires_at.getTime(),
+    browserDigest: row.browser_digest,
   };
 }
 
 export async function insertOAuthState(
   database: Queryable,
-  state: Omit<OAuthStateRecord, "createdAt"> & { now: number },
+  state: Omit<OAuthStateRecord, "createdAt" | "browserDigest"> & { now: number },
 ): Promise<void> {
   await database.query(
     `insert into oauth_states (nonce, guild_id, discord_user_id, discord_channel_id, discord_application_id,
@@ -107,6 +114,23 @@ export async function findStateByLinkId(database: Queryable, linkId: string, now
   if (row.used_at) return { kind: "used" };
   if (row.expires_at.getTime() <= now) return { kind: "expired" };
   return { kind: "usable", state: mapState(row) };
+}
+
+/**
+ * Records that the link page was opened, by the browser whose nonce has `browserDigest`, once: a
+ * second browser (or a race between two) finds nothing and is told the link was already opened.
+ */
+export async function markLinkPageOpened(
+  database: Queryable,
+  input: { linkId: string; browserDigest: string; now: number },
+): Promise<boolean> {
+  const rows = await database.query<{ nonce: string }>(
+    `update oauth_states set opened_at = $3, browser_digest = $2
+     where link_id = $1 and opened_at is null and used_at is null and expires_at > $3
+     returning nonce`,
+    [input.linkId, input.browserDigest, new Date(input.now)],
+  );
+  return rows.length > 0;
 }
 
 /** Expired states are useless; the tick clears them so the table stays small. */

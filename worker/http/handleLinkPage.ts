@@ -1,8 +1,14 @@
 import type { AppContext } from "../context";
-import { findStateByLinkId, type LinkPageState } from "../db/oauthStates";
+import { findStateByLinkId, type LinkPageState, markLinkPageOpened } from "../db/oauthStates";
 import { getGuild } from "../discord/DiscordRestClient";
 import type { Config } from "../env";
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
+import {
+  type BrowserBoundFlow,
+  buildBindingCookie,
+  createBrowserBinding,
+  isBoundBrowser,
+} from "../security/BrowserBinding";
 import { getStateKey } from "../security/keys";
 import { signState } from "../security/OAuthState";
 import { requestedTwitchScopes } from "../twitch/scopes";
@@ -11,13 +17,19 @@ import { renderMessagePage, resolveBrowserLocale } from "./renderMessagePage";
 /** How long a /twitch connect link stays usable: the page, then Twitch's redirect. */
 export const linkStateLifetimeMilliseconds = 10 * 60 * 1000;
 
+/** The Twitch link's browser binding: its cookie goes to the callback (and to the link page itself). */
+export const twitchLinkFlow: BrowserBoundFlow = { cookiePrefix: "liveloot_link_", callbackPath: "/twitch/callback" };
+
 const linkIdPattern = /^[A-Za-z0-9_-]{16,64}$/;
 
 /**
  * GET /twitch/link/{id}: where /twitch connect's button points. It names the Discord server
  * being linked and who asked, so a streamer sent someone else's link sees whose server it is,
- * then continues to Twitch's authorize URL with the signed, single-use state. A used, expired or
- * unknown link gets the same pages as the callback.
+ * then continues to Twitch's authorize URL with the signed, single-use state. The first browser to
+ * open it owns it: the page records that browser's binding and hands it a cookie for the callback
+ * (and one for this page, so the same browser may open it again); the state names the binding, so
+ * its authorize URL completed in any other browser is refused. A second browser is told the link
+ * was already opened. A used, expired or unknown link gets the same pages as the callback.
  */
 export async function handleLinkPage(request: Request, app: AppContext, linkId: string): Promise<Response> {
   const locale = resolveBrowserLocale(request.headers.get("accept-language"));
@@ -28,17 +40,37 @@ export async function handleLinkPage(request: Request, app: AppContext, linkId: 
   if (found.kind === "expired") return renderLinkFailurePage(locale, "callbackExpiredState");
   if (found.kind !== "usable") return renderLinkFailurePage(locale, "callbackInvalidState", 404);
   const { state } = found;
+  const cookies: string[] = [];
+  let browserDigest = state.browserDigest;
+  if (browserDigest === null) {
+    const binding = await createBrowserBinding();
+    if (!(await markLinkPageOpened(app.database, { linkId, browserDigest: binding.digest, now: app.now() }))) {
+      return renderAlreadyOpenedPage(app, locale, state.guildId);
+    }
+    browserDigest = binding.digest;
+    const cookieOptions = {
+      publicBaseUrl: app.config.publicBaseUrl,
+      maxAgeSeconds: (state.expiresAt - app.now()) / 1000,
+    };
+    cookies.push(
+      buildBindingCookie(twitchLinkFlow, binding, cookieOptions),
+      buildBindingCookie(twitchLinkFlow, binding, { ...cookieOptions, path: `/twitch/link/${linkId}` }),
+    );
+  } else if (!(await isBoundBrowser(request, twitchLinkFlow, browserDigest))) {
+    return renderAlreadyOpenedPage(app, locale, state.guildId);
+  }
   const signedState = await signState(
     {
       guildId: state.guildId,
       userId: state.discordUserId,
       channelId: state.discordChannelId,
       nonce: state.nonce,
+      browserDigest,
       expiresAt: state.expiresAt,
     },
     await getStateKey(app.config),
   );
-  return renderMessagePage({
+  const page = renderMessagePage({
     locale,
     title: translate(locale, "linkPageTitle"),
     message: translate(locale, "linkPageBody", {
@@ -52,6 +84,14 @@ export async function handleLinkPage(request: Request, app: AppContext, linkId: 
       label: translate(locale, "linkPageContinue"),
     },
   });
+  for (const cookie of cookies) page.headers.append("set-cookie", cookie);
+  return page;
+}
+
+/** Another browser opened this link first: nothing here continues to Twitch. */
+function renderAlreadyOpenedPage(app: AppContext, locale: Locale, guildId: string): Response {
+  app.log.warn("Twitch link page opened by a second browser", { guildId });
+  return renderLinkFailurePage(locale, "linkPageAlreadyOpened", 409);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
+import { buildContentSecurityPolicy } from "./contentSecurityPolicy";
 import { renderHtmlDocument } from "./renderHtmlDocument";
 import { renderInlineCode } from "./renderInlineCode";
 
@@ -39,6 +40,7 @@ export function renderLandingPage(locale: Locale): Response {
       "content-language": locale,
       // The same URL answers in more than one language; caches must key on the header.
       vary: "Accept-Language",
+      "content-security-policy": buildContentSecurityPolicy(),
     },
   });
 }

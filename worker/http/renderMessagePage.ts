@@ -1,4 +1,5 @@
 import type { Locale } from "../i18n/translate";
+import { buildContentSecurityPolicy } from "./contentSecurityPolicy";
 import { escapeHtml } from "./escapeHtml";
 import { renderHtmlDocument } from "./renderHtmlDocument";
 import { renderInlineCode } from "./renderInlineCode";
@@ -57,7 +58,7 @@ export function renderMessagePage(options: {
       "content-language": options.locale,
       "cache-control": "no-store",
       "referrer-policy": "no-referrer",
-      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+      "content-security-policy": buildContentSecurityPolicy(),
     },
   });
 }

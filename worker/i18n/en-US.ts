@@ -193,6 +193,8 @@ export const englishMessages = {
   linkPageBody:
     "{user} asked to link a Twitch channel to the Discord server “{server}”. Continue only if that is your server: LiveLoot will draw winners there from your Twitch chat.",
   linkPageContinue: "Continue to Twitch",
+  linkPageAlreadyOpened:
+    "This link was already opened in another browser, and only that browser can continue to Twitch. Open it there, or run `/twitch connect` in Discord again for a new link.",
   twitchLinkCancelledInDiscord:
     "Linking was cancelled on Twitch, so nothing changed. Run `/twitch connect` to try again.",
   callbackFailedTitle: "Twitch was not linked",

@@ -196,6 +196,8 @@ export const portugueseMessages: Record<MessageKey, string> = {
   linkPageBody:
     "{user} pediu para vincular um canal da Twitch ao servidor do Discord “{server}”. Continue só se esse servidor for seu: o LiveLoot vai sortear vencedores lá a partir do seu chat da Twitch.",
   linkPageContinue: "Continuar na Twitch",
+  linkPageAlreadyOpened:
+    "Este link já foi aberto em outro navegador, e só esse navegador pode continuar na Twitch. Abra-o lá ou use `/twitch conectar` no Discord de novo para ter um novo link.",
   twitchLinkCancelledInDiscord:
     "A vinculação foi cancelada na Twitch; nada mudou. Use `/twitch connect` para tentar de novo.",
   callbackFailedTitle: "A Twitch não foi vinculada",

@@ -7,6 +7,8 @@ export interface OAuthStateClaims {
   userId: string;
   channelId: string;
   nonce: string;
+  /** The digest of the nonce in the cookie of the browser that opened the link page (BrowserBinding.ts). */
+  browserDigest: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }
@@ -62,6 +64,7 @@ const claimsSchema = z.object({
   userId: z.string(),
   channelId: z.string(),
   nonce: z.string(),
+  browserDigest: z.string(),
   expiresAt: z.number(),
 });
 

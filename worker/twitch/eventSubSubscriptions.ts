@@ -12,8 +12,8 @@ import { findTwitchLink } from "../db/twitchLinks";
 import { describeError } from "../log";
 import { chatGateScopes } from "../raffle/gates";
 import { getAppAccessToken } from "./appAccessToken";
-import { HelixClient } from "./HelixClient";
 import type { EventSubType } from "./eventSubTypes";
+import { HelixClient } from "./HelixClient";
 import { TwitchApiError } from "./TwitchApiError";
 
 export interface DesiredSubscription {

@@ -2,9 +2,10 @@ import type { AppContext } from "../context";
 import { ensureGuild } from "../db/guilds";
 import { consumeOAuthState, type OAuthStateRecord } from "../db/oauthStates";
 import { saveTwitchLink } from "../db/twitchLinks";
-import { renderLinkFailurePage } from "../http/handleLinkPage";
+import { renderLinkFailurePage, twitchLinkFlow } from "../http/handleLinkPage";
 import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePage";
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
+import { isBoundBrowser } from "../security/BrowserBinding";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../security/keys";
 import { verifyState } from "../security/OAuthState";
 import { syncSubscriptions } from "./eventSubSubscriptions";
@@ -38,8 +39,9 @@ export interface TwitchLinkListener {
 }
 
 /**
- * GET /twitch/callback: Twitch's redirect after consent. Verifies the signed single-use state
- * before anything else (no code is exchanged for a bad state), then links the account.
+ * GET /twitch/callback: Twitch's redirect after consent. Verifies the signed single-use state, and
+ * that it comes back to the browser that opened the link page, before anything else (no code is
+ * exchanged and the state is not spent for a bad one), then links the account.
  */
 export async function handleOAuthCallback(
   request: Request,
@@ -59,12 +61,23 @@ export async function handleOAuthCallback(
     return fail(verification.reason === "expired" ? "callbackExpiredState" : "callbackInvalidState");
   }
   const claims = verification.claims;
+  if (!(await isBoundBrowser(request, twitchLinkFlow, claims.browserDigest))) {
+    // An authorize URL taken out of the browser that opened the link page: perhaps sent to a
+    // streamer so that their consent links someone else's server. The same page as a forged state.
+    app.log.warn("Twitch callback from a browser that did not open the link page", { guildId: claims.guildId });
+    return fail("callbackInvalidState");
+  }
   const stored = await consumeOAuthState(app.database, claims.nonce, app.now());
   if (!stored) {
     app.log.warn("Twitch callback with a used or unknown state", { guildId: claims.guildId });
     return fail("callbackReusedState");
   }
-  if (stored.guildId !== claims.guildId || stored.discordUserId !== claims.userId) return fail("callbackInvalidState");
+  if (
+    stored.guildId !== claims.guildId ||
+    stored.discordUserId !== claims.userId ||
+    stored.browserDigest !== claims.browserDigest
+  )
+    return fail("callbackInvalidState");
 
   if (url.searchParams.get("error")) {
     app.log.info("streamer cancelled the Twitch consent", { guildId: claims.guildId });

@@ -7,6 +7,7 @@ import { TwitchControl } from "../../../devkit/fakes/twitchControl";
 import type { CommandInput, ConversationEntry, PlaygroundState } from "../../../playground/playgroundApi";
 import { devFixtures } from "../../../scripts/dev/devFixtures";
 import { type DevStack, startDevStack } from "../../../scripts/dev/startDevStack";
+import { TestBrowser } from "../../support/TestBrowser";
 import { createTestDatabase, type TestDatabase } from "../../support/testDatabase";
 
 const streamer = devFixtures.twitchStreamer;
@@ -77,7 +78,9 @@ describe("npm run dev: link Twitch, go live, /raffle start, the next tick draws 
     const connect = await runCommand({ channelId: general.id, command: "twitch", subcommand: "connect", options: [] });
     const linkUrl = /"url":"([^"]+)"/.exec(JSON.stringify(connect.message?.components))?.[1];
     if (!linkUrl) throw new Error(`no link button in ${JSON.stringify(connect)}`);
-    const linkPage = await fetch(linkUrl);
+    // One browser from the link page to the callback: the page's cookie binds the state to it.
+    const streamersBrowser = new TestBrowser();
+    const linkPage = await streamersBrowser.open(linkUrl);
     const authorizeUrl = linkPage.url.startsWith(`${twitchFakeUrl}/oauth2/authorize`)
       ? linkPage.url
       : new RegExp(`href="(${twitchFakeUrl}/oauth2/authorize[^"]*)"`)
@@ -100,7 +103,7 @@ describe("npm run dev: link Twitch, go live, /raffle start, the next tick draws 
     });
     const callback = decision.headers.get("location");
     if (decision.status !== 302 || !callback) throw new Error(`the consent page answered ${decision.status}`);
-    const linked = await fetch(callback);
+    const linked = await streamersBrowser.open(callback);
     expect(linked.status, await linked.clone().text()).toBe(200);
   }
 

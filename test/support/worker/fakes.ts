@@ -3,6 +3,7 @@ import { type DiscordAttachment, DiscordControl } from "../../../devkit/fakes/di
 import { TwitchControl } from "../../../devkit/fakes/twitchControl";
 import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
+import { TestBrowser } from "../TestBrowser";
 import { callWorker } from "./callWorker";
 import { buildCommand, createSnowflake, type InteractionScene } from "./interactions";
 import { createSignedInteractionRequest } from "./signInteraction";
@@ -13,6 +14,11 @@ export function twitchControl(): TwitchControl {
 
 export function discordControl(): DiscordControl {
   return new DiscordControl(inject("discordFakeUrl"));
+}
+
+/** A new browser (its own cookies) whose requests reach the Worker's handler with these bindings. */
+export function openWorkerBrowser(bindings: Partial<WorkerBindings> = {}): TestBrowser {
+  return new TestBrowser((request) => callWorker(request, bindings));
 }
 
 /** A fresh Twitch user with a numeric id and a unique login. */
@@ -103,6 +109,8 @@ interface ConsentOptions {
   decision?: "authorize" | "cancel";
   acceptLanguage?: string;
   bindings?: Partial<WorkerBindings>;
+  /** The streamer's browser (its cookies, openWorkerBrowser); a new one when left out. */
+  browser?: TestBrowser;
 }
 
 /** Runs /twitch connect, clicks Authorize on the fake's consent page, and follows the redirect. */
@@ -148,22 +156,20 @@ export async function answerConsent(
 }
 
 /**
- * Follows a reply's link button as a streamer would: the link page, Twitch's consent (granting
- * what the authorize URL asks for, or `options.scopes`), the callback. For /twitch connect's
- * reply and for /raffle start's re-link button alike.
+ * Follows a reply's link button as a streamer would, in one browser: the link page (which sets the
+ * browser's cookie), Twitch's consent (granting what the authorize URL asks for, or
+ * `options.scopes`), the callback. For /twitch connect's reply and for /raffle start's re-link
+ * button alike.
  */
 export async function completeTwitchLink(
   body: { data?: { components?: unknown[] } },
   user: { id: string },
   options: ConsentOptions = {},
 ) {
-  const { linkPageUrl, linkPage, authorizeUrl } = await openLinkPage(body, options);
+  const { linkPageUrl, linkPage, authorizeUrl, browser } = await openLinkPage(body, options);
   const callbackUrl = await answerConsent(authorizeUrl, user, options);
-  const callback = await callWorker(
-    new Request(callbackUrl, { headers: { "accept-language": options.acceptLanguage ?? "en-US,en;q=0.9" } }),
-    options.bindings,
-  );
-  return { linkPageUrl, linkPage, authorizeUrl, callbackUrl, callback, html: await callback.text() };
+  const callback = await browser.open(callbackUrl, options);
+  return { linkPageUrl, linkPage, authorizeUrl, callbackUrl, callback, browser, html: await callback.text() };
 }
 
 /** The name the Discord fake gives a test's server unless the test names it. */
@@ -179,21 +185,20 @@ export function extractButtonUrl(body: { data?: { components?: unknown[] } }): U
   return new URL(url);
 }
 
-/** Opens the button's page as a browser would and reads where its "Continue" link leads. */
+/**
+ * Opens the button's page in `options.browser` (a new browser when left out), which keeps the
+ * page's cookie, and reads where its "Continue" link leads.
+ */
 export async function openLinkPage(
   body: { data?: { components?: unknown[] } },
-  options: { acceptLanguage?: string; bindings?: Partial<WorkerBindings> } = {},
+  options: { acceptLanguage?: string; bindings?: Partial<WorkerBindings>; browser?: TestBrowser } = {},
 ) {
   const linkPageUrl = extractButtonUrl(body);
-  const response = await callWorker(
-    new Request(linkPageUrl, {
-      headers: { accept: "text/html", "accept-language": options.acceptLanguage ?? "en-US,en;q=0.9" },
-    }),
-    options.bindings,
-  );
+  const browser = options.browser ?? openWorkerBrowser(options.bindings);
+  const response = await browser.open(linkPageUrl, options);
   const html = await response.text();
   const href = /<p class="next"><a class="button" href="([^"]+)"/.exec(html)?.[1];
   if (response.status !== 200 || !href) throw new Error(`the link page did not lead to Twitch: ${response.status}`);
   const authorizeUrl = new URL(href.replaceAll("&amp;", "&"));
-  return { linkPageUrl, linkPage: { status: response.status, html }, authorizeUrl };
+  return { linkPageUrl, linkPage: { status: response.status, html }, authorizeUrl, browser };
 }

@@ -7,12 +7,14 @@ import { signClaimState } from "../../../worker/http/claim/claimState";
 import worker from "../../../worker/index";
 import { lootCodePurpose } from "../../../worker/raffle/lootCodes";
 import { getTokenCipher } from "../../../worker/security/keys";
+import type { TestBrowser } from "../../support/TestBrowser";
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
 import {
   answerConsent,
   createTwitchUser,
   discordControl,
   linkTwitch,
+  openWorkerBrowser,
   runCommand,
   twitchControl,
 } from "../../support/worker/fakes";
@@ -45,8 +47,15 @@ interface Seen {
 
 const browser = { accept: "text/html", "accept-language": "en-US,en;q=0.9" };
 
-async function call(url: string, seen?: Seen[], headers: Record<string, string> = browser): Promise<Response> {
-  const response = await callWorker(new Request(url, { headers }), bindings);
+/** One request, from `from` (a browser with its cookies) or from nowhere in particular. */
+async function call(
+  url: string,
+  seen?: Seen[],
+  headers: Record<string, string> = browser,
+  from?: TestBrowser,
+): Promise<Response> {
+  const request = new Request(url, { headers });
+  const response = await (from ? from.send(request) : callWorker(request, bindings));
   const text = await response.text();
   seen?.push({
     url,
@@ -54,6 +63,15 @@ async function call(url: string, seen?: Seen[], headers: Record<string, string> 
     text: `${text}\n${JSON.stringify(Object.fromEntries(response.headers))}`,
   });
   return new Response(text, { status: response.status, headers: response.headers });
+}
+
+/** base64url(SHA-256(value)), computed here independently of the Worker's code. */
+async function digestForTest(value: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
+  return btoa(String.fromCharCode(...digest))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 }
 
 function viewer(prefix: string) {
@@ -110,20 +128,36 @@ async function createClaim(options: { code: boolean }) {
   return { scene, streamer, winner, itemName, code, claim };
 }
 
-/** Opens the sign-in, picks `account` on the fake's consent page, and returns Twitch's redirect back. */
+interface SignIn {
+  authorizeUrl: URL;
+  callbackUrl: string;
+  /** The browser that opened the sign-in: it holds the sign-in's cookie. */
+  browser: TestBrowser;
+}
+
+/**
+ * Opens the sign-in in `options.browser` (a new one unless given), picks `account` on the fake's
+ * consent page, and returns Twitch's redirect back.
+ */
 async function signIn(
   claimPublicId: string,
   account: { id: string },
-  options: { decision?: "authorize" | "cancel"; seen?: Seen[] } = {},
-): Promise<{ authorizeUrl: URL; callbackUrl: string }> {
-  const signInResponse = await call(`${base}/claim/${claimPublicId}/sign-in`, options.seen);
+  options: { decision?: "authorize" | "cancel"; seen?: Seen[]; browser?: TestBrowser } = {},
+): Promise<SignIn> {
+  const signInBrowser = options.browser ?? openWorkerBrowser(bindings);
+  const signInResponse = await call(`${base}/claim/${claimPublicId}/sign-in`, options.seen, browser, signInBrowser);
   expect(signInResponse.status).toBe(302);
   const authorizeUrl = new URL(signInResponse.headers.get("location") ?? "");
   const consentPage = await fetch(authorizeUrl);
   expect(consentPage.status).toBe(200);
   await consentPage.body?.cancel();
   const callbackUrl = await answerConsent(authorizeUrl, account, options);
-  return { authorizeUrl, callbackUrl };
+  return { authorizeUrl, callbackUrl, browser: signInBrowser };
+}
+
+/** Follows Twitch's redirect back in the browser that began the sign-in. */
+function finishSignIn(signedIn: SignIn, seen?: Seen[]): Promise<Response> {
+  return call(signedIn.callbackUrl, seen, browser, signedIn.browser);
 }
 
 async function readClaim(id: string) {
@@ -187,7 +221,8 @@ describe("GET /claim/{claim}", () => {
 
   it("sends the sign-in to Twitch's consent page: code flow, no scopes, the claim callback, a short signed state", async () => {
     const { claim } = await createClaim({ code: false });
-    const response = await call(`${base}/claim/${claim.public_id}/sign-in`);
+    const viewerBrowser = openWorkerBrowser(bindings);
+    const response = await call(`${base}/claim/${claim.public_id}/sign-in`, undefined, browser, viewerBrowser);
     expect(response.status).toBe(302);
     const authorizeUrl = new URL(response.headers.get("location") ?? "");
     expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${inject("twitchFakeUrl")}/oauth2/authorize`);
@@ -198,12 +233,93 @@ describe("GET /claim/{claim}", () => {
     const state = authorizeUrl.searchParams.get("state") ?? "";
     expect(state.startsWith(`${claim.public_id}.`)).toBe(true);
     expect(state.length).toBeLessThan(140);
-    const [signIn] = await database.query<{ expires_at: Date; used_at: Date | null }>(
-      "select expires_at, used_at from claim_sign_ins where claim_id = $1",
+    const [, nonce = "", expiry = ""] = state.split(".");
+    expect(Number.parseInt(expiry, 36) - Date.now()).toBeGreaterThan(9 * 60_000);
+
+    // The browser's cookie: only for the callback, out of scripts' reach, https only; the state
+    // names the digest of its value, never the value.
+    const [cookie, ...others] = viewerBrowser.listCookies();
+    expect(others).toEqual([]);
+    expect(cookie).toMatchObject({ path: "/claim/callback", httpOnly: true, secure: true, sameSite: "Lax" });
+    expect(cookie?.name).toBe(`liveloot_claim_${nonce.slice(0, 16)}`);
+    expect(((cookie?.expiresAt ?? 0) - Date.now()) / 1000).toBeGreaterThan(590);
+    expect(((cookie?.expiresAt ?? 0) - Date.now()) / 1000).toBeLessThanOrEqual(600);
+    expect(state.includes(cookie?.value ?? "?")).toBe(false);
+    expect(nonce).toBe(await digestForTest(cookie?.value ?? ""));
+    expect(viewerBrowser.readCookieHeader(`${base}/claim/${claim.public_id}`)).toBeUndefined();
+
+    // Nothing stored to issue it (the link is public).
+    const rows = await database.query("select 1 from claim_sign_ins where claim_id = $1", [claim.id]);
+    expect(rows).toEqual([]);
+  });
+});
+
+describe("a sign-in belongs to the browser that began it", () => {
+  it("refuses Twitch's redirect in another browser with the 400 page, exchanging, claiming and storing nothing", async () => {
+    const { claim, winner, code } = await createClaim({ code: true });
+    // Someone holding the public link begins a sign-in and sends its authorize URL to the winner.
+    const sent = await signIn(claim.public_id, winner);
+    const winnersBrowser = openWorkerBrowser(bindings);
+    // The winner has a sign-in of their own going: its cookie is not the one this state names.
+    await signIn(claim.public_id, winner, { browser: winnersBrowser });
+    const before = await twitchControl().readLastSequence();
+    const refused = await call(sent.callbackUrl, undefined, browser, winnersBrowser);
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toContain("This sign-in is not valid. Open the claim link again.");
+    expect(html.includes(code)).toBe(false);
+    // The same page as a forged state's.
+    const forgedUrl = new URL(sent.callbackUrl);
+    forgedUrl.searchParams.set("state", `${forgedUrl.searchParams.get("state")?.slice(0, -4)}AAAA`);
+    expect(await (await call(forgedUrl.toString(), undefined, browser, sent.browser)).text()).toBe(html);
+    // And with no cookie at all.
+    expect(await (await call(sent.callbackUrl)).text()).toBe(html);
+    expect(await twitchControl().listCalls({ since: before })).toEqual([]);
+    expect(await readClaim(claim.id)).toMatchObject({ status: "open", claimed_at: null });
+    expect(await readCodeStatus(claim.draw_id)).toBe("reserved");
+    expect(await database.query("select 1 from claim_sign_ins where claim_id = $1", [claim.id])).toEqual([]);
+
+    // The browser that began it can still finish it, once.
+    const finished = await finishSignIn(sent);
+    expect(finished.status).toBe(200);
+    expect(await finished.text()).toContain(code);
+    const uses = await database.query<{ used_at: Date | null }>(
+      "select used_at from claim_sign_ins where claim_id = $1",
       [claim.id],
     );
-    expect(signIn?.used_at).toBeNull();
-    expect((signIn?.expires_at.getTime() ?? 0) - Date.now()).toBeGreaterThan(9 * 60_000);
+    expect(uses).toHaveLength(1);
+    expect(uses[0]?.used_at).toBeInstanceOf(Date);
+  });
+
+  it("keeps two sign-ins in two tabs of one browser apart: each finishes", async () => {
+    const { claim, winner } = await createClaim({ code: false });
+    const tabs = openWorkerBrowser(bindings);
+    const first = await signIn(claim.public_id, winner, { browser: tabs });
+    const second = await signIn(claim.public_id, winner, { browser: tabs });
+    expect(tabs.listCookies()).toHaveLength(2);
+    expect((await finishSignIn(first)).status).toBe(200);
+    expect((await finishSignIn(second)).status).toBe(200);
+  });
+
+  it("stores nothing for 1,000 GETs of the public sign-in link", async () => {
+    const { claim } = await createClaim({ code: false });
+    const count = async () =>
+      Number((await database.query<{ count: string }>("select count(*) from claim_sign_ins"))[0]?.count);
+    const before = await count();
+    const started = Date.now();
+    const statuses = new Map<number, number>();
+    for (let batch = 0; batch < 100; batch += 1) {
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          callWorker(new Request(`${base}/claim/${claim.public_id}/sign-in`, { headers: browser }), bindings),
+        ),
+      );
+      for (const response of responses) statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+    const milliseconds = Date.now() - started;
+    console.info(`1,000 claim sign-in GETs: ${milliseconds} ms, ${(milliseconds / 1000).toFixed(2)} ms each`);
+    expect(Object.fromEntries(statuses)).toEqual({ 302: 1000 });
+    expect(await count()).toBe(before);
   });
 });
 
@@ -214,8 +330,7 @@ describe("the winner signs in", () => {
     const { claim, code, itemName, winner, scene, streamer } = await createClaim({ code: true });
     await call(`${base}/claim/${claim.public_id}`, seen);
     const twitchBefore = await twitchControl().readLastSequence();
-    const { callbackUrl } = await signIn(claim.public_id, winner, { seen });
-    const response = await call(callbackUrl, seen);
+    const response = await finishSignIn(await signIn(claim.public_id, winner, { seen }), seen);
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
@@ -258,7 +373,7 @@ describe("the winner signs in", () => {
 
     // A later visit by the same winner shows the code again, and edits nothing again.
     const discordBefore = await discordControl().readLastSequence();
-    const again = await call((await signIn(claim.public_id, winner, { seen })).callbackUrl, seen);
+    const again = await finishSignIn(await signIn(claim.public_id, winner, { seen }), seen);
     expect(again.status).toBe(200);
     expect(await again.text()).toContain(code);
     expect(await discordControl().listCalls({ since: discordBefore })).toEqual([]);
@@ -270,7 +385,7 @@ describe("the winner signs in", () => {
     // Someone else, afterwards: refused, and still nothing revealed.
     const other = viewer("other");
     await twitchControl().upsertUsers([other]);
-    const refused = await call((await signIn(claim.public_id, other, { seen })).callbackUrl, seen);
+    const refused = await finishSignIn(await signIn(claim.public_id, other, { seen }), seen);
     expect(refused.status).toBe(403);
 
     // The scan: the code is in the winner's two pages and nowhere else.
@@ -314,8 +429,7 @@ describe("the winner signs in", () => {
       status: 503,
       times: 1,
     });
-    const { callbackUrl } = await signIn(claim.public_id, winner);
-    expect((await call(callbackUrl)).status).toBe(200);
+    expect((await finishSignIn(await signIn(claim.public_id, winner))).status).toBe(200);
     expect((await readClaim(claim.id))?.claimed_edit_status).toBe("pending");
     const [before] = await discordControl().listMessages(scene.channelId);
     expect(before?.content ?? "").not.toContain("Claimed");
@@ -338,7 +452,7 @@ describe("the winner signs in", () => {
     const [item] = await database.query("select 1 from loot_items where guild_id = $1", [scene.guildId]);
     expect(item).toBeUndefined();
     expect(await readCodeStatus(claim.draw_id)).toBe("reserved");
-    const response = await call((await signIn(claim.public_id, winner)).callbackUrl);
+    const response = await finishSignIn(await signIn(claim.public_id, winner));
     expect(response.status).toBe(200);
     expect((await response.text()).split(code)).toHaveLength(2);
     expect(await readCodeStatus(claim.draw_id)).toBe("delivered");
@@ -346,7 +460,7 @@ describe("the winner signs in", () => {
 
   it("claims a prize without a code: the page says it is theirs", async () => {
     const { claim, winner, streamer } = await createClaim({ code: false });
-    const response = await call((await signIn(claim.public_id, winner)).callbackUrl);
+    const response = await finishSignIn(await signIn(claim.public_id, winner));
     expect(response.status).toBe(200);
     expect(await response.text()).toContain(`It&#39;s yours. ${streamer.login} has been told that you claimed it.`);
     expect((await readClaim(claim.id))?.status).toBe("claimed");
@@ -358,7 +472,7 @@ describe("anyone else, and bad sign-ins", () => {
     const { claim, code, itemName, winner, streamer } = await createClaim({ code: true });
     const other = viewer("other");
     await twitchControl().upsertUsers([other]);
-    const response = await call((await signIn(claim.public_id, other)).callbackUrl);
+    const response = await finishSignIn(await signIn(claim.public_id, other));
     expect(response.status).toBe(403);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const html = await response.text();
@@ -374,8 +488,7 @@ describe("anyone else, and bad sign-ins", () => {
 
   it("refuses a reused, forged, expired, missing or cancelled sign-in with a 400 page, exchanging nothing", async () => {
     const { claim, winner } = await createClaim({ code: true });
-    const { callbackUrl } = await signIn(claim.public_id, winner, { decision: "cancel" });
-    const cancelled = await call(callbackUrl);
+    const cancelled = await finishSignIn(await signIn(claim.public_id, winner, { decision: "cancel" }));
     expect(cancelled.status).toBe(400);
     expect(await cancelled.text()).toContain("You cancelled the sign-in on Twitch.");
 
@@ -397,7 +510,7 @@ describe("anyone else, and bad sign-ins", () => {
     for (const [name, badState, text] of cases) {
       const url = new URL(first.callbackUrl);
       url.searchParams.set("state", badState);
-      const response = await call(url.toString());
+      const response = await call(url.toString(), undefined, browser, first.browser);
       expect(response.status, name).toBe(400);
       expect(await response.text(), name).toContain(text);
     }
@@ -405,9 +518,9 @@ describe("anyone else, and bad sign-ins", () => {
     expect((await readClaim(claim.id))?.status).toBe("open");
 
     // The genuine one works once; replayed, it is refused before Twitch is asked anything.
-    expect((await call(first.callbackUrl)).status).toBe(200);
+    expect((await finishSignIn(first)).status).toBe(200);
     const afterFirst = await twitchControl().readLastSequence();
-    const replayed = await call(first.callbackUrl);
+    const replayed = await finishSignIn(first);
     expect(replayed.status).toBe(400);
     expect(await replayed.text()).toContain("This sign-in was already used.");
     expect(await twitchControl().listCalls({ since: afterFirst })).toEqual([]);
@@ -415,10 +528,11 @@ describe("anyone else, and bad sign-ins", () => {
 
   it("answers 410 once the claim has expired: the page, the sign-in, and a sign-in begun before", async () => {
     const { claim, winner, code } = await createClaim({ code: true });
-    const { callbackUrl } = await signIn(claim.public_id, winner);
+    const signedIn = await signIn(claim.public_id, winner);
     await database.query("update claims set expires_at = now() - interval '1 second' where id = $1", [claim.id]);
-    for (const url of [`${base}/claim/${claim.public_id}`, `${base}/claim/${claim.public_id}/sign-in`, callbackUrl]) {
-      const response = await call(url);
+    const urls = [`${base}/claim/${claim.public_id}`, `${base}/claim/${claim.public_id}/sign-in`, signedIn.callbackUrl];
+    for (const url of urls) {
+      const response = await call(url, undefined, browser, signedIn.browser);
       expect(response.status, url).toBe(410);
       const html = await response.text();
       expect(html).toContain("This claim has expired");

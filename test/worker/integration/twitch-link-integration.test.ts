@@ -13,11 +13,13 @@ import { refreshLink } from "../../../worker/twitch/userTokens";
 import { validateDueLinks } from "../../../worker/twitch/validateLinks";
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
 import {
+  answerConsent,
   createTwitchUser,
   describeTestGuild,
   discordControl,
   linkTwitch,
   openLinkPage,
+  openWorkerBrowser,
   readEditedReply,
   runCommand,
   twitchControl,
@@ -153,12 +155,52 @@ describe("/twitch connect → consent → callback", () => {
   it("refuses a reused state with a 400 page and exchanges nothing the second time", async () => {
     const scene = createScene();
     const user = await createTwitchUser();
-    const { callbackUrl } = await linkTwitch(scene, user);
+    const { callbackUrl, browser } = await linkTwitch(scene, user);
     const before = await twitchControl().readLastSequence();
-    const again = await callWorker(new Request(callbackUrl));
+    const again = await browser.open(callbackUrl);
     expect(again.status).toBe(400);
     expect(await again.text()).toContain("already used");
     expect(await twitchControl().listCalls({ since: before, pathPrefix: "/oauth2/token" })).toEqual([]);
+  });
+
+  it("refuses an authorize URL completed in another browser (a phished streamer) with the forged-state page, storing nothing", async () => {
+    // Someone runs /twitch connect in their own server, opens the link page, copies the authorize
+    // URL behind its button and sends it to a streamer, who approves it on Twitch's consent page.
+    const attackersServer = createScene();
+    await discordControl().upsertGuild({ id: attackersServer.guildId, name: "Totally Official" });
+    const connect = await runCommand(attackersServer, "twitch", "connect");
+    const attackers = await openLinkPage(connect.body);
+    const victim = await createTwitchUser("victim");
+    const replyBefore = await readEditedReply(connect.token);
+    const before = await twitchControl().readLastSequence();
+    const callbackUrl = await answerConsent(attackers.authorizeUrl, victim);
+
+    // Twitch redirects the streamer's browser, which never opened the link page, to the callback.
+    const victimsBrowser = openWorkerBrowser();
+    const refused = await victimsBrowser.open(callbackUrl);
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    const forgedUrl = new URL(callbackUrl);
+    forgedUrl.searchParams.set("state", `${forgedUrl.searchParams.get("state")?.split(".")[0]}.${"A".repeat(43)}`);
+    expect(await (await victimsBrowser.open(forgedUrl)).text()).toBe(html);
+    expect(html).toContain("This link is not valid.");
+    expect(refused.headers.getSetCookie()).toEqual([]);
+
+    // Nothing exchanged, stored or told: no token request, no link, the state unspent, the reply as it was.
+    const calls = await twitchControl().listCalls({ since: before });
+    expect(calls.map((record) => `${record.method} ${record.path}`)).toEqual(["POST /oauth2/authorize"]);
+    expect(await readLink(attackersServer.guildId)).toBeUndefined();
+    const [state] = await database.query<{ used_at: Date | null }>(
+      "select used_at from oauth_states where link_id = $1",
+      [attackers.linkPageUrl.pathname.split("/").at(-1)],
+    );
+    expect(state?.used_at).toBeNull();
+    expect(await readEditedReply(connect.token)).toEqual(replyBefore);
+    // A browser holding some other link's cookie is no better.
+    const otherConnect = await runCommand(createScene(), "twitch", "connect");
+    await openLinkPage(otherConnect.body, { browser: victimsBrowser });
+    expect((await victimsBrowser.open(callbackUrl)).status).toBe(400);
+    expect(await readLink(attackersServer.guildId)).toBeUndefined();
   });
 
   it("refuses a forged state with 400, storing and exchanging nothing", async () => {
@@ -188,6 +230,7 @@ describe("/twitch connect → consent → callback", () => {
         userId: scene.userId,
         channelId: scene.channelId,
         nonce: "n".repeat(24),
+        browserDigest: "d".repeat(43),
         expiresAt: Date.now() - 1,
       },
       await getStateKey(config()),

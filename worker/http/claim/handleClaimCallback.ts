@@ -1,20 +1,22 @@
 import type { AppContext } from "../../context";
-import { claimPrize, consumeClaimSignIn, findClaimPrize, type SealedPrizeCode } from "../../db/claims";
+import { claimPrize, findClaimPrize, type SealedPrizeCode, useClaimSignIn } from "../../db/claims";
 import type { Locale } from "../../i18n/translate";
 import { editClaimedAnnouncement } from "../../raffle/claimedEdits";
 import { lootCodePurpose } from "../../raffle/lootCodes";
+import { isBoundBrowser } from "../../security/BrowserBinding";
 import { getTokenCipher } from "../../security/keys";
 import { UnreadableSecretError } from "../../security/TokenCipher";
 import { exchangeCode, revokeToken, validateAccessToken } from "../../twitch/TwitchAuthClient";
 import { resolveBrowserLocale } from "../renderMessagePage";
 import { verifyClaimState } from "./claimState";
 import { type ClaimTexts, readClaimTexts } from "./claimTexts";
-import { claimCallbackPath, renderExpiredClaimPage } from "./handleClaimPage";
+import { claimCallbackPath, claimSignInFlow, renderExpiredClaimPage } from "./handleClaimPage";
 import { renderClaimPage } from "./renderClaimPage";
 
 /**
  * GET /claim/callback: Twitch's redirect after the claim sign-in. The signed single-use state comes
- * first (a bad one changes nothing and exchanges nothing); then the code is exchanged, the token
+ * first, back in the browser that began the sign-in (its cookie; a bad state, or one from another
+ * browser, changes nothing and exchanges nothing); then the code is exchanged, the token
  * asked whose it is and revoked at once, never stored. Only the claim's winner gets past that: the
  * prize code (if any) is opened, then the claim is taken (the announcement edited in the background)
  * and the prize shown; anyone else gets a 403 that names nothing. A code that does not open (its key
@@ -39,12 +41,17 @@ export async function handleClaimCallback(request: Request, app: AppContext): Pr
     app.log.warn("claim callback with a bad state", { reason: verification.reason });
     return fail(verification.reason === "expired" ? texts.expiredState : texts.invalidState);
   }
-  const { claimPublicId, nonce } = verification.claims;
-  const claimId = await consumeClaimSignIn(app.database, { publicId: claimPublicId, nonce, now: app.now() });
-  if (!claimId) {
+  const { claimPublicId, nonce, expiresAt } = verification.claims;
+  if (!(await isBoundBrowser(request, claimSignInFlow, nonce))) {
+    app.log.warn("claim callback from a browser that did not begin the sign-in", { claimId: claimPublicId });
+    return fail(texts.invalidState);
+  }
+  const use = await useClaimSignIn(app.database, { publicId: claimPublicId, nonce, expiresAt, now: app.now() });
+  if (use.kind !== "first") {
     app.log.warn("claim callback with a used or unknown state", { claimId: claimPublicId });
     return fail(texts.reusedState);
   }
+  const { claimId } = use;
   if (url.searchParams.get("error")) return fail(texts.denied);
   const code = url.searchParams.get("code");
   if (!code) return fail(texts.invalidState);

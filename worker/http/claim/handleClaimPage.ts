@@ -1,8 +1,8 @@
 import type { AppContext } from "../../context";
-import { findClaimSummary, startClaimSignIn } from "../../db/claims";
+import { findClaimSummary } from "../../db/claims";
 import type { Config } from "../../env";
 import type { Locale } from "../../i18n/translate";
-import { encodeBase64Url } from "../../security/base64";
+import { type BrowserBoundFlow, buildBindingCookie, createBrowserBinding } from "../../security/BrowserBinding";
 import { resolveBrowserLocale } from "../renderMessagePage";
 import { respondNotFound } from "../respondNotFound";
 import { signClaimState } from "./claimState";
@@ -13,6 +13,9 @@ import { renderClaimPage } from "./renderClaimPage";
 export const claimSignInLifetimeMilliseconds = 10 * 60 * 1000;
 
 export const claimCallbackPath = "/claim/callback";
+
+/** The claim sign-in's browser binding: its cookie goes to the claim callback only. */
+export const claimSignInFlow: BrowserBoundFlow = { cookiePrefix: "liveloot_claim_", callbackPath: claimCallbackPath };
 
 const claimIdPattern = /^[A-Za-z0-9_-]{16,64}$/;
 
@@ -49,22 +52,27 @@ export async function handleClaimPage(request: Request, app: AppContext, publicI
 }
 
 /**
- * GET /claim/{claim}/sign-in: stores a single-use nonce bound to the claim (10 minutes) and sends the
- * browser to Twitch's consent page, asking for no scopes.
+ * GET /claim/{claim}/sign-in: sends the browser to Twitch's consent page, asking for no scopes, with a
+ * state signed for the claim, expiring in 10 minutes and naming the browser binding whose cookie this
+ * answer sets (its digest is the state's nonce). Nothing is stored: the link is public, so anyone may
+ * open it as often as they like; the callback records the nonce's one use.
  */
 export async function handleClaimSignIn(request: Request, app: AppContext, publicId: string): Promise<Response> {
-  if (!claimIdPattern.test(publicId)) return respondNotFound(request);
-  const nonce = encodeBase64Url(crypto.getRandomValues(new Uint8Array(16)));
-  const expiresAt = app.now() + claimSignInLifetimeMilliseconds;
-  const started = await startClaimSignIn(app.database, { publicId, nonce, expiresAt, now: app.now() });
-  if (started.kind === "unknown") return respondNotFound(request);
-  if (started.kind === "expired") {
+  const claim = claimIdPattern.test(publicId) ? await findClaimSummary(app.database, publicId, app.now()) : undefined;
+  if (!claim) return respondNotFound(request);
+  if (claim.status === "expired") {
     return renderExpiredClaimPage(resolveBrowserLocale(request.headers.get("accept-language")));
   }
-  const state = await signClaimState(app.config, { claimPublicId: publicId, nonce, expiresAt });
+  const binding = await createBrowserBinding();
+  const expiresAt = app.now() + claimSignInLifetimeMilliseconds;
+  const state = await signClaimState(app.config, { claimPublicId: publicId, nonce: binding.digest, expiresAt });
+  const cookie = buildBindingCookie(claimSignInFlow, binding, {
+    publicBaseUrl: app.config.publicBaseUrl,
+    maxAgeSeconds: claimSignInLifetimeMilliseconds / 1000,
+  });
   return new Response(null, {
     status: 302,
-    headers: { location: buildClaimAuthorizeUrl(app.config, state), "cache-control": "no-store" },
+    headers: { location: buildClaimAuthorizeUrl(app.config, state), "cache-control": "no-store", "set-cookie": cookie },
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Locale } from "../../i18n/translate";
+import { buildContentSecurityPolicy } from "../contentSecurityPolicy";
 import { escapeHtml } from "../escapeHtml";
 import { renderHtmlDocument } from "../renderHtmlDocument";
 
@@ -76,8 +77,7 @@ ${options.code ? `<script src="${claimCopyScriptPath}"></script>` : ""}
       "cache-control": "no-store",
       "referrer-policy": "no-referrer",
       "x-content-type-options": "nosniff",
-      "content-security-policy":
-        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "content-security-policy": buildContentSecurityPolicy({ script: "'self'" }),
     },
   });
 }

@@ -3,6 +3,7 @@ import { type PublicDrawSelection, readPublicRaffle, recordPageSize } from "../.
 import { HttpError } from "../../errors";
 import { quicknet } from "../../fairness/beacon";
 import { readDrandChain } from "../../fairness/drandChain";
+import { buildContentSecurityPolicy } from "../contentSecurityPolicy";
 import { resolveBrowserLocale } from "../renderMessagePage";
 import { respondNotFound } from "../respondNotFound";
 import { formatRaffleCsv } from "./formatRaffleCsv";
@@ -13,8 +14,11 @@ import { renderRafflePage } from "./renderRafflePage";
 const cacheControl = "public, max-age=30";
 
 /** Only our own script runs on the page, and it may fetch only our own origin (the record). */
-const pageContentSecurityPolicy =
-  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const pageContentSecurityPolicy = buildContentSecurityPolicy({
+  script: "'self'",
+  connect: "'self'",
+  image: "'self' data:",
+});
 
 /**
  * GET /r/{file}: `{raffle}` (the page), `{raffle}.json` (the record) or `{raffle}.csv`. A malformed
