@@ -249,7 +249,7 @@ async function searchRandomness(
 }
 
 /** Whether sorting the lines as strings (the classic mistake) would change the winner. */
-async function stringOrderChangesWinner(vector: FairnessVector): Promise<boolean> {
+function stringOrderChangesWinner(vector: FairnessVector): boolean {
   const entries = parseLines(vector.entrants).sort((first, second) => (first.id < second.id ? -1 : 1));
   const total = entries.reduce((sum, entry) => sum + BigInt(entry.weight), 0n);
   const accepted = vector.expected.picks.find((pick) => pick.purpose === winnerPurpose);

@@ -72,6 +72,13 @@ describe("docs/fairness.md test vectors", () => {
     const integerOrder = byName.get("integer-order")?.entrants.map((line) => line.split(":")[0] ?? "") ?? [];
     const asIntegers = [...integerOrder].sort((first, second) => (BigInt(first) < BigInt(second) ? -1 : 1));
     expect([...integerOrder].sort()).not.toEqual(asIntegers);
+    // Sorted as text, the same accepted word would land on another winner: the vector catches that mistake.
+    const vector = byName.get("integer-order");
+    const winner = vector?.expected.picks.find((pick) => pick.purpose === "winner");
+    const x = Number(winner?.x);
+    const textOrder = [...integerOrder].sort();
+    expect(textOrder[x]).not.toBe(vector?.expected.winner_user_id);
+    expect(asIntegers[x]).toBe(vector?.expected.winner_user_id);
   });
 
   describe.each(vectors.map((vector) => [vector.vector, vector] as const))("vector %s", (_name, vector) => {
