@@ -14,6 +14,8 @@ import {
 } from "../../../scripts/printFairnessVectors";
 import { quicknet } from "../../../worker/fairness/beacon";
 import { entrantWeight, firstRoundAfter } from "../../../worker/fairness/livelootV1";
+import type { DrawRecordJson } from "../../../worker/fairness/raffleRecord";
+import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
 import { referenceDecide, referenceList } from "../../support/fairnessReference";
 
 /**
@@ -127,6 +129,40 @@ describe("docs/fairness.md test vectors", () => {
         expect(BigInt(pick.limit)).toBe(((1n << 48n) / total) * total);
         expect(BigInt(pick.words.at(-1)?.word ?? "-1") % total).toBe(BigInt(pick.x));
       }
+    });
+
+    it("verifies as a published record, with the verifier the page and npm run verify use", async () => {
+      const lines = (text: string): [string, string, number][] =>
+        text
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => {
+            const [id = "", weight = ""] = line.split(":");
+            return [id, `user_${id}`, Number(weight)];
+          });
+      const record: DrawRecordJson = {
+        slot: vector.slot,
+        draw_number: 1,
+        round: vector.beacon?.round ?? null,
+        signature: vector.beacon?.signature ?? null,
+        randomness: vector.randomness,
+        entrants_read_at: vector.beacon?.entrants_read_at ?? "2026-12-07T21:05:00.000Z",
+        entrants: lines(vector.expected.entrants_text),
+        entrants_sha256: vector.expected.entrants_sha256,
+        items: lines(vector.expected.items_text),
+        items_sha256: vector.expected.items_sha256,
+        item_id: vector.expected.item_id,
+        winner_user_id: vector.expected.winner_user_id,
+        redraws: vector.expected.redraw_winner_user_ids.map((winner, index) => ({
+          n: index + 1,
+          winner_user_id: winner,
+        })),
+      };
+      expect(await verifyDrawRecord(record, vector.raffle, quicknet)).toEqual([]);
+      // The same record with another winner is caught: the check can fail.
+      const other = record.entrants.find(([id]) => id !== record.winner_user_id)?.[0] ?? "";
+      const forged = await verifyDrawRecord({ ...record, winner_user_id: other }, vector.raffle, quicknet);
+      expect(forged.map((mismatch) => mismatch.field)).toContain("winner_user_id");
     });
 
     if (vector.luck_points !== undefined) {
