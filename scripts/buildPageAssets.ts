@@ -1,18 +1,20 @@
 /**
  * Builds the public pages' static assets into build/assets (wrangler.toml `[assets]`): the raffle
- * page's Verify script (page/verify.ts with @noble/curves) as `/assets/raffle-verify.js`. It is a
- * Workers Static Asset, not part of the Worker bundle, whose size budget it would break.
+ * page's Verify script (page/verify.ts with @noble/curves) as `/assets/raffle-verify.js`, and
+ * docs/fairness.md as the HTML page `/docs/fairness` the raffle page links to. They are Workers
+ * Static Assets, not part of the Worker bundle, whose size budget they would break.
  *
  * Run by `npm run build:assets` (and so by `npm run deploy`), by vitest.config.ts before the
  * Worker tests read wrangler.toml, and by the dev stack before `wrangler dev` starts.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 // esbuild comes with wrangler (as in scripts/dev/buildPlaygroundScript.ts).
 import { buildSync } from "esbuild";
 import { buildAdminOpenApi } from "./buildAdminOpenApi.ts";
 import { isRunAsScript } from "./isRunAsScript.ts";
+import { renderMarkdownPage } from "./renderMarkdownPage.ts";
 
 const repositoryDirectory = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -37,7 +39,22 @@ export function buildPageAssets(outputDirectory = pageAssetsDirectory): string[]
     legalComments: "linked",
     logLevel: "warning",
   });
-  return [outfile, ...buildAdminOpenApi(outputDirectory, join(repositoryDirectory, "page"))];
+  return [
+    outfile,
+    buildFairnessDocPage(outputDirectory),
+    ...buildAdminOpenApi(outputDirectory, join(repositoryDirectory, "page")),
+  ];
+}
+
+/**
+ * docs/fairness.md as `docs/fairness.html`, which Workers Static Assets serve at `/docs/fairness`
+ * (`fairnessDocPath` in worker/http/raffle/renderRafflePage.ts, the raffle page's link).
+ */
+export function buildFairnessDocPage(outputDirectory = pageAssetsDirectory): string {
+  const outfile = join(outputDirectory, "docs", "fairness.html");
+  mkdirSync(dirname(outfile), { recursive: true });
+  writeFileSync(outfile, renderMarkdownPage(readFileSync(join(repositoryDirectory, "docs", "fairness.md"), "utf8")));
+  return outfile;
 }
 
 if (isRunAsScript(import.meta.url)) {

@@ -93,7 +93,8 @@ function lowerHex(message: string, ...byteLengths: number[]) {
   );
 }
 
-const configSchema = z.object({
+/** Every configuration name the Worker reads, and its rule (docs/contract.md lists them). */
+export const configSchema = z.object({
   DISCORD_APPLICATION_ID: z.string().check(z.trim(), z.regex(/^\d{15,21}$/, "must be a Discord snowflake (digits)")),
   DISCORD_PUBLIC_KEY: z.pipe(
     z.string().check(z.trim(), z.regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters")),

@@ -181,6 +181,30 @@ describe.skipIf(!hasChromium)("the public raffle page's Verify, in headless Chro
     }
   });
 
+  test("its link to the algorithm opens docs/fairness.md as a page of the same origin, loading nothing", async () => {
+    const { page, problems, requests } = await openPage();
+    try {
+      await page.getByText("This is a promotion from streamer_one.").waitFor(stepTimeout);
+      const origin = new URL(stack?.workerUrl ?? "").origin;
+      const [response] = await Promise.all([
+        page.waitForResponse((answer) => new URL(answer.url()).pathname === "/docs/fairness", stepTimeout),
+        page.getByRole("link", { name: /^The recipe to the byte, with test vectors/ }).click(),
+      ]);
+      expect(response.status()).toBe(200);
+      await page
+        .getByRole("heading", { name: "Provable fairness: the liveloot/v1 draw algorithm" })
+        .waitFor(stepTimeout);
+      await page.getByRole("heading", { name: "Vector 3: rejection" }).waitFor(stepTimeout);
+      // Its inline style applies (the page's CSP allows it by hash): a CSP refusal would be a console error.
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(background).toBe("rgb(14, 14, 16)");
+      expect(problems).toEqual([]);
+      expect(requests.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   test("a tampered record says ✗ and exactly what does not match, in Portuguese too", async () => {
     const { page, problems } = await openPage("pt-BR");
     try {

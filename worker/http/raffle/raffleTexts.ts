@@ -22,6 +22,8 @@ export interface RaffleTexts {
   disclaimerOriginalLabel: string | null;
   fairnessHeading: string;
   fairnessParagraphs: string[];
+  /** The link to the algorithm to the byte: docs/fairness.md as a page (`/docs/fairness`), in English. */
+  fairnessDocLink: string;
   notCoveredHeading: string;
   notCoveredParagraphs: string[];
   drawsHeading: string;
@@ -86,6 +88,7 @@ const english: RaffleTexts = {
     "Before each draw LiveLoot fixes who may win (the entrants) and which prizes are left, and publishes their fingerprints (SHA-256 hashes). Only then does it take a random number from drand, a public randomness beacon run by independent organisations: the first number published after the entrants were fixed. Nobody, LiveLoot included, can know that number in advance or choose it.",
     "The prize and the winner follow from that number by a published recipe (liveloot/v1). Verify repeats the whole recipe in your browser: it checks the beacon's signature, the hashes of both lists and the picks. A ✓ means the draw is exactly what the recipe gives.",
   ],
+  fairnessDocLink: "The recipe to the byte, with test vectors, for anyone who wants to check draws with their own code",
   notCoveredHeading: "What this does not cover",
   notCoveredParagraphs: [
     "Who was in chat: the entrant list comes from Twitch's chatter list as LiveLoot read it, minus the broadcaster, bots, excluded users, recent winners and whoever the raffle's gates left out (by Twitch's answers about follows, subscriptions, account ages and chat messages, as LiveLoot read them). In a very large chat the entrants are a uniform sample of at most 500 viewers, and which viewers went into the sample is not provable.",
@@ -155,6 +158,8 @@ const portuguese: RaffleTexts = {
     "Antes de cada sorteio, o LiveLoot fixa quem pode ganhar (os participantes) e quais prêmios restam, e publica as impressões digitais dessas listas (hashes SHA-256). Só então ele pega um número aleatório do drand, um farol público de aleatoriedade mantido por organizações independentes: o primeiro número publicado depois que os participantes foram fixados. Ninguém, nem o LiveLoot, consegue saber esse número antes ou escolhê-lo.",
     "O prêmio e o vencedor saem desse número por uma receita publicada (liveloot/v1). Verificar repete a receita inteira no seu navegador: confere a assinatura do farol, os hashes das duas listas e as escolhas. Um ✓ quer dizer que o sorteio é exatamente o que a receita dá.",
   ],
+  fairnessDocLink:
+    "A receita byte a byte, com vetores de teste, para quem quiser conferir os sorteios com o próprio código (em inglês)",
   notCoveredHeading: "O que isso não cobre",
   notCoveredParagraphs: [
     "Quem estava no chat: a lista de participantes vem da lista de chatters da Twitch como o LiveLoot a leu, sem o streamer, bots, usuários excluídos, vencedores recentes e quem as restrições do sorteio deixaram de fora (pelas respostas da Twitch sobre follows, inscrições, idade das contas e mensagens no chat, como o LiveLoot as leu). Num chat muito grande, os participantes são uma amostra uniforme de no máximo 500 espectadores, e quais espectadores entraram na amostra não é comprovável.",

@@ -10,6 +10,9 @@ import { readRaffleTexts } from "./raffleTexts";
 /** Where the Verify script is served from (a Workers Static Asset, built by scripts/buildPageAssets.ts). */
 export const verifyScriptPath = "/assets/raffle-verify.js";
 
+/** docs/fairness.md as a page, on the Worker's own origin (a Workers Static Asset, built by scripts/buildPageAssets.ts). */
+export const fairnessDocPath = "/docs/fairness";
+
 /** What the Verify script reads from the page: where the record is, the chain, and its messages. */
 export interface VerifyPageData {
   /** The raffle's public id: the `{raffle}` of every word message. */
@@ -109,6 +112,7 @@ export function renderRafflePage(
   <section aria-labelledby="fairness-heading">
     <h2 id="fairness-heading">${escapeHtml(texts.fairnessHeading)}</h2>
     ${texts.fairnessParagraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join("\n    ")}
+    <p><a href="${fairnessDocPath}" hreflang="en">${escapeHtml(texts.fairnessDocLink)}</a></p>
     <h3>${escapeHtml(texts.notCoveredHeading)}</h3>
     ${texts.notCoveredParagraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join("\n    ")}
   </section>
