@@ -12,6 +12,7 @@ import {
   createTwitchUser,
   discordControl,
   linkTwitch,
+  openWorkerBrowser,
   readEditedReply,
   runCommand,
   twitchControl,
@@ -146,11 +147,12 @@ async function signInToClaim(
   overrides: Partial<WorkerBindings>,
   acceptLanguage = "en-US,en;q=0.9",
 ) {
-  const headers = { accept: "text/html", "accept-language": acceptLanguage };
-  const signIn = await callWorker(new Request(`${base}/claim/${claimPublicId}/sign-in`, { headers }), overrides);
+  // One browser from the sign-in to Twitch's redirect back: the sign-in's cookie binds the state to it.
+  const browser = openWorkerBrowser(overrides);
+  const signIn = await browser.open(`${base}/claim/${claimPublicId}/sign-in`, { acceptLanguage });
   expect(signIn.status).toBe(302);
   const callbackUrl = await answerConsent(new URL(signIn.headers.get("location") ?? ""), account);
-  const response = await callWorker(new Request(callbackUrl, { headers }), overrides);
+  const response = await browser.open(callbackUrl, { acceptLanguage });
   return { status: response.status, html: await response.text() };
 }
 
