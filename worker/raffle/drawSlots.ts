@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { readDatabaseError } from "../db/databaseErrors";
 import {
   type AtomicDrawResult,
   type Candidate,
@@ -106,8 +107,8 @@ export async function drawSlots(
 }
 
 /**
- * read_draw_entrants in batches of entrantsReadBatchSize; a batch that fails is read again one
- * slot at a time, so only the slot that makes it fail is rejected.
+ * read_draw_entrants in batches of entrantsReadBatchSize; a batch that Postgres refuses is read
+ * again one slot at a time, so only the slot that makes it fail is rejected.
  */
 async function readEntrantsApart(
   app: AppContext,
@@ -122,7 +123,9 @@ async function readEntrantsApart(
         (value): PromiseSettledResult<EntrantsRead> => ({ status: "fulfilled", value }),
       );
     } catch (error) {
-      if (batch.length === 1) return [{ status: "rejected", reason: error } as const];
+      // Only a refusal of Postgres (a SQLSTATE) can be one slot's data; a lost connection is every slot's.
+      if (batch.length === 1 || readDatabaseError(error) === undefined)
+        return batch.map((): PromiseSettledResult<EntrantsRead> => ({ status: "rejected", reason: error }));
       app.log.warn("reading a batch of slots failed; reading them one by one", {
         slots: batch.length,
         error: describeError(error),
