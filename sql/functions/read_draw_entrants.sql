@@ -22,8 +22,8 @@
 --               both blocked and cooling down counts as blocked).
 --
 -- What one slot may cost is bounded whatever its server's data: more than 500 candidates, or a
--- server with more than 1,000 drawable items (possible only for rows written before
--- 0017_server_limits.sql), raises 54000 program_limit_exceeded naming the raffle. The Worker reads
+-- server with more than 1,000 drawable items or 1,000 excluded viewers (possible only for rows
+-- written before 0017_server_limits.sql), raises 54000 program_limit_exceeded naming the raffle. The Worker reads
 -- slots in small batches and reads a failed batch again slot by slot (worker/raffle/drawSlots.ts),
 -- so such a raffle's slot fails alone and the others are drawn.
 create or replace function read_draw_entrants(requests jsonb)
@@ -44,9 +44,10 @@ as $$
 declare
   luck_base_weight constant bigint := 100;
   luck_max_weight constant bigint := 500;
-  -- worker/raffle/drawSlots.ts candidateSampleSize; worker/raffle/serverLimits.ts lootItems.
+  -- worker/raffle/drawSlots.ts candidateSampleSize; worker/raffle/serverLimits.ts lootItems, exclusions.
   maximum_candidates constant integer := 500;
   maximum_items constant integer := 1000;
+  maximum_exclusions constant integer := 1000;
   request jsonb;
   request_slot_at timestamptz;
   request_kind text;
@@ -122,6 +123,12 @@ begin
       continue;
     end if;
 
+    if (select count(*) from (select from excluded_viewers ev where ev.guild_id = raffle.guild_id
+                              limit maximum_exclusions + 1) excluded) > maximum_exclusions then
+      raise exception 'read_draw_entrants: raffle %''s server has more than % excluded viewers', raffle.id,
+          maximum_exclusions
+        using errcode = 'program_limit_exceeded', constraint = 'excluded_viewers_per_guild';
+    end if;
     blocked_logins := draw_blocked_logins(raffle.guild_id);
     cooling_down_ids := draw_cooling_down_ids(raffle.guild_id, raffle.cooldown_minutes, request_slot_at);
 

@@ -95,6 +95,18 @@ describe("one raffle's failure in the tick", () => {
       await database.query("alter table loot_items enable trigger user");
     }
 
+    // Likewise an exclusion list past the limit: the read would compare every candidate with it.
+    const overExcluded = await startLiveRaffle({ chatters: [createChatter("excluded")] });
+    await database.query("alter table excluded_viewers disable trigger user");
+    try {
+      await database.query(
+        "insert into excluded_viewers (guild_id, twitch_login) select $1, 'legacy_' || n from generate_series(1, 1001) n",
+        [overExcluded.scene.guildId],
+      );
+    } finally {
+      await database.query("alter table excluded_viewers enable trigger user");
+    }
+
     const lines = captureLogs();
     const base = Math.floor(Date.now() / minute) * minute + minute;
     await runScheduledTick(base, bindings);
@@ -106,12 +118,16 @@ describe("one raffle's failure in the tick", () => {
     }
     expect(await readDrawStates(malformed.scene.guildId)).toEqual([]);
     expect(await readDrawStates(oversized.scene.guildId)).toEqual([]);
+    expect(await readDrawStates(overExcluded.scene.guildId)).toEqual([]);
 
     const failedSlots = readLogLines(lines, "raffle slot failed");
-    expect(failedSlots.map((line) => line.raffleId).sort()).toEqual([malformed.raffleId, oversized.raffleId].sort());
+    expect(failedSlots.map((line) => line.raffleId).sort()).toEqual(
+      [malformed.raffleId, oversized.raffleId, overExcluded.raffleId].sort(),
+    );
     expect(JSON.stringify(failedSlots)).toContain("more than 1000 drawable items");
+    expect(JSON.stringify(failedSlots)).toContain("more than 1000 excluded viewers");
     const [finished] = readLogLines(lines, "tick finished");
-    expect(finished).toMatchObject({ drawn: 2, failed: 2, announced: 2 });
+    expect(finished).toMatchObject({ drawn: 2, failed: 3, announced: 2 });
     expect(finished?.failedSteps).toBeUndefined();
     expect(readLogLines(lines, "tick failed")).toEqual([]);
 
