@@ -153,6 +153,54 @@ describe("items per server", () => {
   });
 });
 
+describe("two writers at the edge of a limit", () => {
+  // The first writer's transaction stays open a moment after its row; the second writes meanwhile.
+  // Without the trigger's per-server lock, each would count only its own row beside the committed ones.
+  const cases = [
+    {
+      table: "loot_items",
+      fill: (guildId: string) => fillLootTable(guildId, serverLimits.lootItems - 1),
+      insert: "insert into loot_items (guild_id, name, weight) values ($1, $2, 1)",
+      count: countItems,
+      limit: serverLimits.lootItems,
+    },
+    {
+      table: "excluded_viewers",
+      fill: async (guildId: string) => {
+        await database.query("insert into guilds (id) values ($1)", [guildId]);
+        await database.query(
+          "insert into excluded_viewers (guild_id, twitch_login) select $1, 'edge_' || n from generate_series(1, $2) n",
+          [guildId, serverLimits.exclusions - 1],
+        );
+      },
+      insert: "insert into excluded_viewers (guild_id, twitch_login) values ($1, $2)",
+      count: async (guildId: string) => {
+        const [row] = await database.query<{ count: string }>(
+          "select count(*) from excluded_viewers where guild_id = $1",
+          [guildId],
+        );
+        return Number(row?.count);
+      },
+      limit: serverLimits.exclusions,
+    },
+  ];
+  for (const entry of cases) {
+    it(`cannot both pass: ${entry.table}`, async () => {
+      const guildId = createSnowflake();
+      await entry.fill(guildId);
+      const first = database.batch([
+        { text: entry.insert, values: [guildId, "racer_a"] },
+        { text: "select pg_sleep(1)", values: [] },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = database.query(entry.insert, [guildId, "racer_b"]);
+      const attempts = await Promise.allSettled([first, second]);
+      expect(attempts.map((attempt) => attempt.status)).toEqual(["fulfilled", "rejected"]);
+      expect(await entry.count(guildId)).toBe(entry.limit);
+    });
+  }
+});
+
 describe("prize codes", () => {
   it("refuses codes past an item's limit, before sealing, and in the database", async () => {
     const scene = createScene();
