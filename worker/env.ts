@@ -43,13 +43,15 @@ export interface WorkerBindings {
 }
 
 /**
- * The most live raffles one tick draws itself on the Workers Free plan (50 subrequests per
- * invocation): bench/README.md measures about 7 subrequests shared by the whole tick in production
+ * The most live raffles one tick draws itself within the Workers Free plan's 50 subrequests per
+ * invocation: bench/README.md measures about 7 subrequests shared by the whole tick in production
  * (Neon WebSockets, Get Streams, the drand round; 8 against a configured chain, whose description
  * is read once per isolate) and 3.1 per raffle with a cold chatter cache (Get Chatters, the cache
  * write, the Discord post), so 7 + 13 × 3.1 = 47.3 fits with room for a retried round, and 14
- * (50.4) does not. Past it the tick fans out through DRAW_QUEUE. On the Paid plan a higher value
- * saves queue round trips.
+ * (50.4) does not. Past it the tick fans out through DRAW_QUEUE. By CPU, Free's 10 ms does not hold
+ * a tick at all (about 26 ms shared and 2–6 ms per raffle, bench/README.md "Server limits"), so
+ * production needs Workers Paid, whose 30 s of CPU allow thousands of raffles: there subrequests
+ * and wall time are the bound, and a higher value saves queue round trips.
  */
 export const defaultTickFanoutThreshold = 13;
 

@@ -14,7 +14,9 @@
 --   duplicate   a digest is already stored in this guild, or appears twice in `codes`:
 --               `duplicate_index` is the 1-based position of the first such code; nothing stored
 -- A shape error (not an array, a bad field) raises 22023 invalid_parameter_value; a check of
--- loot_codes (ciphertext length, digest format) raises 23514.
+-- loot_codes (ciphertext length, digest format) raises 23514. More than 1,000 unused codes for the
+-- item, or 10,000 in the guild, raises 54000 program_limit_exceeded with constraint
+-- loot_codes_per_item or loot_codes_per_guild (0017_server_limits.sql); nothing is stored.
 create or replace function add_loot_codes(guild_id text, item_id bigint, codes jsonb)
 returns table (outcome text, item_name text, added integer, available integer, duplicate_index integer)
 language plpgsql

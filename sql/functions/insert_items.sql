@@ -9,6 +9,8 @@
 --   22023 invalid_parameter_value  items is not an array of objects, or a field has the wrong type
 --   23514 check_violation          name not 1–100 characters, weight not 1–1,000,000, stock < 0
 --   23505 unique_violation         the same name (ignoring case) twice in one batch
+--   54000 program_limit_exceeded   the guild would hold more than 1,000 items (constraint
+--                                  loot_items_per_guild, a trigger of 0017_server_limits.sql)
 -- The offending field is also in the error's `column` (name, weight or stock).
 --
 -- Returns one row per item, in input order, with outcome 'inserted' or 'updated'.

@@ -20,6 +20,12 @@
 --   items       [{"id", "name", "weight"}] by id: enabled items with stock left (or unlimited).
 --   chatters_seen, excluded_count, cooling_down_count: why entrants is what it is (a candidate
 --               both blocked and cooling down counts as blocked).
+--
+-- What one slot may cost is bounded whatever its server's data: more than 500 candidates, or a
+-- server with more than 1,000 drawable items or 1,000 excluded viewers (possible only for rows
+-- written before 0017_server_limits.sql), raises 54000 program_limit_exceeded naming the raffle. The Worker reads
+-- slots in small batches and reads a failed batch again slot by slot (worker/raffle/drawSlots.ts),
+-- so such a raffle's slot fails alone and the others are drawn.
 create or replace function read_draw_entrants(requests jsonb)
 returns table (
   raffle_id bigint,
@@ -38,6 +44,10 @@ as $$
 declare
   luck_base_weight constant bigint := 100;
   luck_max_weight constant bigint := 500;
+  -- worker/raffle/drawSlots.ts candidateSampleSize; worker/raffle/serverLimits.ts lootItems, exclusions.
+  maximum_candidates constant integer := 500;
+  maximum_items constant integer := 1000;
+  maximum_exclusions constant integer := 1000;
   request jsonb;
   request_slot_at timestamptz;
   request_kind text;
@@ -62,6 +72,12 @@ begin
                    or given.value ->> 'login' is null) then
       raise exception 'read_draw_entrants: request % must have kind, slot_at and candidates with decimal id and login', request
         using errcode = 'invalid_parameter_value';
+    end if;
+
+    if jsonb_array_length(request -> 'candidates') > maximum_candidates then
+      raise exception 'read_draw_entrants: raffle % has % candidates, more than %', request ->> 'raffle_id',
+          jsonb_array_length(request -> 'candidates'), maximum_candidates
+        using errcode = 'program_limit_exceeded';
     end if;
 
     raffle_id := (request ->> 'raffle_id')::bigint;
@@ -90,6 +106,13 @@ begin
       continue;
     end if;
 
+    -- Counted up to one past the limit: never more work than the limit allows.
+    if (select count(*) from (select from loot_items li
+                              where li.guild_id = raffle.guild_id and li.enabled and (li.stock is null or li.stock > 0)
+                              limit maximum_items + 1) drawable) > maximum_items then
+      raise exception 'read_draw_entrants: raffle %''s server has more than % drawable items', raffle.id, maximum_items
+        using errcode = 'program_limit_exceeded', constraint = 'loot_items_per_guild';
+    end if;
     select jsonb_agg(jsonb_build_object('id', li.id::text, 'name', li.name, 'weight', li.weight) order by li.id)
     into items
     from loot_items li
@@ -100,6 +123,12 @@ begin
       continue;
     end if;
 
+    if (select count(*) from (select from excluded_viewers ev where ev.guild_id = raffle.guild_id
+                              limit maximum_exclusions + 1) excluded) > maximum_exclusions then
+      raise exception 'read_draw_entrants: raffle %''s server has more than % excluded viewers', raffle.id,
+          maximum_exclusions
+        using errcode = 'program_limit_exceeded', constraint = 'excluded_viewers_per_guild';
+    end if;
     blocked_logins := draw_blocked_logins(raffle.guild_id);
     cooling_down_ids := draw_cooling_down_ids(raffle.guild_id, raffle.cooldown_minutes, request_slot_at);
 

@@ -19,4 +19,6 @@ export const PostgresCode = {
   checkViolation: "23514",
   invalidParameterValue: "22023",
   foreignKeyViolation: "23503",
+  /** A server limit of 0017_server_limits.sql (its name in `constraint`). */
+  programLimitExceeded: "54000",
 } as const;

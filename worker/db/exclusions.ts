@@ -1,6 +1,9 @@
 import type { Queryable } from "./Database";
 
-/** Returns false when the login was already excluded. */
+/**
+ * Returns false when the login was already excluded. A server at its exclusion limit is refused
+ * by the database (0017_server_limits.sql, `excluded_viewers_per_guild`), thrown for the caller.
+ */
 export async function excludeViewer(
   database: Queryable,
   guildId: string,

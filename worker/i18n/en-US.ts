@@ -39,6 +39,15 @@ export const englishMessages = {
   lootImportBadEntry:
     "Item {position} (`{entry}`) is not valid: write `name:weight` or `name:weightxStock`, with a name of 1 to 100 characters, a weight from 1 to 1,000,000 and a stock of at least 1. Nothing was imported.",
   lootDuplicateInImport: "The same item name appears twice in the list. Nothing was imported.",
+  // What one server may hold (sql/migrations/0017_server_limits.sql, raffle/serverLimits.ts).
+  lootItemsLimitReached:
+    "This server can hold at most {maximum} loot items, and this would go past it. Remove items with `/loot remove` first (updating an existing item still works). Nothing was saved.",
+  lootCodesPerItemLimitReached:
+    "**{name}** can hold at most {maximum} unused prize codes; it has {count}, and these {added} would go past it. Nothing was added.",
+  lootCodesPerServerLimitReached:
+    "This server can hold at most {maximum} unused prize codes across its items, and these would go past it. Nothing was added.",
+  raffleExclusionsLimitReached:
+    "This server can exclude at most {maximum} viewers. Let someone win again with `/raffle include` first. `{login}` was not excluded.",
   lootRemoved: "Removed **{name}**. Past draws keep their record.",
   lootNotFound: "There is no item called **{name}**.",
   lootTableTitle: "🎁 Loot table",

@@ -40,6 +40,15 @@ export const portugueseMessages: Record<MessageKey, string> = {
   lootImportBadEntry:
     "O item {position} (`{entry}`) não é válido: escreva `nome:peso` ou `nome:pesoxEstoque`, com um nome de 1 a 100 caracteres, um peso de 1 a 1.000.000 e um estoque de pelo menos 1. Nada foi importado.",
   lootDuplicateInImport: "O mesmo nome de item aparece duas vezes na lista. Nada foi importado.",
+  // O que um servidor pode guardar (sql/migrations/0017_server_limits.sql, raffle/serverLimits.ts).
+  lootItemsLimitReached:
+    "Este servidor pode ter no máximo {maximum} prêmios, e isso passaria do limite. Remova prêmios com `/itens remover` antes (atualizar um prêmio existente continua funcionando). Nada foi salvo.",
+  lootCodesPerItemLimitReached:
+    "**{name}** pode ter no máximo {maximum} códigos de prêmio não usados; tem {count}, e estes {added} passariam do limite. Nada foi adicionado.",
+  lootCodesPerServerLimitReached:
+    "Este servidor pode ter no máximo {maximum} códigos de prêmio não usados, somando todos os prêmios, e estes passariam do limite. Nada foi adicionado.",
+  raffleExclusionsLimitReached:
+    "Este servidor pode excluir no máximo {maximum} espectadores. Deixe alguém ganhar de novo com `/sorteio incluir` antes. `{login}` não foi excluído.",
   lootRemoved: "**{name}** removido. Os sorteios anteriores continuam registrados.",
   lootNotFound: "Não existe item chamado **{name}**.",
   lootTableTitle: "🎁 Tabela de prêmios",

@@ -1,8 +1,10 @@
 import type { AppContext } from "../context";
+import { readDatabaseError } from "../db/databaseErrors";
 import {
   type AtomicDrawResult,
   type Candidate,
   type EntrantsRead,
+  type EntrantsRequest,
   type RecordedDecision,
   readDrawEntrants,
   recordDraw,
@@ -11,6 +13,7 @@ import { formatHex, parseHex } from "../fairness/bytes";
 import { type DrawRandomness, fetchDrawRandomness } from "../fairness/drandChain";
 import { decideDraw, formatManualSlotLabel, formatSlotLabel } from "../fairness/livelootV1";
 import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
+import { describeError } from "../log";
 import type { GateName } from "./gates";
 import { cryptoRandom, type RandomSource, sampleWithoutReplacement } from "./randomness";
 
@@ -33,21 +36,31 @@ export interface SlotToDraw {
 }
 
 /**
+ * Slots one read_draw_entrants statement reads. A server holds at most 1,000 items
+ * (raffle/serverLimits.ts) and a slot at most 500 candidates, so a read carries at most about
+ * 2 MB whatever the servers' data; a read that fails is repeated slot by slot, so one raffle whose
+ * data makes the SQL raise fails alone.
+ */
+export const entrantsReadBatchSize = 10;
+
+/**
  * Draws many slots the liveloot/v1 way (SPEC.md, "Provable fairness"), sharing what can be shared:
- * 1. one statement reads every slot's entrants and items (read_draw_entrants);
- * 2. one beacon round, the first published after that read, is waited for (a few seconds at
+ * 1. read_draw_entrants reads the slots' entrants and items, ten slots a statement;
+ * 2. one beacon round, the first published after those reads, is waited for (a few seconds at
  *    most; 20 s without an answer: the Worker's own randomness, round null);
  * 3. each slot is decided with livelootV1.decideDraw, the one implementation of the pick, and
  *    recorded by make_raffle exactly as /r/{raffle}.json will publish it.
  * A slot whose winner or item stopped qualifying between read and record (`stale`: a manual draw
  * elsewhere in the server, an exclusion, the stock) is read again once, with a new round.
+ * Settled slot by slot: a slot whose read, decision or record fails is rejected alone, and the
+ * others are drawn.
  */
 export async function drawSlots(
   app: AppContext,
   slots: readonly SlotToDraw[],
   random: RandomSource = cryptoRandom,
-): Promise<AtomicDrawResult[]> {
-  const results: AtomicDrawResult[] = new Array(slots.length);
+): Promise<PromiseSettledResult<AtomicDrawResult>[]> {
+  const results: PromiseSettledResult<AtomicDrawResult>[] = new Array(slots.length);
   const samples = slots.map((slot) => sampleWithoutReplacement(slot.chatters, candidateSampleSize, random));
   // A manual draw's `{slot}` names it with a random id, never a database id.
   const slotLabels = slots.map((slot) =>
@@ -55,30 +68,86 @@ export async function drawSlots(
   );
   let pending = slots.map((_, index) => index);
   for (let attempt = 0; attempt < 2 && pending.length > 0; attempt += 1) {
-    const reads = await readDrawEntrants(
-      app.database,
+    const reads = await readEntrantsApart(
+      app,
       pending.map((index) => ({ ...(slots[index] as SlotToDraw), candidates: samples[index] ?? [] })),
     );
     // The wall clock, not app.now(): a tick's "now" is its scheduled minute, and a replayed
     // minute must still wait for a round published after this read.
     const entrantsReadAt = Date.now();
-    const needsBeacon = reads.some((read) => read.outcome === "ready" && read.entrants.length > 0);
+    const needsBeacon = reads.some(
+      (read) => read.status === "fulfilled" && read.value.outcome === "ready" && read.value.entrants.length > 0,
+    );
     const randomness = needsBeacon ? await fetchDrawRandomness(app.config.drand, entrantsReadAt, app.log) : undefined;
     const recorded = await mapWithConcurrency(reads, outsideCallConcurrency, (read, position) => {
+      if (read.status === "rejected") return Promise.resolve(read);
       const index = pending[position] as number;
-      return recordSlot(app, slots[index] as SlotToDraw, slotLabels[index] as string, read, entrantsReadAt, randomness);
+      return settle(() =>
+        recordSlot(
+          app,
+          slots[index] as SlotToDraw,
+          slotLabels[index] as string,
+          read.value,
+          entrantsReadAt,
+          randomness,
+        ),
+      );
     });
     const stale: number[] = [];
     recorded.forEach((result, position) => {
       const index = pending[position] as number;
       results[index] = result;
-      if (result.outcome === "stale") stale.push(index);
+      if (result.status === "fulfilled" && result.value.outcome === "stale") stale.push(index);
     });
     if (stale.length > 0)
       app.log.info("slots changed between read and record; reading them again", { stale: stale.length });
     pending = stale;
   }
   return results;
+}
+
+/**
+ * read_draw_entrants in batches of entrantsReadBatchSize; a batch that Postgres refuses is read
+ * again one slot at a time, so only the slot that makes it fail is rejected.
+ */
+async function readEntrantsApart(
+  app: AppContext,
+  requests: readonly EntrantsRequest[],
+): Promise<PromiseSettledResult<EntrantsRead>[]> {
+  const batches: EntrantsRequest[][] = [];
+  for (let start = 0; start < requests.length; start += entrantsReadBatchSize)
+    batches.push(requests.slice(start, start + entrantsReadBatchSize));
+  const read = await mapWithConcurrency(batches, outsideCallConcurrency, async (batch) => {
+    try {
+      return (await readDrawEntrants(app.database, batch)).map(
+        (value): PromiseSettledResult<EntrantsRead> => ({ status: "fulfilled", value }),
+      );
+    } catch (error) {
+      // Only a refusal of Postgres (a SQLSTATE) can be one slot's data; a lost connection is every slot's.
+      if (batch.length === 1 || readDatabaseError(error) === undefined)
+        return batch.map((): PromiseSettledResult<EntrantsRead> => ({ status: "rejected", reason: error }));
+      app.log.warn("reading a batch of slots failed; reading them one by one", {
+        slots: batch.length,
+        error: describeError(error),
+      });
+      return mapWithConcurrency(batch, outsideCallConcurrency, (request) =>
+        settle(async () => {
+          const [one] = await readDrawEntrants(app.database, [request]);
+          if (!one) throw new Error("read_draw_entrants answered no row");
+          return one;
+        }),
+      );
+    }
+  });
+  return read.flat();
+}
+
+async function settle<Value>(work: () => Promise<Value>): Promise<PromiseSettledResult<Value>> {
+  try {
+    return { status: "fulfilled", value: await work() };
+  } catch (reason) {
+    return { status: "rejected", reason };
+  }
 }
 
 function createManualDrawId(): string {

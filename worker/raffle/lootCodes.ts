@@ -4,6 +4,7 @@ import { addSealedCodes, findItemWithCodes } from "../db/lootCodes";
 import type { Config } from "../env";
 import { decodeBase64, encodeBase64Url } from "../security/base64";
 import { getTokenCipher } from "../security/keys";
+import { readServerLimitRefusal, serverLimits } from "./serverLimits";
 
 /** One /loot codes takes at most this many codes (text and file together). */
 export const maximumCodesPerCommand = 1000;
@@ -90,7 +91,11 @@ export function checkCodes(entries: CodeEntry[]): CodeListProblem | undefined {
 export type AddCodesResult =
   | { kind: "added"; itemName: string; added: number; available: number }
   | { kind: "noItem" }
-  | { kind: "alreadyStored"; itemName: string; entry: CodeEntry | undefined };
+  | { kind: "alreadyStored"; itemName: string; entry: CodeEntry | undefined }
+  /** The item would have more than serverLimits.codesPerItem unused codes; `unused` it has now. */
+  | { kind: "tooManyForItem"; itemName: string; unused: number }
+  /** The server would have more than serverLimits.codesPerServer unused codes. */
+  | { kind: "tooManyForServer" };
 
 /**
  * /loot codes: seals each code (AES-256-GCM, bound to the item and a fresh seal id), digests it
@@ -107,6 +112,9 @@ export async function addLootCodes(
 ): Promise<AddCodesResult> {
   const item = await findItemWithCodes(app.database, guildId, itemName);
   if (!item) return { kind: "noItem" };
+  // Refused before sealing anything; add_loot_codes' trigger (0017) is the last word.
+  if (item.unusedCodes + entries.length > serverLimits.codesPerItem)
+    return { kind: "tooManyForItem", itemName: item.name, unused: item.unusedCodes };
   const cipher = await getTokenCipher(app.config);
   const previousKey = cipher.previousKeyId === undefined ? undefined : app.config.previousTokenEncryptionKey;
   const sealed = await Promise.all(
@@ -125,6 +133,9 @@ export async function addLootCodes(
     if (outcome.kind !== "duplicate") return outcome;
     return { kind: "alreadyStored", itemName: outcome.itemName, entry: entries[outcome.position - 1] };
   } catch (error) {
+    const limit = readServerLimitRefusal(error);
+    if (limit === "codesPerItem") return { kind: "tooManyForItem", itemName: item.name, unused: item.unusedCodes };
+    if (limit === "codesPerServer") return { kind: "tooManyForServer" };
     const code = readDatabaseError(error)?.code;
     // Another /loot codes stored the same code at the same moment (the unique digest index).
     if (code === PostgresCode.uniqueViolation) return { kind: "alreadyStored", itemName: item.name, entry: undefined };

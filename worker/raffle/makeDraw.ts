@@ -59,8 +59,8 @@ export type ManualDrawOutcome = Exclude<DrawOutcome, { kind: "notLive" }>;
 
 /**
  * The one draw path. The tick, the queue consumer and /raffle draw all come here: each chat is
- * read, then every slot is drawn together (raffle/drawSlots.ts: one read of the entrants, one
- * beacon round, one record per slot), and what either answered is decided once: Twitch's 403
+ * read, then every slot is drawn together (raffle/drawSlots.ts: the entrants read ten slots a
+ * statement, one beacon round, one record per slot), and what either answered is decided once: Twitch's 403
  * pauses this raffle, 5xx and 429 skip it, a link needing re-authorization pauses it
  * (twitchAccess.ts); the loot running out stops it; five empty live minutes tell its channel.
  * Faults that are no outcome (the database, a bug) are thrown, for the caller to skip, retry or
@@ -93,25 +93,21 @@ export async function makeDraws(
   chats.forEach((chat, position) => {
     if (chat.status === "fulfilled" && "chatters" in chat.value) toDraw.push({ position, slot: chat.value });
   });
-  let drawn: AtomicDrawResult[] = [];
-  let drawFailure: unknown;
-  try {
-    drawn = await drawSlots(
-      app,
-      toDraw.map((entry) => entry.slot),
-    );
-  } catch (error) {
-    drawFailure = error;
-  }
+  // Settled slot by slot (drawSlots.ts): one slot's failed read or record rejects that slot only.
+  const drawn = await drawSlots(
+    app,
+    toDraw.map((entry) => entry.slot),
+  );
   const drawnByPosition = new Map(toDraw.map((entry, index) => [entry.position, drawn[index]]));
   return mapWithConcurrency(requests, outsideCallConcurrency, async (request, position) => {
     const chat = chats[position] as PromiseSettledResult<ChatOrOutcome>;
     if (chat.status === "rejected") return chat;
     if (!("chatters" in chat.value)) return { status: "fulfilled", value: chat.value.outcome };
     const result = drawnByPosition.get(position);
-    if (result === undefined) return { status: "rejected", reason: drawFailure ?? new Error("slot was not drawn") };
+    if (result === undefined) return { status: "rejected", reason: new Error("slot was not drawn") };
+    if (result.status === "rejected") return result;
     try {
-      return { status: "fulfilled", value: await settleDraw(app, request, chat.value.slotAt, result) };
+      return { status: "fulfilled", value: await settleDraw(app, request, chat.value.slotAt, result.value) };
     } catch (reason) {
       return { status: "rejected", reason };
     }

@@ -44,18 +44,98 @@ export async function runTick(
     now: () => controller.scheduledTime,
     databaseTransport: "websocket",
   });
+  let failures: TickStepFailure[];
   try {
-    await runTickSteps(app, bindings);
+    failures = await runTickSteps(app, { slotAt: Math.floor(app.now() / 60_000) * 60_000, bindings });
   } catch (error) {
     log.error("tick failed", { error });
     throw error;
   } finally {
     closeAppContext(app);
   }
+  // Each step's error is logged once, with its step; the run still fails, so Cloudflare records it.
+  const [firstFailure] = failures;
+  if (firstFailure) {
+    log.error("tick failed", { failedSteps: failures.map((failure) => failure.step).join(", ") });
+    throw firstFailure.error;
+  }
 }
 
-async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<void> {
-  const slotAt = Math.floor(app.now() / 60_000) * 60_000;
+/** What the tick's steps share: its slot minute, and what one step hands to a later one. */
+export interface TickState {
+  readonly slotAt: number;
+  readonly bindings: WorkerBindings;
+  /** Draws recorded by this tick, announced by the announcement step. */
+  drawIds?: string[];
+  /** Claims redrawn by claim expiry, announced with the draws. */
+  redrawnClaimIds?: string[];
+}
+
+/** A step's counts, added to the "tick finished" log line. */
+export type TickStepReport = Record<string, number | string>;
+
+/** One step of the tick: `run` may throw; the steps after it run anyway. */
+export interface TickStep {
+  name: string;
+  run: (app: AppContext, tick: TickState) => Promise<TickStepReport | undefined>;
+}
+
+interface TickStepFailure {
+  step: string;
+  error: unknown;
+}
+
+/**
+ * The tick's steps, in order. Each runs even when an earlier one threw (a failure is logged once,
+ * with its step's name, and the tick still reports what the others did), so one server's trouble
+ * in one step never holds back claim expiry, announcements or token checks for all. Adding a step
+ * is one line here.
+ */
+const tickSteps: readonly TickStep[] = [
+  { name: "draws", run: drawDueRaffles },
+  // Unclaimed prizes past their window: expired, redrawn (or their code back in stock), and the
+  // redraws announced below with the draws.
+  { name: "claimExpiry", run: expireClaimsStep },
+  { name: "announcements", run: announceStep },
+  { name: "claimedEdits", run: async (app) => ({ claimedEdits: await finishClaimedEdits(app) }) },
+  { name: "twitchLinks", run: maintainTwitchLinksStep },
+  { name: "oauthStatePurge", run: purgeOAuthStatesStep },
+  {
+    name: "eventSubPurge",
+    run: async (app) => ({ purgedEventSubMessages: await purgeOldEventSubMessages(app.database, app.now()) }),
+  },
+  // While a previous encryption key is configured: re-seal what it still seals (README, "Rotating").
+  { name: "resealSecrets", run: resealSecretsStep },
+];
+
+async function resealSecretsStep(app: AppContext): Promise<TickStepReport> {
+  const resealed = await resealSecrets(app);
+  return { resealedCodes: resealed.codes, resealedTokens: resealed.tokens, resealUnreadable: resealed.unreadable };
+}
+
+async function runTickSteps(app: AppContext, tick: TickState): Promise<TickStepFailure[]> {
+  const failures: TickStepFailure[] = [];
+  let report: TickStepReport = {};
+  for (const step of tickSteps) {
+    try {
+      report = { ...report, ...(await step.run(app, tick)) };
+    } catch (error) {
+      app.log.error("tick step failed", { step: step.name, error });
+      failures.push({ step: step.name, error });
+    }
+  }
+  app.log.info("tick finished", {
+    slotAt: new Date(tick.slotAt).toISOString(),
+    ...report,
+    ...(failures.length > 0 ? { failedSteps: failures.map((failure) => failure.step).join(", ") } : {}),
+    databaseQueries: app.database.queryCount,
+  });
+  return failures;
+}
+
+/** Every due raffle's slot: drawn here, or fanned out to the queue when there are many. */
+async function drawDueRaffles(app: AppContext, tick: TickState): Promise<TickStepReport> {
+  const { slotAt, bindings } = tick;
   const due = await findDueRaffles(app.database, slotAt, maximumDueRaffles);
   const liveness = due.length > 0 ? await readLiveness(app, due) : new Map<string, boolean>();
   const isLive = (raffle: DueRaffle) => liveness.get(raffle.twitchBroadcasterId);
@@ -84,7 +164,7 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     app,
     drawnHere.filter((raffle) => isLive(raffle) === true).map((raffle) => raffle.twitchBroadcasterId),
   );
-  // One read of every slot's entrants and one beacon round for the whole tick (drawSlots.ts).
+  // The entrants read in small batches and one beacon round for the whole tick (drawSlots.ts).
   const settled = await makeDraws(
     app,
     drawnHere.map((raffle) => ({
@@ -110,34 +190,43 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
     });
     failed += 1;
   });
-  const drawIds = outcomes.flatMap((outcome) => (outcome.kind === "drawn" ? [outcome.drawId] : []));
-  const counts = countOutcomes(outcomes);
-  // Unclaimed prizes past their window: expired, redrawn (or their code back in stock), and the
-  // redraws announced below with the draws.
-  const claims = await expireClaims(app);
-  const announced = await announcePending(app, { drawIds, includeDue: true, claimIds: claims.redrawnClaimIds });
-  const claimedEdits = await finishClaimedEdits(app);
-  const validation = await maintainTwitchLinks(app);
-  await deleteExpiredOAuthStates(app.database, app.now());
-  const purgedEventSubMessages = await purgeOldEventSubMessages(app.database, app.now());
-  await resealSecrets(app);
-  app.log.info("tick finished", {
-    slotAt: new Date(slotAt).toISOString(),
+  tick.drawIds = outcomes.flatMap((outcome) => (outcome.kind === "drawn" ? [outcome.drawId] : []));
+  return {
     dueRaffles: due.length,
     liveRaffles: live.length,
     fannedOut,
-    ...counts,
+    ...countOutcomes(outcomes),
     failed,
-    announced: announced.delivered,
-    announcementRetries: announced.retry,
+  };
+}
+
+async function expireClaimsStep(app: AppContext, tick: TickState): Promise<TickStepReport> {
+  const claims = await expireClaims(app);
+  tick.redrawnClaimIds = claims.redrawnClaimIds;
+  return {
     claimsRedrawn: claims.redrawnClaimIds.length,
     claimsEnded: claims.ended,
     codesReturned: claims.codesReturned,
     claimExpiryFailures: claims.failed,
-    linksValidated: validation.validated,
-    linkValidationFailures: validation.failed,
-    purgedEventSubMessages,
-    claimedEdits,
-    databaseQueries: app.database.queryCount,
+  };
+}
+
+/** This tick's draws and redraws, and every announcement due for a retry (includeDue). */
+async function announceStep(app: AppContext, tick: TickState): Promise<TickStepReport> {
+  const announced = await announcePending(app, {
+    drawIds: tick.drawIds ?? [],
+    includeDue: true,
+    claimIds: tick.redrawnClaimIds ?? [],
   });
+  return { announced: announced.delivered, announcementRetries: announced.retry };
+}
+
+async function maintainTwitchLinksStep(app: AppContext): Promise<TickStepReport> {
+  const validation = await maintainTwitchLinks(app);
+  return { linksValidated: validation.validated, linkValidationFailures: validation.failed };
+}
+
+async function purgeOAuthStatesStep(app: AppContext): Promise<undefined> {
+  await deleteExpiredOAuthStates(app.database, app.now());
+  return undefined;
 }

@@ -9,6 +9,7 @@ import {
   maximumCodesPerCommand,
   readCodes,
 } from "../../../raffle/lootCodes";
+import { formatServerLimit } from "../../../raffle/serverLimits";
 import { escapeMarkdown } from "../../message";
 import { type Invocation, UserFacingError } from "../CommandGroup";
 import { attachmentOption, textOption } from "../commandOptions";
@@ -38,6 +39,17 @@ export const codes = defineSubcommand({
     const result = await addLootCodes(invocation.app, invocation.guildId, options.name, entries);
     if (result.kind === "noItem")
       throw new UserFacingError("lootCodesUnknownItem", { name: escapeMarkdown(options.name) });
+    if (result.kind === "tooManyForItem")
+      throw new UserFacingError("lootCodesPerItemLimitReached", {
+        name: escapeMarkdown(result.itemName),
+        maximum: formatServerLimit("codesPerItem", locale),
+        count: result.unused,
+        added: entries.length,
+      });
+    if (result.kind === "tooManyForServer")
+      throw new UserFacingError("lootCodesPerServerLimitReached", {
+        maximum: formatServerLimit("codesPerServer", locale),
+      });
     if (result.kind === "alreadyStored") {
       if (!result.entry) throw new UserFacingError("lootCodesAlreadyStoredRace");
       throw new UserFacingError("lootCodesAlreadyStored", { where: describeEntry(locale, result.entry) });
