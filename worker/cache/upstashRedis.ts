@@ -2,7 +2,9 @@
  * The few Redis commands LiveLoot uses, over Upstash's REST API (https://upstash.com/docs/redis/
  * features/restapi): `POST {url}` with the command as a JSON array answers `{"result": …}` or
  * `{"error": "…"}`; `POST {url}/pipeline` with an array of commands answers one such object per
- * command, in order. Strings travel as UTF-8 text (no `Upstash-Encoding: base64`).
+ * command, in order, and `POST {url}/multi-exec` does the same as one atomic transaction (a
+ * transaction Redis discards whole answers a single `{"error": "…"}`). Strings travel as UTF-8
+ * text (no `Upstash-Encoding: base64`).
  *
  * Why not `@upstash/redis`: its client carries a method for every Redis command and weighs
  * 17 KiB of the Worker's 150 KiB gzip budget, for the nine commands used here. Values are
@@ -43,11 +45,17 @@ function readReply(reply: unknown): unknown {
   return decodeValue((reply as { result: unknown }).result);
 }
 
-/** Commands queued for one round trip; `exec` answers their results in order. */
+/**
+ * Commands queued for one round trip; `exec` answers their results in order. Sent to `/pipeline`
+ * (other clients' commands may interleave) or, from `UpstashRedis.multi()`, to `/multi-exec` (atomic).
+ */
 export class UpstashPipeline {
   private readonly commands: Argument[][] = [];
 
-  constructor(private readonly client: UpstashRedis) {}
+  constructor(
+    private readonly client: UpstashRedis,
+    private readonly path: "/pipeline" | "/multi-exec" = "/pipeline",
+  ) {}
 
   get(key: string): this {
     return this.push(["GET", key]);
@@ -82,17 +90,27 @@ export class UpstashPipeline {
     return this.push(["SRANDMEMBER", key, count]);
   }
 
-  expire(key: string, seconds: number): this {
-    return this.push(["EXPIRE", key, seconds]);
+  /** `NX`: only when the key has no expiry yet (Redis 7), so a repeat never extends it. */
+  expire(key: string, seconds: number, condition?: "NX"): this {
+    return this.push(["EXPIRE", key, seconds, ...(condition === undefined ? [] : [condition])]);
+  }
+
+  ttl(key: string): this {
+    return this.push(["TTL", key]);
   }
 
   incr(key: string): this {
     return this.push(["INCR", key]);
   }
 
+  decr(key: string): this {
+    return this.push(["DECR", key]);
+  }
+
   async exec<Results extends unknown[] = unknown[]>(): Promise<Results> {
     if (this.commands.length === 0) return [] as unknown as Results;
-    const replies = await this.client.request("/pipeline", this.commands);
+    const replies = await this.client.request(this.path, this.commands);
+    if (!Array.isArray(replies)) readReply(replies);
     if (!Array.isArray(replies) || replies.length !== this.commands.length) {
       throw new UpstashError("Upstash answered a pipeline with the wrong number of results");
     }
@@ -117,6 +135,11 @@ export class UpstashRedis {
 
   pipeline(): UpstashPipeline {
     return new UpstashPipeline(this);
+  }
+
+  /** A transaction: the queued commands run together, nothing between them (`/multi-exec`). */
+  multi(): UpstashPipeline {
+    return new UpstashPipeline(this, "/multi-exec");
   }
 
   async get<Value = unknown>(key: string): Promise<Value | null> {
