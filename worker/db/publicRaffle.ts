@@ -8,7 +8,7 @@ import type { Queryable } from "./Database";
  */
 export interface PublicRaffle {
   publicId: string;
-  /** The Twitch channel the raffle runs for (its login). */
+  /** The Twitch channel the raffle runs for now (its login); each draw names its own (`PublicDraw`). */
   channelLogin: string;
   everyMinutes: number;
   cooldownMinutes: number;
@@ -21,8 +21,27 @@ export interface PublicRaffle {
   startedAt: string;
   /** Oldest first: the draws selected (readPublicRaffle's `selection`). */
   draws: PublicDraw[];
+  /**
+   * The versions of the raffle's terms the selected draws were drawn under, and its current one,
+   * oldest first: a restart with new settings or a re-link to another channel starts a new version,
+   * and a draw keeps the one in force when it was drawn (0020_raffle_terms.sql).
+   */
+  terms: PublicTerms[];
   /** How many draws the raffle has in all (more than `draws.length` when the list was cut). */
   drawTotal: number;
+}
+
+/** What the public page shows of how a raffle draws, as it stood for a range of its draws. */
+export interface PublicTerms {
+  version: number;
+  /** The Twitch channel drawn from (its login). */
+  channelLogin: string;
+  everyMinutes: number;
+  cooldownMinutes: number;
+  luck: boolean;
+  /** The streamer's own rules text, or null. */
+  rules: string | null;
+  gates: RaffleGates;
 }
 
 /** A draw made with `liveloot/v1`: everything its record publishes. */
@@ -51,6 +70,10 @@ export interface PublicDraw {
   winnerUserId: string;
   winnerLogin: string;
   winnerDisplayName: string;
+  /** The version of the raffle's terms in force when the draw was made (one of `PublicRaffle.terms`). */
+  termsVersion: number;
+  /** The Twitch channel the draw was made in (its terms' channel). */
+  channelLogin: string;
   /** Entrants the pick ran over (v1), or the candidates the old draw examined. */
   entrantCount: number;
   /** Null for a draw made before verifiable draws (no record to recompute). */
@@ -102,7 +125,18 @@ type RaffleRow = GateColumnsRow & {
   draw_total: string;
 };
 
+type TermsRow = GateColumnsRow & {
+  version: number;
+  twitch_broadcaster_login: string;
+  every_minutes: number;
+  cooldown_minutes: number;
+  luck: boolean;
+  rules: string | null;
+};
+
 type DrawRow = {
+  terms_version: number;
+  channel_login: string;
   draw_number: number | null;
   kind: "scheduled" | "manual";
   slot_at: string;
@@ -149,7 +183,10 @@ export async function readPublicRaffle(
             limit: selection.limit,
             values: [selection.before ?? null],
           };
-  const [raffleRows = [], drawRows = []] = await database.batch([
+  // The selected draws, newest first: the draws read, and the terms read for them.
+  const selectedDraws = `select d.id from draws d join raffles r on r.id = d.raffle_id
+    where r.public_id = $1 and ${filter.where} order by d.slot_at desc, d.id desc limit $2`;
+  const [raffleRows = [], drawRows = [], termsRows = []] = await database.batch([
     {
       text: `select r.public_id, r.twitch_broadcaster_login, r.every_minutes, r.cooldown_minutes, r.luck, r.rules,
          ${selectGateColumns("r")},
@@ -169,14 +206,26 @@ export async function readPublicRaffle(
            ${withLists ? "d.entrants, d.items" : "null as entrants, null as items"},
            coalesce(jsonb_array_length(d.entrants), d.candidate_count) as entrant_count,
            d.entrants_sha256, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id,
+           t.version as terms_version, t.twitch_broadcaster_login as channel_login,
            (select json_agg(json_build_object('n', c.n, 'user_id', c.winner_twitch_user_id,
               'login', c.winner_twitch_login, 'name', c.winner_twitch_display_name, 'status', c.status) order by c.n)
             from claims c where c.draw_id = d.id) as claims
-         from draws d join raffles r on r.id = d.raffle_id
+         from draws d join raffles r on r.id = d.raffle_id join raffle_terms t on t.id = d.terms_id
          where r.public_id = $1 and ${filter.where}
          order by d.slot_at desc, d.id desc
          limit $2
        ) newest order by sort_slot_at, sort_id`,
+      values: [publicId, filter.limit, ...filter.values],
+    },
+    {
+      // Only the versions these draws name, and the current one: one row per version, not per draw.
+      text: `select t.version, t.twitch_broadcaster_login, t.every_minutes, t.cooldown_minutes, t.luck, t.rules,
+         ${selectGateColumns("t")}
+       from raffle_terms t join raffles r on r.id = t.raffle_id
+       where r.public_id = $1
+         and (t.id in (select d.terms_id from draws d where d.id in (${selectedDraws}))
+              or t.version = (select max(latest.version) from raffle_terms latest where latest.raffle_id = r.id))
+       order by t.version`,
       values: [publicId, filter.limit, ...filter.values],
     },
   ]);
@@ -193,13 +242,28 @@ export async function readPublicRaffle(
     status: raffle.status,
     startedAt: raffle.started_at,
     draws: (drawRows as DrawRow[]).map(mapPublicDraw),
+    terms: (termsRows as TermsRow[]).map(mapTerms),
     drawTotal: Number(raffle.draw_total),
+  };
+}
+
+function mapTerms(row: TermsRow): PublicTerms {
+  return {
+    version: row.version,
+    channelLogin: row.twitch_broadcaster_login,
+    everyMinutes: row.every_minutes,
+    cooldownMinutes: row.cooldown_minutes,
+    luck: row.luck,
+    rules: row.rules,
+    gates: mapGates(row),
   };
 }
 
 function mapPublicDraw(row: DrawRow): PublicDraw {
   const proof = mapProof(row);
   return {
+    termsVersion: row.terms_version,
+    channelLogin: row.channel_login,
     drawNumber: row.draw_number,
     kind: row.kind,
     slotAt: row.slot_at,
