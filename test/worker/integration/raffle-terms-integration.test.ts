@@ -58,7 +58,8 @@ describe("a draw's public record keeps the terms it was drawn under", () => {
     await runCommand(scene, "loot", "import", { items: "Sword:1, Shield:1" });
     const oldRules = "Old rules: one prize per person & <b>be kind</b>";
     const newRules = "New rules, stricter: followers only";
-    const started = await runCommand(scene, "raffle", "start", { cooldown: 0, rules: oldRules });
+    // Each draw opens a claim, whose page names the channel the prize was won in.
+    const started = await runCommand(scene, "raffle", "start", { cooldown: 0, rules: oldRules, claim: 60 });
     expect(started.body.data?.content).toMatch(/^🎁/);
     // Four viewers: the restart's cooldown leaves at least two who have not won.
     const viewers = ["first", "second", "third", "fourth"].map((name) => createChatter(name));
@@ -67,7 +68,7 @@ describe("a draw's public record keeps the terms it was drawn under", () => {
     await drawOnce(scene);
 
     await pause(scene.guildId);
-    const restarted = await runCommand(scene, "raffle", "start", { cooldown: 5, rules: newRules });
+    const restarted = await runCommand(scene, "raffle", "start", { cooldown: 5, rules: newRules, claim: 60 });
     expect(restarted.body.data?.content).toMatch(/^🎁/);
     await drawOnce(scene);
 
@@ -142,6 +143,18 @@ describe("a draw's public record keeps the terms it was drawn under", () => {
     }
     expect(readPageTerms(html, "3")).toContain("Version 3 (latest)");
     expect(html).toContain("These rules changed while the raffle ran");
+
+    // A winner holding the link of a prize won before the re-link sees the channel it was won in.
+    const claims = await database.query<{ public_id: string; draw_number: number }>(
+      `select c.public_id, d.draw_number from claims c join draws d on d.id = c.draw_id
+       where d.guild_id = $1 and c.n = 0 order by d.draw_number`,
+      [scene.guildId],
+    );
+    expect(claims).toHaveLength(4);
+    for (const [index, claim] of claims.entries()) {
+      const claimPage = await (await get(`/claim/${claim.public_id}`, { accept: browserAccept })).text();
+      expect(claimPage).toContain(`in ${expected[index]?.channel}&#39;s giveaway`);
+    }
   });
 
   it("starts no new version when a restart changes nothing the page shows, and a draw's terms cannot be changed", async () => {
