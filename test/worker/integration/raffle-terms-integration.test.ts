@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { readDrawEntrants, recordDraw } from "../../../worker/db/draws";
+import { findActiveRaffleDetails } from "../../../worker/db/raffles";
+import { decideSlot } from "../../../worker/raffle/drawSlots";
 import { callWorker } from "../../support/worker/callWorker";
 import {
   createChatter,
@@ -187,5 +190,48 @@ describe("a draw's public record keeps the terms it was drawn under", () => {
     ]);
     const json = (await (await get(`/r/${raffle?.public_id}.json`)).json()) as { draws: { rules: string }[] };
     expect(json.draws.map((draw) => draw.rules)).toEqual(["Same rules", "Same rules"]);
+  });
+
+  it("refuses as stale a draw whose raffle was re-linked between reading its chat and recording it", async () => {
+    const { scene, streamer } = await createLinkedScene();
+    await runCommand(scene, "loot", "import", { items: "Sword:1" });
+    await runCommand(scene, "raffle", "start", { cooldown: 0, rules: "Before" });
+    const viewer = createChatter("early");
+    // As the draw path reads it: the raffle (its terms' version), then its chat, then the entrants.
+    const raffle = await findActiveRaffleDetails(database, scene.guildId);
+    if (!raffle) throw new Error("no raffle");
+    const slotAt = Date.now();
+    const [read] = await readDrawEntrants(database, [
+      { raffleId: raffle.id, slotAt, kind: "manual", candidates: [{ ...viewer, name: viewer.displayName }] },
+    ]);
+    if (read?.outcome !== "ready") throw new Error(`read_draw_entrants answered ${read?.outcome}`);
+    const randomness = { round: null, signature: null, randomness: "ab".repeat(32) };
+    const decision = await decideSlot(read, `manual-${"0".repeat(16)}`, Date.now(), randomness);
+    // The server is re-linked to another Twitch account while the draw waits for its beacon round.
+    await linkTwitch(scene, await createTwitchUser());
+    const stale = await recordDraw(database, {
+      raffleId: raffle.id,
+      slotAt,
+      kind: "manual",
+      decision: { ...decision, terms_version: raffle.termsVersion },
+    });
+    expect(stale.outcome).toBe("stale");
+    expect(await readDraws(database, scene.guildId)).toEqual([]);
+    // Read again under the new terms, the same chat is recorded, in the new channel.
+    const current = await findActiveRaffleDetails(database, scene.guildId);
+    expect(current?.termsVersion).toBe(raffle.termsVersion + 1);
+    expect(current?.twitchBroadcasterLogin).not.toBe(streamer.login);
+    const drawn = await recordDraw(database, {
+      raffleId: raffle.id,
+      slotAt,
+      kind: "manual",
+      decision: { ...decision, terms_version: current?.termsVersion },
+    });
+    expect(drawn.outcome).toBe("drawn");
+    const [row] = await database.query<{ login: string }>(
+      "select t.twitch_broadcaster_login as login from draws d join raffle_terms t on t.id = d.terms_id where d.guild_id = $1",
+      [scene.guildId],
+    );
+    expect(row?.login).toBe(current?.twitchBroadcasterLogin);
   });
 });
