@@ -1,5 +1,6 @@
 import { type GateColumnsRow, mapGates, type RaffleGates, selectGateColumns } from "../raffle/gates";
 import type { Queryable } from "./Database";
+import { selectTermsVersion } from "./raffleTerms";
 
 /**
  * What the public raffle page (`/r/{raffle}`, `.json`, `.csv`) may show of a raffle: its rules and
@@ -123,6 +124,7 @@ type RaffleRow = GateColumnsRow & {
   status: "running" | "paused" | "stopped";
   started_at: string;
   draw_total: string;
+  terms_version: number;
 };
 
 type TermsRow = GateColumnsRow & {
@@ -135,6 +137,8 @@ type TermsRow = GateColumnsRow & {
 };
 
 type DrawRow = {
+  /** Set on the first selected draw of each version of the terms. */
+  terms: TermsRow | null;
   terms_version: number;
   channel_login: string;
   draw_number: number | null;
@@ -183,21 +187,26 @@ export async function readPublicRaffle(
             limit: selection.limit,
             values: [selection.before ?? null],
           };
-  // The selected draws, newest first: the draws read, and the terms read for them.
-  const selectedDraws = `select d.id from draws d join raffles r on r.id = d.raffle_id
-    where r.public_id = $1 and ${filter.where} order by d.slot_at desc, d.id desc limit $2`;
-  const [raffleRows = [], drawRows = [], termsRows = []] = await database.batch([
+  const [raffleRows = [], drawRows = []] = await database.batch([
     {
       text: `select r.public_id, r.twitch_broadcaster_login, r.every_minutes, r.cooldown_minutes, r.luck, r.rules,
-         ${selectGateColumns("r")},
+         ${selectGateColumns("r")}, ${selectTermsVersion("r")},
          r.status, to_char(r.started_at at time zone 'UTC', ${isoMilliseconds}) as started_at,
          (select count(*) from draws d where d.raffle_id = r.id)::text as draw_total
        from raffles r where r.public_id = $1`,
       values: [publicId],
     },
     {
-      // The lists only when they are published: the page and the CSV show counts.
-      text: `select * from (
+      // The lists only when they are published: the page and the CSV show counts. Each version of
+      // the terms is read once, with the first (oldest) selected draw made under it.
+      text: `select newest.*,
+         case when row_number() over (partition by newest.terms_id order by sort_slot_at, sort_id) = 1 then
+           (select row_to_json(terms_row) from (
+              select t.version, t.twitch_broadcaster_login, t.every_minutes, t.cooldown_minutes, t.luck, t.rules,
+                ${selectGateColumns("t")}
+              from raffle_terms t where t.id = newest.terms_id) terms_row)
+         end as terms
+       from (
          select d.draw_number, d.kind, to_char(d.slot_at at time zone 'UTC', ${isoMilliseconds}) as slot_at,
            d.item_id::text as item_id, d.item_name, d.winner_twitch_user_id, d.winner_twitch_login,
            d.winner_twitch_display_name, d.candidate_count, d.algorithm, d.slot_label,
@@ -206,7 +215,7 @@ export async function readPublicRaffle(
            ${withLists ? "d.entrants, d.items" : "null as entrants, null as items"},
            coalesce(jsonb_array_length(d.entrants), d.candidate_count) as entrant_count,
            d.entrants_sha256, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id,
-           t.version as terms_version, t.twitch_broadcaster_login as channel_login,
+           d.terms_id, t.version as terms_version, t.twitch_broadcaster_login as channel_login,
            (select json_agg(json_build_object('n', c.n, 'user_id', c.winner_twitch_user_id,
               'login', c.winner_twitch_login, 'name', c.winner_twitch_display_name, 'status', c.status) order by c.n)
             from claims c where c.draw_id = d.id) as claims
@@ -215,17 +224,6 @@ export async function readPublicRaffle(
          order by d.slot_at desc, d.id desc
          limit $2
        ) newest order by sort_slot_at, sort_id`,
-      values: [publicId, filter.limit, ...filter.values],
-    },
-    {
-      // Only the versions these draws name, and the current one: one row per version, not per draw.
-      text: `select t.version, t.twitch_broadcaster_login, t.every_minutes, t.cooldown_minutes, t.luck, t.rules,
-         ${selectGateColumns("t")}
-       from raffle_terms t join raffles r on r.id = t.raffle_id
-       where r.public_id = $1
-         and (t.id in (select d.terms_id from draws d where d.id in (${selectedDraws}))
-              or t.version = (select max(latest.version) from raffle_terms latest where latest.raffle_id = r.id))
-       order by t.version`,
       values: [publicId, filter.limit, ...filter.values],
     },
   ]);
@@ -242,9 +240,18 @@ export async function readPublicRaffle(
     status: raffle.status,
     startedAt: raffle.started_at,
     draws: (drawRows as DrawRow[]).map(mapPublicDraw),
-    terms: (termsRows as TermsRow[]).map(mapTerms),
+    terms: listTerms(raffle, drawRows as DrawRow[]),
     drawTotal: Number(raffle.draw_total),
   };
+}
+
+/** The versions the draws name (each read with its first draw) and the raffle's current one, oldest first. */
+function listTerms(raffle: RaffleRow, draws: DrawRow[]): PublicTerms[] {
+  const versions = new Map<number, PublicTerms>();
+  for (const draw of draws) if (draw.terms) versions.set(draw.terms.version, mapTerms(draw.terms));
+  // The raffle's own columns are its newest version (a trigger keeps them together).
+  versions.set(raffle.terms_version, mapTerms({ ...raffle, version: raffle.terms_version }));
+  return [...versions.values()].sort((left, right) => left.version - right.version);
 }
 
 function mapTerms(row: TermsRow): PublicTerms {
