@@ -60,7 +60,9 @@ function describeOperation(operation: AdminOperation) {
         description: "OK",
         content: { "application/json": { schema: toSchema(adminResponses[operation.id as never], "output") } },
       },
-      "400": errorReference("Invalid input; `issues` name each path (query.limit, body.type, path.guild)"),
+      "400": errorReference(
+        "Invalid input or a malformed percent-escape in the path; `issues` name each path (query.limit, body.type, path.guild, path)",
+      ),
       "401": errorReference("Missing or wrong bearer token"),
       "404": errorReference("Not found"),
       "409": errorReference("Conflicts with the current state (needs re-authorization, already exists)"),

@@ -9,7 +9,8 @@
 --              "entrants_sha256", "items": [[item_id, name, weight]] sorted by id, "items_sha256",
 --              "item_id", "winner": {"id", "login", "name"} or null when entrants is empty,
 --              "chatters_seen", "excluded_count", "cooling_down_count" (from read_draw_entrants),
---              and "gate_emptied" (the gate that left nobody, checked before the read)}
+--              "gate_emptied" (the gate that left nobody, checked before the read), and optionally
+--              "terms_version" (the raffle's terms its chat was read under, 0020_raffle_terms.sql)}
 --
 -- The published lists must hash to the published hashes and contain the item and the winner;
 -- anything else is a bug in the caller and raises invalid_parameter_value.
@@ -34,7 +35,10 @@
 --                    counts 1, each next one every_minutes), and nobody_eligible_notice is true
 --                    once per run, at the slot that reaches 5: tell the raffle's channel.
 --   stale            between the read and now the winner won elsewhere in the guild (cooldown),
---                    was excluded, or the item ran out: nothing recorded; read the slot again
+--                    was excluded, or the item ran out: nothing recorded; read the slot again.
+--                    Also when the raffle's terms changed since its chat was read (a restart with
+--                    new settings, a re-link): the draw would be published under terms its
+--                    entrants were not read under (draws take the newest terms, by trigger)
 --
 -- Concurrency: the raffle row is locked first, so calls on one raffle run one after the other and
 -- each sees the draws (slots) committed before it; then the guild row, so draws in one guild (a
@@ -123,6 +127,15 @@ begin
   if (make_raffle.kind = 'scheduled' and make_raffle.slot_at < raffle.next_slot_at)
     or exists (select from draws d where d.raffle_id = raffle.id and d.slot_at = make_raffle.slot_at) then
     outcome := 'slot_taken';
+    return next;
+    return;
+  end if;
+
+  -- Under the raffle's lock its terms cannot change until the draw is recorded (0020).
+  if make_raffle.decision ? 'terms_version'
+    and (make_raffle.decision ->> 'terms_version')::integer is distinct from
+        (select max(t.version) from raffle_terms t where t.raffle_id = raffle.id) then
+    outcome := 'stale';
     return next;
     return;
   end if;

@@ -47,7 +47,7 @@ function matchOperation(
   method: string,
   path: string,
 ): { operation: AdminOperation & { id: keyof typeof adminHandlers }; parameters: Record<string, string> } {
-  const segments = path.replace(/\/+$/, "").split("/");
+  const segments = path.replace(/\/+$/, "").split("/").map(decodePathSegment);
   let pathMatched = false;
   for (const operation of adminOperations) {
     const template = operation.path.split("/");
@@ -56,7 +56,7 @@ function matchOperation(
     const matches = template.every((part, index) => {
       const segment = segments[index] ?? "";
       if (!part.startsWith("{")) return part === segment;
-      parameters[part.slice(1, -1)] = decodeURIComponent(segment);
+      parameters[part.slice(1, -1)] = segment;
       return segment !== "";
     });
     if (!matches) continue;
@@ -65,6 +65,17 @@ function matchOperation(
   }
   if (pathMatched) throw new AdminError(405, "method_not_allowed", `${method} is not allowed here.`);
   throw new AdminError(404, "not_found", "No such admin endpoint; see /admin/openapi.json.");
+}
+
+/** A segment as its percent-escapes spell it; a malformed escape (`%E0`, `%zz`) is the client's mistake. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AdminError(400, "invalid_request", "The path is not valid.", [
+      { path: "path", message: "malformed percent-encoding" },
+    ]);
+  }
 }
 
 async function parseInput(

@@ -60,9 +60,9 @@ export async function findClaimSummary(
   now: number,
 ): Promise<ClaimSummary | undefined> {
   const rows = await database.query<SummaryRow>(
-    `select c.public_id, c.status, c.expires_at, d.item_name, r.twitch_broadcaster_login, c.winner_twitch_display_name,
+    `select c.public_id, c.status, c.expires_at, d.item_name, t.twitch_broadcaster_login, c.winner_twitch_display_name,
        exists (select from loot_codes lc where lc.draw_id = d.id) as has_code
-     from claims c join draws d on d.id = c.draw_id join raffles r on r.id = d.raffle_id
+     from claims c join draws d on d.id = c.draw_id join raffle_terms t on t.id = d.terms_id
      where c.public_id = $1`,
     [publicId],
   );
@@ -214,12 +214,14 @@ export async function claimPrize(
        returning lc.id
      )
      select t.winner_twitch_user_id, t.winner_twitch_display_name, t.status, t.expires_at,
-       exists (select from claimed) as just_claimed, d.item_name, r.twitch_broadcaster_login, r.discord_channel_id,
+       exists (select from claimed) as just_claimed, d.item_name, terms.twitch_broadcaster_login, r.discord_channel_id,
        case when t.n = 0 then d.announcement_message_id else t.announcement_message_id end as message_id,
        g.locale, lc.item_id::text as code_item_id, lc.seal_id::text, lc.code_ciphertext, lc.code_key_id
      from target t
      join draws d on d.id = t.draw_id
      join raffles r on r.id = d.raffle_id
+     -- The channel the prize was drawn in, as its draw records it (a re-link does not change it).
+     join raffle_terms terms on terms.id = d.terms_id
      join guilds g on g.id = r.guild_id
      left join loot_codes lc on lc.draw_id = t.draw_id`,
     [input.claimId, input.twitchUserId, new Date(input.now), input.openedSealId ?? null],

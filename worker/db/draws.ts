@@ -141,6 +141,8 @@ export interface RecordedDecision {
   /** With gates, `chatters_seen` is the chat sample's size before them. */
   /** The gate after which nobody was left (why the slot is empty), if a gate emptied it. */
   gate_emptied?: GateName | null;
+  /** The version of the raffle's terms the chat was read under (0020); make_raffle answers stale to another. */
+  terms_version?: number;
 }
 
 /** One call of make_raffle, mapped. */

@@ -6,6 +6,7 @@ import {
   selectChannelLivenessColumns,
 } from "./channelLiveness";
 import type { Queryable } from "./Database";
+import { selectTermsVersion } from "./raffleTerms";
 import { mapLink, selectLinkColumns, type TwitchLink, type TwitchLinkRow } from "./twitchLinks";
 
 /** A raffle whose slot has come, with what the tick needs to draw for it. */
@@ -24,6 +25,8 @@ export interface DueRaffle {
   gates: RaffleGates;
   /** The channel's `channel.chat.message` subscription is enabled (any guild). */
   chatPushed: boolean;
+  /** The raffle's terms as read (db/raffleTerms.ts): a draw recorded under newer ones is stale. */
+  termsVersion: number;
 }
 
 interface DueRaffleRow extends TwitchLinkRow, ChannelLivenessRow, GateColumnsRow {
@@ -33,6 +36,7 @@ interface DueRaffleRow extends TwitchLinkRow, ChannelLivenessRow, GateColumnsRow
   twitch_broadcaster_id: string;
   liveness_pushed: boolean;
   chat_pushed: boolean;
+  terms_version: number;
 }
 
 // Both stream subscriptions of the channel enabled (they belong to the channel, whichever guilds
@@ -42,7 +46,7 @@ const dueRaffleColumns = `r.id, r.guild_id, r.discord_channel_id, r.twitch_broad
    where s.broadcaster_id = r.twitch_broadcaster_id
      and s.type in ('stream.online', 'stream.offline') and s.status = 'enabled') as liveness_pushed,
   ${selectChannelLivenessColumns("c")}, ${selectLinkColumns("l")}, ${selectGateColumns("r")},
-  ${selectChatPushed("r")}`;
+  ${selectChatPushed("r")}, ${selectTermsVersion("r")}`;
 
 function mapDueRaffle(row: DueRaffleRow): DueRaffle {
   return {
@@ -55,6 +59,7 @@ function mapDueRaffle(row: DueRaffleRow): DueRaffle {
     link: mapLink(row),
     gates: mapGates(row),
     chatPushed: row.chat_pushed,
+    termsVersion: row.terms_version,
   };
 }
 

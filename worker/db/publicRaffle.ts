@@ -1,5 +1,6 @@
 import { type GateColumnsRow, mapGates, type RaffleGates, selectGateColumns } from "../raffle/gates";
 import type { Queryable } from "./Database";
+import { selectTermsVersion } from "./raffleTerms";
 
 /**
  * What the public raffle page (`/r/{raffle}`, `.json`, `.csv`) may show of a raffle: its rules and
@@ -8,7 +9,7 @@ import type { Queryable } from "./Database";
  */
 export interface PublicRaffle {
   publicId: string;
-  /** The Twitch channel the raffle runs for (its login). */
+  /** The Twitch channel the raffle runs for now (its login); each draw names its own (`PublicDraw`). */
   channelLogin: string;
   everyMinutes: number;
   cooldownMinutes: number;
@@ -21,8 +22,27 @@ export interface PublicRaffle {
   startedAt: string;
   /** Oldest first: the draws selected (readPublicRaffle's `selection`). */
   draws: PublicDraw[];
+  /**
+   * The versions of the raffle's terms the selected draws were drawn under, and its current one,
+   * oldest first: a restart with new settings or a re-link to another channel starts a new version,
+   * and a draw keeps the one in force when it was drawn (0020_raffle_terms.sql).
+   */
+  terms: PublicTerms[];
   /** How many draws the raffle has in all (more than `draws.length` when the list was cut). */
   drawTotal: number;
+}
+
+/** What the public page shows of how a raffle draws, as it stood for a range of its draws. */
+export interface PublicTerms {
+  version: number;
+  /** The Twitch channel drawn from (its login). */
+  channelLogin: string;
+  everyMinutes: number;
+  cooldownMinutes: number;
+  luck: boolean;
+  /** The streamer's own rules text, or null. */
+  rules: string | null;
+  gates: RaffleGates;
 }
 
 /** A draw made with `liveloot/v1`: everything its record publishes. */
@@ -51,6 +71,10 @@ export interface PublicDraw {
   winnerUserId: string;
   winnerLogin: string;
   winnerDisplayName: string;
+  /** The version of the raffle's terms in force when the draw was made (one of `PublicRaffle.terms`). */
+  termsVersion: number;
+  /** The Twitch channel the draw was made in (its terms' channel). */
+  channelLogin: string;
   /** Entrants the pick ran over (v1), or the candidates the old draw examined. */
   entrantCount: number;
   /** Null for a draw made before verifiable draws (no record to recompute). */
@@ -100,9 +124,23 @@ type RaffleRow = GateColumnsRow & {
   status: "running" | "paused" | "stopped";
   started_at: string;
   draw_total: string;
+  terms_version: number;
+};
+
+type TermsRow = GateColumnsRow & {
+  version: number;
+  twitch_broadcaster_login: string;
+  every_minutes: number;
+  cooldown_minutes: number;
+  luck: boolean;
+  rules: string | null;
 };
 
 type DrawRow = {
+  /** Set on the first selected draw of each version of the terms. */
+  terms: TermsRow | null;
+  terms_version: number;
+  channel_login: string;
   draw_number: number | null;
   kind: "scheduled" | "manual";
   slot_at: string;
@@ -152,15 +190,23 @@ export async function readPublicRaffle(
   const [raffleRows = [], drawRows = []] = await database.batch([
     {
       text: `select r.public_id, r.twitch_broadcaster_login, r.every_minutes, r.cooldown_minutes, r.luck, r.rules,
-         ${selectGateColumns("r")},
+         ${selectGateColumns("r")}, ${selectTermsVersion("r")},
          r.status, to_char(r.started_at at time zone 'UTC', ${isoMilliseconds}) as started_at,
          (select count(*) from draws d where d.raffle_id = r.id)::text as draw_total
        from raffles r where r.public_id = $1`,
       values: [publicId],
     },
     {
-      // The lists only when they are published: the page and the CSV show counts.
-      text: `select * from (
+      // The lists only when they are published: the page and the CSV show counts. Each version of
+      // the terms is read once, with the first (oldest) selected draw made under it.
+      text: `select newest.*,
+         case when row_number() over (partition by newest.terms_id order by sort_slot_at, sort_id) = 1 then
+           (select row_to_json(terms_row) from (
+              select t.version, t.twitch_broadcaster_login, t.every_minutes, t.cooldown_minutes, t.luck, t.rules,
+                ${selectGateColumns("t")}
+              from raffle_terms t where t.id = newest.terms_id) terms_row)
+         end as terms
+       from (
          select d.draw_number, d.kind, to_char(d.slot_at at time zone 'UTC', ${isoMilliseconds}) as slot_at,
            d.item_id::text as item_id, d.item_name, d.winner_twitch_user_id, d.winner_twitch_login,
            d.winner_twitch_display_name, d.candidate_count, d.algorithm, d.slot_label,
@@ -169,10 +215,11 @@ export async function readPublicRaffle(
            ${withLists ? "d.entrants, d.items" : "null as entrants, null as items"},
            coalesce(jsonb_array_length(d.entrants), d.candidate_count) as entrant_count,
            d.entrants_sha256, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id,
+           d.terms_id, t.version as terms_version, t.twitch_broadcaster_login as channel_login,
            (select json_agg(json_build_object('n', c.n, 'user_id', c.winner_twitch_user_id,
               'login', c.winner_twitch_login, 'name', c.winner_twitch_display_name, 'status', c.status) order by c.n)
             from claims c where c.draw_id = d.id) as claims
-         from draws d join raffles r on r.id = d.raffle_id
+         from draws d join raffles r on r.id = d.raffle_id join raffle_terms t on t.id = d.terms_id
          where r.public_id = $1 and ${filter.where}
          order by d.slot_at desc, d.id desc
          limit $2
@@ -193,13 +240,37 @@ export async function readPublicRaffle(
     status: raffle.status,
     startedAt: raffle.started_at,
     draws: (drawRows as DrawRow[]).map(mapPublicDraw),
+    terms: listTerms(raffle, drawRows as DrawRow[]),
     drawTotal: Number(raffle.draw_total),
+  };
+}
+
+/** The versions the draws name (each read with its first draw) and the raffle's current one, oldest first. */
+function listTerms(raffle: RaffleRow, draws: DrawRow[]): PublicTerms[] {
+  const versions = new Map<number, PublicTerms>();
+  for (const draw of draws) if (draw.terms) versions.set(draw.terms.version, mapTerms(draw.terms));
+  // The raffle's own columns are its newest version (a trigger keeps them together).
+  versions.set(raffle.terms_version, mapTerms({ ...raffle, version: raffle.terms_version }));
+  return [...versions.values()].sort((left, right) => left.version - right.version);
+}
+
+function mapTerms(row: TermsRow): PublicTerms {
+  return {
+    version: row.version,
+    channelLogin: row.twitch_broadcaster_login,
+    everyMinutes: row.every_minutes,
+    cooldownMinutes: row.cooldown_minutes,
+    luck: row.luck,
+    rules: row.rules,
+    gates: mapGates(row),
   };
 }
 
 function mapPublicDraw(row: DrawRow): PublicDraw {
   const proof = mapProof(row);
   return {
+    termsVersion: row.terms_version,
+    channelLogin: row.channel_login,
     drawNumber: row.draw_number,
     kind: row.kind,
     slotAt: row.slot_at,

@@ -14,6 +14,7 @@ import {
   selectChannelLivenessColumns,
 } from "./channelLiveness";
 import type { Queryable, Statement } from "./Database";
+import { selectTermsVersion } from "./raffleTerms";
 
 export type RaffleStatus = "running" | "paused" | "stopped";
 export type RaffleStatusReason =
@@ -123,6 +124,8 @@ export interface RaffleDetails extends RaffleSummary {
   gateFailure: { gate: GateName; reason: GateFailureReason; status: number | null; at: number } | undefined;
   /** The channel's `channel.chat.message` subscription is enabled (what the chat gate reads). */
   chatPushed: boolean;
+  /** The raffle's terms as read (db/raffleTerms.ts): a draw recorded under newer ones is stale. */
+  termsVersion: number;
 }
 
 interface RaffleDetailsRow extends RaffleSummaryRow, ChannelLivenessRow, GateColumnsRow {
@@ -140,12 +143,13 @@ interface RaffleDetailsRow extends RaffleSummaryRow, ChannelLivenessRow, GateCol
   draw_count: number;
   luck: boolean;
   announce_in_twitch: boolean;
+  terms_version: number;
 }
 
 const detailColumns = `id, guild_id, discord_channel_id, status, status_reason, twitch_broadcaster_id,
   twitch_broadcaster_login, every_minutes, cooldown_minutes, next_slot_at, draw_count, luck, announce_in_twitch,
   ${selectGateColumns("r")}, gate_failure, gate_failure_reason, gate_failure_status, gate_failure_at, last_slot_at,
-  ${selectChatPushed("r")}`;
+  ${selectChatPushed("r")}, ${selectTermsVersion("r")}`;
 
 function mapDetails(row: RaffleDetailsRow): RaffleDetails {
   return {
@@ -173,6 +177,7 @@ function mapDetails(row: RaffleDetailsRow): RaffleDetails {
           }
         : undefined,
     chatPushed: row.chat_pushed,
+    termsVersion: row.terms_version,
   };
 }
 

@@ -33,6 +33,8 @@ export interface SlotToDraw {
   chatters: readonly Candidate[];
   /** With gates: the sample's size before them, and the gate that left nobody. */
   gates?: { chatters: number; emptiedBy: GateName | undefined };
+  /** The version of the raffle's terms its chat was read under; make_raffle refuses newer ones (stale). */
+  termsVersion?: number | undefined;
 }
 
 /**
@@ -51,7 +53,9 @@ export const entrantsReadBatchSize = 10;
  * 3. each slot is decided with livelootV1.decideDraw, the one implementation of the pick, and
  *    recorded by make_raffle exactly as /r/{raffle}.json will publish it.
  * A slot whose winner or item stopped qualifying between read and record (`stale`: a manual draw
- * elsewhere in the server, an exclusion, the stock) is read again once, with a new round.
+ * elsewhere in the server, an exclusion, the stock) is read again once, with a new round; one whose
+ * raffle's terms changed since its chat was read (a restart, a re-link) stays stale: its chat
+ * belongs to the old terms, and the next tick (or the next /raffle draw) reads it anew.
  * Settled slot by slot: a slot whose read, decision or record fails is rejected alone, and the
  * others are drawn.
  */
@@ -173,13 +177,14 @@ async function recordSlot(
   if (read.outcome !== "ready") return { outcome: read.outcome, ...emptyResult };
   // Nobody eligible: make_raffle records the empty slot (no beacon is needed for nothing to draw).
   const decided = await decideSlot(read, slotLabel, entrantsReadAt, randomness ?? noRandomness);
-  const decision = slot.gates
+  const gated = slot.gates
     ? {
         ...decided,
         chatters_seen: slot.gates.chatters,
         gate_emptied: read.entrants.length === 0 ? (slot.gates.emptiedBy ?? null) : null,
       }
     : decided;
+  const decision = slot.termsVersion === undefined ? gated : { ...gated, terms_version: slot.termsVersion };
   return recordDraw(app.database, { raffleId: slot.raffleId, slotAt: slot.slotAt, kind: slot.kind, decision });
 }
 

@@ -30,6 +30,8 @@ export interface DrawableRaffle {
   gates: RaffleGates;
   /** The channel's `channel.chat.message` subscription is enabled (what the chat gate reads). */
   chatPushed: boolean;
+  /** The version of the raffle's terms when it was read (db/raffleTerms.ts); unknown: not checked. */
+  termsVersion?: number;
 }
 
 export type DrawRequest = ScheduledDrawRequest | ManualDrawRequest;
@@ -148,7 +150,8 @@ async function readChat(app: AppContext, request: DrawRequest): Promise<ChatOrOu
   }
   // An empty chat is drawn too: a scheduled slot is then recorded as "nobody in chat".
   const slotAt = request.kind === "scheduled" ? request.slotAt : app.now();
-  if (!gated) return { raffleId: raffle.id, slotAt, kind: request.kind, chatters };
+  const termsVersion = raffle.termsVersion;
+  if (!gated) return { raffleId: raffle.id, slotAt, kind: request.kind, chatters, termsVersion };
   if (gated.unchecked > 0) log.info("gates: viewers not checked yet sit out this slot", { unchecked: gated.unchecked });
   return {
     raffleId: raffle.id,
@@ -156,6 +159,7 @@ async function readChat(app: AppContext, request: DrawRequest): Promise<ChatOrOu
     kind: request.kind,
     chatters: gated.passed,
     gates: { chatters: chatters.length, emptiedBy: gated.emptiedBy },
+    termsVersion,
   };
 }
 

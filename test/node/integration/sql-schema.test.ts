@@ -602,3 +602,130 @@ describe("schema: provable fairness (0012)", () => {
     }
   });
 });
+
+describe("schema: a draw's terms (0020)", () => {
+  it("makes every raffle's current terms its version 1 and points its existing draws at them, in place", async () => {
+    const database = await createTestDatabase();
+    const directory = await mkdtemp(join(tmpdir(), "liveloot-sql-0020-"));
+    try {
+      const sqlDirectory = join(import.meta.dirname, "..", "..", "..", "sql");
+      // The schema as it was before 0020: its migrations, and no functions (none is needed here).
+      await cp(join(sqlDirectory, "migrations"), join(directory, "migrations"), {
+        recursive: true,
+        filter: (source) => !source.endsWith(".sql") || basename(source) < "0020_",
+      });
+      await cp(join(sqlDirectory, "functions"), join(directory, "functions"), {
+        recursive: true,
+        filter: (source) => !source.endsWith(".sql"),
+      });
+      await migrate({ databaseUrl: database.url, directory, log: () => {} });
+      const guildId = "223456789012345678";
+      await queryDatabase(database.url, "insert into guilds (id) values ($1)", [guildId]);
+      await queryDatabase(
+        database.url,
+        `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login, status,
+           status_reason, stopped_at, rules, cooldown_minutes, subscribers_only)
+         values ($1, '42', '1000', 'first_channel', 'stopped', 'stopped_by_user', now(), 'Old rules', 10, true),
+                ($1, '42', '2000', 'second_channel', 'running', null, null, null, 30, false)`,
+        [guildId],
+      );
+      const raffles = await queryDatabase<{ id: string }>(database.url, "select id from raffles order by id");
+      for (const [index, raffle] of raffles.entries()) {
+        await queryDatabase(
+          database.url,
+          `insert into draws (raffle_id, guild_id, kind, slot_at, item_name, winner_twitch_user_id, winner_twitch_login,
+             winner_twitch_display_name, random_words, item_roll, item_pool, candidates, candidate_count, draw_number)
+           values ($1, $2, 'manual', now(), 'Sword', '5', 'viewer', 'Viewer', '{7}', 0, '[{"id": 1, "weight": 1}]',
+             '[{"id": "5", "login": "viewer", "name": "Viewer"}]', 1, $3)`,
+          [raffle.id, guildId, index + 1],
+        );
+      }
+
+      const after = await migrate({ databaseUrl: database.url, log: () => {} });
+
+      expect(after.applied).toContain("0020_raffle_terms.sql");
+      const recorded = await queryDatabase(
+        database.url,
+        `select d.draw_number, t.version, t.twitch_broadcaster_login, t.rules, t.cooldown_minutes, t.subscribers_only
+         from draws d join raffle_terms t on t.id = d.terms_id and t.raffle_id = d.raffle_id order by d.draw_number`,
+      );
+      expect(recorded).toEqual([
+        {
+          draw_number: 1,
+          version: 1,
+          twitch_broadcaster_login: "first_channel",
+          rules: "Old rules",
+          cooldown_minutes: 10,
+          subscribers_only: true,
+        },
+        {
+          draw_number: 2,
+          version: 1,
+          twitch_broadcaster_login: "second_channel",
+          rules: null,
+          cooldown_minutes: 30,
+          subscribers_only: false,
+        },
+      ]);
+      // From now on a change of terms is a new version; the migrated draw keeps version 1.
+      await queryDatabase(
+        database.url,
+        "update raffles set rules = 'New rules', twitch_broadcaster_login = 'renamed' where id = $1",
+        [raffles[1]?.id],
+      );
+      const versions = await queryDatabase(
+        database.url,
+        `select t.version, t.rules, t.twitch_broadcaster_login, count(d.id)::integer as draws
+         from raffle_terms t left join draws d on d.terms_id = t.id where t.raffle_id = $1
+         group by t.id order by t.version`,
+        [raffles[1]?.id],
+      );
+      expect(versions).toEqual([
+        { version: 1, rules: null, twitch_broadcaster_login: "second_channel", draws: 1 },
+        { version: 2, rules: "New rules", twitch_broadcaster_login: "renamed", draws: 0 },
+      ]);
+    } finally {
+      await database.drop();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("stamps a new draw with its raffle's newest terms whatever the insert says, and never changes them", async () => {
+    const guildId = String(300_000_000_000_000_000n + BigInt(randomInt(1_000_000)));
+    await pool.query("insert into guilds (id) values ($1)", [guildId]);
+    const inserted = await pool.query<{ id: string }>(
+      `insert into raffles (guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login, rules)
+       values ($1, '42', '1000', 'streamer', 'First') returning id`,
+      [guildId],
+    );
+    const raffleId = inserted.rows[0]?.id;
+    await pool.query("update raffles set rules = 'Second' where id = $1", [raffleId]);
+    // Another raffle's terms, offered by the insert: ignored.
+    const other = await pool.query<{ id: string }>("select min(id) as id from raffle_terms where raffle_id <> $1", [
+      raffleId,
+    ]);
+    const draw = await pool.query<{ version: number; rules: string }>(
+      `with inserted as (
+         insert into draws (raffle_id, guild_id, kind, slot_at, item_name, winner_twitch_user_id, winner_twitch_login,
+           winner_twitch_display_name, random_words, item_roll, item_pool, candidates, candidate_count, terms_id)
+         values ($1, $2, 'manual', now(), 'Sword', '5', 'viewer', 'Viewer', '{7}', 0, '[]', '[]', 1, $3)
+         returning terms_id
+       )
+       select t.version, t.rules from inserted join raffle_terms t on t.id = inserted.terms_id`,
+      [raffleId, guildId, other.rows[0]?.id ?? null],
+    );
+    expect(draw.rows).toEqual([{ version: 2, rules: "Second" }]);
+    await expect(
+      pool.query(
+        "update draws set terms_id = (select min(id) from raffle_terms where raffle_id = $1) where raffle_id = $1",
+        [raffleId],
+      ),
+    ).rejects.toMatchObject({ code: "23000" });
+    // An update that changes nothing the page shows starts no version.
+    await pool.query("update raffles set rules = 'Second', discord_channel_id = '43' where id = $1", [raffleId]);
+    const versions = await pool.query("select version from raffle_terms where raffle_id = $1 order by version", [
+      raffleId,
+    ]);
+    expect(versions.rows.map((row) => row.version)).toEqual([1, 2]);
+  });
+});

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import type * as z from "zod/mini";
 import { testCredentials } from "../../../devkit/localBindings";
 import { adminOperations } from "../../../worker/admin/adminApi";
 import { adminResponses, errorResponse } from "../../../worker/admin/adminResponses";
-import { maximumFailedAuthentications } from "../../../worker/admin/authorizeAdmin";
+import { failedAuthenticationWindowSeconds, maximumFailedAuthentications } from "../../../worker/admin/authorizeAdmin";
+import { createRedis } from "../../../worker/cache/createRedis";
 import { readConfig } from "../../../worker/env";
 import { getTokenCipher, tokenPurpose } from "../../../worker/security/keys";
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
@@ -143,6 +144,83 @@ describe("the operator API's gate", () => {
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(limited.json().error.code).toBe("rate_limited");
     expect((await callAdmin("/admin/links", { ip: `other-${createSnowflake()}` })).status).toBe(200);
+  });
+
+  it("counts parallel guesses before comparing them: of 30 at once, only the limit get an answer", async () => {
+    const ip = `parallel-${createSnowflake()}`;
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => callAdmin("/admin/links", { token: `guess-${index}`, ip })),
+    );
+    const statuses = results.map((result) => result.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(maximumFailedAuthentications);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(30 - maximumFailedAuthentications);
+    expect((await callAdmin("/admin/links", { ip })).status).toBe(429);
+  });
+
+  it("answers the right token exactly like a wrong one while the address is locked out", async () => {
+    const ip = `locked-${createSnowflake()}`;
+    for (let attempt = 0; attempt < maximumFailedAuthentications; attempt += 1) {
+      expect((await callAdmin("/admin/links", { token: "guess", ip })).status).toBe(401);
+    }
+    const right = await callAdmin("/admin/links", { ip });
+    const wrong = await callAdmin("/admin/links", { token: "guess", ip });
+    const missing = await callAdmin("/admin/links", { token: null, ip });
+    for (const answer of [right, wrong, missing]) {
+      expect(answer.status).toBe(429);
+      expect(answer.text).toBe(right.text);
+      expect(errorResponse.safeParse(answer.json()).success).toBe(true);
+      expect(answer.headers.get("www-authenticate")).toBeNull();
+      const retryAfter = Number(answer.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(failedAuthenticationWindowSeconds);
+      expect([...answer.headers.keys()].sort()).toEqual([...right.headers.keys()].sort());
+    }
+  });
+
+  it("never leaves a count without an expiry: a lock left without one ends, then the right token works", async () => {
+    const redis = createRedis({
+      upstashRedisRestUrl: inject("upstashUrl"),
+      upstashRedisRestToken: inject("upstashToken"),
+    });
+    const ip = `stuck-${createSnowflake()}`;
+    const key = `liveloot:admin:auth-failures:${ip}`;
+    // What an INCR whose EXPIRE failed used to leave behind: the limit reached, no expiry at all.
+    await redis.set(key, maximumFailedAuthentications);
+    const locked = await callAdmin("/admin/links", { ip });
+    expect(locked.status).toBe(429);
+    const secondsLeft = await redis.ttl(key);
+    expect(secondsLeft).toBeGreaterThan(0);
+    expect(secondsLeft).toBeLessThanOrEqual(failedAuthenticationWindowSeconds);
+    expect(Number(locked.headers.get("retry-after"))).toBe(secondsLeft);
+    // A fresh count gets its expiry in the same transaction as its first increment.
+    const fresh = `fresh-${createSnowflake()}`;
+    expect((await callAdmin("/admin/links", { token: "guess", ip: fresh })).status).toBe(401);
+    expect(await redis.ttl(`liveloot:admin:auth-failures:${fresh}`)).toBeGreaterThan(0);
+    // The window passes (shortened here rather than waited for): the address may try again.
+    await redis.pexpire(key, 50);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect((await callAdmin("/admin/links?limit=1", { ip })).status).toBe(200);
+    expect((await callAdmin("/admin/links", { token: "guess", ip })).status).toBe(401);
+  });
+
+  it("answers a malformed percent-escape anywhere in the path 400 in the one error shape, never 500", async () => {
+    for (const path of [
+      "/admin/draws/%E0",
+      "/admin/draws/%",
+      "/admin/draws/%zz",
+      "/admin/guilds/%E0%A4/loot",
+      "/admin/%E0",
+      "/admin/links/%C0%AF",
+    ]) {
+      const result = await callAdmin(path);
+      expect(result.status, path).toBe(400);
+      expect(errorResponse.safeParse(result.json()).success, path).toBe(true);
+      expect(result.json().error.code).toBe("invalid_request");
+    }
+    // A well-formed escape still means what it spells.
+    expectIssue(await callAdmin("/admin/draws/%78%31"), "path.id");
+    // Without the token the answer is still 401, whatever the path.
+    expect((await callAdmin("/admin/draws/%E0", { token: null, ip: `escape-${createSnowflake()}` })).status).toBe(401);
   });
 
   it("successful requests are never counted", async () => {

@@ -38,6 +38,22 @@ describe("routing and errors", () => {
     expect(await response.json()).toEqual({ error: "Not found." });
   });
 
+  it("answers a malformed percent-escape in any public path as not found, never 500", async () => {
+    for (const path of [
+      "/r/%E0",
+      "/r/%E0.json",
+      "/r/%E0.csv",
+      "/claim/%E0",
+      "/claim/%E0/sign-in",
+      "/twitch/link/%E0",
+      "/%E0",
+    ]) {
+      const response = await callWorker(new Request(`https://liveloot.test${path}`));
+      expect(response.status, path).toBe(404);
+      await response.body?.cancel();
+    }
+  });
+
   it("fails every route but /health with a 500 and one log line naming the bad setting", async () => {
     const errorLog = vi.spyOn(console, "error").mockImplementation(() => {});
     const secretLooking = "definitely-not-a-valid-key";

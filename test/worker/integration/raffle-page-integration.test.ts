@@ -202,10 +202,15 @@ describe("GET /r/{raffle}, .json and .csv", () => {
     expect(mismatches.map((mismatch) => mismatch.field)).toEqual(["winner_user_id"]);
     // Only published fields: the raffle's database id (a small number, like item ids) has no field to be in.
     const top = json as Record<string, unknown>;
-    expect(Object.keys(top).sort()).toEqual(["algorithm", "chain", "chain_hash", "draws", "older", "raffle"]);
+    expect(Object.keys(top).sort()).toEqual(["algorithm", "chain", "chain_hash", "draws", "older", "raffle", "terms"]);
     expect(top.older).toBeNull();
+    const [terms] = top.terms as Record<string, unknown>[];
+    expect(top.terms).toHaveLength(1);
+    expect(terms).toMatchObject({ channel: setting.streamer.login, rules, cooldown_minutes: 0, luck: false });
     for (const draw of top.draws as Record<string, unknown>[]) {
+      expect(draw).toMatchObject({ channel: setting.streamer.login, rules, terms_version: terms?.version });
       expect(Object.keys(draw).sort()).toEqual([
+        "channel",
         "claim_status",
         "draw_number",
         "entrants",
@@ -219,8 +224,10 @@ describe("GET /r/{raffle}, .json and .csv", () => {
         "randomness",
         "redraws",
         "round",
+        "rules",
         "signature",
         "slot",
+        "terms_version",
         "time",
         "winner_display_name",
         "winner_login",
@@ -238,7 +245,7 @@ describe("GET /r/{raffle}, .json and .csv", () => {
     expect(response.headers.get("content-disposition")).toBe(`attachment; filename="liveloot-${raffle.public_id}.csv"`);
     const lines = (await response.text()).split("\r\n");
     expect(lines[0]).toBe(
-      "time,draw_number,slot,round,winner_login,winner_display_name,item_name,entrants,entrants_sha256,items_sha256,randomness",
+      "time,draw_number,slot,round,winner_login,winner_display_name,item_name,entrants,entrants_sha256,items_sha256,randomness,channel,terms_version,rules",
     );
     expect(lines).toHaveLength(draws.length + 2);
     expect(lines.at(-1)).toBe("");

@@ -59,6 +59,20 @@ describe("the Worker's Upstash client", () => {
     expect([first, second, third]).toEqual([1, 2, 2]);
   });
 
+  it("runs a transaction through /multi-exec: results in order, EXPIRE NX never extends, a discarded one throws", async () => {
+    const key = `${prefix}:transaction`;
+    const [first, firstExpiry, firstTtl] = await redis.multi().incr(key).expire(key, 30, "NX").ttl(key).exec();
+    expect([first, firstExpiry]).toEqual([1, 1]);
+    expect(firstTtl).toBe(30);
+    const [second, secondExpiry] = await redis.multi().incr(key).expire(key, 600, "NX").ttl(key).exec();
+    expect([second, secondExpiry]).toEqual([2, 0]);
+    expect(await redis.ttl(key)).toBeLessThanOrEqual(30);
+    expect(await redis.multi().decr(key).exec()).toEqual([1]);
+    // A wrong number of arguments discards the whole transaction: nothing of it runs.
+    await expect(redis.multi().incr(key).hset(key, {}).exec()).rejects.toBeInstanceOf(errors.UpstashError);
+    expect(await redis.get(key)).toBe(1);
+  });
+
   it("throws Upstash's error for a failing command, alone or in a pipeline, and for a wrong token", async () => {
     await redis.pipeline().sadd(`${prefix}:a-set`, "x").exec();
     await expect(redis.pipeline().incr(`${prefix}:a-set`).exec()).rejects.toThrow(/WRONGTYPE|not an integer/);

@@ -12,14 +12,20 @@ const header = [
   "entrants_sha256",
   "items_sha256",
   "randomness",
+  "channel",
+  "terms_version",
+  "rules",
 ];
 
 /**
  * `/r/{raffle}.csv`: one row per `liveloot/v1` draw, oldest first, with a header; RFC 4180
- * quoting and CRLF line ends. A null round is an empty cell.
+ * quoting and CRLF line ends. A null round is an empty cell, and so are no rules. Each row carries
+ * the terms it was drawn under (channel, version, the streamer's rules), so a sheet read alone
+ * shows them.
  */
 export function formatRaffleCsv(raffle: PublicRaffle): string {
   const rows = [header];
+  const termsByVersion = new Map(raffle.terms.map((terms) => [terms.version, terms]));
   for (const draw of raffle.draws) {
     const proof = draw.proof;
     if (proof === null) continue;
@@ -35,6 +41,9 @@ export function formatRaffleCsv(raffle: PublicRaffle): string {
       proof.entrantsSha256,
       proof.itemsSha256,
       proof.randomness,
+      draw.channelLogin,
+      String(draw.termsVersion),
+      termsByVersion.get(draw.termsVersion)?.rules ?? "",
     ]);
   }
   return rows.map((row) => `${row.map(formatCsvCell).join(",")}\r\n`).join("");

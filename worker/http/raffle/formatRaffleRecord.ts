@@ -1,4 +1,4 @@
-import type { PublicRaffle } from "../../db/publicRaffle";
+import type { PublicRaffle, PublicTerms } from "../../db/publicRaffle";
 import type { DrandChain } from "../../fairness/beacon";
 import { algorithmName } from "../../fairness/livelootV1";
 import type { DrawRecordJson, RaffleRecordJson } from "../../fairness/raffleRecord";
@@ -20,6 +20,25 @@ export interface PublishedDrawJson extends DrawRecordJson {
   item_name: string;
   /** Where the prize's claim stands (its last winner's), or null when it needed none. */
   claim_status: "open" | "claimed" | "expired" | null;
+  /** The raffle's terms in force when this draw was made: their version (in `terms`), channel and rules. */
+  terms_version: number;
+  channel: string;
+  rules: string | null;
+}
+
+/** One version of the raffle's terms (0020_raffle_terms.sql): what its page's Rules say. */
+export interface PublishedTermsJson {
+  version: number;
+  channel: string;
+  every_minutes: number;
+  cooldown_minutes: number;
+  luck: boolean;
+  followers_only: boolean;
+  min_follow_minutes: number;
+  subscribers_only: boolean;
+  min_account_days: number;
+  active_minutes: number;
+  rules: string | null;
 }
 
 export interface PublishedRaffleJson extends RaffleRecordJson {
@@ -31,6 +50,8 @@ export interface PublishedRaffleJson extends RaffleRecordJson {
    * null when these are the oldest. A verifier follows it to check the whole raffle.
    */
   older: string | null;
+  /** The versions of the terms these draws were made under, and the current one, oldest first. */
+  terms: PublishedTermsJson[];
 }
 
 /** The beacon chain the Worker draws from, or only its hash when its description is unreachable. */
@@ -49,6 +70,7 @@ export function formatRaffleRecord(
   older: string | null,
 ): PublishedRaffleJson {
   const draws: PublishedDrawJson[] = [];
+  const termsByVersion = new Map(raffle.terms.map((terms) => [terms.version, terms]));
   for (const draw of raffle.draws) {
     const proof = draw.proof;
     if (proof === null) continue;
@@ -75,6 +97,9 @@ export function formatRaffleRecord(
       winner_display_name: draw.winnerDisplayName,
       item_name: draw.itemName,
       claim_status: draw.claims.at(-1)?.status ?? null,
+      terms_version: draw.termsVersion,
+      channel: draw.channelLogin,
+      rules: termsByVersion.get(draw.termsVersion)?.rules ?? null,
     });
   }
   return {
@@ -83,7 +108,24 @@ export function formatRaffleRecord(
     chain_hash: chain.chainHash,
     chain: formatPublishedChain(chain.chain),
     older,
+    terms: raffle.terms.map(formatPublishedTerms),
     draws,
+  };
+}
+
+function formatPublishedTerms(terms: PublicTerms): PublishedTermsJson {
+  return {
+    version: terms.version,
+    channel: terms.channelLogin,
+    every_minutes: terms.everyMinutes,
+    cooldown_minutes: terms.cooldownMinutes,
+    luck: terms.luck,
+    followers_only: terms.gates.followersOnly,
+    min_follow_minutes: terms.gates.minFollowMinutes,
+    subscribers_only: terms.gates.subscribersOnly,
+    min_account_days: terms.gates.minAccountDays,
+    active_minutes: terms.gates.activeMinutes,
+    rules: terms.rules,
   };
 }
 

@@ -17,6 +17,13 @@ export interface RaffleTexts {
   /** `list`: the gates in force, as describeGates words them. */
   gates(list: string): string;
   streamerRulesHeading: string;
+  /** The raffle's terms are versioned: a restart with new settings or a re-link starts a new version. */
+  termsChannel(channel: string): string;
+  termsChangedNote: string;
+  latestTermsHeading(version: number): string;
+  termsVersion(version: number): string;
+  /** A draw's row naming the channel it was drawn in. */
+  channel: string;
   disclaimer(channel: string): string;
   /** The English sentence Twitch's rules ask for, shown beside a translation; null on the English page. */
   disclaimerOriginalLabel: string | null;
@@ -80,6 +87,12 @@ const english: RaffleTexts = {
   gatesNone: "Gates: none, everyone in chat may enter.",
   gates: (list) => `Gates: only ${list} may enter; each draw's entrants are the chat after these gates.`,
   streamerRulesHeading: "The streamer's rules",
+  termsChannel: (channel) => `Channel: twitch.tv/${channel}.`,
+  termsChangedNote:
+    "These rules changed while the raffle ran (it was restarted with new settings, or moved to another Twitch channel). Each draw names the version it was drawn under; a change never rewrites an earlier draw.",
+  latestTermsHeading: (version) => `Version ${version} (latest)`,
+  termsVersion: (version) => `Version ${version}`,
+  channel: "Channel",
   disclaimer: (channel) =>
     `This is a promotion from ${channel}. Twitch does not sponsor or endorse broadcaster promotions and is not responsible for them.`,
   disclaimerOriginalLabel: null,
@@ -150,6 +163,12 @@ const portuguese: RaffleTexts = {
   gates: (list) =>
     `Restrições: só ${list} podem participar; os participantes de cada sorteio são o chat depois destas restrições.`,
   streamerRulesHeading: "Regras do streamer",
+  termsChannel: (channel) => `Canal: twitch.tv/${channel}.`,
+  termsChangedNote:
+    "Estas regras mudaram durante o sorteio (ele foi retomado com novas configurações ou passou para outro canal da Twitch). Cada sorteio indica a versão em que foi feito; uma mudança nunca reescreve um sorteio anterior.",
+  latestTermsHeading: (version) => `Versão ${version} (mais recente)`,
+  termsVersion: (version) => `Versão ${version}`,
+  channel: "Canal",
   disclaimer: (channel) =>
     `Esta é uma promoção de ${channel}. A Twitch não patrocina nem endossa promoções de transmissores e não é responsável por elas.`,
   disclaimerOriginalLabel: "Em inglês, como a Twitch pede:",

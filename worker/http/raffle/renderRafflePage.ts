@@ -1,4 +1,4 @@
-import type { PublicDraw, PublicRaffle } from "../../db/publicRaffle";
+import type { PublicDraw, PublicRaffle, PublicTerms } from "../../db/publicRaffle";
 import type { Locale } from "../../i18n/translate";
 import { describeGates } from "../../raffle/describeGates";
 import { listGates } from "../../raffle/gates";
@@ -48,15 +48,22 @@ export function renderRafflePage(
     texts.disclaimerOriginalLabel === null
       ? ""
       : `<p lang="en"><span lang="${locale}">${escapeHtml(texts.disclaimerOriginalLabel)}</span> ${escapeHtml(readRaffleTexts("en-US").disclaimer(raffle.channelLogin))}</p>`;
-  const rulesText =
-    raffle.rules === null
-      ? ""
-      : `<h3>${escapeHtml(texts.streamerRulesHeading)}</h3><p class="rules">${escapeHtml(raffle.rules)}</p>`;
+  const terms = listTerms(raffle);
+  const versioned = terms.length > 1;
+  const rulesText = [...terms]
+    .reverse()
+    .map((version, index) => {
+      const heading = versioned
+        ? `<h3>${escapeHtml(index === 0 ? texts.latestTermsHeading(version.version) : texts.termsVersion(version.version))}</h3>`
+        : "";
+      return `<div class="terms" id="terms-${version.version}">${heading}${renderTerms(version, locale, texts, versioned ? "h4" : "h3")}</div>`;
+    })
+    .join("\n    ");
   const draws = [...raffle.draws].reverse();
   const drawList =
     draws.length === 0
       ? `<p>${escapeHtml(texts.noDraws)}</p>`
-      : `<ol class="draws">${draws.map((draw) => renderDraw(draw, texts)).join("")}</ol>`;
+      : `<ol class="draws">${draws.map((draw) => renderDraw(draw, texts, versioned)).join("")}</ol>`;
   const truncated =
     raffle.drawTotal > raffle.draws.length
       ? `<p class="note">${escapeHtml(texts.truncated(raffle.draws.length, raffle.drawTotal))}</p>`
@@ -101,12 +108,7 @@ export function renderRafflePage(
   </section>
   <section aria-labelledby="rules-heading">
     <h2 id="rules-heading">${escapeHtml(texts.rulesHeading)}</h2>
-    <ul>
-      <li>${escapeHtml(texts.every(raffle.everyMinutes))}</li>
-      <li>${escapeHtml(texts.cooldown(raffle.cooldownMinutes))}</li>
-      <li>${escapeHtml(raffle.luck ? texts.luckOn : texts.luckOff)}</li>
-      <li>${escapeHtml(listGates(raffle.gates).length === 0 ? texts.gatesNone : texts.gates(describeGates(locale, raffle.gates)))}</li>
-    </ul>
+    ${versioned ? `<p class="note">${escapeHtml(texts.termsChangedNote)}</p>` : ""}
     ${rulesText}
   </section>
   <section aria-labelledby="fairness-heading">
@@ -137,7 +139,35 @@ export function renderRafflePage(
   });
 }
 
-function renderDraw(draw: PublicDraw, texts: ReturnType<typeof readRaffleTexts>): string {
+/** The raffle's versions of its terms, oldest first; a raffle read without any shows its own columns. */
+function listTerms(raffle: PublicRaffle): PublicTerms[] {
+  if (raffle.terms.length > 0) return raffle.terms;
+  const { channelLogin, everyMinutes, cooldownMinutes, luck, rules, gates } = raffle;
+  return [{ version: 1, channelLogin, everyMinutes, cooldownMinutes, luck, rules, gates }];
+}
+
+/** One version of the terms: the channel, the interval, the cooldown, luck, the gates, the streamer's rules. */
+function renderTerms(
+  terms: PublicTerms,
+  locale: Locale,
+  texts: ReturnType<typeof readRaffleTexts>,
+  rulesHeading: "h3" | "h4",
+): string {
+  const rules =
+    terms.rules === null
+      ? ""
+      : `<${rulesHeading}>${escapeHtml(texts.streamerRulesHeading)}</${rulesHeading}><p class="rules">${escapeHtml(terms.rules)}</p>`;
+  return `<ul>
+      <li>${escapeHtml(texts.termsChannel(terms.channelLogin))}</li>
+      <li>${escapeHtml(texts.every(terms.everyMinutes))}</li>
+      <li>${escapeHtml(texts.cooldown(terms.cooldownMinutes))}</li>
+      <li>${escapeHtml(terms.luck ? texts.luckOn : texts.luckOff)}</li>
+      <li>${escapeHtml(listGates(terms.gates).length === 0 ? texts.gatesNone : texts.gates(describeGates(locale, terms.gates)))}</li>
+    </ul>
+    ${rules}`;
+}
+
+function renderDraw(draw: PublicDraw, texts: ReturnType<typeof readRaffleTexts>, versioned: boolean): string {
   const anchor = draw.drawNumber === null ? "" : ` id="draw-${draw.drawNumber}"`;
   const label = `${texts.drawLabel(draw.drawNumber)}${draw.kind === "manual" ? ` (${texts.manualDraw})` : ""}`;
   const proof = draw.proof;
@@ -157,6 +187,8 @@ function renderDraw(draw: PublicDraw, texts: ReturnType<typeof readRaffleTexts>)
         <dt>${escapeHtml(texts.time)}</dt><dd><time datetime="${escapeHtml(draw.slotAt)}">${escapeHtml(formatUtcTime(draw.slotAt))}</time></dd>
         <dt>${escapeHtml(texts.winner)}</dt><dd>${escapeHtml(draw.winnerDisplayName)}</dd>
         <dt>${escapeHtml(texts.item)}</dt><dd>${escapeHtml(draw.itemName)}</dd>
+        <dt>${escapeHtml(texts.channel)}</dt><dd>${escapeHtml(draw.channelLogin)}</dd>
+        ${versioned ? `<dt>${escapeHtml(texts.rulesHeading)}</dt><dd><a href="#terms-${draw.termsVersion}">${escapeHtml(texts.termsVersion(draw.termsVersion))}</a></dd>` : ""}
         <dt>${escapeHtml(texts.entrants)}</dt><dd>${draw.entrantCount}</dd>
         ${roundCell}${renderClaims(draw, texts)}
       </dl>
