@@ -201,8 +201,8 @@ const nobodyEligibleNotices: Record<NobodyEligibleReason, MessageKey> = {
 
 /**
  * Five live minutes in a row drew nothing: make_raffle has claimed the run's one notice, so the
- * raffle's channel hears once what is wrong and what to change. A post that fails is not retried
- * (as with every notice); the nonce names the slot, so a replayed slot posts nothing new.
+ * raffle's channel hears once what is wrong and what to change, through the notices' outbox; the
+ * notice's key names the slot, so a replayed slot records nothing new.
  */
 async function tellNobodyEligible(
   app: AppContext,
@@ -228,6 +228,6 @@ async function tellNobodyEligible(
       gate: counts.gate === undefined ? "" : describeGate(locale, counts.gate, raffle.gates),
     }),
     `quiet-${raffle.id}-${Math.floor(slotAt / 60_000).toString(36)}`,
-    raffle.discordChannelId,
+    { channelId: raffle.discordChannelId, raffleId: raffle.id },
   );
 }
