@@ -133,6 +133,8 @@ export const englishMessages = {
   raffleReasonTwitchDisconnected: "Twitch was unlinked",
   raffleReasonTwitchNeedsReauth: "the Twitch link expired; run `/twitch connect`",
   raffleReasonChannelUnavailable: "I cannot post in the announcement channel; check my permissions",
+  raffleChattersForbiddenNotice:
+    "⚠️ Twitch refused the viewer list, so the raffle is paused: the linked account must be the broadcaster or one of their moderators. Someone with Manage Server should run `/twitch connect` with the right account.",
   raffleChannelHeld:
     "Give me View Channel, Send Messages and Embed Links in {channel}. I try again {time}; once a post goes through, the waiting ones follow in order and the raffle resumes by itself.",
   raffleReasonChattersForbidden:

@@ -136,6 +136,8 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleReasonTwitchDisconnected: "a Twitch foi desvinculada",
   raffleReasonTwitchNeedsReauth: "o vínculo com a Twitch expirou; use `/twitch conectar`",
   raffleReasonChannelUnavailable: "não consigo postar no canal de anúncios; verifique minhas permissões",
+  raffleChattersForbiddenNotice:
+    "⚠️ A Twitch recusou a lista de espectadores, então o sorteio está pausado: a conta vinculada deve ser a do canal ou de um moderador. Alguém com Gerenciar Servidor precisa usar `/twitch conectar` com a conta certa.",
   raffleChannelHeld:
     "Dê-me Ver canal, Enviar mensagens e Inserir links em {channel}. Tento de novo {time}; quando uma publicação passar, as que aguardam seguem em ordem e o sorteio volta sozinho.",
   raffleReasonChattersForbidden:

@@ -184,8 +184,15 @@ async function reactToTwitchFailure(
 ): Promise<DrawOutcome> {
   if (failure.kind === "twitchForbidden") {
     // This raffle, not whichever the guild runs now: a draw of an old raffle never pauses a new one.
-    await pauseThisRaffle(app, raffle.id, "chatters_forbidden");
+    const paused = await pauseThisRaffle(app, raffle.id, "chatters_forbidden");
     log.warn("Get Chatters answered 403; raffle paused", { status: 403 });
+    // Its channel hears it once per pause (a re-link with the right account resumes it).
+    if (paused) {
+      await notifyRaffleChannel(app, raffle.guildId, "raffleChattersForbiddenNotice", {}, `forbidden-${app.now()}`, {
+        channelId: paused.discordChannelId,
+        raffleId: paused.id,
+      });
+    }
   } else if (failure.kind === "twitchUnavailable") {
     log.warn("Twitch unavailable; skipping this raffle this minute", { status: failure.status });
   }
