@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import { type ChannelHold, leaseDueHolds, listWaitingPosts, postponeHold, type WaitingPost } from "../db/channelHolds";
+import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import type { AnnounceResult, OutboxPass } from "./announceDraw";
 import { channelProbeIntervalMinutes } from "./announcementRetry";
 import { deliverSelection, type OutboxSelection } from "./announcePending";
@@ -24,21 +25,23 @@ export async function retryHeldChannels(app: AppContext, pass: OutboxPass): Prom
     leaseUntil: app.now() + channelProbeIntervalMinutes * 60_000,
     limit: holdsPerTick,
   });
-  const results: AnnounceResult[] = [];
-  // One channel after another: a channel's posts keep their order, and the per-channel rate
-  // limit of one is never shared with another's.
-  for (const hold of holds) {
-    if (pass.blockedUntil !== undefined) break;
-    results.push(...(await drainChannel(app, hold, pass)));
-  }
-  return results;
+  // Channels side by side, each channel's posts one after another (they keep their order).
+  const drained = await mapWithConcurrency(holds, outsideCallConcurrency, (hold) =>
+    pass.blockedUntil === undefined ? drainChannel(app, hold, pass) : Promise.resolve([]),
+  );
+  return drained.flat();
 }
 
 async function drainChannel(app: AppContext, hold: ChannelHold, pass: OutboxPass): Promise<AnnounceResult[]> {
   const waiting = await listWaitingPosts(app.database, hold, postsPerProbe);
   const results: AnnounceResult[] = [];
   for (const post of waiting) {
-    const [result] = await deliverSelection(app, selectPost(post), pass);
+    const [result] = pass.blockedUntil === undefined ? await deliverSelection(app, selectPost(post), pass) : [];
+    if (pass.blockedUntil !== undefined) {
+      // Discord's Cloudflare refuses everything for now: the probe goes on when the block ends.
+      await postponeHold(app.database, hold, pass.blockedUntil);
+      return result ? [...results, result] : results;
+    }
     if (result === undefined) continue;
     results.push(result);
     // A post given up for good (a body Discord refuses) no longer waits; anything else stops here.
