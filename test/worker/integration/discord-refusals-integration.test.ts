@@ -2,7 +2,14 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { runScheduledTick } from "../../support/worker/callWorker";
 import { createChatter, message, readEmbed } from "../../support/worker/commandHelpers";
-import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
+import {
+  completeTwitchLink,
+  createTwitchUser,
+  discordControl,
+  linkTwitch,
+  runCommand,
+  twitchControl,
+} from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
@@ -206,6 +213,37 @@ describe("notices go through the outbox", () => {
     // Minute 1 replayed, then the next ticks: the notice is delivered once, with its nonce.
     await streamer.ticks(1, 4);
     expect(await streamer.readChannel()).toEqual(["Draw #1", message("raffleOutOfItems")]);
+  });
+});
+
+describe("notices outside a raffle", () => {
+  it("posts 'linked as X' in the channel that asked once its reply can no longer be edited, retried until delivered", async () => {
+    const scene = createScene();
+    const twitch = await createTwitchUser();
+    await discordControl().createChannel({ id: scene.channelId, guildId: scene.guildId });
+    await discordControl().upsertGuild({ id: scene.guildId, name: "Refusals" });
+    const connect = await runCommand(scene, "twitch", "connect", {}, { bindings });
+    // The streamer finishes 20 minutes later: the interaction token is dead, so the channel is told.
+    await database.query("update oauth_states set created_at = now() - interval '20 minutes' where guild_id = $1", [
+      scene.guildId,
+    ]);
+    await discordControl().injectFailure({
+      method: "POST",
+      path: `/api/v10/channels/${scene.channelId}/messages`,
+      status: 502,
+      times: 1,
+    });
+    const linked = await completeTwitchLink(connect.body, twitch, { bindings });
+    expect(linked.callback.status).toBe(200);
+    expect(await discordControl().listMessages(scene.channelId)).toEqual([]);
+
+    const base = Math.floor(Date.now() / minute) * minute + minute;
+    await runScheduledTick(base + minute, bindings);
+    await runScheduledTick(base + 2 * minute, bindings);
+    const posted = await discordControl().listMessages(scene.channelId);
+    expect(posted.map((entry) => entry.content)).toEqual([
+      message("twitchLinkedInDiscord", { name: twitch.displayName }),
+    ]);
   });
 });
 
