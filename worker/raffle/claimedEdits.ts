@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { type ClaimAnnouncementTarget, listPendingClaimedEdits, markClaimedEdit } from "../db/claims";
-import { blockDiscordPosts, readDiscordBlock } from "../db/discordBlocks";
+import { blockDiscordPosts, clearDiscordBlock, readDiscordBlock } from "../db/discordBlocks";
 import { DiscordApiError, editChannelMessage } from "../discord/DiscordRestClient";
 import { escapeMarkdown } from "../discord/message";
 import { resolveLocale, translate } from "../i18n/translate";
@@ -53,8 +53,12 @@ export async function finishClaimedEdits(app: AppContext): Promise<number> {
   // While Discord's Cloudflare blocks the Worker (db/discordBlocks.ts), the edits wait with the posts.
   const block = await readDiscordBlock(app.database);
   if (block && block.blockedUntil > app.now()) return 0;
+  let reached = false;
   for (const target of pending) {
     if (!(await editClaimedAnnouncement(app, target))) break;
+    reached = true;
   }
+  // An edit Discord answered ends a block that is over, as a delivered post does.
+  if (block && reached) await clearDiscordBlock(app.database);
   return pending.length;
 }
