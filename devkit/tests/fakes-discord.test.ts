@@ -389,6 +389,29 @@ describe("control: failures, unexpected calls and redaction", () => {
     expect(await control.listFailures()).toEqual([]);
   });
 
+  it("answers Cloudflare's error 1015 page when asked: a 429 in HTML, no retry_after, no rate-limit headers", async () => {
+    const channelId = await createChannel();
+    await control.injectFailure({
+      method: "POST",
+      path: `/api/v10/channels/${channelId}/messages`,
+      page: "cloudflare-1015",
+    });
+
+    const limited = await callDiscord("POST", `/channels/${channelId}/messages`, { content: "a" });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("content-type")).toBe("text/html; charset=UTF-8");
+    expect(limited.headers.get("retry-after")).toBeNull();
+    expect([...limited.headers.keys()].filter((name) => name.startsWith("x-ratelimit"))).toEqual([]);
+    const page = await limited.text();
+    expect(page).toContain("<span>1015</span>");
+    expect(page).toContain("You are being rate limited");
+    expect(page).not.toContain("retry_after");
+    const calls = await control.listCalls({ pathPrefix: `/api/v10/channels/${channelId}/messages` });
+    expect(calls.map((call) => [call.status, call.injected])).toEqual([[429, true]]);
+    expect((await callDiscord("POST", `/channels/${channelId}/messages`, { content: "b" })).status).toBe(200);
+    expect((await control.listMessages(channelId)).map((message) => message.content)).toEqual(["b"]);
+  });
+
   it("answers an unknown URL with a loud 404 and lists it as unexpected", async () => {
     const since = await control.readLastSequence();
     const response = await callDiscord("GET", "/users/@me");

@@ -83,10 +83,19 @@ function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
  */
 export async function claimAnnouncements(
   database: Queryable,
-  options: { now: number; leaseUntil: number; limit: number; drawIds: string[]; includeDue: boolean },
+  options: {
+    now: number;
+    leaseUntil: number;
+    limit: number;
+    drawIds: string[];
+    includeDue: boolean;
+    /** The channel's probe: its posts are leased although the channel is held. */
+    includeHeld?: boolean;
+  },
 ): Promise<ClaimedAnnouncement[]> {
+  if (options.limit === 0) return [];
   const rows = await database.query<AnnouncementRow>(
-    `with ${leasePendingAnnouncementsCte("draws")}
+    `with ${leasePendingAnnouncementsCte("draws", { includeHeld: options.includeHeld })}
      select ${claimColumns}
      from leased d
      join raffles r on r.id = d.raffle_id

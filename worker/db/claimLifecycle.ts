@@ -139,11 +139,19 @@ interface RedrawAnnouncementRow {
  */
 export async function claimRedrawAnnouncements(
   database: Queryable,
-  options: { now: number; leaseUntil: number; limit: number; claimIds: string[]; includeDue: boolean },
+  options: {
+    now: number;
+    leaseUntil: number;
+    limit: number;
+    claimIds: string[];
+    includeDue: boolean;
+    /** The channel's probe: its posts are leased although the channel is held. */
+    includeHeld?: boolean;
+  },
 ): Promise<RedrawAnnouncement[]> {
   if (options.limit === 0) return [];
   const rows = await database.query<RedrawAnnouncementRow>(
-    `with ${leasePendingAnnouncementsCte("claims")}
+    `with ${leasePendingAnnouncementsCte("claims", { includeHeld: options.includeHeld })}
      select c.id, c.public_id, c.n, c.draw_id, d.raffle_id, r.public_id as raffle_public_id, d.guild_id,
        r.discord_channel_id, g.locale, d.draw_number, d.item_name, p.winner_twitch_display_name as previous_winner,
        c.winner_twitch_display_name, c.winner_twitch_login, c.expires_at, c.announcement_attempts,
@@ -201,6 +209,7 @@ export async function markRedrawAnnouncementFailed(
   error: string,
   retryAt: number,
   giveUp: boolean,
+  counted = true,
 ): Promise<void> {
-  await database.query(markAnnouncementFailedSql("claims"), [claimId, error, new Date(retryAt), giveUp]);
+  await database.query(markAnnouncementFailedSql("claims"), [claimId, error, new Date(retryAt), giveUp, counted]);
 }

@@ -321,6 +321,7 @@ export async function markAnnouncementFailed(
   error: string,
   retryAt: number,
   giveUp: boolean,
+  counted = true,
 ): Promise<void> {
-  await database.query(markAnnouncementFailedSql("draws"), [drawId, error, new Date(retryAt), giveUp]);
+  await database.query(markAnnouncementFailedSql("draws"), [drawId, error, new Date(retryAt), giveUp, counted]);
 }

@@ -6,17 +6,33 @@ import { readBucketWait, recordBucket, reserveGlobalSlot } from "./rateLimitBuck
 
 const userAgent = "DiscordBot (https://github.com/liveloot/liveloot, 0.1.0)";
 
-/** A Discord REST failure. `path` never includes an interaction token. */
+/**
+ * A Discord REST failure. `path` never includes an interaction token. `cloudflareLimited`: a 429
+ * that is not Discord's JSON but Cloudflare's error page (error 1015: the Worker's shared address
+ * is rate limited, on every route, with no `retry_after` to read); its page is not repeated in the
+ * message (it is HTML, and names the address).
+ */
 export class DiscordApiError extends Error {
   constructor(
     readonly status: number,
     readonly path: string,
     readonly body: string,
     readonly retryAfterSeconds: number | undefined,
+    readonly cloudflareLimited = false,
   ) {
-    super(`Discord answered ${status} for ${path}: ${body.slice(0, 200)}`);
+    super(
+      cloudflareLimited
+        ? `Discord's Cloudflare answered ${status} for ${path}: ${describeCloudflarePage(body)}`
+        : `Discord answered ${status} for ${path}: ${body.slice(0, 200)}`,
+    );
     this.name = "DiscordApiError";
   }
+}
+
+/** "error 1015" when the page names its Cloudflare error code, else "an HTML error page". */
+function describeCloudflarePage(body: string): string {
+  const code = /error(?:\s+code)?:?\s*(?:<\/span>\s*<span>)?\s*(1\d{3})\b/i.exec(body)?.[1];
+  return code === undefined ? "an HTML error page" : `error ${code}`;
 }
 
 type DiscordSettings = Pick<Config, "discordApiBaseUrl" | "discordBotToken">;
@@ -51,7 +67,15 @@ async function callDiscord(
   if (response.status !== 429) recordBucket(routeKey, response.headers);
   if (!response.ok) {
     const text = await response.text();
-    throw new DiscordApiError(response.status, redactedPath, text, readRetryAfter(response, text));
+    const cloudflareLimited =
+      response.status === 429 && !(response.headers.get("content-type") ?? "").includes("application/json");
+    throw new DiscordApiError(
+      response.status,
+      redactedPath,
+      text,
+      cloudflareLimited ? undefined : readRetryAfter(response, text),
+      cloudflareLimited,
+    );
   }
   return response;
 }

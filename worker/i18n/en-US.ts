@@ -103,7 +103,7 @@ export const englishMessages = {
   raffleAnnouncementDelayed:
     "I could not post it in the raffle's channel yet; I will keep trying (see `/raffle status`).",
   raffleAnnouncementChannelUnavailable:
-    "I cannot post in the raffle's channel (it is gone, or I lack permission there), so this win is not announced there and the raffle is paused. Fix the channel's permissions, or stop the raffle and start it in another channel.",
+    "I cannot post in the raffle's channel (it is gone, or I lack permission there), so the raffle is paused and this win waits. Give me View Channel, Send Messages and Embed Links there: I try again every 10 minutes, then post the waiting winners in order and the raffle resumes by itself.",
   raffleAnnouncementFailed:
     "I could not post it in the raffle's channel and gave up; it is listed in `/raffle status`.",
   raffleNeedsChatScope:
@@ -142,6 +142,10 @@ export const englishMessages = {
   raffleReasonTwitchDisconnected: "Twitch was unlinked",
   raffleReasonTwitchNeedsReauth: "the Twitch link expired; run `/twitch connect`",
   raffleReasonChannelUnavailable: "I cannot post in the announcement channel; check my permissions",
+  raffleChattersForbiddenNotice:
+    "⚠️ Twitch refused the viewer list, so the raffle is paused: the linked account must be the broadcaster or one of their moderators. Someone with Manage Server should run `/twitch connect` with the right account.",
+  raffleChannelHeld:
+    "Give me View Channel, Send Messages and Embed Links in {channel}. I try again {time}; once a post goes through, the waiting ones follow in order and the raffle resumes by itself.",
   raffleReasonChattersForbidden:
     "Twitch refused the viewer list (the linked account must be the broadcaster or a moderator); run `/twitch connect`",
   raffleFieldState: "State",

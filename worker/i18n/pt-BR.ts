@@ -105,7 +105,7 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleAnnouncementDelayed:
     "Ainda não consegui publicar no canal do sorteio; vou continuar tentando (veja `/sorteio status`).",
   raffleAnnouncementChannelUnavailable:
-    "Não consigo publicar no canal do sorteio (ele não existe mais ou não tenho permissão lá), então este prêmio não foi anunciado lá e o sorteio foi pausado. Corrija as permissões do canal, ou encerre o sorteio e inicie-o em outro canal.",
+    "Não consigo publicar no canal do sorteio (ele não existe mais ou não tenho permissão lá), então o sorteio foi pausado e este prêmio aguarda. Dê-me Ver canal, Enviar mensagens e Inserir links lá: tento de novo a cada 10 minutos, depois publico os ganhadores em espera, em ordem, e o sorteio volta sozinho.",
   raffleAnnouncementFailed: "Não consegui publicar no canal do sorteio e desisti; ele aparece em `/sorteio status`.",
   raffleNeedsChatScope:
     "Anunciar no chat da Twitch precisa da permissão `user:write:chat`. Use `/twitch conectar` de novo e aceite.",
@@ -145,6 +145,10 @@ export const portugueseMessages: Record<MessageKey, string> = {
   raffleReasonTwitchDisconnected: "a Twitch foi desvinculada",
   raffleReasonTwitchNeedsReauth: "o vínculo com a Twitch expirou; use `/twitch conectar`",
   raffleReasonChannelUnavailable: "não consigo postar no canal de anúncios; verifique minhas permissões",
+  raffleChattersForbiddenNotice:
+    "⚠️ A Twitch recusou a lista de espectadores, então o sorteio está pausado: a conta vinculada deve ser a do canal ou de um moderador. Alguém com Gerenciar Servidor precisa usar `/twitch conectar` com a conta certa.",
+  raffleChannelHeld:
+    "Dê-me Ver canal, Enviar mensagens e Inserir links em {channel}. Tento de novo {time}; quando uma publicação passar, as que aguardam seguem em ordem e o sorteio volta sozinho.",
   raffleReasonChattersForbidden:
     "a Twitch recusou a lista de espectadores (a conta vinculada deve ser a do canal ou de um moderador); use `/twitch conectar`",
   raffleFieldState: "Estado",

@@ -1,7 +1,9 @@
 import type { AppContext } from "../context";
 import type { DrawVerification } from "../db/announcements";
 import { markRedrawAnnouncementFailed, type RedrawAnnouncement } from "../db/claimLifecycle";
+import { blockDiscordPosts } from "../db/discordBlocks";
 import { markAnnouncementFailed } from "../db/draws";
+import { markNoticeFailed, type PendingNotice } from "../db/notices";
 import { discordTime } from "../discord/commands/discordTime";
 import { createChannelMessage, DiscordApiError } from "../discord/DiscordRestClient";
 import {
@@ -15,9 +17,9 @@ import {
 import type { Announcement } from "../domain/types";
 import type { Config } from "../env";
 import { type Locale, resolveLocale, translate } from "../i18n/translate";
-import { describeError } from "../log";
+import { describeError, type LogFields } from "../log";
 import { decideAnnouncementRetry } from "./announcementRetry";
-import { pauseThisRaffle } from "./lifecycle";
+import { holdRaffleChannel } from "./lifecycle";
 import { buildClaimUrl, buildRafflePageUrl } from "./startRaffle";
 
 export type { Announcement };
@@ -140,6 +142,21 @@ export type AnnounceResult =
   | { outcome: Exclude<AnnounceOutcome, "delivered"> };
 
 /**
+ * One pass of the outbox (a tick's, a command's): once Discord's Cloudflare refuses a post, the
+ * pass's other posts wait for the same block instead of asking again.
+ */
+export interface OutboxPass {
+  blockedUntil: number | undefined;
+}
+
+export function startOutboxPass(): OutboxPass {
+  return { blockedUntil: undefined };
+}
+
+/** How a failed post is recorded on its outbox row. */
+type RecordFailure = (failure: { error: string; retryAt: number; giveUp: boolean; counted: boolean }) => Promise<void>;
+
+/**
  * Posts the winner embed. The draw is already committed; the message nonce makes a retried
  * post return the first message instead of posting twice. A failure is recorded on the draw
  * here; a delivery is returned, for the caller to record together with the others.
@@ -148,63 +165,147 @@ export async function announceDraw(
   app: AppContext,
   announcement: VerifiableAnnouncement,
   locale: Locale = "en-US",
+  pass: OutboxPass = startOutboxPass(),
 ): Promise<AnnounceResult> {
   return postAnnouncement(
     app,
-    announcement,
+    { ...announcement, logFields: { drawId: announcement.drawId } },
     buildWinnerMessage(app.config, locale, announcement),
     `draw-${announcement.drawId}`,
-    (error, retryAt, giveUp) => markAnnouncementFailed(app.database, announcement.drawId, error, retryAt, giveUp),
+    (failure) =>
+      markAnnouncementFailed(
+        app.database,
+        announcement.drawId,
+        failure.error,
+        failure.retryAt,
+        failure.giveUp,
+        failure.counted,
+      ),
+    pass,
   );
 }
 
 /** Posts a redraw's announcement, like a draw's: its own nonce, its failures recorded on its claim. */
-export async function announceRedraw(app: AppContext, redraw: RedrawAnnouncement): Promise<AnnounceResult> {
+export async function announceRedraw(
+  app: AppContext,
+  redraw: RedrawAnnouncement,
+  pass: OutboxPass = startOutboxPass(),
+): Promise<AnnounceResult> {
   const locale = resolveLocale(redraw.locale);
   return postAnnouncement(
     app,
-    redraw,
+    { ...redraw, logFields: { drawId: redraw.drawId, claimId: redraw.claimId } },
     buildRedrawMessage(app.config, locale, redraw),
     `redraw-${redraw.claimId}`,
-    (error, retryAt, giveUp) => markRedrawAnnouncementFailed(app.database, redraw.claimId, error, retryAt, giveUp),
+    (failure) =>
+      markRedrawAnnouncementFailed(
+        app.database,
+        redraw.claimId,
+        failure.error,
+        failure.retryAt,
+        failure.giveUp,
+        failure.counted,
+      ),
+    pass,
+  );
+}
+
+/** Posts a notice (already rendered in the server's language), like an announcement: nonce `notice-{id}`. */
+export async function announceNotice(
+  app: AppContext,
+  notice: PendingNotice,
+  pass: OutboxPass = startOutboxPass(),
+): Promise<AnnounceResult> {
+  return postAnnouncement(
+    app,
+    { ...notice, logFields: { noticeId: notice.noticeId, messageKey: notice.messageKey } },
+    { content: notice.content },
+    `notice-${notice.noticeId}`,
+    (failure) =>
+      markNoticeFailed(app.database, notice.noticeId, failure.error, failure.retryAt, failure.giveUp, failure.counted),
+    pass,
   );
 }
 
 async function postAnnouncement(
   app: AppContext,
-  target: { channelId: string; raffleId: string; guildId: string; drawId: string; attempts: number },
+  target: {
+    channelId: string;
+    /** The raffle the post belongs to; a notice about none (a link confirmation) is not held for. */
+    raffleId: string | undefined;
+    guildId: string;
+    attempts: number;
+    logFields: LogFields;
+  },
   body: MessageBody,
   nonce: string,
-  recordFailure: (error: string, retryAt: number, giveUp: boolean) => Promise<void>,
+  recordFailure: RecordFailure,
+  pass: OutboxPass,
 ): Promise<AnnounceResult> {
+  if (pass.blockedUntil !== undefined) {
+    await recordFailure({
+      error: "waiting: Discord's Cloudflare limits this Worker",
+      retryAt: pass.blockedUntil,
+      giveUp: false,
+      counted: false,
+    });
+    return { outcome: "retry" };
+  }
   try {
     const message = await createChannelMessage(app.config, target.channelId, body, nonce);
     return { outcome: "delivered", messageId: message.id };
   } catch (error) {
     const attempts = target.attempts + 1;
-    const status = error instanceof DiscordApiError ? error.status : undefined;
+    const discordError = error instanceof DiscordApiError ? error : undefined;
+    const status = discordError?.status;
     const retry = decideAnnouncementRetry({
       attempts,
       status,
-      retryAfterSeconds: error instanceof DiscordApiError ? error.retryAfterSeconds : undefined,
+      retryAfterSeconds: discordError?.retryAfterSeconds,
+      cloudflareLimited: discordError?.cloudflareLimited,
     });
-    await recordFailure(
-      retry.channelUnavailable ? `channel unavailable: ${describeError(error)}` : describeError(error),
-      app.now() + retry.retryInMilliseconds,
-      retry.giveUp,
-    );
-    app.log.warn("winner announcement not delivered", {
-      drawId: target.drawId,
-      guildId: target.guildId,
-      nonce,
-      attempts,
-      status,
-    });
-    if (retry.channelUnavailable) {
-      // The draw's own raffle, and only while it runs: an old draw never pauses a newer raffle.
-      await pauseThisRaffle(app, target.raffleId, "channel_unavailable");
-      return { outcome: "channel_unavailable" };
+    const description = describeError(error);
+    // A notice about no raffle (the link confirmation in the channel that asked) holds no channel.
+    const holdsChannel = retry.channelUnavailable && target.raffleId !== undefined;
+    let retryAt = app.now() + retry.retryInMilliseconds;
+    if (retry.cloudflareLimited) {
+      const block = await blockDiscordPosts(app.database, app.now(), description);
+      // Posts of this pass in flight together are refused together: the first to return logs.
+      const loggedInThisPass = pass.blockedUntil !== undefined;
+      pass.blockedUntil = block.blockedUntil;
+      retryAt = block.blockedUntil;
+      if (block.started && !loggedInThisPass) {
+        app.log.warn("Discord's Cloudflare rate-limits this Worker (HTML 429); every post waits", {
+          status,
+          blockedUntil: new Date(block.blockedUntil).toISOString(),
+          error: description,
+        });
+      }
     }
+    await recordFailure({
+      error: retry.channelUnavailable ? `channel unavailable: ${description}` : description,
+      retryAt,
+      giveUp: retry.giveUp || (retry.channelUnavailable && !holdsChannel),
+      counted: retry.counted || (retry.channelUnavailable && !holdsChannel),
+    });
+    if (!retry.cloudflareLimited) {
+      app.log.warn("announcement not delivered", {
+        ...target.logFields,
+        guildId: target.guildId,
+        nonce,
+        attempts,
+        status,
+      });
+    }
+    if (holdsChannel) {
+      await holdRaffleChannel(app, {
+        guildId: target.guildId,
+        channelId: target.channelId,
+        status,
+        error: description,
+      });
+    }
+    if (retry.channelUnavailable) return { outcome: holdsChannel ? "channel_unavailable" : "failed" };
     return { outcome: retry.giveUp ? "failed" : "retry" };
   }
 }

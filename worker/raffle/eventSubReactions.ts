@@ -5,7 +5,7 @@ import { notifyRaffleChannel } from "./lifecycle";
 export const eventSubReactions: EventSubListener = {
   async livenessRevoked(app, revocation) {
     // One subscription serves every guild linking the channel: each running raffle's channel is
-    // told, once per revocation (the nonce names the subscription).
+    // told, once per revocation (the notice's key names the subscription).
     for (const guildId of revocation.guildIds) {
       await notifyRaffleChannel(
         app,

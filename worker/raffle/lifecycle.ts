@@ -1,5 +1,7 @@
 import type { AppContext } from "../context";
+import { holdChannel, releaseHold } from "../db/channelHolds";
 import { readGuildLocale } from "../db/guilds";
+import { recordNotice } from "../db/notices";
 import { stopRaffleByUser } from "../db/raffleStart";
 import {
   findActiveRaffle,
@@ -12,10 +14,11 @@ import {
   stopActiveRaffle,
 } from "../db/raffles";
 import { claimReauthNotice, findTwitchLink } from "../db/twitchLinks";
-import { createChannelMessage } from "../discord/DiscordRestClient";
 import { type Locale, type MessageKey, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
 import { syncChatGateSubscription } from "../twitch/eventSubSubscriptions";
+import { channelProbeIntervalMinutes } from "./announcementRetry";
+import { announcePending } from "./announcePending";
 import type { GateFailureReason } from "./applyGates";
 import type { GateName } from "./gates";
 
@@ -52,20 +55,16 @@ export async function stopRaffle(
 
 /**
  * The loot ran out: stop the raffle and say so in its channel, in the server's language, once
- * (the nonce names the raffle, so a replayed slot posts nothing new).
+ * (the notice's key names the raffle, so a replayed slot records nothing new), through the outbox.
  */
 export async function stopForEmptyLoot(app: AppContext, raffle: { id: string; guildId: string }): Promise<void> {
   const stopped = await stopRaffle(app, raffle.guildId, "no_items");
   if (!stopped?.raffle) return;
   app.log.info("raffle stopped: the loot ran out", { raffleId: stopped.raffle.id, guildId: raffle.guildId });
-  await notifyRaffleChannel(
-    app,
-    raffle.guildId,
-    "raffleOutOfItems",
-    {},
-    `noitems-${raffle.id}`,
-    stopped.raffle.discordChannelId,
-  );
+  await notifyRaffleChannel(app, raffle.guildId, "raffleOutOfItems", {}, `noitems-${raffle.id}`, {
+    channelId: stopped.raffle.discordChannelId,
+    raffleId: stopped.raffle.id,
+  });
 }
 
 /** Why a raffle waits without drawing until someone (or something) fixes the cause. */
@@ -104,9 +103,10 @@ export async function pauseThisRaffle(
 }
 
 /**
- * Posts a notice in the guild's raffle channel (or `channelId`, when the caller already knows
- * it, e.g. of a raffle just stopped), in the server's language. The nonce makes a retried post
- * return the first message instead of posting twice. Never throws: true when it was posted.
+ * Says something in the guild's raffle channel (or `target`'s channel, when the caller already
+ * knows it, e.g. of a raffle just stopped), in the server's language, through the notices' outbox:
+ * recorded once per `dedupeKey` (a replayed slot or event adds nothing), posted now, and retried
+ * by the tick like an announcement until Discord takes it. Never throws: true when it was posted.
  */
 export async function notifyRaffleChannel(
   app: AppContext,
@@ -114,27 +114,95 @@ export async function notifyRaffleChannel(
   messageKey: MessageKey,
   /** Or, for words that depend on the server's language, what gives them in that language. */
   parameters: Record<string, string | number> | ((locale: Locale) => Record<string, string | number>),
-  nonce: string,
-  channelId?: string,
+  dedupeKey: string,
+  target?: { channelId: string; raffleId: string | undefined },
 ): Promise<boolean> {
   try {
-    const targetChannelId = channelId ?? (await findActiveRaffle(app.database, guildId))?.discordChannelId;
-    if (!targetChannelId) return false;
+    const raffle = target ? undefined : await findActiveRaffle(app.database, guildId);
+    const channelId = target?.channelId ?? raffle?.discordChannelId;
+    if (!channelId) return false;
     const locale = resolveLocale(await readGuildLocale(app.database, guildId));
-    await createChannelMessage(
-      app.config,
-      targetChannelId,
-      { content: translate(locale, messageKey, typeof parameters === "function" ? parameters(locale) : parameters) },
-      nonce.slice(0, 25),
-    );
-    return true;
+    return await postNotice(app, {
+      guildId,
+      raffleId: target ? target.raffleId : raffle?.id,
+      channelId,
+      dedupeKey,
+      messageKey,
+      content: translate(locale, messageKey, typeof parameters === "function" ? parameters(locale) : parameters),
+    });
   } catch (error) {
-    app.log.warn("could not post a notice in the raffle channel", {
+    app.log.warn("could not record a notice for the raffle channel", {
       guildId,
       messageKey,
       error: describeError(error),
     });
     return false;
+  }
+}
+
+/**
+ * Records a rendered notice in the outbox (once per guild and `dedupeKey`) and posts it now; the
+ * tick retries it like an announcement. True when it was posted now. Throws if it cannot be recorded.
+ */
+export async function postNotice(
+  app: AppContext,
+  notice: {
+    guildId: string;
+    raffleId: string | undefined;
+    channelId: string;
+    dedupeKey: string;
+    messageKey: MessageKey;
+    content: string;
+  },
+): Promise<boolean> {
+  const noticeId = await recordNotice(app.database, notice);
+  if (noticeId === undefined) return false;
+  const counts = await announcePending(app, { drawIds: [], noticeIds: [noticeId], includeDue: false });
+  return counts.delivered > 0;
+}
+
+/**
+ * Discord refused the guild's channel (403/404: gone, or the bot lacks permission there): the
+ * channel is held (every post to it waits, the tick probes it), and the guild's raffles that post
+ * there pause (`channel_unavailable`), since their winners could not be announced. Said once in
+ * the log, when the hold starts; /raffle status says it while it lasts.
+ */
+export async function holdRaffleChannel(
+  app: AppContext,
+  post: { guildId: string; channelId: string; status: number | undefined; error: string },
+): Promise<void> {
+  const hold = await holdChannel(app.database, {
+    guildId: post.guildId,
+    channelId: post.channelId,
+    now: app.now(),
+    nextProbeAt: app.now() + channelProbeIntervalMinutes * 60_000,
+    error: post.error,
+  });
+  for (const raffleId of hold.pausedRaffleIds) {
+    app.log.warn("raffle paused", { guildId: post.guildId, raffleId, reason: "channel_unavailable" });
+  }
+  if (hold.started) {
+    app.log.warn("Discord refused the channel: its posts wait, tried again every 10 minutes", {
+      guildId: post.guildId,
+      channelId: post.channelId,
+      status: post.status,
+    });
+  }
+}
+
+/** A held channel took a post and none waits: the hold ends and the raffles it paused run again. */
+export async function reopenRaffleChannel(
+  app: AppContext,
+  hold: { guildId: string; channelId: string; heldSince: number },
+): Promise<void> {
+  const resumed = await releaseHold(app.database, hold, app.now());
+  app.log.info("Discord takes posts in the channel again; its waiting posts are delivered", {
+    guildId: hold.guildId,
+    channelId: hold.channelId,
+    heldMinutes: Math.round((app.now() - hold.heldSince) / 60_000),
+  });
+  for (const raffleId of resumed) {
+    app.log.info("raffle resumed: its channel takes posts again", { guildId: hold.guildId, raffleId });
   }
 }
 
@@ -148,7 +216,11 @@ export async function pauseForTwitchReauth(app: AppContext, guildId: string): Pr
   if (link?.status !== "needs_reauth") return;
   const raffle = await pauseRaffle(app, guildId, "twitch_needs_reauth");
   if (!(await claimReauthNotice(app.database, guildId, app.now())) || !raffle) return;
-  await notifyRaffleChannel(app, guildId, "twitchNeedsReauthNotice", {}, `reauth-${guildId}`, raffle.discordChannelId);
+  // Once per broken link (claimReauthNotice): a link that breaks again later is told again.
+  await notifyRaffleChannel(app, guildId, "twitchNeedsReauthNotice", {}, `reauth-${app.now()}`, {
+    channelId: raffle.discordChannelId,
+    raffleId: raffle.id,
+  });
 }
 
 /**

@@ -184,8 +184,15 @@ async function reactToTwitchFailure(
 ): Promise<DrawOutcome> {
   if (failure.kind === "twitchForbidden") {
     // This raffle, not whichever the guild runs now: a draw of an old raffle never pauses a new one.
-    await pauseThisRaffle(app, raffle.id, "chatters_forbidden");
+    const paused = await pauseThisRaffle(app, raffle.id, "chatters_forbidden");
     log.warn("Get Chatters answered 403; raffle paused", { status: 403 });
+    // Its channel hears it once per pause (a re-link with the right account resumes it).
+    if (paused) {
+      await notifyRaffleChannel(app, raffle.guildId, "raffleChattersForbiddenNotice", {}, `forbidden-${app.now()}`, {
+        channelId: paused.discordChannelId,
+        raffleId: paused.id,
+      });
+    }
   } else if (failure.kind === "twitchUnavailable") {
     log.warn("Twitch unavailable; skipping this raffle this minute", { status: failure.status });
   }
@@ -201,8 +208,8 @@ const nobodyEligibleNotices: Record<NobodyEligibleReason, MessageKey> = {
 
 /**
  * Five live minutes in a row drew nothing: make_raffle has claimed the run's one notice, so the
- * raffle's channel hears once what is wrong and what to change. A post that fails is not retried
- * (as with every notice); the nonce names the slot, so a replayed slot posts nothing new.
+ * raffle's channel hears once what is wrong and what to change, through the notices' outbox; the
+ * notice's key names the slot, so a replayed slot records nothing new.
  */
 async function tellNobodyEligible(
   app: AppContext,
@@ -228,6 +235,6 @@ async function tellNobodyEligible(
       gate: counts.gate === undefined ? "" : describeGate(locale, counts.gate, raffle.gates),
     }),
     `quiet-${raffle.id}-${Math.floor(slotAt / 60_000).toString(36)}`,
-    raffle.discordChannelId,
+    { channelId: raffle.discordChannelId, raffleId: raffle.id },
   );
 }

@@ -1,12 +1,12 @@
 import type { AppContext } from "../context";
 import type { OAuthStateRecord } from "../db/oauthStates";
-import { createChannelMessage, editOriginalResponse } from "../discord/DiscordRestClient";
+import { editOriginalResponse } from "../discord/DiscordRestClient";
 import type { MessageBody } from "../discord/message";
 import { readServerName } from "../http/handleLinkPage";
-import { translate } from "../i18n/translate";
+import { type MessageKey, translate } from "../i18n/translate";
 import { getTokenCipher, tokenPurpose } from "../security/keys";
 import type { TwitchLinkListener } from "../twitch/handleOAuthCallback";
-import { resumeAfterRelink } from "./lifecycle";
+import { postNotice, resumeAfterRelink } from "./lifecycle";
 
 /** Interaction tokens live 15 minutes; leave a minute of margin before falling back to a bot post. */
 const interactionTokenLifetimeMilliseconds = 14 * 60 * 1000;
@@ -29,22 +29,24 @@ export const twitchLinkReactions: TwitchLinkListener = {
     const guildId = account.request.guildId;
     const resumed = await resumeAfterRelink(app, guildId, { id: account.twitchUserId, login: account.twitchLogin });
     if (resumed) app.log.info("raffle resumed by the new Twitch link", { guildId, raffleId: resumed.id });
-    await tellRequester(app, account.request, {
-      content: translate(account.locale, "twitchLinkedInDiscord", { name: account.displayName }),
-      components: [],
-    });
+    await tellRequester(
+      app,
+      account.request,
+      { content: translate(account.locale, "twitchLinkedInDiscord", { name: account.displayName }), components: [] },
+      { noticeKey: "twitchLinkedInDiscord" },
+    );
   },
 };
 
 /**
- * Edits the ephemeral /twitch connect reply while its token lives; else, unless `editOnly`,
- * posts in the channel where it was asked.
+ * Edits the ephemeral /twitch connect reply while its token lives; else, given `noticeKey`, says it
+ * in the channel where it was asked, as a notice (the outbox retries it; once per request).
  */
 async function tellRequester(
   app: AppContext,
   request: OAuthStateRecord,
   body: MessageBody,
-  options: { editOnly?: boolean } = {},
+  options: { editOnly?: boolean; noticeKey?: MessageKey } = {},
 ): Promise<void> {
   if (app.now() - request.createdAt < interactionTokenLifetimeMilliseconds) {
     try {
@@ -59,9 +61,16 @@ async function tellRequester(
       app.log.warn("could not edit the /twitch connect reply", { error, guildId: request.guildId });
     }
   }
-  if (options.editOnly) return;
+  if (options.editOnly || options.noticeKey === undefined || !body.content) return;
   try {
-    await createChannelMessage(app.config, request.discordChannelId, { content: body.content });
+    await postNotice(app, {
+      guildId: request.guildId,
+      raffleId: undefined,
+      channelId: request.discordChannelId,
+      dedupeKey: `linked-${request.nonce}`,
+      messageKey: options.noticeKey,
+      content: body.content,
+    });
   } catch (error) {
     app.log.error("could not tell Discord about the new Twitch link", { error, guildId: request.guildId });
   }

@@ -53,6 +53,12 @@ export const failureRuleInputSchema = z.object({
   retryAfterSeconds: z.number().min(0).default(1),
   /** Replaces the fake's default error body for that status. */
   body: z.unknown().optional(),
+  /**
+   * Answers the vendor's edge page instead of its API's JSON. The Discord fake knows
+   * `cloudflare-1015`: Cloudflare's HTML "You are being rate limited" page, status 429, no
+   * `retry_after` and no rate-limit headers (what Discord's Cloudflare serves a shared address).
+   */
+  page: z.enum(["cloudflare-1015"]).optional(),
 });
 export type FailureRuleInput = z.input<typeof failureRuleInputSchema>;
 export type FailureRule = z.output<typeof failureRuleInputSchema> & { id: string; remaining: number };

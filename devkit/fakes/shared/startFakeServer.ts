@@ -86,12 +86,13 @@ export async function startFakeServer(definition: FakeServerDefinition): Promise
     const searchableText = describeSearchableText(redacted);
     const rule = failures.takeMatchingRule(request.method, redacted.path, searchableText);
     if (rule !== undefined) await sleep(rule.delayMilliseconds);
-    const injected = rule?.status !== undefined;
+    // A rule answers (rather than only delays) when it names a status or an edge page.
+    const injected = rule !== undefined && (rule.status !== undefined || rule.page !== undefined);
     const match = findRoute(definition.apiRoutes, request.method, request.path);
     // A call no route matches, or one that crashed the fake, is a surprise a test should see.
     let unexpected = match === undefined;
     let response: FakeResponse;
-    if (rule !== undefined && rule.status !== undefined) {
+    if (rule !== undefined && injected) {
       response = definition.createFailureResponse(rule, request);
     } else if (match === undefined) {
       const explanation = `unexpected call ${request.method} ${request.path}: the ${definition.name} fake emulates no such route`;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  channelProbeIntervalMinutes,
+  cloudflareBackoffMinutes,
   decideAnnouncementRetry,
   maximumAnnouncementAttempts,
   maximumAnnouncementBackoffMinutes,
@@ -37,13 +39,35 @@ describe("a winner announcement Discord did not take", () => {
     });
   });
 
-  it("gives up at once when the channel is gone (404) or closed to the bot (403)", () => {
+  it("never gives up on a channel that is gone (404) or closed to the bot (403): it is held and probed every 10 minutes", () => {
     for (const status of [403, 404]) {
-      expect(decideAnnouncementRetry({ attempts: 1, status, retryAfterSeconds: undefined })).toMatchObject({
-        giveUp: true,
+      expect(decideAnnouncementRetry({ attempts: 12, status, retryAfterSeconds: undefined })).toEqual({
         channelUnavailable: true,
+        cloudflareLimited: false,
+        giveUp: false,
+        counted: false,
+        retryInMilliseconds: channelProbeIntervalMinutes * minute,
       });
     }
+    expect(channelProbeIntervalMinutes).toBeLessThanOrEqual(10);
+  });
+
+  it("waits minutes, uncounted, when Discord's Cloudflare answers its HTML 429 (error 1015)", () => {
+    expect(
+      decideAnnouncementRetry({ attempts: 1, status: 429, retryAfterSeconds: undefined, cloudflareLimited: true }),
+    ).toEqual({
+      channelUnavailable: false,
+      cloudflareLimited: true,
+      giveUp: false,
+      counted: false,
+      retryInMilliseconds: cloudflareBackoffMinutes * minute,
+    });
+  });
+
+  it("never gives up on a rate limit, and does not count it as an attempt", () => {
+    expect(
+      decideAnnouncementRetry({ attempts: maximumAnnouncementAttempts + 5, status: 429, retryAfterSeconds: 3 }),
+    ).toMatchObject({ giveUp: false, counted: false, retryInMilliseconds: 3000 });
   });
 
   it("keeps trying after a network failure (no status) or a server error", () => {

@@ -176,10 +176,12 @@ describe("/raffle draw's reply", () => {
         translate("en-US", "raffleAnnouncementDelayed"),
       );
     }
+    // A refused channel is retried too, but only as the channel's probe: the reply says what to fix.
     const gone = renderDrawNow("en-US", drawn("channel_unavailable")).content ?? "";
     expect(gone).toContain(translate("en-US", "raffleAnnouncementChannelUnavailable"));
-    expect(gone).not.toContain("keep trying");
-    expect(renderDrawNow("pt-BR", drawn("channel_unavailable")).content).not.toContain("continuar tentando");
+    expect(gone).toContain("every 10 minutes");
+    expect(gone).not.toContain(translate("en-US", "raffleAnnouncementDelayed"));
+    expect(renderDrawNow("pt-BR", drawn("channel_unavailable")).content).toContain("a cada 10 minutos");
     expect(renderDrawNow("en-US", drawn("failed")).content).not.toContain("keep trying");
   });
 

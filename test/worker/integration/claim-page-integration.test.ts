@@ -444,6 +444,34 @@ describe("the winner signs in", () => {
     expect(after?.content).toContain("✅ Claimed by");
   });
 
+  it("holds the claimed edit while Discord's Cloudflare answers its HTML 429, then finishes it", async () => {
+    const { claim, winner, scene } = await createClaim({ code: false });
+    await discordControl().injectFailure({
+      method: "PATCH",
+      path: "/api/v10/channels/*/messages/*",
+      page: "cloudflare-1015",
+      times: 1,
+    });
+    const { callbackUrl } = await signIn(claim.public_id, winner);
+    expect((await call(callbackUrl)).status).toBe(200);
+    expect((await readClaim(claim.id))?.claimed_edit_status).toBe("pending");
+    const since = await discordControl().readLastSequence();
+    const tickAt = async (scheduledTime: number) => {
+      const execution = createExecutionContext();
+      const controller = createScheduledController({ scheduledTime: new Date(scheduledTime), cron: "* * * * *" });
+      await worker.scheduled(controller, { ...testEnvironment(), ...bindings }, execution);
+      await waitOnExecutionContext(execution);
+    };
+
+    // Blocked for 5 minutes: the tick asks Discord nothing.
+    await tickAt(Date.now());
+    expect(await discordControl().listCalls({ since, method: "PATCH" })).toEqual([]);
+    await tickAt(Date.now() + 6 * 60_000);
+    expect((await readClaim(claim.id))?.claimed_edit_status).toBe("done");
+    const [after] = await discordControl().listMessages(scene.channelId);
+    expect(after?.content).toContain("✅ Claimed by");
+  });
+
   it("still gets the code after the streamer removed the item (a won code outlives its item)", async () => {
     const { claim, code, itemName, winner, scene } = await createClaim({ code: true });
     // Its one code is reserved for the winner, so nothing unused is left: removed at once.

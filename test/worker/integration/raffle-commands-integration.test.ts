@@ -558,9 +558,9 @@ describe("/raffle draw", () => {
     expect(await readDraws(database, scene.guildId)).toEqual([]);
   });
 
-  // A channel closed to the bot (403) cannot be posted in by retrying: the draw is kept, marked
-  // failed with its reason, and the raffle pauses until the streamer fixes the channel. The reply
-  // says so, and no longer promises to keep trying (issue 11).
+  // A channel closed to the bot (403): the draw is kept and waits for the channel (it is held and
+  // probed by the tick, issue 21), and the raffle pauses until a post goes through. The reply and
+  // /raffle status say what to fix.
   it("keeps the draw and pauses the raffle when the announcement channel is forbidden", async () => {
     const { scene } = await createLinkedScene();
     const hidden = createSnowflake();
@@ -574,17 +574,17 @@ describe("/raffle draw", () => {
     const { reply } = await drawNow(scene);
     expect(reply?.content).toBe(`🎉 **Patient** won **Sword**!\n${message("raffleAnnouncementChannelUnavailable")}`);
     expect(await readDraws(database, scene.guildId)).toEqual([
-      expect.objectContaining({ winner_twitch_login: viewer.login, announcement_status: "failed" }),
+      expect.objectContaining({ winner_twitch_login: viewer.login, announcement_status: "pending" }),
     ]);
     expect(await readRaffles(database, scene.guildId)).toEqual([
       expect.objectContaining({ status: "paused", status_reason: "channel_unavailable" }),
     ]);
     const fields = readEmbed(await runCommand(scene, "raffle", "status")).fields ?? [];
-    expect(fields.find((entry) => entry.name === "State")?.value).toBe(
-      "⏸️ paused: I cannot post in the announcement channel; check my permissions",
-    );
+    const state = fields.find((entry) => entry.name === "State")?.value ?? "";
+    expect(state.split("\n")[0]).toBe("⏸️ paused: I cannot post in the announcement channel; check my permissions");
+    expect(state).toContain(`Give me View Channel, Send Messages and Embed Links in <#${hidden}>. I try again <t:`);
     expect(fields.find((entry) => entry.name === "Announcements")?.value).toBe(
-      "0 waiting to be posted, 1 could not be posted",
+      "1 waiting to be posted, 0 could not be posted",
     );
   });
 

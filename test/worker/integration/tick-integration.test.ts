@@ -5,6 +5,7 @@ import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import type { DrawMessage } from "../../../worker/raffle/drawQueue";
 import { runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
+import { message } from "../../support/worker/commandHelpers";
 import { deliverEventSub } from "../../support/worker/eventSub";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
@@ -393,7 +394,7 @@ describe("Twitch trouble during the tick", () => {
     expect(await readDraws(healthy.raffleId)).toHaveLength(1);
   });
 
-  it("pauses a raffle whose viewer list Twitch forbids (403)", async () => {
+  it("pauses a raffle whose viewer list Twitch forbids (403), and tells its channel once", async () => {
     const raffle = await startLiveRaffle();
     await twitchControl().injectFailure({
       method: "GET",
@@ -402,12 +403,17 @@ describe("Twitch trouble during the tick", () => {
       status: 403,
       times: 1,
     });
-    await runTick(nextMinute());
+    const minuteOfTick = nextMinute();
+    await runTick(minuteOfTick);
+    await runTick(minuteOfTick);
+    await runTick(minuteOfTick + minute);
     const [row] = await database.query<{ status: string; status_reason: string }>(
       "select status, status_reason from raffles where id = $1",
       [raffle.raffleId],
     );
     expect(row).toEqual({ status: "paused", status_reason: "chatters_forbidden" });
+    const posted = await discordControl().listMessages(raffle.scene.channelId);
+    expect(posted.map((entry) => entry.content)).toEqual([message("raffleChattersForbiddenNotice")]);
   });
 });
 

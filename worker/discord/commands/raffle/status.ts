@@ -1,4 +1,5 @@
 import { readChatterCount } from "../../../cache/chatterCache";
+import type { ChannelHoldState } from "../../../db/channelHolds";
 import type { EmptySlotRun, RaffleStatistics } from "../../../db/raffleStatistics";
 import { readRaffleStatus } from "../../../db/raffleStatus";
 import type { RaffleDetails, RaffleStatusReason } from "../../../db/raffles";
@@ -31,13 +32,22 @@ export const status = defineSubcommand({
     // One database round trip for the raffle, its figures and its leaders.
     const found = await readRaffleStatus(invocation.app.database, invocation.guildId, 3);
     if (!found) throw new UserFacingError("raffleNoneActive");
-    const { raffle, statistics, leaders } = found;
+    const { raffle, statistics, leaders, channelHold } = found;
     const chatters = await readChatterCountQuietly(invocation, raffle.twitchBroadcasterId);
     return {
       kind: "message",
       ephemeral: true,
       body: {
-        embeds: [describeRaffle(invocation.locale, raffle, { ...statistics, chatters }, leaders, invocation.app.now())],
+        embeds: [
+          describeRaffle(
+            invocation.locale,
+            raffle,
+            { ...statistics, chatters },
+            leaders,
+            invocation.app.now(),
+            channelHold,
+          ),
+        ],
       },
     };
   },
@@ -119,13 +129,21 @@ function describeRaffle(
   statistics: RaffleStatistics & { chatters: number | undefined },
   leaders: LeaderboardEntry[],
   now: number,
+  channelHold: ChannelHoldState | undefined,
 ): Embed {
-  const state =
+  const paused =
     raffle.status === "running"
       ? translate(locale, "raffleStateRunning")
       : translate(locale, "raffleStatePaused", {
           reason: translate(locale, pauseReasonMessages[raffle.statusReason ?? "stopped_by_user"]),
         });
+  // Discord refuses the channel: what to fix there, and that the waiting posts follow by themselves.
+  const state = channelHold
+    ? `${paused}\n${translate(locale, "raffleChannelHeld", {
+        channel: `<#${raffle.discordChannelId}>`,
+        time: discordTime(Math.max(channelHold.nextProbeAt, Math.ceil(now / 60_000) * 60_000)),
+      })}`
+    : paused;
   const fields = [
     { name: translate(locale, "raffleFieldState"), value: state, inline: true },
     { name: translate(locale, "raffleFieldChannel"), value: `<#${raffle.discordChannelId}>`, inline: true },
