@@ -11,6 +11,7 @@ import { handleClaimCallback } from "./http/claim/handleClaimCallback";
 import { handleClaimPage, handleClaimSignIn } from "./http/claim/handleClaimPage";
 import { claimCopyScriptPath, respondClaimCopyScript } from "./http/claim/renderClaimPage";
 import { handleLinkPage } from "./http/handleLinkPage";
+import { handleOAuthCallback } from "./http/handleTwitchCallback";
 import { buildInstallLink } from "./http/installLink";
 import { handleRafflePage } from "./http/raffle/handleRafflePage";
 import { renderLandingPage } from "./http/renderLandingPage";
@@ -20,7 +21,6 @@ import { createLogger, type Logger } from "./log";
 import { eventSubReactions } from "./raffle/eventSubReactions";
 import { twitchLinkReactions } from "./raffle/twitchLinkReactions";
 import { handleEventSub } from "./twitch/handleEventSub";
-import { handleOAuthCallback } from "./twitch/handleOAuthCallback";
 
 type RouteArguments = [bindings: WorkerBindings, execution: ExecutionContext];
 type AppRequest = IRequest & { app: AppContext };

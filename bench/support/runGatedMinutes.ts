@@ -1,6 +1,6 @@
 import pg from "pg";
-import { chatGateScopes, noGates, type RaffleGates } from "../../worker/raffle/gates";
-import { requestedTwitchScopes } from "../../worker/twitch/scopes";
+import { noGates, type RaffleGates } from "../../worker/domain/gates";
+import { chatGateScopes, requestedTwitchScopes } from "../../worker/twitch/scopes";
 import { DatabaseProbe } from "./DatabaseProbe";
 import { measureTick, type TickMeasurement } from "./measureTick";
 import { countKnownFollows, seedGateFacts } from "./seedGateFacts";

@@ -1,4 +1,18 @@
 import type { AppContext } from "../context";
+import {
+  type AdminPage,
+  type AdminPageRow,
+  deleteStoredSubscription,
+  findRaffleByPublicId,
+  listDrawsPage,
+  listEventSubMessagesPage,
+  listLinksPage,
+  listLootPage,
+  listPointsPage,
+  listRafflesPage,
+  listStoredSubscriptionsPage,
+  readDrawForAdmin,
+} from "../db/adminQueries";
 import { saveSubscription } from "../db/eventSubSubscriptions";
 import { countSealedWith } from "../db/sealedSecrets";
 import { findTwitchLink, type TwitchLink } from "../db/twitchLinks";
@@ -48,21 +62,20 @@ function encodeCursor(key: string[]): string {
 }
 
 async function readPage(
-  app: AppContext,
   input: AdminInput,
   shape: RegExp[],
-  text: string,
-  values: unknown[] = [],
+  read: (page: AdminPage) => Promise<AdminPageRow[]>,
 ): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
   const limit = Number(input.query.limit);
-  const rows = await app.database.query<Record<string, unknown> & { page_key: string[] }>(text, [
-    readCursor(input, shape),
-    limit + 1,
-    ...values,
-  ]);
+  const rows = await read({ cursor: readCursor(input, shape), limit });
   const items = rows.slice(0, limit).map(({ page_key: _key, ...item }) => item);
   const last = rows[limit - 1];
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.page_key) : null };
+}
+
+/** An optional query filter, already validated by the operation's schema; absent: null. */
+function readFilter(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
 }
 
 async function requireLink(app: AppContext, guildId: string): Promise<TwitchLink> {
@@ -82,20 +95,8 @@ function reportTwitchFailure(error: unknown): never {
   throw error;
 }
 
-const epochMicroseconds = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint`;
-
 export const adminHandlers: Record<AdminOperationId, Handler> = {
-  listLinks: (app, input) =>
-    readPage(
-      app,
-      input,
-      [digits],
-      `select guild_id, twitch_user_id, twitch_login, twitch_display_name, scopes, status,
-         status = 'needs_reauth' as needs_reauth, access_token_expires_at, last_validated_at, reauth_notified_at,
-         linked_by_discord_user_id, created_at, updated_at, array[guild_id::text] as page_key
-       from twitch_links where $1::text[] is null or guild_id > $1[1]
-       order by guild_id limit $2`,
-    ),
+  listLinks: (app, input) => readPage(input, [digits], (page) => listLinksPage(app.database, page)),
 
   refreshLink: async (app, input) => {
     const link = await requireLink(app, String(input.parameters.guild));
@@ -123,18 +124,7 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
 
   listSubscriptions: async (app, input) => {
     if (input.query.source === "stored") {
-      return readPage(
-        app,
-        input,
-        [digits],
-        `select s.id::text, s.twitch_subscription_id, s.broadcaster_id, s.type, s.version, s.condition, s.status,
-           s.status_changed_at, s.created_at,
-           array(select g.guild_id::text from twitch_eventsub_subscription_guilds g
-                 where g.subscription_id = s.id order by g.guild_id) as guild_ids,
-           array[s.id::text] as page_key
-         from twitch_eventsub_subscriptions s where $1::text[] is null or s.id > $1[1]::bigint
-         order by s.id limit $2`,
-      );
+      return readPage(input, [digits], (page) => listStoredSubscriptionsPage(app.database, page));
     }
     // Twitch pages Get EventSub Subscriptions itself (up to 100 per page, its own cursor).
     const cursor = typeof input.query.cursor === "string" && input.query.cursor !== "" ? input.query.cursor : undefined;
@@ -196,11 +186,7 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
     } catch (error) {
       reportTwitchFailure(error);
     }
-    const rows = await app.database.query(
-      "delete from twitch_eventsub_subscriptions where twitch_subscription_id = $1 returning id",
-      [id],
-    );
-    return { id, deleted_stored: rows.length > 0 };
+    return { id, deleted_stored: await deleteStoredSubscription(app.database, id) };
   },
 
   repairSubscriptions: async (app, input) => {
@@ -214,96 +200,32 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
   },
 
   listRaffles: (app, input) =>
-    readPage(
-      app,
-      input,
-      [digits],
-      `select id::text, public_id, guild_id, discord_channel_id, twitch_broadcaster_id, twitch_broadcaster_login,
-         status, status_reason, every_minutes, cooldown_minutes, luck, announce_in_twitch, started_at, stopped_at,
-         next_slot_at, draw_count, array[id::text] as page_key
-       from raffles
-       where ($1::text[] is null or id < $1[1]::bigint) and ($3::text is null or guild_id = $3)
-         and ($4::text is null or status = $4)
-       order by id desc limit $2`,
-      [input.query.guild ?? null, input.query.status ?? null],
+    readPage(input, [digits], (page) =>
+      listRafflesPage(app.database, page, readFilter(input.query.guild), readFilter(input.query.status)),
     ),
 
   listDraws: async (app, input) => {
-    const [raffle] = await app.database.query<{ id: string }>("select id::text from raffles where public_id = $1", [
-      input.parameters.public_id,
-    ]);
+    const raffle = await findRaffleByPublicId(app.database, String(input.parameters.public_id));
     if (!raffle) throw new AdminError(404, "not_found", "No raffle has this public id.");
-    return readPage(
-      app,
-      input,
-      [digits],
-      `select id::text, draw_number, kind, slot_at, item_name, winner_twitch_user_id, winner_twitch_login,
-         winner_twitch_display_name, candidate_count, algorithm, beacon_round::text, announcement_status, created_at,
-         array[id::text] as page_key
-       from draws where raffle_id = $3 and ($1::text[] is null or id < $1[1]::bigint)
-       order by id desc limit $2`,
-      [raffle.id],
-    );
+    return readPage(input, [digits], (page) => listDrawsPage(app.database, page, raffle.id));
   },
 
   readDraw: async (app, input) => {
-    const [draw] = await app.database.query(
-      `select d.id::text, d.raffle_id::text, r.public_id as raffle_public_id, d.guild_id, d.draw_number, d.kind,
-         d.slot_at, d.item_id::text, d.item_name, d.winner_twitch_user_id, d.winner_twitch_login,
-         d.winner_twitch_display_name, d.candidate_count, d.luck, d.created_at,
-         d.algorithm, d.slot_label, d.beacon_round::text, d.beacon_signature, d.randomness, d.entrants_read_at,
-         d.entrants, d.entrants_sha256, d.items, d.items_sha256, d.winner_roll::text, d.item_roll::text,
-         d.announcement_status, d.announcement_attempts, d.announcement_next_attempt_at, d.announcement_message_id,
-         d.announcement_last_error, d.announced_at, d.twitch_announcement_status, d.twitch_announcement_attempts,
-         d.twitch_message_id, d.twitch_announcement_error
-       from draws d join raffles r on r.id = d.raffle_id where d.id = $1`,
-      [input.parameters.id],
-    );
+    const draw = await readDrawForAdmin(app.database, String(input.parameters.id));
     if (!draw) throw new AdminError(404, "not_found", "No draw has this id.");
     return draw;
   },
 
   listEvents: (app, input) =>
-    readPage(
-      app,
-      input,
-      [digits, anyText],
-      `select message_id, message_type, subscription_type, received_at,
-         array[${epochMicroseconds("received_at")}::text, message_id] as page_key
-       from twitch_eventsub_messages
-       where $1::text[] is null or (${epochMicroseconds("received_at")}, message_id) < ($1[1]::bigint, $1[2])
-       order by ${epochMicroseconds("received_at")} desc, message_id desc limit $2`,
-    ),
+    readPage(input, [digits, anyText], (page) => listEventSubMessagesPage(app.database, page)),
 
   listPoints: (app, input) =>
-    readPage(
-      app,
-      input,
-      [digits, digits, digits, digits],
-      `select guild_id, broadcaster_id, viewer_user_id, viewer_login, viewer_display_name, points, updated_at,
-         array[${epochMicroseconds("updated_at")}::text, guild_id::text, broadcaster_id::text, viewer_user_id::text]
-           as page_key
-       from viewer_points
-       where ($1::text[] is null
-              or (${epochMicroseconds("updated_at")}, guild_id::text, broadcaster_id::text, viewer_user_id::text)
-                 < ($1[1]::bigint, $1[2], $1[3], $1[4]))
-         and ($3::text is null or guild_id = $3)
-       order by ${epochMicroseconds("updated_at")} desc, guild_id::text desc, broadcaster_id::text desc,
-         viewer_user_id::text desc
-       limit $2`,
-      [input.query.guild ?? null],
+    readPage(input, [digits, digits, digits, digits], (page) =>
+      listPointsPage(app.database, page, readFilter(input.query.guild)),
     ),
 
   listLoot: (app, input) =>
-    readPage(
-      app,
-      input,
-      [digits],
-      `select id::text, name, weight, stock, enabled, created_at, updated_at, array[id::text] as page_key
-       from loot_items where guild_id = $3 and ($1::text[] is null or id > $1[1]::bigint)
-       order by id limit $2`,
-      [input.parameters.guild],
-    ),
+    readPage(input, [digits], (page) => listLootPage(app.database, page, String(input.parameters.guild))),
 
   // Key ids are short hashes of the keys (security/TokenCipher.ts), safe to show; the keys never are.
   readKeys: async (app) => {

@@ -1,4 +1,4 @@
-import type { GateName } from "../raffle/gates";
+import type { GateName } from "../domain/gates";
 import { markAnnouncementFailedSql } from "./announcementOutbox";
 import type { Queryable } from "./Database";
 

@@ -1,4 +1,4 @@
-import { type GateColumnsRow, mapGates, type RaffleGates, selectChatPushed, selectGateColumns } from "../raffle/gates";
+import type { RaffleGates } from "../domain/gates";
 import {
   type ChannelLiveness,
   type ChannelLivenessRow,
@@ -6,6 +6,7 @@ import {
   selectChannelLivenessColumns,
 } from "./channelLiveness";
 import type { Queryable } from "./Database";
+import { type GateColumnsRow, mapGates, selectChatPushed, selectGateColumns } from "./gateColumns";
 import { selectTermsVersion } from "./raffleTerms";
 import { mapLink, selectLinkColumns, type TwitchLink, type TwitchLinkRow } from "./twitchLinks";
 

@@ -1,5 +1,6 @@
-import { type GateColumnsRow, mapGates, type RaffleGates, selectGateColumns } from "../raffle/gates";
+import type { RaffleGates } from "../domain/gates";
 import type { Queryable } from "./Database";
+import { type GateColumnsRow, mapGates, selectGateColumns } from "./gateColumns";
 import { selectTermsVersion } from "./raffleTerms";
 
 /**

@@ -1,4 +1,4 @@
-import type { RaffleGates } from "../raffle/gates";
+import type { RaffleGates } from "../domain/gates";
 import type { Queryable } from "./Database";
 import { mapLink, selectLinkColumns, type TwitchLink, type TwitchLinkRow } from "./twitchLinks";
 

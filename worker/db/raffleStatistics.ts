@@ -1,4 +1,4 @@
-import type { GateName } from "../raffle/gates";
+import type { GateName } from "../domain/gates";
 import type { Statement } from "./Database";
 import type { IneligibleCounts } from "./draws";
 

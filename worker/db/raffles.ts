@@ -1,12 +1,4 @@
-import type { GateFailureReason } from "../raffle/applyGates";
-import {
-  type GateColumnsRow,
-  type GateName,
-  mapGates,
-  type RaffleGates,
-  selectChatPushed,
-  selectGateColumns,
-} from "../raffle/gates";
+import type { GateFailureReason, GateName, RaffleGates } from "../domain/gates";
 import {
   type ChannelLiveness,
   type ChannelLivenessRow,
@@ -14,6 +6,7 @@ import {
   selectChannelLivenessColumns,
 } from "./channelLiveness";
 import type { Queryable, Statement } from "./Database";
+import { type GateColumnsRow, mapGates, selectChatPushed, selectGateColumns } from "./gateColumns";
 import { selectTermsVersion } from "./raffleTerms";
 
 export type RaffleStatus = "running" | "paused" | "stopped";
@@ -240,4 +233,21 @@ export async function retargetActiveRaffle(
     [guildId, broadcaster.id, broadcaster.login.toLowerCase()],
   );
   return rows.length === 1;
+}
+
+/**
+ * A slot skipped because a gate could not be checked (raffle/applyGates.ts): /raffle status shows
+ * it until a later slot is recorded.
+ */
+export async function recordGateFailure(
+  database: Queryable,
+  raffleId: string,
+  failure: { gate: GateName; reason: GateFailureReason; status: number | null },
+  at: number,
+): Promise<void> {
+  await database.query(
+    `update raffles set gate_failure = $2, gate_failure_reason = $3, gate_failure_status = $4, gate_failure_at = $5
+     where id = $1`,
+    [raffleId, failure.gate, failure.reason, failure.status, new Date(at)],
+  );
 }

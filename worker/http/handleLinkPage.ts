@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { findStateByLinkId, type LinkPageState, markLinkPageOpened } from "../db/oauthStates";
-import { getGuild } from "../discord/DiscordRestClient";
+import { readServerName } from "../discord/readServerName";
 import type { Config } from "../env";
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
 import {
@@ -111,16 +111,6 @@ export function buildAuthorizeUrl(
   url.searchParams.set("state", signedState);
   url.searchParams.set("force_verify", "true");
   return url.toString();
-}
-
-/** The server's name as Discord gives it; its id when Discord cannot say (the page still works). */
-export async function readServerName(app: AppContext, guildId: string): Promise<string> {
-  try {
-    return (await getGuild(app.config, guildId)).name;
-  } catch (error) {
-    app.log.warn("could not read the server's name from Discord", { error, guildId });
-    return guildId;
-  }
 }
 
 /** The page for a link or callback that cannot link anything. */

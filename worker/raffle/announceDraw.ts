@@ -4,8 +4,8 @@ import { markRedrawAnnouncementFailed, type RedrawAnnouncement } from "../db/cla
 import { blockDiscordPosts } from "../db/discordBlocks";
 import { markAnnouncementFailed } from "../db/draws";
 import { markNoticeFailed, type PendingNotice } from "../db/notices";
-import { discordTime } from "../discord/commands/discordTime";
 import { createChannelMessage, DiscordApiError } from "../discord/DiscordRestClient";
+import { discordTime } from "../discord/discordTime";
 import {
   type ActionRow,
   brandColor,
@@ -19,7 +19,7 @@ import type { Config } from "../env";
 import { type Locale, resolveLocale, translate } from "../i18n/translate";
 import { describeError, type LogFields } from "../log";
 import { decideAnnouncementRetry } from "./announcementRetry";
-import { holdRaffleChannel } from "./lifecycle";
+import { holdRaffleChannel } from "./channelHolds";
 import { buildClaimUrl, buildRafflePageUrl } from "./startRaffle";
 
 export type { Announcement };

@@ -2,9 +2,10 @@ import { type GateFact, type GateFactsRead, type LearnedFact, readGateFacts, wri
 import type { AppContext } from "../context";
 import type { Candidate } from "../db/draws";
 import type { TwitchLink } from "../db/twitchLinks";
+import { type GateFailureReason, type GateName, listGates, type RaffleGates } from "../domain/gates";
 import type { HelixClient } from "../twitch/HelixClient";
+import { gateScopes } from "../twitch/scopes";
 import { TwitchApiError } from "../twitch/TwitchApiError";
-import { type GateName, gateScopes, listGates, type RaffleGates } from "./gates";
 import { callWithUserToken } from "./twitchAccess";
 
 /**
@@ -28,9 +29,6 @@ export interface GatedRaffle {
   /** The channel's `channel.chat.message` subscription is enabled (the chat gate's only source). */
   chatPushed: boolean;
 }
-
-/** Why a gate could not be checked (raffles.gate_failure_reason). */
-export type GateFailureReason = "twitch" | "scope" | "cache" | "subscription";
 
 export type GateOutcome =
   /**

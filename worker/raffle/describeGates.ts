@@ -1,5 +1,5 @@
+import { type GateName, listGates, type RaffleGates } from "../domain/gates";
 import { type Locale, translate } from "../i18n/translate";
-import { type GateName, listGates, type RaffleGates } from "./gates";
 
 /**
  * A span of minutes in the reader's words: whole days as days, whole hours as hours, else

@@ -1,8 +1,7 @@
 import type { AtomicDrawResult, Candidate, IneligibleCounts } from "../db/draws";
+import type { GateFailureReason, GateName } from "../domain/gates";
 import { TwitchApiError } from "../twitch/TwitchApiError";
 import { TwitchNeedsReauthError, TwitchNotLinkedError } from "../twitch/userTokens";
-import type { GateFailureReason } from "./applyGates";
-import type { GateName } from "./gates";
 
 // What one draw came to, for every caller of the one draw path (raffle/makeDraw.ts): the tick
 // logs it, the queue acknowledges it, /raffle draw renders it. The rules here are pure, so the

@@ -9,12 +9,12 @@ import {
   readDrawEntrants,
   recordDraw,
 } from "../db/draws";
+import type { GateName } from "../domain/gates";
 import { formatHex, parseHex } from "../fairness/bytes";
 import { type DrawRandomness, fetchDrawRandomness } from "../fairness/drandChain";
 import { decideDraw, formatManualSlotLabel, formatSlotLabel } from "../fairness/livelootV1";
 import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import { describeError } from "../log";
-import type { GateName } from "./gates";
 import { cryptoRandom, type RandomSource, sampleWithoutReplacement } from "./randomness";
 
 /**

@@ -1,5 +1,4 @@
 import type { AppContext } from "../context";
-import { holdChannel, releaseHold } from "../db/channelHolds";
 import { readGuildLocale } from "../db/guilds";
 import { recordNotice } from "../db/notices";
 import { stopRaffleByUser } from "../db/raffleStart";
@@ -17,10 +16,8 @@ import { claimReauthNotice, findTwitchLink } from "../db/twitchLinks";
 import { type Locale, type MessageKey, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
 import { syncChatGateSubscription } from "../twitch/eventSubSubscriptions";
-import { channelProbeIntervalMinutes } from "./announcementRetry";
-import { announcePending } from "./announcePending";
-import type { GateFailureReason } from "./applyGates";
-import type { GateName } from "./gates";
+import { startOutboxPass } from "./announceDraw";
+import { deliverNotices } from "./deliverNotices";
 
 // The raffle's lifecycle, in one place: its states and reasons, start (startRaffle.ts), stop,
 // pause and resume, which pauses a new Twitch link clears, and the one way to tell a raffle's
@@ -157,53 +154,8 @@ export async function postNotice(
 ): Promise<boolean> {
   const noticeId = await recordNotice(app.database, notice);
   if (noticeId === undefined) return false;
-  const counts = await announcePending(app, { drawIds: [], noticeIds: [noticeId], includeDue: false });
-  return counts.delivered > 0;
-}
-
-/**
- * Discord refused the guild's channel (403/404: gone, or the bot lacks permission there): the
- * channel is held (every post to it waits, the tick probes it), and the guild's raffles that post
- * there pause (`channel_unavailable`), since their winners could not be announced. Said once in
- * the log, when the hold starts; /raffle status says it while it lasts.
- */
-export async function holdRaffleChannel(
-  app: AppContext,
-  post: { guildId: string; channelId: string; status: number | undefined; error: string },
-): Promise<void> {
-  const hold = await holdChannel(app.database, {
-    guildId: post.guildId,
-    channelId: post.channelId,
-    now: app.now(),
-    nextProbeAt: app.now() + channelProbeIntervalMinutes * 60_000,
-    error: post.error,
-  });
-  for (const raffleId of hold.pausedRaffleIds) {
-    app.log.warn("raffle paused", { guildId: post.guildId, raffleId, reason: "channel_unavailable" });
-  }
-  if (hold.started) {
-    app.log.warn("Discord refused the channel: its posts wait, tried again every 10 minutes", {
-      guildId: post.guildId,
-      channelId: post.channelId,
-      status: post.status,
-    });
-  }
-}
-
-/** A held channel took a post and none waits: the hold ends and the raffles it paused run again. */
-export async function reopenRaffleChannel(
-  app: AppContext,
-  hold: { guildId: string; channelId: string; heldSince: number },
-): Promise<void> {
-  const resumed = await releaseHold(app.database, hold, app.now());
-  app.log.info("Discord takes posts in the channel again; its waiting posts are delivered", {
-    guildId: hold.guildId,
-    channelId: hold.channelId,
-    heldMinutes: Math.round((app.now() - hold.heldSince) / 60_000),
-  });
-  for (const raffleId of resumed) {
-    app.log.info("raffle resumed: its channel takes posts again", { guildId: hold.guildId, raffleId });
-  }
+  const results = await deliverNotices(app, { noticeIds: [noticeId], includeDue: false }, startOutboxPass());
+  return results.some((result) => result.outcome === "delivered");
 }
 
 /**
@@ -234,20 +186,4 @@ export async function resumeAfterRelink(
 ): Promise<RaffleSummary | undefined> {
   await retargetActiveRaffle(app.database, guildId, broadcaster);
   return resumePausedRaffle(app.database, guildId, reasonsClearedByRelink, app.now());
-}
-
-/**
- * A slot skipped because a gate could not be checked (raffle/applyGates.ts): /raffle status shows
- * it until a later slot is recorded.
- */
-export async function recordGateFailure(
-  app: AppContext,
-  raffleId: string,
-  failure: { gate: GateName; reason: GateFailureReason; status: number | null },
-): Promise<void> {
-  await app.database.query(
-    `update raffles set gate_failure = $2, gate_failure_reason = $3, gate_failure_status = $4, gate_failure_at = $5
-     where id = $1`,
-    [raffleId, failure.gate, failure.reason, failure.status, new Date(app.now())],
-  );
 }

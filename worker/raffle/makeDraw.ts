@@ -1,7 +1,9 @@
 import type { CachedSample } from "../cache/chatterCache";
 import type { AppContext } from "../context";
 import type { AtomicDrawResult, Candidate } from "../db/draws";
+import { recordGateFailure } from "../db/raffles";
 import type { TwitchLink } from "../db/twitchLinks";
+import { listGates, type RaffleGates } from "../domain/gates";
 import type { MessageKey } from "../i18n/translate";
 import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import type { Logger } from "../log";
@@ -15,9 +17,8 @@ import {
   type TwitchFailure,
 } from "./drawOutcome";
 import { candidateSampleSize, drawSlots, type SlotToDraw } from "./drawSlots";
-import { listGates, type RaffleGates } from "./gates";
 import { gatherCandidates } from "./gatherCandidates";
-import { notifyRaffleChannel, pauseThisRaffle, recordGateFailure, stopForEmptyLoot } from "./lifecycle";
+import { notifyRaffleChannel, pauseThisRaffle, stopForEmptyLoot } from "./lifecycle";
 import { cryptoRandom, sampleWithoutReplacement } from "./randomness";
 
 /** What a draw needs to know of its raffle. */
@@ -145,7 +146,7 @@ async function readChat(app: AppContext, request: DrawRequest): Promise<ChatOrOu
     return { outcome: await reactToTwitchFailure(app, log, raffle, failure) };
   }
   if (gated?.kind === "failed") {
-    await recordGateFailure(app, raffle.id, gated);
+    await recordGateFailure(app.database, raffle.id, gated, app.now());
     return { outcome: { kind: "gateUnavailable", gate: gated.gate, reason: gated.reason, status: gated.status } };
   }
   // An empty chat is drawn too: a scheduled slot is then recorded as "nobody in chat".

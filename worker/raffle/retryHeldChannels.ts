@@ -3,8 +3,8 @@ import { type ChannelHold, leaseDueHolds, listWaitingPosts, postponeHold, type W
 import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
 import type { AnnounceResult, OutboxPass } from "./announceDraw";
 import { channelProbeIntervalMinutes } from "./announcementRetry";
-import { deliverSelection, type OutboxSelection } from "./announcePending";
-import { reopenRaffleChannel } from "./lifecycle";
+import { reopenRaffleChannel } from "./channelHolds";
+import { deliverSelection, type OutboxSelection } from "./deliverOutbox";
 
 /** Held channels one tick probes (oldest probe first, so every held channel gets its turn). */
 const holdsPerTick = 20;

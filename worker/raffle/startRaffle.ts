@@ -1,8 +1,9 @@
 import type { AppContext } from "../context";
 import { PostgresCode, readDatabaseError } from "../db/databaseErrors";
 import { startRaffle as insertOrRestartRaffle, readRaffleStartContext } from "../db/raffleStart";
+import { type GateName, listGates, type RaffleGates } from "../domain/gates";
 import { syncChatGateSubscription } from "../twitch/eventSubSubscriptions";
-import { findMissingGateScopes, type GateName, gateScopes, listGates, type RaffleGates } from "./gates";
+import { findMissingGateScopes, gateScopes } from "../twitch/scopes";
 
 export interface RaffleStartRequest {
   guildId: string;

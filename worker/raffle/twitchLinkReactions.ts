@@ -2,10 +2,10 @@ import type { AppContext } from "../context";
 import type { OAuthStateRecord } from "../db/oauthStates";
 import { editOriginalResponse } from "../discord/DiscordRestClient";
 import type { MessageBody } from "../discord/message";
-import { readServerName } from "../http/handleLinkPage";
+import { readServerName } from "../discord/readServerName";
 import { type MessageKey, translate } from "../i18n/translate";
 import { getTokenCipher, tokenPurpose } from "../security/keys";
-import type { TwitchLinkListener } from "../twitch/handleOAuthCallback";
+import type { TwitchLinkListener } from "../twitch/TwitchLinkListener";
 import { postNotice, resumeAfterRelink } from "./lifecycle";
 
 /** Interaction tokens live 15 minutes; leave a minute of margin before falling back to a bot post. */

@@ -10,10 +10,10 @@ import {
 } from "../db/eventSubSubscriptions";
 import { findTwitchLink } from "../db/twitchLinks";
 import { describeError } from "../log";
-import { chatGateScopes } from "../raffle/gates";
 import { getAppAccessToken } from "./appAccessToken";
 import type { EventSubType } from "./eventSubTypes";
 import { HelixClient } from "./HelixClient";
+import { chatGateScopes } from "./scopes";
 import { TwitchApiError } from "./TwitchApiError";
 
 export interface DesiredSubscription {

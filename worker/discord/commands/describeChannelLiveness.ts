@@ -1,6 +1,6 @@
 import type { ChannelLiveness } from "../../db/channelLiveness";
 import { type Locale, translate } from "../../i18n/translate";
-import { discordTime } from "./discordTime";
+import { discordTime } from "../discordTime";
 
 /**
  * The channel's liveness as every command shows it (/raffle status and /twitch status read the

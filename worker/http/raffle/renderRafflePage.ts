@@ -1,7 +1,7 @@
 import type { PublicDraw, PublicRaffle, PublicTerms } from "../../db/publicRaffle";
+import { listGates } from "../../domain/gates";
 import type { Locale } from "../../i18n/translate";
 import { describeGates } from "../../raffle/describeGates";
-import { listGates } from "../../raffle/gates";
 import { escapeHtml } from "../escapeHtml";
 import { renderHtmlDocument } from "../renderHtmlDocument";
 import type { PublishedChain } from "./formatRaffleRecord";

@@ -1,8 +1,8 @@
+import type { GateFailureReason } from "../../../domain/gates";
+import { noGates, type RaffleGates } from "../../../domain/gates";
 import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
-import type { GateFailureReason } from "../../../raffle/applyGates";
 import { describeGate } from "../../../raffle/describeGates";
 import { type DrawNowOutcome, drawNow } from "../../../raffle/drawNow";
-import { noGates, type RaffleGates } from "../../../raffle/gates";
 import { escapeMarkdown, type MessageBody } from "../../message";
 import { defineSubcommand } from "../defineSubcommand";
 import { requireActiveRaffle } from "./requireActiveRaffle";

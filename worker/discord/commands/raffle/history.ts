@@ -1,10 +1,10 @@
 import { type DrawClaimState, listDrawHistory } from "../../../db/draws";
 import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
+import { discordTime } from "../../discordTime";
 import { brandColor, escapeMarkdown, joinLinesWithin } from "../../message";
 import { UserFacingError } from "../CommandGroup";
 import { integerOption } from "../commandOptions";
 import { defineSubcommand } from "../defineSubcommand";
-import { discordTime } from "../discordTime";
 import { optionLimits } from "../optionLimits";
 
 const historyPageSize = 10;

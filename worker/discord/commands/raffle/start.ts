@@ -1,8 +1,9 @@
 import * as z from "zod/mini";
+import { listGates, type RaffleGates } from "../../../domain/gates";
 import { translate } from "../../../i18n/translate";
 import { describeGate, describeGates } from "../../../raffle/describeGates";
-import { chatGateScopes, listGates, type RaffleGates } from "../../../raffle/gates";
 import { buildRafflePageUrl, startRaffle } from "../../../raffle/startRaffle";
+import { chatGateScopes } from "../../../twitch/scopes";
 import { createLinkButtonRow, escapeMarkdown } from "../../message";
 import { UserFacingError } from "../CommandGroup";
 import { booleanOption, CommandOption, channelOption, integerOption, optionType } from "../commandOptions";

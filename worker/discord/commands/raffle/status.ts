@@ -4,16 +4,16 @@ import type { EmptySlotRun, RaffleStatistics } from "../../../db/raffleStatistic
 import { readRaffleStatus } from "../../../db/raffleStatus";
 import type { RaffleDetails, RaffleStatusReason } from "../../../db/raffles";
 import type { LeaderboardEntry } from "../../../db/viewerPoints";
+import type { GateFailureReason } from "../../../domain/gates";
 import { type Locale, type MessageKey, translate } from "../../../i18n/translate";
 import { withTimeout } from "../../../lib/withTimeout";
-import type { GateFailureReason } from "../../../raffle/applyGates";
 import { describeGate, describeGates } from "../../../raffle/describeGates";
 import { classifyNobodyEligible } from "../../../raffle/drawOutcome";
+import { discordTime } from "../../discordTime";
 import { brandColor, type Embed, escapeMarkdown, truncate } from "../../message";
 import { type Invocation, UserFacingError } from "../CommandGroup";
 import { defineSubcommand } from "../defineSubcommand";
 import { describeChannelLiveness } from "../describeChannelLiveness";
-import { discordTime } from "../discordTime";
 import { formatMultiplier } from "./formatMultiplier";
 
 const pauseReasonMessages: Record<RaffleStatusReason, MessageKey> = {

@@ -1,42 +1,19 @@
 import type { AppContext } from "../context";
 import { ensureGuild } from "../db/guilds";
-import { consumeOAuthState, type OAuthStateRecord } from "../db/oauthStates";
+import { consumeOAuthState } from "../db/oauthStates";
 import { saveTwitchLink } from "../db/twitchLinks";
-import { renderLinkFailurePage, twitchLinkFlow } from "../http/handleLinkPage";
-import { renderMessagePage, resolveBrowserLocale } from "../http/renderMessagePage";
-import { type Locale, type MessageKey, translate } from "../i18n/translate";
+import { type MessageKey, translate } from "../i18n/translate";
 import { isBoundBrowser } from "../security/BrowserBinding";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../security/keys";
 import { verifyState } from "../security/OAuthState";
-import { syncSubscriptions } from "./eventSubSubscriptions";
-import { HelixClient } from "./HelixClient";
-import { requiredTwitchScopes } from "./scopes";
-import { exchangeCode, revokeToken, type TokenGrant, validateAccessToken } from "./TwitchAuthClient";
-import { revokeLinkTokens } from "./userTokens";
-
-/** A link request that ended with an account linked. */
-export interface LinkedAccount {
-  /** The /twitch connect request: who asked, where, and its interaction token to edit the reply. */
-  request: OAuthStateRecord;
-  /** The language of the browser that completed the link (the person who asked). */
-  locale: Locale;
-  twitchUserId: string;
-  twitchLogin: string;
-  displayName: string;
-}
-
-/**
- * What the rest of the app does when a link request ends. Twitch code reports; the domain
- * decides (it tells Discord, resumes the raffle): raffle/twitchLinkReactions.ts.
- */
-export interface TwitchLinkListener {
-  /** The streamer cancelled on Twitch's consent page. */
-  cancelled(app: AppContext, request: OAuthStateRecord, locale: Locale): Promise<void>;
-  /** The account is stored, active, and its tokens sealed. */
-  linked(app: AppContext, account: LinkedAccount): Promise<void>;
-  /** The Discord server's name, for the success page (Twitch code does not ask Discord itself). */
-  readServerName(app: AppContext, guildId: string): Promise<string>;
-}
+import { syncSubscriptions } from "../twitch/eventSubSubscriptions";
+import { HelixClient } from "../twitch/HelixClient";
+import { requiredTwitchScopes } from "../twitch/scopes";
+import { exchangeCode, revokeToken, type TokenGrant, validateAccessToken } from "../twitch/TwitchAuthClient";
+import type { TwitchLinkListener } from "../twitch/TwitchLinkListener";
+import { revokeLinkTokens } from "../twitch/userTokens";
+import { renderLinkFailurePage, twitchLinkFlow } from "./handleLinkPage";
+import { renderMessagePage, resolveBrowserLocale } from "./renderMessagePage";
 
 /**
  * GET /twitch/callback: Twitch's redirect after consent. Verifies the signed single-use state, and
