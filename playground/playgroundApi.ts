@@ -199,10 +199,6 @@ export interface ViewerFactsInput {
   createdAt?: string;
 }
 
-export interface ViewerChatInput {
-  text: string;
-}
-
 export interface ViewerChatResult {
   messageId: string;
   /** Enabled `channel.chat.message` subscriptions the fake notified. */

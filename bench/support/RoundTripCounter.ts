@@ -1,4 +1,3 @@
-import type { DatabaseProbe } from "./DatabaseProbe";
 import type { PostgresWireCounter } from "./PostgresWireCounter";
 import type { CountingProxy } from "./startCountingProxy";
 
@@ -37,27 +36,6 @@ export function countWireRoundTrips(wire: PostgresWireCounter, neonProxy: Counti
 }
 
 /**
- * Today's path, counted by Postgres: the Neon driver's WebSocket `Pool` through the local wsproxy. Each statement the
- * Worker sends outside a transaction is one Postgres transaction, and so is each session start,
- * so round trips = transactions in `pg_stat_database` (the probe's own left out) − WebSockets
- * opened (the counting proxy in front of the wsproxy). `readTransactions` waits until the
- * Worker's sessions have closed, which is when Postgres publishes their counts.
- *
- * Exact as long as the Worker sends no `BEGIN … COMMIT` of its own (it does not today: a
- * transaction of n statements would count once, not n + 2 times).
- */
-export function countWebSocketRoundTrips(probe: DatabaseProbe, neonProxy: CountingProxy): RoundTripCounter {
-  return {
-    source: "Postgres transactions (pg_stat_database) − sessions opened through the wsproxy",
-    async readRoundTrips() {
-      const transactions = await probe.readTransactions();
-      // Read after the sessions closed: every upgrade that led to them is counted by now.
-      return transactions - neonProxy.readCounts().upgrades;
-    },
-  };
-}
-
-/**
  * What the local Neon HTTP endpoint (scripts/services/neonHttpEndpoint.ts) counts: the part of it
  * this benchmark needs, so it does not depend on the rest.
  */
@@ -75,20 +53,5 @@ export function countNeonHttpRoundTrips(endpoint: NeonHttpRoundTrips, databaseNa
   return {
     source: "requests the local Neon HTTP endpoint sent to Postgres",
     readRoundTrips: async () => endpoint.counts(databaseName).roundTrips,
-  };
-}
-
-/**
- * Both at once, for the switch-over: commands on HTTP while other work (or a command not yet
- * moved) still opens WebSockets.
- */
-export function sumRoundTrips(counters: readonly RoundTripCounter[]): RoundTripCounter {
-  return {
-    source: counters.map((counter) => counter.source).join(" + "),
-    async readRoundTrips() {
-      let total = 0;
-      for (const counter of counters) total += await counter.readRoundTrips();
-      return total;
-    },
   };
 }

@@ -21,9 +21,7 @@ import {
 } from "./discord/discordControlSchemas";
 import { FakeControlClient } from "./shared/FakeControlClient";
 
-export { describeDiscordError } from "./discord/describeDiscordError";
 export type * from "./discord/discordControlSchemas";
-export type { CallFilter, CallRecord, FailureRule, FailureRuleInput } from "./shared/controlSchemas";
 export { describeSecret } from "./shared/describeSecret";
 
 const settingsSchema = z.object({ autoCreateChannels: z.boolean(), autoRegisterInteractions: z.boolean() });

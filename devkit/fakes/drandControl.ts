@@ -10,7 +10,6 @@ import {
 import { FakeControlClient } from "./shared/FakeControlClient";
 
 export type * from "./drand/drandControlSchemas";
-export type { CallFilter, CallRecord, FailureRule, FailureRuleInput } from "./shared/controlSchemas";
 
 /** Typed client of the drand fake's control API (`<url>/_control/…`). */
 export class DrandControl extends FakeControlClient {

@@ -41,7 +41,7 @@ import {
   twitchViewerChatMessageResultSchema,
 } from "./twitch/twitchControlSchemas";
 
-export type { CallFilter, CallRecord, FailureRule, FailureRuleInput } from "./shared/controlSchemas";
+export type { CallRecord } from "./shared/controlSchemas";
 export { describeSecret } from "./shared/describeSecret";
 export type * from "./twitch/twitchControlSchemas";
 

@@ -51,8 +51,6 @@ const attachmentSchema = z.object({
   content_type: z.optional(z.string()),
 });
 
-export type AttachmentData = z.infer<typeof attachmentSchema>;
-
 const userSchema = z.object({
   id: z.string(),
   username: z.string(),

@@ -19,12 +19,6 @@ import { syncChatGateSubscription } from "../twitch/eventSubSubscriptions";
 import { startOutboxPass } from "./announceDraw";
 import { deliverNotices } from "./deliverNotices";
 
-// The raffle's lifecycle, in one place: its states and reasons, start (startRaffle.ts), stop,
-// pause and resume, which pauses a new Twitch link clears, and the one way to tell a raffle's
-// channel what happened to it.
-export type { RaffleStatus, RaffleStatusReason } from "../db/raffles";
-export { type RaffleStartRequest, type RaffleStartResult, startRaffle } from "./startRaffle";
-
 /** Why a raffle ends: the streamer stopped it, the loot ran out, or Twitch was unlinked. */
 export type StopReason = Extract<RaffleStatusReason, "stopped_by_user" | "no_items" | "twitch_disconnected">;
 

@@ -65,9 +65,3 @@ export class DiscordFormErrors {
     if (this.hasErrors()) throw new FakeHttpError(this.createResponse());
   }
 }
-
-export function respondInvalidDiscordBody(issues: z.core.$ZodIssue[]): FakeResponse {
-  const errors = new DiscordFormErrors();
-  errors.addZodIssues(issues);
-  return errors.createResponse();
-}

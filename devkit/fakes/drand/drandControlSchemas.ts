@@ -23,7 +23,6 @@ export type DrandBeaconJson = z.infer<typeof drandBeaconSchema>;
 
 /** `GET`/`PUT /_control/clock`: the fake's clock is the real one (or its `now` option) plus an offset. */
 export const drandClockInputSchema = z.object({ offsetMilliseconds: z.number().int() });
-export type DrandClockInput = z.infer<typeof drandClockInputSchema>;
 
 export const drandClockSchema = z.object({
   now: z.number(),
