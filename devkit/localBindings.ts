@@ -3,7 +3,7 @@
  * local services and fakes. No Node imports: the Worker tests import this too.
  */
 
-/** Test-only Ed25519 key (platform-facts §1.13): seed 00…1f. Never a real application's key. */
+/** Test-only Ed25519 key, made for LiveLoot's tests: seed 00…1f. Never a real application's key. */
 export const testDiscordPrivateSeedHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 export const testDiscordPublicKeyHex = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 

@@ -11,7 +11,7 @@ const clientId = "eventsub-delivery-client";
 const clientSecret = "eventsub-delivery-secret";
 const secret = "callback-secret-0123456789";
 
-/** The check of platform-facts §2.8, done here independently of the Worker's code. */
+/** The check of Twitch's webhook signature (https://dev.twitch.tv/docs/eventsub/handling-webhook-events/), done here independently of the Worker's code. */
 function hasValidSignature(message: ReceivedMessage, key = secret): boolean {
   return hasValidEventSubSignature(message, key);
 }

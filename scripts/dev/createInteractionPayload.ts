@@ -22,7 +22,7 @@ const discordEpochMilliseconds = 1_420_070_400_000n;
 let snowflakeSequence = 0n;
 
 /**
- * A slash command or autocomplete interaction in Discord's wire shape (platform-facts §1.4), as
+ * A slash command or autocomplete interaction in Discord's wire shape (https://discord.com/developers/docs/interactions/receiving-and-responding), as
  * Discord would send it for this user in this server: a fresh id and token every time.
  */
 export function createInteractionPayload(

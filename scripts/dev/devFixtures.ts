@@ -3,7 +3,7 @@ import { testCredentials, testDiscordPublicKeyHex } from "../../devkit/localBind
 /**
  * The pretend world `npm run dev` starts with: one Discord server with two channels, a Twitch
  * streamer and a few chatters, and the credentials the fakes and the Worker share. The Discord key
- * is the test key (platform-facts §1.13), so the playground can sign interactions as Discord does.
+ * is the test key of devkit/localBindings.ts (seed 00…1f), so the playground can sign interactions as Discord does.
  */
 export const devFixtures = {
   credentials: {

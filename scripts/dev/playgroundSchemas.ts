@@ -69,7 +69,7 @@ export const viewerFactsInputSchema = z
 /** A viewer's chat message, as Twitch caps it (500 characters). */
 export const viewerChatInputSchema = z.strictObject({ text: z.string().trim().min(1).max(500) });
 
-/** What the Worker answers to an interaction (platform-facts §1.5), the parts the dev server reads. */
+/** What the Worker answers to an interaction (https://discord.com/developers/docs/interactions/receiving-and-responding), the parts the dev server reads. */
 export const interactionResponseSchema = z.object({
   type: z.number().int(),
   data: z.record(z.string(), z.unknown()).optional(),

@@ -56,7 +56,7 @@ export interface PlaygroundServer {
   stop(): Promise<void>;
 }
 
-/** Discord's own answer types (platform-facts §1.5). */
+/** Discord's own answer types (https://discord.com/developers/docs/interactions/receiving-and-responding). */
 const responseType = { channelMessage: 4, deferredChannelMessage: 5 } as const;
 const ephemeralFlag = 64;
 const maximumBodyBytes = 1024 * 1024;

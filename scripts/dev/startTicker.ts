@@ -33,7 +33,7 @@ export interface TickerOptions {
 const historyLength = 20;
 
 /**
- * Local dev never fires Cron Triggers by itself (platform-facts §3.2), so this calls wrangler's
+ * Local dev never fires Cron Triggers by itself (https://developers.cloudflare.com/workers/configuration/cron-triggers/#test-cron-triggers-locally), so this calls wrangler's
  * `/cdn-cgi/local/scheduled` at the start of every minute with `time` = that minute, one tick at
  * a time, like the `* * * * *` trigger would.
  */

@@ -2,7 +2,7 @@
 -- and either the next winner's claim opens (a redraw, announced through the claims outbox) or,
 -- when nobody is left or this was the third redraw, a reserved prize code goes back to stock.
 -- It decides nothing: the Worker picked `next_winner_user_id` with liveloot/v1
--- (decideRedraw(n + 1, the draw's record, its earlier winners); SPEC.md "Provable fairness",
+-- (decideRedraw(n + 1, the draw's record, its earlier winners); docs/fairness.md,
 -- step 6). Here that pick is checked against the draw's published entrants under the claim's
 -- lock, so a replayed or overlapping tick redraws nothing twice.
 --

@@ -197,7 +197,7 @@ begin
     return;
   end if;
 
-  -- The lists must be in the canonical form a verifier recomputes (SPEC.md, liveloot/v1 steps 1
+  -- The lists must be in the canonical form a verifier recomputes (docs/fairness.md, liveloot/v1 steps 1
   -- and 2): ids of decimal digits, strictly increasing as integers (so none twice), weights
   -- integers >= 1. The hashes below are taken over the lines in the order given: without this, an
   -- unsorted list with its own hash would be stored and published with a hash no verifier gets.

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 
 /**
- * A second implementation of liveloot/v1, written from SPEC.md alone and deliberately unlike
+ * A second implementation of liveloot/v1, written from docs/fairness.md alone and deliberately unlike
  * worker/fairness (node:crypto HMAC and SHA-256, ids ordered by length then text, a
  * subtract-and-scan over Buffer reads), so that an agreement between the two means something.
  * Node and workerd (nodejs_compat) both run it: the agreement harness and the Worker tests that

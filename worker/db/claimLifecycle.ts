@@ -1,7 +1,7 @@
 import { leasePendingAnnouncementsCte, markAnnouncementFailedSql } from "./announcementOutbox";
 import type { Queryable } from "./Database";
 
-// The tick's side of prize claims (SPEC.md "Claiming a prize"): open claims past their window,
+// The tick's side of prize claims (docs/contract.md "Claims"): open claims past their window,
 // the SQL function that expires one and records its redraw (sql/functions/expire_claim.sql), and
 // the outbox of redraw announcements (claims.announcement_*, shaped like draws').
 

@@ -41,7 +41,7 @@ export function createLinkButtonRow(label: string, url: string): ActionRow {
   return { type: 1, components: [{ type: 2, style: 5, label: label.slice(0, 80), url }] };
 }
 
-/** Discord's embed limits (platform-facts §1.6): longer text would make the whole post fail. */
+/** Discord's embed limits (docs/platform-limits.md, "Discord"): longer text would make the whole post fail. */
 export function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }

@@ -1,5 +1,5 @@
 /**
- * Discord's per-route rate limits, as the response headers report them (platform-facts §1.11).
+ * Discord's per-route rate limits, as the response headers report them (docs/platform-limits.md, "Discord").
  * Keyed by route + channel (the top-level resource), remembered for the isolate's life, so a
  * burst of posts to one channel waits for the bucket instead of collecting 429s.
  */

@@ -1,5 +1,5 @@
 /**
- * Who may win a raffle besides "present in chat" (SPEC.md, `/raffle start` gates): chat presence
+ * Who may win a raffle besides "present in chat" (docs/contract.md, `/raffle start` gates): chat presence
  * alone is what channel-point miners and silent chat joiners fake. Each gate is a question about a
  * viewer that Twitch answers (raffle/applyGates.ts asks, cache/gateFacts.ts remembers; the scopes each needs are in
  * twitch/scopes.ts, the columns that store them in db/gateColumns.ts); the

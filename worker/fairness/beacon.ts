@@ -18,7 +18,7 @@ export interface DrandChain extends ChainSchedule {
 
 export const unchainedG1Scheme = "bls-unchained-g1-rfc9380";
 
-/** drand quicknet, as SPEC.md pins it: production never takes these from the network. */
+/** drand quicknet, as docs/fairness.md pins it: production never takes these from the network. */
 export const quicknet: DrandChain = {
   chainHash: "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
   publicKey:

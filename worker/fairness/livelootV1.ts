@@ -1,7 +1,7 @@
 /**
- * The draw algorithm `liveloot/v1`, exactly as SPEC.md ("Provable fairness") states it, as pure
+ * The draw algorithm `liveloot/v1`, exactly as docs/fairness.md states it, as pure
  * functions over WebCrypto: the Worker, the public page and `npm run verify` run this same code,
- * and anyone can rewrite it from the SPEC's text and get the same picks.
+ * and anyone can rewrite it from that text and get the same picks.
  */
 import { computeSha256, computeSha256Hex, formatHex, parseHex } from "./bytes";
 

@@ -1,5 +1,5 @@
 /**
- * The wire shape of `/r/{raffle}.json` (SPEC.md, "Provable fairness"), snake_case as published,
+ * The wire shape of `/r/{raffle}.json` (docs/fairness.md, "The record"), snake_case as published,
  * and a small dependency-free parser: the verifier reads it from outside, so nothing is cast.
  */
 

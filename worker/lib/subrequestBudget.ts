@@ -1,6 +1,6 @@
 /**
  * Subrequests one Worker invocation may make on the Workers Free plan: every fetch (Twitch,
- * Discord, each Upstash request, each Neon HTTP query) counts (platform-facts §3.3). The Paid
+ * Discord, each Upstash request, each Neon HTTP query) counts (docs/platform-limits.md, "Cloudflare Workers and Queues"). The Paid
  * plan allows 10,000; LiveLoot is sized so that a deployment on Free works.
  */
 export const freePlanSubrequestsPerInvocation = 50;

@@ -6,7 +6,7 @@ import { describeError } from "../log";
 import { buildClaimUrl } from "./startRaffle";
 import { callWithUserToken } from "./twitchAccess";
 
-/** Twitch Send Chat Message refuses a message longer than this (platform-facts.md). */
+/** Twitch Send Chat Message refuses a message longer than this (docs/platform-limits.md, "Twitch"). */
 export const twitchChatMessageLimit = 500;
 
 /**

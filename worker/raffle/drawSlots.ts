@@ -46,7 +46,7 @@ export interface SlotToDraw {
 export const entrantsReadBatchSize = 10;
 
 /**
- * Draws many slots the liveloot/v1 way (SPEC.md, "Provable fairness"), sharing what can be shared:
+ * Draws many slots the liveloot/v1 way (docs/fairness.md), sharing what can be shared:
  * 1. read_draw_entrants reads the slots' entrants and items, ten slots a statement;
  * 2. one beacon round, the first published after those reads, is waited for (a few seconds at
  *    most; 20 s without an answer: the Worker's own randomness, round null);

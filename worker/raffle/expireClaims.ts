@@ -6,7 +6,7 @@ import { describeError } from "../log";
 
 /** Claims one tick expires; more wait for the next minute (oldest first). */
 const claimsPerTick = 200;
-/** SPEC.md "Claiming a prize": up to 3 redraws (purposes winner-redraw-1 … 3). */
+/** docs/contract.md "Claims": up to 3 redraws (purposes winner-redraw-1 … 3). */
 const maximumRedraws = 3;
 
 export interface ClaimExpiries {

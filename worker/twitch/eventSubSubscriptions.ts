@@ -24,7 +24,7 @@ export interface DesiredSubscription {
 
 /**
  * The subscriptions a link should have. Each needs the scope Twitch names for it
- * (platform-facts §2.9); a grant without that scope simply goes without the feature.
+ * (https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/); a grant without that scope simply goes without the feature.
  */
 export function listDesiredSubscriptions(
   broadcasterId: string,

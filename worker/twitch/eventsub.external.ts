@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 
-/** EventSub webhook bodies (platform-facts §2.8–2.9), parsed after the signature check. */
+/** EventSub webhook bodies (https://dev.twitch.tv/docs/eventsub/handling-webhook-events/), parsed after the signature check. */
 export const subscriptionSchema = z.object({
   id: z.string(),
   type: z.string(),

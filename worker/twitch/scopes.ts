@@ -18,7 +18,7 @@ export const optionalTwitchScopes = [
 export const requestedTwitchScopes = [...requiredTwitchScopes, ...optionalTwitchScopes];
 
 /**
- * The scopes each gate's question needs from the linked streamer (platform-facts §2; Twitch API
+ * The scopes each gate's question needs from the linked streamer (docs/platform-limits.md, "Twitch"; Twitch API
  * reference): Get Channel Followers with `user_id` needs `moderator:read:followers`; Get
  * Broadcaster Subscriptions `channel:read:subscriptions`; Get Users none. `channel.chat.message`
  * over a webhook "requires user:read:chat scope from chatting user … additionally user:bot scope

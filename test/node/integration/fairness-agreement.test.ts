@@ -9,7 +9,7 @@ import { referenceCheck, referenceDecide } from "../../support/fairnessReference
  * The agreement harness: a decider turns a random case into the published draw record, and two
  * verifiers must find nothing wrong with it: worker/fairness/verifyDrawRecord.ts (what the page
  * and `npm run verify` run) and test/support/fairnessReference.ts (a second implementation written
- * from SPEC.md alone, deliberately unlike worker/fairness). The deciders are that reference and
+ * from docs/fairness.md alone, deliberately unlike worker/fairness). The deciders are that reference and
  * the Worker's own decider (livelootV1.decideDraw and decideRedraw, exactly as
  * raffle/drawSlots.ts decides every draw), so the Worker's picks are checked by an implementation
  * that shares no code with them, on thousands of cases with rejected words.
@@ -46,7 +46,7 @@ function compareIds(first: string, second: string): number {
 }
 
 const referenceDecider: Decider = {
-  name: "reference (node:crypto, written from SPEC.md: test/support/fairnessReference.ts)",
+  name: "reference (node:crypto, written from docs/fairness.md: test/support/fairnessReference.ts)",
   decide: async (agreementCase) => referenceDecide(agreementCase),
 };
 

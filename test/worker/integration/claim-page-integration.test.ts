@@ -22,7 +22,7 @@ import { createScene, createSnowflake } from "../../support/worker/interactions"
 import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
-// SPEC.md "Claiming a prize": the claim page, its Twitch sign-in (no scopes, signed single-use
+// docs/contract.md "Claims": the claim page, its Twitch sign-in (no scopes, signed single-use
 // state) and what the winner, and anyone else, sees. This file's database is its own.
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
 const database = openTestDatabase(bindings);

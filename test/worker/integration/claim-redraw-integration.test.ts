@@ -12,7 +12,7 @@ import { createScene, type InteractionScene } from "../../support/worker/interac
 import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
-// The claim lifecycle in the draw path (SPEC.md "Claiming a prize"): a draw that needs a claim
+// The claim lifecycle in the draw path (docs/contract.md "Claims"): a draw that needs a claim
 // links to it; the tick expires an unclaimed prize, redraws it with liveloot/v1's redraw purposes
 // (announced once each, through the claims' outbox), and after the third redraw a code goes back
 // to stock. Ticks run against this file's own database (ownDatabaseUrl).

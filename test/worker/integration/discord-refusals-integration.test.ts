@@ -14,7 +14,7 @@ import { createScene, type InteractionScene } from "../../support/worker/interac
 import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
-// Nothing recorded is lost when Discord refuses (SPEC.md "The draw", issue 21 items 9 and 10): a
+// Nothing recorded is lost when Discord refuses (README, "When Discord refuses"): a
 // channel that answers 403 holds its posts and pauses its raffle until a probe gets through; a
 // notice rides the same outbox as the winners; Cloudflare's HTML 429 (error 1015) makes every post
 // wait minutes, said once in the log. Ticks run against this file's own database

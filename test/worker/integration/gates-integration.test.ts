@@ -20,7 +20,7 @@ import { createScene, type InteractionScene } from "../../support/worker/interac
 import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
-// The gates of /raffle start (SPEC.md): followers (for a while), subscribers, account age and
+// The gates of /raffle start (docs/contract.md): followers (for a while), subscribers, account age and
 // "chatted recently", checked against the Twitch fake's Helix answers (100-id batches, one
 // follower per call, 429 with Ratelimit-Reset, injected 5xx) and signed EventSub messages sent to
 // the Worker as Twitch sends them. The published entrants are the chat after the gates.

@@ -28,7 +28,7 @@ function scriptedFetch(answers: (() => Response)[]) {
 }
 
 describe("drand beacon wire shapes", () => {
-  it("pins quicknet as SPEC.md does", () => {
+  it("pins quicknet as docs/fairness.md does", () => {
     expect(quicknet).toMatchObject({
       chainHash: "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
       genesisSeconds: 1692803367,

@@ -16,7 +16,7 @@ import {
   roundPublishedAt,
 } from "../../../worker/fairness/livelootV1";
 
-// Vectors computed apart from this code, by a 30-line Python reading of SPEC.md (hmac, hashlib,
+// Vectors computed apart from this code, by a 30-line Python reading of docs/fairness.md (hmac, hashlib,
 // int.from_bytes): the expected values below are that program's output, not this module's.
 const quicknetRound657413 = {
   round: 657413,

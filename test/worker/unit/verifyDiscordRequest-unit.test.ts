@@ -3,7 +3,7 @@ import { testDiscordPublicKeyHex } from "../../../devkit/localBindings";
 import { verifyDiscordRequest } from "../../../worker/discord/verifyDiscordRequest";
 import { HttpError } from "../../../worker/errors";
 
-// The deterministic vector of platform-facts §1.13, checked at its own point in time.
+// The deterministic vector of the test key (devkit/localBindings.ts, seed 00…1f), checked at its own point in time.
 const vector = {
   timestamp: "1700000000",
   body: '{"type":1}',

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HttpError } from "../../../worker/errors";
 import { parseTwitchTimestamp, verifyEventSubMessage } from "../../../worker/twitch/verifyEventSubMessage";
 
-// platform-facts §2.11: the twitch_api test vector, re-computed independently.
+// The twitch_api test vector (https://dev.twitch.tv/docs/eventsub/handling-webhook-events/), re-computed independently.
 const vector = {
   secret: "secretabcd",
   id: "ae2ff348-e102-16be-a3eb-6830c1bf38d2",

@@ -11,7 +11,7 @@ export interface PublishedChain {
   scheme: string;
 }
 
-/** A published draw: the SPEC's fields, then what a reader wants to see (ignored by verifiers). */
+/** A published draw: the fields of docs/fairness.md, then what a reader wants to see (ignored by verifiers). */
 export interface PublishedDrawJson extends DrawRecordJson {
   time: string;
   kind: "scheduled" | "manual";
@@ -61,7 +61,7 @@ export interface ChainDescription {
 }
 
 /**
- * `/r/{raffle}.json` (SPEC.md, "Provable fairness"): `liveloot/v1` draws only (older draws have no
+ * `/r/{raffle}.json` (docs/fairness.md, "The record"): `liveloot/v1` draws only (older draws have no
  * record to recompute), oldest first, one page of them (`older` links the rest). Ids are strings.
  */
 export function formatRaffleRecord(
