@@ -452,8 +452,7 @@ describe("the winner signs in", () => {
       page: "cloudflare-1015",
       times: 1,
     });
-    const { callbackUrl } = await signIn(claim.public_id, winner);
-    expect((await call(callbackUrl)).status).toBe(200);
+    expect((await finishSignIn(await signIn(claim.public_id, winner))).status).toBe(200);
     expect((await readClaim(claim.id))?.claimed_edit_status).toBe("pending");
     const since = await discordControl().readLastSequence();
     const tickAt = async (scheduledTime: number) => {
