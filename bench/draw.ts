@@ -14,8 +14,8 @@ import { createMigratedTestDatabase } from "../test/support/testDatabase";
 import type { Queryable } from "../worker/db/Database";
 import { type Candidate, type EntrantsRead, readDrawEntrants, recordDraw } from "../worker/db/draws";
 import { formatSlotLabel, randomnessFromSignature } from "../worker/fairness/livelootV1";
+import { sampleWithoutReplacement } from "../worker/lib/randomness";
 import { decideSlot } from "../worker/raffle/drawSlots";
-import { sampleWithoutReplacement } from "../worker/raffle/randomness";
 import { formatNumber, formatTable } from "./support/formatTable";
 
 const sampleSizes = [50, 500, 5_000];

@@ -1,6 +1,7 @@
 import { createRedis, type Redis } from "./cache/createRedis";
 import { createDatabase, type Database, type DatabaseTransport } from "./db/Database";
 import type { Config } from "./env";
+import { cryptoRandom, type RandomSource } from "./lib/randomness";
 import type { Logger } from "./log";
 
 /** Everything one request or tick needs, opened lazily and closed once at the end. */
@@ -12,6 +13,8 @@ export interface AppContext {
   execution: ExecutionContext;
   /** Milliseconds since the epoch; a tick passes its scheduledTime here. */
   now(): number;
+  /** Where the draw path takes its random numbers (the uniform sample of a chat) from; tests may fix it. */
+  random: RandomSource;
   /** Work that finishes after the response (deferred replies, subscriptions); closing waits for it. */
   runInBackground(task: Promise<unknown>): void;
   /** Background tasks not yet settled. */
@@ -23,6 +26,8 @@ export function createAppContext(options: {
   log: Logger;
   execution: ExecutionContext;
   now?: () => number;
+  /** crypto.getRandomValues unless a test fixes it. */
+  random?: RandomSource;
   /** HTTP for requests (the default); the tick and the queue consumer hold one WebSocket session. */
   databaseTransport?: DatabaseTransport;
 }): AppContext {
@@ -38,6 +43,7 @@ export function createAppContext(options: {
     },
     execution: options.execution,
     now: options.now ?? (() => Date.now()),
+    random: options.random ?? cryptoRandom,
     background,
     runInBackground(task) {
       const settled = task.catch((error: unknown) => options.log.error("background task failed", { error }));

@@ -14,8 +14,8 @@ import { formatHex, parseHex } from "../fairness/bytes";
 import { type DrawRandomness, fetchDrawRandomness } from "../fairness/drandChain";
 import { decideDraw, formatManualSlotLabel, formatSlotLabel } from "../fairness/livelootV1";
 import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
+import { sampleWithoutReplacement } from "../lib/randomness";
 import { describeError } from "../log";
-import { cryptoRandom, type RandomSource, sampleWithoutReplacement } from "./randomness";
 
 /**
  * Candidates read per slot: a uniform random sample of the chat, so the winner stays uniform
@@ -62,10 +62,9 @@ export const entrantsReadBatchSize = 10;
 export async function drawSlots(
   app: AppContext,
   slots: readonly SlotToDraw[],
-  random: RandomSource = cryptoRandom,
 ): Promise<PromiseSettledResult<AtomicDrawResult>[]> {
   const results: PromiseSettledResult<AtomicDrawResult>[] = new Array(slots.length);
-  const samples = slots.map((slot) => sampleWithoutReplacement(slot.chatters, candidateSampleSize, random));
+  const samples = slots.map((slot) => sampleWithoutReplacement(slot.chatters, candidateSampleSize, app.random));
   // A manual draw's `{slot}` names it with a random id, never a database id.
   const slotLabels = slots.map((slot) =>
     slot.kind === "scheduled" ? formatSlotLabel(slot.slotAt) : formatManualSlotLabel(createManualDrawId()),

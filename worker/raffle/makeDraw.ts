@@ -6,6 +6,7 @@ import type { TwitchLink } from "../db/twitchLinks";
 import { listGates, type RaffleGates } from "../domain/gates";
 import type { MessageKey } from "../i18n/translate";
 import { mapWithConcurrency, outsideCallConcurrency } from "../lib/mapWithConcurrency";
+import { sampleWithoutReplacement } from "../lib/randomness";
 import type { Logger } from "../log";
 import { applyGates, type GateOutcome } from "./applyGates";
 import { describeGate } from "./describeGates";
@@ -19,7 +20,6 @@ import {
 import { candidateSampleSize, drawSlots, type SlotToDraw } from "./drawSlots";
 import { gatherCandidates } from "./gatherCandidates";
 import { notifyRaffleChannel, pauseThisRaffle, stopForEmptyLoot } from "./lifecycle";
-import { cryptoRandom, sampleWithoutReplacement } from "./randomness";
 
 /** What a draw needs to know of its raffle. */
 export interface DrawableRaffle {
@@ -137,7 +137,7 @@ async function readChat(app: AppContext, request: DrawRequest): Promise<ChatOrOu
     if (listGates(raffle.gates).length > 0) {
       // The gates judge a uniform sample of the chat (what drawSlots would draw from anyway), so
       // a 100,000-viewer chat asks about at most 500 viewers.
-      chatters = sampleWithoutReplacement(chatters, candidateSampleSize, cryptoRandom);
+      chatters = sampleWithoutReplacement(chatters, candidateSampleSize, app.random);
       gated = await applyGates(app, { ...raffle, link }, chatters);
     }
   } catch (error) {

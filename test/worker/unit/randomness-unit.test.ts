@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pickIndex, type RandomSource, sampleWithoutReplacement } from "../../../worker/raffle/randomness";
+import { pickIndex, type RandomSource, sampleWithoutReplacement } from "../../../worker/lib/randomness";
 
 // Statistical checks use crypto randomness and a fixed tolerance: the chi-square critical value
 // at p = 1e-6 for the test's degrees of freedom (scipy.stats.chi2.ppf(1 - 1e-6, df)), so a
