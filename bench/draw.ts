@@ -2,7 +2,7 @@
  * What one draw costs on the liveloot/v1 path (worker/raffle/drawSlots.ts), in the database and in
  * the Worker, for a sample of 50, 500 (what the Worker reads) and 5,000 candidates, luck off and on:
  * read_draw_entrants for 1 slot and for 100 slots in one statement, decideDraw's CPU time, one
- * make_raffle(decision) call, and the bytes each draw's published entrant and item lists take in
+ * record_draw(decision) call, and the bytes each draw's published entrant and item lists take in
  * the draws table. Run with `npx tsx bench/draw.ts` (option `--minutes N`, default 20: raffle
  * minutes measured per row, 100 slots each; the 5,000 rows run a third of them). Uses the Postgres
  * server in DATABASE_URL (default 127.0.0.1:5432) and creates and drops its own database.
@@ -177,7 +177,7 @@ interface CaseOptions {
 /**
  * One row: a running raffle in each of the 100 guilds, drawn every minute for `minutes` minutes
  * (plus one warm-up minute not counted) the way drawSlots does it, without the beacon wait: one
- * read of all 100 slots, then per slot decideDraw and make_raffle. Before that read, a few
+ * read of all 100 slots, then per slot decideDraw and record_draw. Before that read, a few
  * single-slot reads of the same minute (read-only, so they change nothing).
  */
 async function measureCase(
@@ -257,7 +257,7 @@ async function measureCase(
       if (read.outcome !== "ready") throw new Error(`read_draw_entrants answered ${read.outcome}`);
       const cpuStart = process.cpuUsage();
       const wallStart = performance.now();
-      // Exactly as drawSlots decides a slot: livelootV1.decideDraw, then the record make_raffle stores.
+      // Exactly as drawSlots decides a slot: livelootV1.decideDraw, then the record record_draw stores.
       const recorded = await decideSlot(read, formatSlotLabel(slotAt), entrantsReadAt, {
         round,
         signature,
@@ -272,7 +272,7 @@ async function measureCase(
         recordDraw(queryable, { raffleId: read.raffleId, slotAt, kind: "scheduled", decision: recorded }),
       );
       // A bench that measured refusals would flatter the numbers: every slot must be drawn.
-      if (drawn.outcome !== "drawn") throw new Error(`make_raffle answered ${drawn.outcome}`);
+      if (drawn.outcome !== "drawn") throw new Error(`record_draw answered ${drawn.outcome}`);
       if (warmUp) continue;
       result.decideCpu.push((cpu.user + cpu.system) / 1000);
       result.decideWall.push(decideWall);
@@ -335,7 +335,7 @@ function formatResults(results: readonly CaseResult[]): string {
       "p95",
       "decide CPU p50",
       "wall p50",
-      "make_raffle p50",
+      "record_draw p50",
       "p95",
       "DB ms/slot",
     ],
@@ -389,11 +389,11 @@ function formatResults(results: readonly CaseResult[]): string {
     timing,
     `read 1: read_draw_entrants for one slot (${singleReadsPerMinute} per minute); read 100: one call for all ` +
       `${rafflesPerMinute} slots of the minute. decide: livelootV1.decideDraw (sort, hash, HMAC words), CPU time of ` +
-      "the process. DB ms/slot: read 100 p50 / 100 + make_raffle p50.",
+      "the process. DB ms/slot: read 100 p50 / 100 + record_draw p50.",
     "",
     "Storage per draw (averages over the row's draws)",
     storage,
-    "decision sent: the JSON make_raffle receives. stored: pg_column_size(entrants) + pg_column_size(items), after",
+    "decision sent: the JSON record_draw receives. stored: pg_column_size(entrants) + pg_column_size(items), after",
     "TOAST's compression (pglz unless default_toast_compression says otherwise); as JSON text: their text form.",
     "whole row: pg_column_size of the draws row; per day: a raffle drawing every minute, 1,440 rows (indexes not counted).",
   ].join("\n");

@@ -188,7 +188,7 @@ export async function seedCommandGuilds(stack: BenchStack, options: CommandSeedO
       await insertDraws(client, guild, runningRaffleId, currentDraws, {
         firstSlotAt: floorToMinute(now) - currentDraws * minuteMilliseconds,
         everyMinutes: 1,
-        // Draw numbers run on across the server's raffles (make_raffle numbers them per guild).
+        // Draw numbers run on across the server's raffles (record_draw numbers them per guild).
         firstNumber: options.pastDraws - currentDraws + 1,
       });
     }
@@ -239,7 +239,7 @@ async function insertRaffle(
   return id;
 }
 
-/** Delivered draws as make_raffle records them, winners from a pool of regular chatters. */
+/** Delivered draws as record_draw records them, winners from a pool of regular chatters. */
 async function insertDraws(
   client: pg.Client,
   guild: CommandGuild,

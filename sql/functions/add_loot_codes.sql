@@ -44,7 +44,7 @@ begin
       using errcode = 'invalid_parameter_value';
   end if;
 
-  -- The item row is locked as make_raffle locks it, so a draw waits for the new stock or is seen
+  -- The item row is locked as record_draw locks it, so a draw waits for the new stock or is seen
   -- by it; two /loot codes on one item take turns, so their duplicate checks cannot both pass.
   select li.name into locked_name
   from loot_items li

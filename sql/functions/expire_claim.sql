@@ -18,7 +18,7 @@
 --              available again and its item's stock counts it (code_returned)
 --   not_due    nothing changed: the claim is gone, claimed, already expired or not yet due
 --
--- Locks: the claim, then (returning a code) its item before the code, in make_raffle's order.
+-- Locks: the claim, then (returning a code) its item before the code, in record_draw's order.
 --
 -- A next winner who is not in the draw's entrants or is one of its earlier winners, a null one
 -- while someone is left and n < 3, or any one after redraw 3: a bug in the caller,

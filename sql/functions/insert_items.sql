@@ -106,7 +106,7 @@ begin
 
   insert into guilds (id) values (insert_items.guild_id) on conflict do nothing;
 
-  -- make_raffle locks a guild's items in id order; taking them in the same order first means an
+  -- record_draw locks a guild's items in id order; taking them in the same order first means an
   -- import racing a draw waits instead of deadlocking.
   perform 1
   from loot_items existing

@@ -1,6 +1,6 @@
 -- read_draw_entrants: step 1 and 2 of liveloot/v1 (docs/fairness.md) for many raffle
 -- slots in one statement: who may win each slot and which items may be drawn, read before the
--- beacon round that decides the draw exists. It reads and locks nothing; make_raffle records the
+-- beacon round that decides the draw exists. It reads and locks nothing; record_draw records the
 -- decision later and re-checks, under its locks, that the winner and the item still qualify.
 --
 --   requests  JSON array of {"raffle_id", "slot_at" (ISO 8601), "kind" ("scheduled"/"manual"),

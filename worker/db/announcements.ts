@@ -63,7 +63,7 @@ function mapAnnouncement(row: AnnouncementRow): ClaimedAnnouncement {
     drawNumber: row.draw_number ?? undefined,
     attempts: row.announcement_attempts,
     locale: row.locale,
-    // make_raffle marks the draw 'pending' for Twitch when its raffle announces there.
+    // record_draw marks the draw 'pending' for Twitch when its raffle announces there.
     needsTwitchMessage:
       row.announce_in_twitch &&
       (row.twitch_announcement_status === "pending" || row.twitch_announcement_status === "none"),

@@ -2,7 +2,7 @@ import type { GateName } from "../domain/gates";
 import { markAnnouncementFailedSql } from "./announcementOutbox";
 import type { Queryable } from "./Database";
 
-/** What make_raffle answered (sql/functions/make_raffle.sql); raffle/drawOutcome.ts says what each means. */
+/** What record_draw answered (sql/functions/record_draw.sql); raffle/drawOutcome.ts says what each means. */
 export type AtomicDrawOutcome = "drawn" | "no_items" | "no_eligible" | "slot_taken" | "not_running" | "stale";
 
 export interface Candidate {
@@ -72,7 +72,7 @@ interface EntrantsRow {
 /**
  * Steps 1 and 2 of liveloot/v1 for many slots in one statement: each slot's entrants (after the
  * broadcaster, bots, exclusions and cooldowns, with their weights) and its drawable items. Nothing
- * is locked or written; make_raffle re-checks what matters when it records the draw.
+ * is locked or written; record_draw re-checks what matters when it records the draw.
  */
 export async function readDrawEntrants(
   database: Queryable,
@@ -119,7 +119,7 @@ export async function readDrawEntrants(
 }
 
 /**
- * A draw decided in the Worker with liveloot/v1, as make_raffle records it and /r/{raffle}.json
+ * A draw decided in the Worker with liveloot/v1, as record_draw records it and /r/{raffle}.json
  * publishes it: snake_case, lists sorted, hashes over exactly these lists.
  */
 export interface RecordedDecision {
@@ -141,11 +141,11 @@ export interface RecordedDecision {
   /** With gates, `chatters_seen` is the chat sample's size before them. */
   /** The gate after which nobody was left (why the slot is empty), if a gate emptied it. */
   gate_emptied?: GateName | null;
-  /** The version of the raffle's terms the chat was read under (0020); make_raffle answers stale to another. */
+  /** The version of the raffle's terms the chat was read under (0020); record_draw answers stale to another. */
   terms_version?: number;
 }
 
-/** One call of make_raffle, mapped. */
+/** One call of record_draw, mapped. */
 export interface AtomicDrawResult {
   outcome: AtomicDrawOutcome;
   drawId: string | undefined;
@@ -178,7 +178,7 @@ interface MakeRaffleRow {
 
 /**
  * Records one decided draw (winner, item, cooldown, stock, proof and outbox) through the SQL
- * function make_raffle, which despite its name records a draw of a raffle, not a raffle. It
+ * function record_draw, which despite its name records a draw of a raffle, not a raffle. It
  * decides nothing; raffle/drawSlots.ts is the one caller.
  */
 export async function recordDraw(
@@ -188,11 +188,11 @@ export async function recordDraw(
   const rows = await database.query<MakeRaffleRow>(
     `select outcome, draw_id, item_name, winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
        chatters_seen, excluded_count, cooling_down_count, cooldown_minutes, nobody_eligible_minutes, nobody_eligible_notice
-     from make_raffle($1, $2, $3, $4::jsonb)`,
+     from record_draw($1, $2, $3, $4::jsonb)`,
     [input.raffleId, new Date(input.slotAt), input.kind, JSON.stringify(input.decision)],
   );
   const row = rows[0];
-  if (!row) throw new Error("make_raffle returned no row");
+  if (!row) throw new Error("record_draw returned no row");
   const winner =
     row.winner_twitch_user_id && row.winner_twitch_login
       ? {

@@ -317,7 +317,7 @@ function mapProof(row: DrawRow): VerifiableDrawProof | null {
   };
 }
 
-/** make_raffle stores the lists as the Worker published them; ids are made strings whatever JSON type they came in. */
+/** record_draw stores the lists as the Worker published them; ids are made strings whatever JSON type they came in. */
 function mapWeightedLines(value: unknown): [string, string, number][] {
   if (!Array.isArray(value)) return [];
   return value.map((line: unknown) => {

@@ -2,7 +2,7 @@ import type { GateName } from "../domain/gates";
 import type { Statement } from "./Database";
 import type { IneligibleCounts } from "./draws";
 
-/** The raffle's current run of live slots that drew nothing (make_raffle records it). */
+/** The raffle's current run of live slots that drew nothing (record_draw records it). */
 export interface EmptySlotRun {
   /** Live minutes since the run began; it ends with the next draw. */
   minutes: number;

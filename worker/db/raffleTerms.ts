@@ -1,7 +1,7 @@
 /**
  * `terms_version`: the newest version of a raffle's public terms (raffle_terms, 0020), for a select
  * list (`prefix` is the raffles alias). A draw carries the version its raffle was read at, and
- * make_raffle refuses it as stale when the terms changed before it was recorded, so a draw is never
+ * record_draw refuses it as stale when the terms changed before it was recorded, so a draw is never
  * published under terms (a channel, gates, a cooldown) its entrants were not read under.
  */
 export function selectTermsVersion(prefix: string): string {

@@ -61,7 +61,7 @@ export function classifyNobodyEligible(counts: IneligibleCounts): NobodyEligible
   return counts.coolingDown > 0 ? "cooldown" : "excluded";
 }
 
-/** What make_raffle's answer means; anything make_raffle should not answer throws. */
+/** What record_draw's answer means; anything record_draw should not answer throws. */
 export function classifyAtomicDraw(result: AtomicDrawResult): DrawOutcome {
   switch (result.outcome) {
     case "drawn":
@@ -93,7 +93,7 @@ export function classifyAtomicDraw(result: AtomicDrawResult): DrawOutcome {
     case "stale":
       return { kind: "stale" };
   }
-  throw new Error(`make_raffle answered ${result.outcome} without what it promises`);
+  throw new Error(`record_draw answered ${result.outcome} without what it promises`);
 }
 
 /** The Twitch-error policy of a draw's chat read; undefined: not Twitch's answer, so a fault to raise. */
@@ -116,7 +116,7 @@ export function classifyTwitchFailure(error: unknown): TwitchFailure | undefined
  * What the queue consumer does with a message whose draw came to an outcome. Every outcome is a
  * decision about the slot, so the message is acknowledged, as the direct path moves on: a retry
  * after Twitch trouble would draw a minute late, and the next slot comes anyway. Only a thrown
- * fault (the database, a bug) is retried; make_raffle's unique slot keeps a retry from drawing twice.
+ * fault (the database, a bug) is retried; record_draw's unique slot keeps a retry from drawing twice.
  */
 export const queueDisposition: Record<DrawOutcomeKind, "ack" | "retry"> = {
   drawn: "ack",

@@ -33,7 +33,7 @@ export interface SlotToDraw {
   chatters: readonly Candidate[];
   /** With gates: the sample's size before them, and the gate that left nobody. */
   gates?: { chatters: number; emptiedBy: GateName | undefined };
-  /** The version of the raffle's terms its chat was read under; make_raffle refuses newer ones (stale). */
+  /** The version of the raffle's terms its chat was read under; record_draw refuses newer ones (stale). */
   termsVersion?: number | undefined;
 }
 
@@ -51,7 +51,7 @@ export const entrantsReadBatchSize = 10;
  * 2. one beacon round, the first published after those reads, is waited for (a few seconds at
  *    most; 20 s without an answer: the Worker's own randomness, round null);
  * 3. each slot is decided with livelootV1.decideDraw, the one implementation of the pick, and
- *    recorded by make_raffle exactly as /r/{raffle}.json will publish it.
+ *    recorded by record_draw exactly as /r/{raffle}.json will publish it.
  * A slot whose winner or item stopped qualifying between read and record (`stale`: a manual draw
  * elsewhere in the server, an exclusion, the stock) is read again once, with a new round; one whose
  * raffle's terms changed since its chat was read (a restart, a re-link) stays stale: its chat
@@ -174,7 +174,7 @@ async function recordSlot(
   randomness: DrawRandomness | undefined,
 ): Promise<AtomicDrawResult> {
   if (read.outcome !== "ready") return { outcome: read.outcome, ...emptyResult };
-  // Nobody eligible: make_raffle records the empty slot (no beacon is needed for nothing to draw).
+  // Nobody eligible: record_draw records the empty slot (no beacon is needed for nothing to draw).
   const decided = await decideSlot(read, slotLabel, entrantsReadAt, randomness ?? noRandomness);
   const gated = slot.gates
     ? {
@@ -190,7 +190,7 @@ async function recordSlot(
 const noRandomness: DrawRandomness = { round: null, signature: null, randomness: "0".repeat(64) };
 
 /**
- * One slot decided by liveloot/v1 (livelootV1.decideDraw) and written as make_raffle records it
+ * One slot decided by liveloot/v1 (livelootV1.decideDraw) and written as record_draw records it
  * and /r/{raffle}.json publishes it: the sorted lists with their hashes, the pick, the randomness.
  * Pure: the tests and bench/draw.ts build their records with it too.
  */

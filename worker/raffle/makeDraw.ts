@@ -208,7 +208,7 @@ const nobodyEligibleNotices: Record<NobodyEligibleReason, MessageKey> = {
 };
 
 /**
- * Five live minutes in a row drew nothing: make_raffle has claimed the run's one notice, so the
+ * Five live minutes in a row drew nothing: record_draw has claimed the run's one notice, so the
  * raffle's channel hears once what is wrong and what to change, through the notices' outbox; the
  * notice's key names the slot, so a replayed slot records nothing new.
  */

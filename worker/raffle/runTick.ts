@@ -22,7 +22,7 @@ const maximumDueRaffles = 5_000;
 
 /**
  * The Cron Trigger. "Now" is the controller's scheduledTime, never the wall clock, so a
- * minute can be replayed: make_raffle's unique slot makes a replayed or overlapping tick add nothing.
+ * minute can be replayed: record_draw's unique slot makes a replayed or overlapping tick add nothing.
  */
 export async function runTick(
   controller: Pick<ScheduledController, "scheduledTime">,

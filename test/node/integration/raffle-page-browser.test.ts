@@ -76,7 +76,7 @@ async function recordDraw(
     kind: "manual",
     decision,
   });
-  if (recorded.outcome !== "drawn") throw new Error(`make_raffle: ${recorded.outcome}`);
+  if (recorded.outcome !== "drawn") throw new Error(`record_draw: ${recorded.outcome}`);
   return { slot, winnerName: decision.winner.name };
 }
 

@@ -55,7 +55,7 @@ async function insertRaffle(guildId: string, overrides: Record<string, unknown> 
 
 /**
  * Records a manual draw of the raffle with one viewer in chat, as the Worker does: read the slot
- * (read_draw_entrants), decide with liveloot/v1, record (make_raffle). Returns the draw's id.
+ * (read_draw_entrants), decide with liveloot/v1, record (record_draw). Returns the draw's id.
  */
 async function recordDraw(raffleId: string, slotAt = new Date()): Promise<string> {
   const viewer = { id: "5", login: "viewer", name: "Viewer" };
@@ -79,7 +79,7 @@ async function recordDraw(raffleId: string, slotAt = new Date()): Promise<string
   });
   const names = new Map(row.items.map((item) => [item.id, item.name]));
   const made = await pool.query<{ outcome: string; draw_id: string }>(
-    "select outcome, draw_id from make_raffle($1, $2, 'manual', $3::jsonb)",
+    "select outcome, draw_id from record_draw($1, $2, 'manual', $3::jsonb)",
     [
       raffleId,
       slotAt,
@@ -101,7 +101,7 @@ async function recordDraw(raffleId: string, slotAt = new Date()): Promise<string
       }),
     ],
   );
-  if (made.rows[0]?.outcome !== "drawn") throw new Error(`make_raffle answered ${made.rows[0]?.outcome}`);
+  if (made.rows[0]?.outcome !== "drawn") throw new Error(`record_draw answered ${made.rows[0]?.outcome}`);
   return made.rows[0].draw_id;
 }
 
@@ -588,10 +588,10 @@ describe("schema: provable fairness (0012)", () => {
           candidates: [{ id: "5", login: "viewer", name: "Viewer" }],
         },
       ]);
-      // Only the new make_raffle is left: the one taking random words is dropped.
+      // Only the new record_draw is left: the one taking random words is dropped.
       const signatures = await queryDatabase<{ arguments: string }>(
         database.url,
-        "select pg_get_function_identity_arguments(oid) as arguments from pg_proc where proname = 'make_raffle'",
+        "select pg_get_function_identity_arguments(oid) as arguments from pg_proc where proname = 'record_draw'",
       );
       expect(signatures).toEqual([
         { arguments: "raffle_id bigint, slot_at timestamp with time zone, kind text, decision jsonb" },

@@ -13,7 +13,7 @@ describe("a viewer's luck multiplier", () => {
     expect(formatMultiplier("pt-BR", 125)).toBe("2,25×");
   });
 
-  it("stops at 5×, what make_raffle weighs by", () => {
+  it("stops at 5×, what record_draw weighs by", () => {
     expect(formatMultiplier("en-US", 400)).toBe("5×");
     expect(formatMultiplier("en-US", 1_000_000)).toBe("5×");
   });

@@ -41,7 +41,7 @@ const counts = (chatters: number, excluded: number, coolingDown: number) => ({
 });
 
 describe("why nobody could win", () => {
-  it("is an empty chat when make_raffle saw nobody", () => {
+  it("is an empty chat when record_draw saw nobody", () => {
     expect(classifyNobodyEligible(counts(0, 0, 0))).toBe("nobody_in_chat");
   });
 
@@ -55,7 +55,7 @@ describe("why nobody could win", () => {
   });
 });
 
-describe("what make_raffle's answer means", () => {
+describe("what record_draw's answer means", () => {
   it("a draw carries its id, winner, item and whether the beacon decided it", () => {
     expect(classifyAtomicDraw(answer({ outcome: "drawn", drawId: "7", winner, itemName: "Sword" }))).toEqual({
       kind: "drawn",
@@ -93,7 +93,7 @@ describe("what make_raffle's answer means", () => {
     expect(classifyAtomicDraw(answer({ outcome: "stale" }))).toEqual({ kind: "stale" });
   });
 
-  it("refuses an answer that breaks make_raffle's promises", () => {
+  it("refuses an answer that breaks record_draw's promises", () => {
     expect(() => classifyAtomicDraw(answer({ outcome: "drawn", drawId: "7" }))).toThrow(/drawn/);
     expect(() => classifyAtomicDraw(answer({ outcome: "no_eligible" }))).toThrow(/no_eligible/);
   });

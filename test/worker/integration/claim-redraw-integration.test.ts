@@ -90,7 +90,7 @@ async function startClaimRaffle(options: {
   return { scene, streamer, viewers, started };
 }
 
-/** One prize code for the guild's item, sealed-looking (the vault's format), as make_raffle expects it. */
+/** One prize code for the guild's item, sealed-looking (the vault's format), as record_draw expects it. */
 async function addOneCode(guildId: string, itemName: string): Promise<void> {
   await database.query(
     `with item as (update loot_items set stock = 1 where guild_id = $1 and name = $2 returning id)

@@ -513,7 +513,7 @@ describe("/raffle draw", () => {
   });
 
   // The raffle row keeps the first account as its broadcaster; /raffle draw reads the chat of the
-  // account linked now, and make_raffle only skips the raffle's (old) broadcaster.
+  // account linked now, and record_draw only skips the raffle's (old) broadcaster.
   it("never lets the broadcaster win after the server is re-linked to another Twitch account", async () => {
     const { scene } = await createRunningRaffle();
     const newAccount = await createTwitchUser("other");

@@ -30,7 +30,7 @@ async function readFakeChain(): Promise<DrandChain> {
 
 /**
  * One draw as the Worker makes it (raffle/drawSlots.ts): readDrawEntrants, the first round after
- * the read (signed by the drand fake) or no beacon at all, decideSlot, recordDraw (make_raffle).
+ * the read (signed by the drand fake) or no beacon at all, decideSlot, recordDraw (record_draw).
  */
 async function recordDraw(options: {
   raffleId: string;

@@ -14,9 +14,9 @@ import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
 import { createMigratedTestDatabase, type MigratedTestDatabase } from "../../support/testDatabase";
 
 /**
- * read_draw_entrants and make_raffle against real Postgres. The Worker reads a slot's entrants
+ * read_draw_entrants and record_draw against real Postgres. The Worker reads a slot's entrants
  * and items (read_draw_entrants), decides with liveloot/v1 (worker/fairness/livelootV1.ts) and
- * has make_raffle record that decision; these tests build every decision the same way.
+ * has record_draw record that decision; these tests build every decision the same way.
  */
 
 type DrawKind = "scheduled" | "manual";
@@ -40,7 +40,7 @@ interface EntrantsRow {
   cooldown_minutes: number | null;
 }
 
-/** make_raffle's `decision` argument, as the Worker builds it. */
+/** record_draw's `decision` argument, as the Worker builds it. */
 interface Decision {
   slot: string;
   entrants_read_at: string;
@@ -82,7 +82,7 @@ interface DrawResult {
 
 /** A whole draw as the Worker runs it: read, decide (when ready), record. */
 interface SlotDraw {
-  /** make_raffle's outcome, or read_draw_entrants' when the slot was not ready. */
+  /** record_draw's outcome, or read_draw_entrants' when the slot was not ready. */
   outcome: string;
   read: EntrantsRow;
   decision: Decision | null;
@@ -304,14 +304,14 @@ async function makeRaffle(
   decision: unknown,
   client: pg.Pool | pg.PoolClient = pool,
 ): Promise<DrawResult> {
-  const result = await client.query<DrawResult>("select * from make_raffle($1, $2, $3, $4::jsonb)", [
+  const result = await client.query<DrawResult>("select * from record_draw($1, $2, $3, $4::jsonb)", [
     raffleId,
     slotAt,
     kind,
     JSON.stringify(decision),
   ]);
   const row = result.rows[0];
-  if (!row) throw new Error("make_raffle returned no row");
+  if (!row) throw new Error("record_draw returned no row");
   return row;
 }
 
@@ -408,7 +408,7 @@ async function runWhileHolding<Result>(
     for (let attempt = 0; ; attempt += 1) {
       // Polled on another connection: inside the blocker's transaction pg_stat_activity is a snapshot.
       const waiting = await pool.query<{ count: number }>(
-        "select count(*)::integer as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%make_raffle%'",
+        "select count(*)::integer as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%record_draw%'",
       );
       if ((waiting.rows[0]?.count ?? 0) >= calls.length) break;
       if (attempt > 500) throw new Error("concurrent calls never queued on the lock");
@@ -803,7 +803,7 @@ describe("read_draw_entrants outcomes", () => {
   });
 });
 
-describe("make_raffle records the decision", () => {
+describe("record_draw records the decision", () => {
   it("stores every proof column exactly as decided, with a signed round of the beacon, and the draw verifies", async () => {
     const drand = new DrandControl(inject("drandFake").url);
     const chainInfo = await drand.readChainInfo();
@@ -957,7 +957,7 @@ describe("make_raffle records the decision", () => {
   });
 });
 
-describe("make_raffle stock", () => {
+describe("record_draw stock", () => {
   it("takes stock only from the item drawn and leaves unlimited items unlimited", async () => {
     const setup = await createRaffle({
       items: [{ weight: 1, stock: 2 }, { weight: 1 }],
@@ -1039,7 +1039,7 @@ describe("make_raffle stock", () => {
   });
 });
 
-describe("make_raffle slots", () => {
+describe("record_draw slots", () => {
   it("draws a slot once: the same slot recorded twice is taken", async () => {
     const setup = await createRaffle();
     const first = await prepareDraw(setup.raffleId, baseSlot, [createViewer(1)], "scheduled");
@@ -1124,7 +1124,7 @@ describe("make_raffle slots", () => {
   });
 });
 
-describe("make_raffle when things changed since the read", () => {
+describe("record_draw when things changed since the read", () => {
   it("answers not_running once the raffle is stopped or paused (on schedule), and draws manually while paused", async () => {
     const stopped = await createRaffle();
     const paused = await createRaffle();
@@ -1242,7 +1242,7 @@ describe("make_raffle when things changed since the read", () => {
   });
 });
 
-describe("make_raffle refuses a decision that is not what will be published", () => {
+describe("record_draw refuses a decision that is not what will be published", () => {
   it("refuses lists that do not hash to their hashes, and a winner or item outside them", async () => {
     const setup = await createRaffle({ items: [{ weight: 1 }, { weight: 2 }] });
     const read = await readSlot(setup.raffleId, baseSlot, [createViewer(1), createViewer(2)]);
@@ -1278,7 +1278,7 @@ describe("make_raffle refuses a decision that is not what will be published", ()
   });
 
   it("refuses lists that hash to their hashes but are not in the canonical form the verifier recomputes", async () => {
-    // make_raffle hashes the lines in the order given; a list that is not sorted by id as integers
+    // record_draw hashes the lines in the order given; a list that is not sorted by id as integers
     // (or repeats an id, or weighs 0) would be stored, and published, with a hash no verifier gets.
     const setup = await createRaffle();
     const read = await readSlot(setup.raffleId, baseSlot, [
@@ -1307,7 +1307,7 @@ describe("make_raffle refuses a decision that is not what will be published", ()
   });
 });
 
-describe("make_raffle when nobody is eligible (0008)", () => {
+describe("record_draw when nobody is eligible (0008)", () => {
   async function readEmptySlot(raffleId: string) {
     const result = await pool.query(
       `select last_empty_slot_at, last_empty_candidates, last_empty_excluded, last_empty_cooling_down, empty_minutes,
@@ -1443,7 +1443,7 @@ describe("make_raffle when nobody is eligible (0008)", () => {
   });
 });
 
-describe("make_raffle in a server with several raffles (0008)", () => {
+describe("record_draw in a server with several raffles (0008)", () => {
   async function readDrawNumbers(guildId: string): Promise<number[]> {
     const result = await pool.query<{ draw_number: number }>(
       "select draw_number from draws where guild_id = $1 order by id",
