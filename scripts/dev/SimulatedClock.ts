@@ -1,5 +1,14 @@
 export const oneMinuteMilliseconds = 60_000;
 
+export interface SimulatedClockOptions {
+  /**
+   * `wall` (npm run dev): the wall clock plus whatever the playground's button added. `manual` (a
+   * test that advances by hand): the clock stands still between advances, halfway through the
+   * minute it was created in, so a test's minutes never depend on how long its steps take.
+   */
+  time?: "wall" | "manual";
+}
+
 /**
  * The wall clock plus whatever the playground's "advance one minute" button has added. Everything
  * in `npm run dev` follows it: ticks through `scheduledTime`, the Worker's HTTP requests through
@@ -10,19 +19,34 @@ export class SimulatedClock {
   private offsetMilliseconds = 0;
   /** Wall-clock moments the offset changed, oldest first, to date what happened before. */
   private readonly changes: { fromWall: number; offsetMilliseconds: number }[] = [];
+  /** Set for a `manual` clock: the moment it stands at before any advance. */
+  private readonly standingAt: number | undefined;
 
-  constructor(private readonly readWallClock: () => number = Date.now) {}
-
-  now(): number {
-    return this.readWallClock() + this.offsetMilliseconds;
+  constructor(
+    private readonly readWallClock: () => number = Date.now,
+    options: SimulatedClockOptions = {},
+  ) {
+    // Halfway through the minute: a Worker request that reads the clock and takes a few seconds
+    // stays in the minute of the tick before it.
+    this.standingAt =
+      options.time === "manual" ? floorToMinute(readWallClock()) + oneMinuteMilliseconds / 2 : undefined;
   }
 
-  /** How far the clock runs ahead of the wall clock. */
+  now(): number {
+    return (this.standingAt ?? this.readWallClock()) + this.offsetMilliseconds;
+  }
+
+  /** How far the button has moved the clock. */
   get offset(): number {
     return this.offsetMilliseconds;
   }
 
-  /** Minutes the clock runs ahead of the wall clock. */
+  /** How far the clock is from the wall clock at this moment (what the Worker adds to its own). */
+  get aheadOfWallClock(): number {
+    return this.now() - this.readWallClock();
+  }
+
+  /** Minutes the button has moved the clock. */
   get advancedMinutes(): number {
     return this.offsetMilliseconds / oneMinuteMilliseconds;
   }
@@ -36,7 +60,7 @@ export class SimulatedClock {
   simulatedTimeAt(wallMilliseconds: number): number {
     let offset = 0;
     for (const change of this.changes) if (change.fromWall <= wallMilliseconds) offset = change.offsetMilliseconds;
-    return wallMilliseconds + offset;
+    return (this.standingAt ?? wallMilliseconds) + offset;
   }
 
   /** The start of the current minute: what a Cron Trigger `* * * * *` passes as `scheduledTime`. */

@@ -17,6 +17,23 @@ describe("simulated time of npm run dev", () => {
     expect(clock.now()).toBe(wall + 60_000);
   });
 
+  it("stands still between advances when a test owns it (time: manual), whatever the wall clock does", () => {
+    let wall = Date.parse("2026-03-01T12:34:56.789Z");
+    const clock = new SimulatedClock(() => wall, { time: "manual" });
+    const start = Date.parse("2026-03-01T12:34:30Z");
+    expect(clock.now()).toBe(start);
+    // A busy machine: minutes of wall clock pass between the test's steps.
+    wall += 3 * 60_000;
+    expect(clock.currentMinute()).toBe(Date.parse("2026-03-01T12:34:00Z"));
+    clock.advanceOneMinute();
+    wall += 90_000;
+    expect(clock.currentMinute()).toBe(Date.parse("2026-03-01T12:35:00Z"));
+    expect(clock.advancedMinutes).toBe(1);
+    expect(clock.simulatedTimeAt(wall)).toBe(start + 60_000);
+    // What the Worker adds to its own wall clock lands on the simulated time.
+    expect(wall + clock.aheadOfWallClock).toBe(start + 60_000);
+  });
+
   it("tells the Worker the offset over loopback HTTP", async () => {
     const clock = new SimulatedClock();
     clock.advanceOneMinute();
@@ -26,6 +43,20 @@ describe("simulated time of npm run dev", () => {
       const body = (await (await fetch(server.url)).json()) as { offsetMilliseconds: number; now: number };
       expect(body.offsetMilliseconds).toBe(60_000);
       expect(Math.abs(body.now - (Date.now() + 60_000))).toBeLessThan(1_000);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("tells the Worker where a manual clock stands, so its requests see the test's minute", async () => {
+    const clock = new SimulatedClock(Date.now, { time: "manual" });
+    clock.advanceOneMinute();
+    const server = await startDevClockServer(clock);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const body = (await (await fetch(server.url)).json()) as { offsetMilliseconds: number; now: number };
+      expect(body.now).toBe(clock.now());
+      expect(Math.abs(Date.now() + body.offsetMilliseconds - clock.now())).toBeLessThan(100);
     } finally {
       await server.stop();
     }
