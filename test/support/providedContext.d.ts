@@ -13,7 +13,7 @@ declare module "vitest" {
      * Seven more migrated databases for test files that run ticks; each index belongs to one file:
      * 0 slot-outcomes-integration, 1 shared-channel-integration, 2 bounded-work-integration,
      * 3 token-races-integration, 4 fair-draws-integration, 5 claim-redraw-integration,
-     * 6 claim-page-integration.
+     * 6 claim-page-integration, 13 fault-run-integration.
      */
     isolatedDatabaseUrls: string[];
     neonWebSocketProxy: string;
@@ -27,5 +27,10 @@ declare module "vitest" {
     drandFake: { url: string; chainHash: string; publicKey: string };
     /** host:port of a TCP listener that accepts and never answers. */
     blackHoleAddress: string;
+    /**
+     * The fault run's length in simulated minutes and its seed (LIVELOOT_FAULT_MINUTES,
+     * LIVELOOT_FAULT_SEED; bench/faults.ts sets them): unset, its CI length and a fresh seed.
+     */
+    faultRun: { minutes: number | undefined; seed: number | undefined };
   }
 }
