@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
+import { runScheduledTick } from "../../support/worker/callWorker";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import {
   checkFaultRun,
@@ -10,6 +11,7 @@ import {
   formatFaultRunTable,
   runFaultStream,
 } from "../../support/worker/faultRun";
+import { createScene } from "../../support/worker/interactions";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // Issue 21's long run of the tick under random faults, sized for CI (bench/faults.ts runs the
@@ -111,4 +113,57 @@ describe("a stream under random faults", () => {
     },
     timeoutFor(withOutboxFaults),
   );
+});
+
+// What the fault run's first seeds found: two ticks of one minute both posted the same redraw
+// (or draw). One tick leased it through the due path; the other, which had just recorded it,
+// leased it again through its explicit ids, past the first one's lease. Discord's nonce hid the
+// second post; it would not hide it once the nonce is forgotten, and it costs a call either way.
+describe("overlapping ticks of one minute", () => {
+  it("post each announcement once, however the two leases interleave", { timeout: 60_000 }, async () => {
+    const scene = createScene();
+    const streamer = await createTwitchUser("overlap");
+    await linkTwitch(scene, streamer, { bindings });
+    await discordControl().createChannel({ id: scene.channelId, guildId: scene.guildId });
+    await discordControl().setChannelRateLimit(scene.channelId, { limit: 1000, windowSeconds: 1 });
+    await runCommand(scene, "loot", "import", { items: "Sword:1" }, { bindings });
+    const viewers = [0, 1, 2, 3].map((n) => ({
+      id: `7${streamer.id.slice(-8)}${n}`,
+      login: `ov_${streamer.id}_${n}`.slice(0, 25),
+      displayName: `Overlap${n}`,
+    }));
+    await twitchControl().setChatters(streamer.id, { chatters: viewers });
+    await twitchControl().setLive(streamer.id);
+    await runCommand(scene, "raffle", "start", { every: 1, cooldown: 0, claim: 1 }, { bindings });
+    const base = Math.floor(Date.now() / minute) * minute + minute;
+    await runScheduledTick(base, bindings);
+    // Every post to the channel takes a second: long enough for the other tick to lease meanwhile.
+    const slow = await discordControl().injectFailure({
+      method: "POST",
+      path: `/api/v10/channels/${scene.channelId}/messages`,
+      delayMilliseconds: 1_000,
+      times: 1_000,
+    });
+    try {
+      // Each minute a new draw, and the draw before's claim expires (a redraw). Each minute twice at once.
+      for (let index = 1; index <= 6; index += 1) {
+        await Promise.all([
+          runScheduledTick(base + index * minute, bindings),
+          runScheduledTick(base + index * minute, bindings),
+        ]);
+      }
+    } finally {
+      await discordControl()
+        .removeFailure(slow.id)
+        .catch(() => {});
+    }
+    const posts = await discordControl().listCalls({
+      method: "POST",
+      pathPrefix: `/api/v10/channels/${scene.channelId}/messages`,
+    });
+    const nonces = posts.map((call) => String((call.body as { nonce?: unknown } | null)?.nonce));
+    expect(nonces.filter((nonce) => nonce.startsWith("draw-"))).toHaveLength(7);
+    expect(nonces.filter((nonce) => nonce.startsWith("redraw-")).length).toBeGreaterThanOrEqual(5);
+    expect(nonces.filter((nonce, index) => nonces.indexOf(nonce) !== index)).toEqual([]);
+  });
 });
