@@ -9,8 +9,8 @@ export interface DevClockServer {
 
 /**
  * Tells the Worker under `wrangler dev` how far the simulated clock is from the wall clock at this
- * moment: `GET /` → `{"offsetMilliseconds": n, "now": ms}` (n shrinks while a `manual` clock stands
- * still). The Worker asks once per HTTP request (worker/devClock.ts), so commands, OAuth callbacks
+ * moment: `GET /` → `{"offsetMilliseconds": n, "now": ms}` (n shrinks while a `manual` clock waits
+ * at the end of its minute). The Worker asks once per HTTP request (worker/devClock.ts), so commands, OAuth callbacks
  * and EventSub messages see the same minute as the ticks. On 127.0.0.1 only; it changes nothing.
  */
 export async function startDevClockServer(clock: SimulatedClock): Promise<DevClockServer> {

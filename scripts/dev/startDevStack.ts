@@ -48,7 +48,7 @@ export interface DevStackOptions {
   /**
    * `wall` (npm run dev, the default): the simulated clock follows the wall clock and the ticker
    * fires at every minute; the playground's button adds minutes. `manual` (a test that advances by
-   * hand): the caller owns time: no ticker, and the clock stands still between advances
+   * hand): the caller owns time: no ticker, and a clock that never leaves its minute by itself
    * (SimulatedClock), so nothing moves a minute behind the test's back, however busy the machine.
    */
   time?: "wall" | "manual";

@@ -37,7 +37,7 @@ describe("the playground's Viewers routes, against the Twitch fake", () => {
   const viewersPath = `/api/twitch/users/${streamer.id}/viewers`;
 
   beforeAll(async () => {
-    clock = new SimulatedClock(Date.now, { time: "manual" });
+    clock = new SimulatedClock();
     // Ten minutes ahead of the wall clock, so that "now" below is the simulated one.
     for (let minute = 0; minute < 10; minute += 1) clock.advanceOneMinute();
     discord = await startDiscordFake({

@@ -17,21 +17,26 @@ describe("simulated time of npm run dev", () => {
     expect(clock.now()).toBe(wall + 60_000);
   });
 
-  it("stands still between advances when a test owns it (time: manual), whatever the wall clock does", () => {
+  it("never leaves its minute by itself when a test owns it (time: manual), whatever the wall clock does", () => {
     let wall = Date.parse("2026-03-01T12:34:56.789Z");
     const clock = new SimulatedClock(() => wall, { time: "manual" });
-    const start = Date.parse("2026-03-01T12:34:30Z");
-    expect(clock.now()).toBe(start);
-    // A busy machine: minutes of wall clock pass between the test's steps.
+    const minuteStart = Date.parse("2026-03-01T12:34:00Z");
+    expect(clock.now()).toBe(minuteStart);
+    // Within the minute it runs with the wall clock, so later events get later times…
+    wall += 2_000;
+    expect(clock.now()).toBe(minuteStart + 2_000);
+    // …but a busy machine that lets minutes pass between two steps leaves it in its minute.
     wall += 3 * 60_000;
-    expect(clock.currentMinute()).toBe(Date.parse("2026-03-01T12:34:00Z"));
+    expect(clock.now()).toBe(minuteStart + 45_000);
+    expect(clock.currentMinute()).toBe(minuteStart);
     clock.advanceOneMinute();
+    expect(clock.now()).toBe(minuteStart + 60_000);
     wall += 90_000;
-    expect(clock.currentMinute()).toBe(Date.parse("2026-03-01T12:35:00Z"));
+    expect(clock.currentMinute()).toBe(minuteStart + 60_000);
     expect(clock.advancedMinutes).toBe(1);
-    expect(clock.simulatedTimeAt(wall)).toBe(start + 60_000);
+    expect(clock.simulatedTimeAt(wall - 90_000 + 1_000)).toBe(minuteStart + 61_000);
     // What the Worker adds to its own wall clock lands on the simulated time.
-    expect(wall + clock.aheadOfWallClock).toBe(start + 60_000);
+    expect(wall + clock.aheadOfWallClock).toBe(minuteStart + 60_000 + 45_000);
   });
 
   it("tells the Worker the offset over loopback HTTP", async () => {
@@ -53,9 +58,8 @@ describe("simulated time of npm run dev", () => {
     clock.advanceOneMinute();
     const server = await startDevClockServer(clock);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
       const body = (await (await fetch(server.url)).json()) as { offsetMilliseconds: number; now: number };
-      expect(body.now).toBe(clock.now());
+      expect(Math.abs(body.now - clock.now())).toBeLessThan(100);
       expect(Math.abs(Date.now() + body.offsetMilliseconds - clock.now())).toBeLessThan(100);
     } finally {
       await server.stop();
