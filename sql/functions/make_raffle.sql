@@ -263,7 +263,7 @@ begin
     winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
     candidate_count, luck, twitch_announcement_status, draw_number,
     algorithm, slot_label, beacon_round, beacon_signature, randomness, entrants_read_at,
-    entrants, entrants_sha256, items, items_sha256
+    entrants, entrants_sha256, items, items_sha256, announcement_next_attempt_at
   )
   values (
     raffle.id, raffle.guild_id, make_raffle.kind, make_raffle.slot_at,
@@ -276,7 +276,10 @@ begin
     make_raffle.decision ->> 'signature', make_raffle.decision ->> 'randomness',
     (make_raffle.decision ->> 'entrants_read_at')::timestamptz,
     make_raffle.decision -> 'entrants', make_raffle.decision ->> 'entrants_sha256',
-    make_raffle.decision -> 'items', make_raffle.decision ->> 'items_sha256'
+    make_raffle.decision -> 'items', make_raffle.decision ->> 'items_sha256',
+    -- Due at its slot, on the caller's clock, not the database's: a tick of an earlier minute
+    -- never takes it, and the tick that drew it leases it as due (announcementOutbox.ts).
+    make_raffle.slot_at
   )
   -- The raffle lock already rules out a second draw for this slot; the constraint is the
   -- database's own guarantee, and a conflict here means the same thing: slot taken.

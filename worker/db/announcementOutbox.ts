@@ -8,9 +8,9 @@ export type OutboxTable = "draws" | "claims";
 /**
  * A `leased` CTE: up to `$3` pending rows of `table`, the ids in `$4` first, then (with `$5`) those
  * whose retry is due at `$1`, their next attempt pushed to `$2` so a concurrent tick skips them;
- * `for update skip locked`, so two ticks never lease the same row. The ids in `$4` are rows this
- * tick just recorded: taken only while nobody has tried them (no attempt, no lease reaching `$2`),
- * or an overlapping tick of the same minute that leased one through the due path posts it twice.
+ * `for update skip locked`, so two ticks never lease the same row. The ids in `$4` must be due
+ * too: a row just recorded is due at its slot (make_raffle, expire_claim), and one an overlapping
+ * tick has leased is not, so that tick's post is the only one.
  */
 export function leasePendingAnnouncementsCte(table: OutboxTable): string {
   return `leased as (
@@ -18,8 +18,8 @@ export function leasePendingAnnouncementsCte(table: OutboxTable): string {
        where id in (
          select id from ${table}
          where announcement_status = 'pending'
-           and ((id = any($4::bigint[]) and announcement_attempts = 0 and announcement_next_attempt_at < $2)
-             or ($5 and announcement_next_attempt_at <= $1))
+           and announcement_next_attempt_at <= $1
+           and (id = any($4::bigint[]) or $5)
          order by id = any($4::bigint[]) desc, announcement_next_attempt_at
          limit $3
          for update skip locked

@@ -411,6 +411,12 @@ export async function checkFaultRun(
       slots.set(key, (slots.get(key) ?? 0) + 1);
     }
     for (const [slot, count] of slots) if (count > 1) problems.push(`${label}: ${count} draws for slot ${slot}`);
+    // Announced by a tick of its own minute or later, never by a late tick of an earlier one.
+    const early = await database.query<{ draw_number: number }>(
+      "select draw_number from draws where guild_id = $1 and announced_at < slot_at",
+      [server.scene.guildId],
+    );
+    for (const draw of early) problems.push(`${label}: draw #${draw.draw_number} was announced before its slot`);
 
     // Stock never below zero; a code never given to two draws; no more coded prizes than codes.
     const stock = await database.query<{ name: string; stock: number }>(
