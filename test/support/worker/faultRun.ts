@@ -103,6 +103,8 @@ export interface FaultRunReport {
   duplicates: number;
   lost: number;
   wallSeconds: number;
+  /** Ticks that threw in a minute without Postgres down: each one a problem. */
+  unexpectedTickFailures: string[];
 }
 
 const minute = 60_000;
@@ -205,29 +207,33 @@ export async function runFaultStream(
   let failedTicks = 0;
   const startedAt = Date.now();
 
-  const tick = async (scheduledTime: number, overrides: Partial<WorkerBindings>) => {
-    ticks += 1;
-    try {
-      await runScheduledTick(scheduledTime, { ...bindings, ...overrides });
-    } catch {
-      // A tick that throws (Postgres down) is what the Cron Trigger sees too: the next one retries.
-      failedTicks += 1;
-    }
-  };
+  const unexpectedTickFailures: string[] = [];
 
   const runMinute = async (index: number, plan: MinutePlan) => {
     const scheduledTime = firstMinute + index * minute;
+    const tick = async (at: number) => {
+      ticks += 1;
+      try {
+        await runScheduledTick(at, { ...bindings, ...plan.overrides });
+      } catch (error) {
+        // With Postgres down the tick throws, as the Cron Trigger sees it: the next one retries.
+        // Any other fault must not make a tick throw.
+        failedTicks += 1;
+        if (!plan.kinds.includes("postgres-down"))
+          unexpectedTickFailures.push(
+            `minute ${index} (${plan.kinds.join(" ") || "no fault"}): ${String(error).slice(0, 200)}`,
+          );
+      }
+    };
     patterns[plan.pattern] += 1;
-    if (plan.pattern === "once") await tick(scheduledTime, plan.overrides);
+    if (plan.pattern === "once") await tick(scheduledTime);
     if (plan.pattern === "replayed") {
-      await tick(scheduledTime, plan.overrides);
-      await tick(scheduledTime, plan.overrides);
+      await tick(scheduledTime);
+      await tick(scheduledTime);
     }
-    if (plan.pattern === "overlapping")
-      await Promise.all([tick(scheduledTime, plan.overrides), tick(scheduledTime, plan.overrides)]);
+    if (plan.pattern === "overlapping") await Promise.all([tick(scheduledTime), tick(scheduledTime)]);
     // A late tick of the minute before, running beside this minute's.
-    if (plan.pattern === "with-previous")
-      await Promise.all([tick(scheduledTime - minute, plan.overrides), tick(scheduledTime, plan.overrides)]);
+    if (plan.pattern === "with-previous") await Promise.all([tick(scheduledTime - minute), tick(scheduledTime)]);
   };
 
   for (let index = 0; index < settings.faultMinutes; index += 1) {
@@ -342,6 +348,7 @@ export async function runFaultStream(
     patterns,
     injected,
     wallSeconds: Math.round((Date.now() - startedAt) / 1000),
+    unexpectedTickFailures,
   };
 }
 

@@ -70,7 +70,7 @@ async function runAndCheck(settings: FaultRunSettings): Promise<void> {
   const logs = captureLogs();
   const stream = await runFaultStream(settings, servers, bindings, firstMinute);
   vi.restoreAllMocks();
-  const problems: string[] = [];
+  const problems: string[] = [...stream.unexpectedTickFailures];
   const counts = await checkFaultRun(servers, database, bindings, problems);
   for (const server of servers) {
     for (const code of server.codes) {
