@@ -81,7 +81,7 @@ async function main(): Promise<void> {
         : { source: "existing", databaseUrl },
     redisUrl: process.env.REDIS_URL || undefined,
     envFile: join(dataDirectory, "worker.env"),
-    automaticTicks: true,
+    time: "wall",
     onWorkerOutput: (line) => console.log(line),
   });
   if (stopRequestedAt !== undefined) {

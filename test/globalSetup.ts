@@ -74,6 +74,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("discordFakeUrl", discord.url);
     project.provide("drandFake", { url: drand.url, chainHash: drand.chainHash, publicKey: drand.publicKey });
     project.provide("blackHoleAddress", blackHole.address);
+    // The long fault run (bench/faults.ts) sets these; CI runs the short default.
+    project.provide("faultRun", {
+      minutes: readPositiveInteger(process.env.LIVELOOT_FAULT_MINUTES),
+      seed: readPositiveInteger(process.env.LIVELOOT_FAULT_SEED),
+    });
   } catch (error) {
     await stopAll(stops);
     throw error;
@@ -107,6 +112,11 @@ async function createOwnDatabases(
     });
   }
   return urls;
+}
+
+function readPositiveInteger(text: string | undefined): number | undefined {
+  const value = Number(text);
+  return text && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {

@@ -22,6 +22,7 @@ import {
 import { FakeControlClient } from "./shared/FakeControlClient";
 
 export type * from "./discord/discordControlSchemas";
+export type { FailureRuleInput } from "./shared/controlSchemas";
 export { describeSecret } from "./shared/describeSecret";
 
 const settingsSchema = z.object({ autoCreateChannels: z.boolean(), autoRegisterInteractions: z.boolean() });

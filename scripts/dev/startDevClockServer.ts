@@ -8,10 +8,10 @@ export interface DevClockServer {
 }
 
 /**
- * Tells the Worker under `wrangler dev` how far the simulated clock runs ahead of the wall clock:
- * `GET /` → `{"offsetMilliseconds": n, "now": ms}`. The Worker asks once per HTTP request
- * (worker/devClock.ts), so commands, OAuth callbacks and EventSub messages see the same minute as
- * the ticks. On 127.0.0.1 only; it changes nothing.
+ * Tells the Worker under `wrangler dev` how far the simulated clock is from the wall clock at this
+ * moment: `GET /` → `{"offsetMilliseconds": n, "now": ms}` (n shrinks while a `manual` clock waits
+ * at the end of its minute). The Worker asks once per HTTP request (worker/devClock.ts), so commands, OAuth callbacks
+ * and EventSub messages see the same minute as the ticks. On 127.0.0.1 only; it changes nothing.
  */
 export async function startDevClockServer(clock: SimulatedClock): Promise<DevClockServer> {
   const server = createServer((request, response) => {
@@ -20,7 +20,7 @@ export async function startDevClockServer(clock: SimulatedClock): Promise<DevClo
       return;
     }
     response.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
-    response.end(JSON.stringify({ offsetMilliseconds: clock.offset, now: clock.now() }));
+    response.end(JSON.stringify({ offsetMilliseconds: clock.aheadOfWallClock, now: clock.now() }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -45,8 +45,13 @@ export interface DevStackOptions {
   redisUrl?: string;
   /** Where the generated wrangler bindings go (git-ignored); `fakes` mode only. */
   envFile?: string;
-  /** Fire the scheduled handler at every wall-clock minute (the playground's button works either way). */
-  automaticTicks?: boolean;
+  /**
+   * `wall` (npm run dev, the default): the simulated clock follows the wall clock and the ticker
+   * fires at every minute; the playground's button adds minutes. `manual` (a test that advances by
+   * hand): the caller owns time: no ticker, and a clock that never leaves its minute by itself
+   * (SimulatedClock), so nothing moves a minute behind the test's back, however busy the machine.
+   */
+  time?: "wall" | "manual";
   /** Receives wrangler's output once the Worker answers. */
   onWorkerOutput?: (line: string) => void;
   /** Progress while starting. */
@@ -100,7 +105,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         onOutput: options.onWorkerOutput,
       });
       undoSteps.push(wrangler.stop);
-      const ticker = startTicker({ workerUrl, clock: new SimulatedClock(), automatic: options.automaticTicks });
+      const clock = new SimulatedClock(Date.now, { time: options.time });
+      const ticker = startTicker({ workerUrl, clock, automatic: options.time !== "manual" });
       undoSteps.push(async () => ticker.stop());
       return { mode: options.mode, workerUrl, ticker, stop };
     }
@@ -117,7 +123,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     };
 
     // One simulated clock for everything: ticks, the Worker's HTTP requests, the Twitch fake.
-    const clock = new SimulatedClock();
+    const clock = new SimulatedClock(Date.now, { time: options.time });
     const devClock = await track(startDevClockServer(clock));
 
     progress("starting Postgres, Redis and the fakes of Discord and Twitch");
@@ -189,7 +195,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     undoSteps.push(wrangler.stop);
 
-    const ticker = startTicker({ workerUrl, clock, automatic: options.automaticTicks });
+    const ticker = startTicker({ workerUrl, clock, automatic: options.time !== "manual" });
     undoSteps.push(async () => ticker.stop());
 
     const playground = await track(

@@ -276,7 +276,7 @@ begin
     winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
     candidate_count, luck, twitch_announcement_status, draw_number,
     algorithm, slot_label, beacon_round, beacon_signature, randomness, entrants_read_at,
-    entrants, entrants_sha256, items, items_sha256
+    entrants, entrants_sha256, items, items_sha256, announcement_next_attempt_at
   )
   values (
     raffle.id, raffle.guild_id, record_draw.kind, record_draw.slot_at,
@@ -289,7 +289,10 @@ begin
     record_draw.decision ->> 'signature', record_draw.decision ->> 'randomness',
     (record_draw.decision ->> 'entrants_read_at')::timestamptz,
     record_draw.decision -> 'entrants', record_draw.decision ->> 'entrants_sha256',
-    record_draw.decision -> 'items', record_draw.decision ->> 'items_sha256'
+    record_draw.decision -> 'items', record_draw.decision ->> 'items_sha256',
+    -- Due at its slot, on the caller's clock, not the database's: a tick of an earlier minute
+    -- never takes it, and the tick that drew it leases it as due (announcementOutbox.ts).
+    record_draw.slot_at
   )
   -- The raffle lock already rules out a second draw for this slot; the constraint is the
   -- database's own guarantee, and a conflict here means the same thing: slot taken.

@@ -35,7 +35,7 @@ export async function startBrowserDevStack(options: { name: string; redisUrl: st
       // A database of its own on this run's Redis.
       redisUrl: options.redisUrl,
       envFile: join(temporaryDirectory, "worker.env"),
-      automaticTicks: false,
+      time: "manual",
       onWorkerOutput: (line) => workerOutput.push(line),
     }),
     chromium.launch({ executablePath: chromiumPath, args: chromiumFlags }),

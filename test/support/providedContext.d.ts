@@ -21,5 +21,10 @@ declare module "vitest" {
     drandFake: { url: string; chainHash: string; publicKey: string };
     /** host:port of a TCP listener that accepts and never answers. */
     blackHoleAddress: string;
+    /**
+     * The fault run's length in simulated minutes and its seed (LIVELOOT_FAULT_MINUTES,
+     * LIVELOOT_FAULT_SEED; bench/faults.ts sets them): unset, its CI length and a fresh seed.
+     */
+    faultRun: { minutes: number | undefined; seed: number | undefined };
   }
 }

@@ -21,17 +21,24 @@ const heldChannelCondition: Record<OutboxTable, string> = {
 /**
  * A `leased` CTE: up to `$3` pending rows of `table`, the ids in `$4` first, then (with `$5`) those
  * whose retry is due at `$1`, their next attempt pushed to `$2` so a concurrent tick skips them;
- * `for update skip locked`, so two ticks never lease the same row. Nothing while Discord's
- * Cloudflare block lasts; no row of a held channel unless `includeHeld` (the channel's probe).
+ * `for update skip locked`, so two ticks never lease the same row. The ids in `$4` must be due
+ * too (but for a held channel's probe): a row just recorded is due at its slot or its caller's now (record_draw, expire_claim,
+ * notices.ts), and one an overlapping tick has leased is not, so that tick's post is the only one.
+ * Nothing while Discord's Cloudflare block lasts; no row of a held channel unless `includeHeld`
+ * (the channel's probe).
  */
 export function leasePendingAnnouncementsCte(table: OutboxTable, options: { includeHeld?: boolean } = {}): string {
   const held = options.includeHeld ? "" : `and not ${heldChannelCondition[table]}`;
+  // A held channel's probe names its waiting posts, whenever they were last tried: the hold's own
+  // lease (db/channelHolds.ts) keeps a second tick from probing it.
+  const due = options.includeHeld ? "" : "and o.announcement_next_attempt_at <= $1";
   return `leased as (
        update ${table} set announcement_next_attempt_at = $2
        where id in (
          select o.id from ${table} o
          where o.announcement_status = 'pending'
-           and (o.id = any($4::bigint[]) or ($5 and o.announcement_next_attempt_at <= $1))
+           ${due}
+           and (o.id = any($4::bigint[]) or $5)
            and not exists (select 1 from discord_rate_limit_blocks b where b.blocked_until > $1)
            ${held}
          order by o.id = any($4::bigint[]) desc, o.announcement_next_attempt_at

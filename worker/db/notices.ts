@@ -49,13 +49,24 @@ export async function recordNotice(
     messageKey: string;
     content: string;
   },
+  /** The caller's "now": the notice is due at once on that clock (a tick's minute, not the database's). */
+  now: number,
 ): Promise<string | undefined> {
   const rows = await database.query<{ id: string }>(
-    `insert into discord_notices (guild_id, raffle_id, discord_channel_id, dedupe_key, message_key, content)
-     values ($1, $2, $3, left($4, 200), $5, left($6, 2000))
+    `insert into discord_notices (guild_id, raffle_id, discord_channel_id, dedupe_key, message_key, content,
+       announcement_next_attempt_at)
+     values ($1, $2, $3, left($4, 200), $5, left($6, 2000), $7)
      on conflict (guild_id, dedupe_key) do nothing
      returning id::text`,
-    [notice.guildId, notice.raffleId ?? null, notice.channelId, notice.dedupeKey, notice.messageKey, notice.content],
+    [
+      notice.guildId,
+      notice.raffleId ?? null,
+      notice.channelId,
+      notice.dedupeKey,
+      notice.messageKey,
+      notice.content,
+      new Date(now),
+    ],
   );
   return rows[0]?.id;
 }

@@ -146,7 +146,7 @@ export async function postNotice(
     content: string;
   },
 ): Promise<boolean> {
-  const noticeId = await recordNotice(app.database, notice);
+  const noticeId = await recordNotice(app.database, notice, app.now());
   if (noticeId === undefined) return false;
   const results = await deliverNotices(app, { noticeIds: [noticeId], includeDue: false }, startOutboxPass());
   return results.some((result) => result.outcome === "delivered");

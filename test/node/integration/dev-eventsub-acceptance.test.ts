@@ -37,7 +37,7 @@ describe("npm run dev: link Twitch, go live, /raffle start, the next tick draws 
       database: { source: "existing", databaseUrl: database.url },
       redisUrl: inject("redisUrl"),
       envFile: join(temporaryDirectory, "worker.env"),
-      automaticTicks: false,
+      time: "manual",
       onWorkerOutput: (line) => workerOutput.push(line),
     });
   }, 120_000);

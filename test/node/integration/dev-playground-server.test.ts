@@ -112,7 +112,7 @@ describe("the playground's dev server", () => {
     });
     twitch.state.upsertUser(streamer);
     worker = await startWorkerStandIn(discord.url);
-    const clock = new SimulatedClock();
+    const clock = new SimulatedClock(Date.now, { time: "manual" });
     ticker = startTicker({ workerUrl: worker.url, clock, automatic: false });
     playground = await startTestPlayground({
       workerUrl: worker.url,

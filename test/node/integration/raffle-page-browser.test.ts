@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)("the public raffle page's Verify, in headless Chro
         database: { source: "existing", databaseUrl: database.url },
         redisUrl: inject("redisUrl"),
         envFile: join(temporaryDirectory, "worker.env"),
-        automaticTicks: false,
+        time: "manual",
       }),
       chromium.launch({ executablePath: chromiumPath, args: chromiumFlags }),
     ]);
