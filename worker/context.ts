@@ -3,6 +3,7 @@ import type { UpstashRedis as Redis } from "./cache/upstashRedis";
 import { createDatabase, type Database, type DatabaseTransport } from "./db/Database";
 import type { Config } from "./env";
 import type { Logger } from "./log";
+import type { OverlayNamespace } from "./overlay/overlayBinding";
 
 /** Everything one request or tick needs, opened lazily and closed once at the end. */
 export interface AppContext {
@@ -11,6 +12,8 @@ export interface AppContext {
   database: Database;
   readonly redis: Redis;
   execution: ExecutionContext;
+  /** The servers' overlay objects (wrangler.toml OVERLAY); undefined where the binding is absent. */
+  overlays: OverlayNamespace | undefined;
   /** Milliseconds since the epoch; a tick passes its scheduledTime here. */
   now(): number;
   /** Work that finishes after the response (deferred replies, subscriptions); closing waits for it. */
@@ -26,6 +29,7 @@ export function createAppContext(options: {
   now?: () => number;
   /** HTTP for requests (the default); the tick and the queue consumer hold one WebSocket session. */
   databaseTransport?: DatabaseTransport;
+  overlays?: OverlayNamespace | undefined;
 }): AppContext {
   let redis: Redis | undefined;
   const background: Promise<unknown>[] = [];
@@ -38,6 +42,7 @@ export function createAppContext(options: {
       return redis;
     },
     execution: options.execution,
+    overlays: options.overlays,
     now: options.now ?? (() => Date.now()),
     background,
     runInBackground(task) {

@@ -12,6 +12,7 @@ import { handleClaimPage, handleClaimSignIn } from "./http/claim/handleClaimPage
 import { claimCopyScriptPath, respondClaimCopyScript } from "./http/claim/renderClaimPage";
 import { handleLinkPage } from "./http/handleLinkPage";
 import { buildInstallLink } from "./http/installLink";
+import { handleOverlay } from "./http/overlay/handleOverlay";
 import { handleRafflePage } from "./http/raffle/handleRafflePage";
 import { renderLandingPage } from "./http/renderLandingPage";
 import { resolveBrowserLocale } from "./http/renderMessagePage";
@@ -59,6 +60,16 @@ router
     handleClaimSignIn(request, request.app, request.params.claim ?? ""),
   )
   .get("/claim/:claim", (request: AppRequest) => handleClaimPage(request, request.app, request.params.claim ?? ""))
+  // The on-stream overlay: its page, its catch-up state and its live socket (worker/http/overlay).
+  .get("/overlay/:token/state", (request: AppRequest) =>
+    handleOverlay(request, request.app, request.params.token ?? "", "state"),
+  )
+  .get("/overlay/:token/live", (request: AppRequest) =>
+    handleOverlay(request, request.app, request.params.token ?? "", "live"),
+  )
+  .get("/overlay/:token", (request: AppRequest) =>
+    handleOverlay(request, request.app, request.params.token ?? "", "page"),
+  )
   .all("/admin/*", (request: AppRequest, bindings) => handleAdmin(request, request.app, bindings))
   .all("*", (request) => respondNotFound(request));
 
@@ -75,7 +86,13 @@ async function attachAppContext(
     path: new URL(request.url).pathname,
   });
   const now = await readDevClock(configResult.config, log);
-  (request as AppRequest).app = createAppContext({ config: configResult.config, log, execution, now });
+  (request as AppRequest).app = createAppContext({
+    config: configResult.config,
+    log,
+    execution,
+    now,
+    overlays: bindings.OVERLAY,
+  });
 }
 
 function respondToError(error: unknown, request: IRequest): Response {

@@ -13,7 +13,7 @@ declare module "vitest" {
      * Seven more migrated databases for test files that run ticks; each index belongs to one file:
      * 0 slot-outcomes-integration, 1 shared-channel-integration, 2 bounded-work-integration,
      * 3 token-races-integration, 4 fair-draws-integration, 5 claim-redraw-integration,
-     * 6 claim-page-integration.
+     * 6 claim-page-integration, 14 overlay-integration (15 is the overlay's too, unused so far).
      */
     isolatedDatabaseUrls: string[];
     neonWebSocketProxy: string;

@@ -231,6 +231,24 @@ export const commandTexts = {
       "Só quem falou no chat nos últimos estes minutos ({minimum} a {maximum})",
     ],
   },
+  overlay: {
+    name: ["overlay", "overlay"],
+    description: [
+      "Show the draws on stream: the OBS Browser Source URL",
+      "Mostre os sorteios na live: a URL da fonte de Navegador do OBS",
+    ],
+  },
+  "overlay.link": {
+    name: ["link", "link"],
+    description: ["The overlay URL for OBS", "A URL do overlay para o OBS"],
+  },
+  "option.new_link": {
+    name: ["new_link", "novo_link"],
+    description: [
+      "Replace the URL: the old one stops working at once (default off)",
+      "Substitua a URL: a antiga para de funcionar na hora (padrão desligado)",
+    ],
+  },
 } as const satisfies Record<string, Text>;
 
 export type CommandTextKey = keyof typeof commandTexts;

@@ -325,4 +325,18 @@ export const portugueseMessages: Record<MessageKey, string> = {
     "{time}: a Twitch ainda não está enviando as mensagens do chat deste canal (veja a linha de mensagens do chat em `/twitch status`), então {gate} não pôde ser verificado; o sorteio foi pulado.",
   raffleGateNoChatSubscription:
     "A Twitch ainda não está enviando as mensagens do chat deste canal (veja `/twitch status`), então {gate} não pode ser verificado e nada foi sorteado. Se continuar assim, use `/twitch connect` de novo.",
+  // The on-stream overlay (/overlay and its page)
+  overlayLinkReply:
+    "**Seu overlay da live**\n{url}\n\nNo OBS: **Fontes → + → Navegador**, cole esta URL, defina o tamanho como **1920 × 1080** (ou 1280 × 720) e deixe o resto como está. Cada sorteio passa na live: uma caixa abre no prêmio sorteado, depois o cartão do ganhador. Opções na URL: `?theme=light`, `?position=top` (ou `bottom`, `center`), `?seconds=8` (quanto tempo o cartão fica).\n\nMantenha esta URL em segredo: quem a tiver pode mostrar seu overlay. `/overlay novo_link:True` a substitui.",
+  overlayLinkReplaced:
+    "**Uma nova URL de overlay**\n{url}\n\nA URL antiga parou de funcionar, e os overlays abertos nela se apagaram: cole esta na sua fonte de Navegador do OBS (1920 × 1080, nada mais a configurar).",
+  overlayLinkButton: "Abrir o overlay",
+  overlayPageTitle: "Overlay do LiveLoot",
+  overlayWonLabel: "ganhou",
+  overlayVerifyLine: "Verifique este sorteio em {url}",
+  overlayNotVerifiable: "Não verificável publicamente (o beacon não respondeu)",
+  overlayClaimedLabel: "Resgatado",
+  overlayRedrawLabel: "Novo ganhador",
+  overlayPlatformTwitch: "na Twitch",
+  overlayPlatformKick: "na Kick",
 };

@@ -4,6 +4,7 @@ import { purgeOldEventSubMessages } from "../db/eventSubMessages";
 import { deleteExpiredOAuthStates } from "../db/oauthStates";
 import { readConfig, type WorkerBindings } from "../env";
 import { createLogger, describeError } from "../log";
+import { publishDrawsToOverlays } from "../overlay/publishToOverlay";
 import { announcePending } from "./announcePending";
 import { gatedRaffleWeight } from "./applyGates";
 import { readLiveness } from "./checkLiveness";
@@ -42,6 +43,7 @@ export async function runTick(
     execution,
     now: () => controller.scheduledTime,
     databaseTransport: "websocket",
+    overlays: bindings.OVERLAY,
   });
   try {
     await runTickSteps(app, bindings);
@@ -114,6 +116,7 @@ async function runTickSteps(app: AppContext, bindings: WorkerBindings): Promise<
   // Unclaimed prizes past their window: expired, redrawn (or their code back in stock), and the
   // redraws announced below with the draws.
   const claims = await expireClaims(app);
+  publishDrawsToOverlays(app, { drawIds, redrawClaimIds: claims.redrawnClaimIds });
   const announced = await announcePending(app, { drawIds, includeDue: true, claimIds: claims.redrawnClaimIds });
   const claimedEdits = await finishClaimedEdits(app);
   const validation = await maintainTwitchLinks(app);

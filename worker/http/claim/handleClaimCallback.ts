@@ -1,6 +1,7 @@
 import type { AppContext } from "../../context";
 import { claimPrize, consumeClaimSignIn } from "../../db/claims";
 import type { Locale } from "../../i18n/translate";
+import { publishClaimToOverlay } from "../../overlay/publishToOverlay";
 import { editClaimedAnnouncement } from "../../raffle/claimedEdits";
 import { lootCodePurpose } from "../../raffle/lootCodes";
 import { getTokenCipher } from "../../security/keys";
@@ -66,6 +67,7 @@ export async function handleClaimCallback(request: Request, app: AppContext): Pr
   if (decision.justClaimed) {
     app.log.info("prize claimed", { claimId, hasCode: decision.code !== undefined });
     if (decision.announcement) app.runInBackground(editClaimedAnnouncement(app, decision.announcement));
+    publishClaimToOverlay(app, claimId);
   }
   const heading = texts.heading(decision.itemName, decision.channelLogin);
   if (!decision.code) {

@@ -1,0 +1,72 @@
+import type { AppContext } from "../context";
+import { withTimeout } from "../lib/withTimeout";
+import { readClaimForOverlay, readPublishableDraws } from "./overlayDraws";
+import { describeEventKey, type OverlayEvent } from "./overlayEvents";
+
+/**
+ * How long one publish may take. It runs in the background (ctx.waitUntil) after the draw is
+ * committed, so it never delays a draw or its announcement; the page catches up through /state.
+ */
+const publishTimeoutMilliseconds = 2_000;
+
+/** Sends one event to the server's overlay object; how many sockets got it. Throws on failure. */
+export async function publishToOverlay(app: AppContext, guildId: string, event: OverlayEvent): Promise<number> {
+  if (!app.overlays) return 0;
+  return app.overlays.getByName(guildId).publish(event, describeEventKey(event));
+}
+
+/**
+ * The draw path's hook, once its draws and redraws are committed (the tick, the queue consumer,
+ * /raffle draw): reads them as the overlay shows them, for servers with an overlay link only, and
+ * publishes each to its server's object, in the background. Every failure is caught and logged
+ * once; nothing of the draw depends on it.
+ */
+export function publishDrawsToOverlays(
+  app: AppContext,
+  selection: { drawIds?: readonly string[]; redrawClaimIds?: readonly string[] },
+): void {
+  const drawIds = selection.drawIds ?? [];
+  const redrawClaimIds = selection.redrawClaimIds ?? [];
+  if (!app.overlays || (drawIds.length === 0 && redrawClaimIds.length === 0)) return;
+  app.runInBackground(
+    runPublish(app, async () => {
+      const draws = await readPublishableDraws(app.database, app.config.publicBaseUrl, { drawIds, redrawClaimIds });
+      await Promise.all(
+        draws.map(({ guildId, kind, draw }) =>
+          publishToOverlay(app, guildId, { type: kind, draw }).catch((error: unknown) => {
+            app.log.warn("overlay publish failed; the page catches up through /state", {
+              guildId,
+              drawNumber: draw.draw_number,
+              error,
+            });
+          }),
+        ),
+      );
+    }),
+  );
+}
+
+/** A prize just claimed (the claim callback): the overlay may mark its card. */
+export function publishClaimToOverlay(app: AppContext, claimId: string): void {
+  if (!app.overlays) return;
+  app.runInBackground(
+    runPublish(app, async () => {
+      const claim = await readClaimForOverlay(app.database, claimId);
+      if (!claim) return;
+      await publishToOverlay(app, claim.guildId, {
+        type: "claimed",
+        raffle: claim.raffle,
+        draw_number: claim.drawNumber,
+        by: claim.by,
+      });
+    }),
+  );
+}
+
+async function runPublish(app: AppContext, work: () => Promise<void>): Promise<void> {
+  try {
+    await withTimeout(work(), publishTimeoutMilliseconds);
+  } catch (error) {
+    app.log.warn("overlay publish failed; the page catches up through /state", { error });
+  }
+}
