@@ -57,6 +57,10 @@ describe.skipIf(!hasChromium)("the overlay page against npm run dev, in headless
       const overlayUrl = (await overlayLink.getAttribute("href")) ?? "";
       expect(overlayUrl).toMatch(new RegExp(`^${stack.workerUrl}/overlay/[A-Za-z0-9_-]{43}$`));
 
+      // The playground's Overlay panel plays the same page.
+      await expect.poll(() => playground.locator("#overlay-frame").getAttribute("src"), stepTimeout).toBe(overlayUrl);
+      const panel = playground.frameLocator("#overlay-frame");
+
       // OBS's Browser Source: 1920×1080. The socket goes through a route the test can cut.
       const overlay = await context.newPage();
       await overlay.setViewportSize({ width: 1920, height: 1080 });
@@ -100,6 +104,9 @@ describe.skipIf(!hasChromium)("the overlay page against npm run dev, in headless
       await expect(overlay.locator("#card-verify").innerText()).resolves.toMatch(
         /^Verify this draw at .+\/r\/.+#draw-1$/,
       );
+
+      await panel.locator('#overlay-history li[data-draw-number="1"]').waitFor({ state: "attached", ...stepTimeout });
+      expect(await panel.locator("#card-winner").innerText()).toBe(winner);
 
       // 1920×1080 with a transparent background everywhere outside the reel and the card.
       const screenshot = await overlay.screenshot({ omitBackground: true });

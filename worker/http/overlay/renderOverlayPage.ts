@@ -28,7 +28,8 @@ export function readOverlayPageTexts(locale: Locale): OverlayPageTexts {
 /**
  * The page an OBS Browser Source shows: transparent, empty until a draw arrives, then a reel and a
  * card (page/overlay.ts draws both). Everything comes from this origin: the style inline, the
- * script from /assets, the data through /state and /live; the CSP says so.
+ * script from /assets, the data through /state and /live; the CSP says so. It may be framed (the
+ * playground's Overlay panel does): it has nothing to click.
  */
 export function renderOverlayPage(locale: Locale): Response {
   const config = { locale, texts: readOverlayPageTexts(locale) };
@@ -59,7 +60,7 @@ export function renderOverlayPage(locale: Locale): Response {
       "referrer-policy": "no-referrer",
       "x-robots-tag": "noindex",
       "content-security-policy":
-        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
     },
   });
 }
