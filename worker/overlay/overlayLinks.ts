@@ -11,7 +11,7 @@ const tokenByteLength = 32;
 export const overlayTokenPattern = /^[A-Za-z0-9_-]{43}$/;
 
 /** The AES-GCM additional data of a server's sealed overlay token: it opens for that server only. */
-const overlayTokenPurpose = (guildId: string) => `overlay-token:${guildId}`;
+export const overlayTokenPurpose = (guildId: string) => `overlay-token:${guildId}`;
 
 /** A server's overlay link: the secret of `/overlay/{token}` and its digest, the only thing looked up. */
 export interface OverlayLink {
