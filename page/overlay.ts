@@ -28,6 +28,11 @@ const spinMilliseconds = 5_000;
 /** The reel repeats its items so it can run a long way before landing in the last copy. */
 const reelCopies = 4;
 const pingMilliseconds = 25_000;
+/**
+ * While connected, /state is read this often too: a draw whose publish failed or was left out of a
+ * busy tick's subrequests (worker/overlay/publishToOverlay.ts) still plays, at most this late.
+ */
+const catchUpMilliseconds = 30_000;
 const maximumReconnectMilliseconds = 30_000;
 /** The close code of a replaced link (worker/overlay/overlayBinding.ts): the page goes quiet for good. */
 const linkReplacedCloseCode = 4404;
@@ -97,12 +102,14 @@ function connect(attempt: number): void {
     return;
   }
   let pinger: ReturnType<typeof setInterval> | undefined;
+  let poller: ReturnType<typeof setInterval> | undefined;
   let opened = false;
   socket.addEventListener("open", () => {
     opened = true;
     pinger = setInterval(() => {
       if (socket.readyState === WebSocket.OPEN) socket.send("ping");
     }, pingMilliseconds);
+    poller = setInterval(() => void catchUp(), catchUpMilliseconds);
     // Whatever was drawn while the page was away (or before the socket opened) comes from /state.
     void catchUp();
   });
@@ -116,6 +123,7 @@ function connect(attempt: number): void {
   });
   socket.addEventListener("close", (event) => {
     clearInterval(pinger);
+    clearInterval(poller);
     if (event.code === linkReplacedCloseCode) {
       // The streamer made a new link: this one is dead, and the stream shows nothing.
       overlayElement.dataset.state = "replaced";

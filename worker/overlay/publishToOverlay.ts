@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { freePlanSubrequestsPerInvocation } from "../lib/subrequestBudget";
 import { withTimeout } from "../lib/withTimeout";
 import { readClaimForOverlay, readPublishableDraws } from "./overlayDraws";
 import { describeEventKey, type OverlayEvent } from "./overlayEvents";
@@ -8,6 +9,18 @@ import { describeEventKey, type OverlayEvent } from "./overlayEvents";
  * committed, so it never delays a draw or its announcement; the page catches up through /state.
  */
 const publishTimeoutMilliseconds = 2_000;
+
+/**
+ * Each publish is a call to another Cloudflare service, so a subrequest of the invocation
+ * (platform-facts §3.3). A tick on the Free plan spends about 7 shared plus 3.1 per cold raffle
+ * (bench/README.md): the publishes get what is left of the 50, and a server beyond that catches up
+ * through its page's periodic /state read (page/overlay.ts) within half a minute.
+ */
+export function countOverlayPublishAllowance(drawsInInvocation: number): number {
+  const shared = 7;
+  const perColdRaffle = 3.1;
+  return Math.max(0, Math.floor(freePlanSubrequestsPerInvocation - shared - perColdRaffle * drawsInInvocation));
+}
 
 /** Sends one event to the server's overlay object; how many sockets got it. Throws on failure. */
 export async function publishToOverlay(app: AppContext, guildId: string, event: OverlayEvent): Promise<number> {
@@ -30,7 +43,15 @@ export function publishDrawsToOverlays(
   if (!app.overlays || (drawIds.length === 0 && redrawClaimIds.length === 0)) return;
   app.runInBackground(
     runPublish(app, async () => {
-      const draws = await readPublishableDraws(app.database, app.config.publicBaseUrl, { drawIds, redrawClaimIds });
+      const found = await readPublishableDraws(app.database, app.config.publicBaseUrl, { drawIds, redrawClaimIds });
+      const allowance = countOverlayPublishAllowance(drawIds.length + redrawClaimIds.length);
+      const draws = found.slice(0, allowance);
+      if (found.length > draws.length) {
+        app.log.info("overlay publishes past the invocation's subrequests; those pages catch up through /state", {
+          published: draws.length,
+          leftToState: found.length - draws.length,
+        });
+      }
       await Promise.all(
         draws.map(({ guildId, kind, draw }) =>
           publishToOverlay(app, guildId, { type: kind, draw }).catch((error: unknown) => {

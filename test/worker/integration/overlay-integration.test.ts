@@ -73,7 +73,10 @@ async function waitFor(condition: () => boolean, milliseconds = 5_000): Promise<
 }
 
 /** A linked, live server with loot, one raffle drawing once an hour and three viewers in chat. */
-async function startLiveRaffle(loot = "Common Crate:70, Rare Knife:25, Golden Dragon:5") {
+async function startLiveRaffle(
+  loot = "Common Crate:70, Rare Knife:25, Golden Dragon:5",
+  extra: { claim?: number } = {},
+) {
   const scene = createScene();
   const streamer = await createTwitchUser();
   await linkTwitch(scene, streamer, { bindings });
@@ -87,7 +90,7 @@ async function startLiveRaffle(loot = "Common Crate:70, Rare Knife:25, Golden Dr
   }));
   await twitchControl().setChatters(streamer.id, { chatters: viewers });
   await twitchControl().setLive(streamer.id);
-  await runCommand(scene, "raffle", "start", { every: 60, cooldown: 0 }, { bindings });
+  await runCommand(scene, "raffle", "start", { every: 60, cooldown: 0, ...extra }, { bindings });
   return { scene, streamer, viewers };
 }
 
@@ -232,6 +235,25 @@ describe("the overlay's live draws", () => {
     expect(JSON.stringify(posted.map((entry) => entry.embeds))).toContain(
       draw.winner.display_name.replace(/_/g, "\\\\_"),
     );
+  });
+
+  it("an unclaimed prize's redraw reaches the overlay with its new winner, and /state says so", async () => {
+    const { scene } = await startLiveRaffle("Only Item:1", { claim: 1 });
+    const { token } = await runOverlay(scene);
+    const socket = await connectOverlay(token);
+    const slotAt = nextMinute();
+    await runScheduledTick(slotAt, bindings);
+    await waitFor(() => socket.messages.length === 1);
+    // The claim window passes: the tick redraws among the slot's other entrants.
+    await runScheduledTick(slotAt + minute, bindings);
+    await waitFor(() => socket.messages.length === 2);
+    const [drawn, redrawn] = socket.messages.map((entry) => entry.event);
+    if (drawn?.type !== "draw" || redrawn?.type !== "redraw") throw new Error("expected a draw, then a redraw");
+    expect(redrawn.draw.draw_number).toBe(drawn.draw.draw_number);
+    expect(redrawn.draw.winner.user_id).not.toBe(drawn.draw.winner.user_id);
+    expect(drawn.draw.claim_expires_at).toBe(new Date(slotAt + minute).toISOString());
+    expect(redrawn.draw.claim_expires_at).toBe(new Date(slotAt + 2 * minute).toISOString());
+    expect((await readState(token)).draws).toEqual([redrawn.draw]);
   });
 
   it("sends an event once per connection however often it is published", async () => {
