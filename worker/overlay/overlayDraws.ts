@@ -126,6 +126,11 @@ export async function readOverlayState(
   };
 }
 
+export async function hasOverlayLink(database: Queryable, guildId: string): Promise<boolean> {
+  const rows = await database.query("select 1 from overlay_links where guild_id = $1", [guildId]);
+  return rows.length > 0;
+}
+
 /** A claim just made, as the overlay's `claimed` event names it. */
 export async function readClaimForOverlay(
   database: Queryable,

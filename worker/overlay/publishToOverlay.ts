@@ -1,7 +1,7 @@
 import type { AppContext } from "../context";
 import { freePlanSubrequestsPerInvocation } from "../lib/subrequestBudget";
 import { withTimeout } from "../lib/withTimeout";
-import { readClaimForOverlay, readPublishableDraws } from "./overlayDraws";
+import { hasOverlayLink, readClaimForOverlay, readPublishableDraws } from "./overlayDraws";
 import { describeEventKey, type OverlayEvent } from "./overlayEvents";
 
 /**
@@ -80,6 +80,22 @@ export function publishClaimToOverlay(app: AppContext, claimId: string): void {
         draw_number: claim.drawNumber,
         by: claim.by,
       });
+    }),
+  );
+}
+
+/** The server's raffle started or stopped (the commands): its overlay hears the new status. */
+export function publishRaffleStatusToOverlay(
+  app: AppContext,
+  guildId: string,
+  status: "running" | "paused" | "stopped",
+): void {
+  if (!app.overlays) return;
+  app.runInBackground(
+    runPublish(app, async () => {
+      // A server without an overlay link gets no object at all.
+      if (!(await hasOverlayLink(app.database, guildId))) return;
+      await publishToOverlay(app, guildId, { type: "raffle", status });
     }),
   );
 }

@@ -256,6 +256,21 @@ describe("the overlay's live draws", () => {
     expect((await readState(token)).draws).toEqual([redrawn.draw]);
   });
 
+  it("tells the overlay when the raffle stops and starts", async () => {
+    const { scene } = await startLiveRaffle("Only Item:1");
+    const { token } = await runOverlay(scene);
+    const socket = await connectOverlay(token);
+    await runCommand(scene, "raffle", "stop", {}, { bindings });
+    await waitFor(() => socket.messages.length === 1);
+    await runCommand(scene, "raffle", "start", { every: 60 }, { bindings });
+    await waitFor(() => socket.messages.length === 2);
+    expect(socket.messages.map((entry) => entry.event)).toEqual([
+      { type: "raffle", status: "stopped" },
+      { type: "raffle", status: "running" },
+    ]);
+    expect((await readState(token)).raffle).toMatchObject({ status: "running", every: 60 });
+  });
+
   it("sends an event once per connection however often it is published", async () => {
     const scene = createScene();
     const { token } = await runOverlay(scene);

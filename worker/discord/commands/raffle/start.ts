@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { translate } from "../../../i18n/translate";
+import { publishRaffleStatusToOverlay } from "../../../overlay/publishToOverlay";
 import { describeGate, describeGates } from "../../../raffle/describeGates";
 import { chatGateScopes, listGates, type RaffleGates } from "../../../raffle/gates";
 import { buildRafflePageUrl, startRaffle } from "../../../raffle/startRaffle";
@@ -113,6 +114,7 @@ export const start = defineSubcommand({
       };
     }
     if (result.kind !== "started") throw new UserFacingError(refusals[result.kind]);
+    publishRaffleStatusToOverlay(invocation.app, invocation.guildId, "running");
     const gateList = listGates(gates).length > 0 ? describeGates(invocation.locale, gates) : undefined;
     return {
       kind: "message",
