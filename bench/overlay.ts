@@ -97,7 +97,7 @@ try {
 
     console.log("## Overlay: from the draw's record to the message on a connected socket\n");
     console.log(
-      `draws: ${received.length} of ${latencyDraws + 1} (per socket: ${perSocket.join(", ")}; duplicates: ${duplicates})`,
+      `draws: ${received.length} of ${latencyDraws + ticksPerCase} (per socket: ${perSocket.join(", ")}; duplicates: ${duplicates})`,
     );
     console.log(
       `p50: ${percentile(received, 0.5).toFixed(0)} ms, p99: ${percentile(received, 0.99).toFixed(0)} ms, max: ${(received.at(-1) ?? 0).toFixed(0)} ms\n`,

@@ -74,7 +74,8 @@ describe("migrations are append-only", () => {
     }
     const working = parseChecksumList(await readFile(checksumList, "utf8"));
     for (const [filename, checksum] of committed)
-      if (working.get(filename) !== checksum) problems.push(`the working tree changed or removed the line of ${filename}`);
+      if (working.get(filename) !== checksum)
+        problems.push(`the working tree changed or removed the line of ${filename}`);
     expect(problems).toEqual([]);
   });
 
