@@ -18,6 +18,7 @@ import { renderLandingPage } from "./http/renderLandingPage";
 import { resolveBrowserLocale } from "./http/renderMessagePage";
 import { respondNotFound } from "./http/respondNotFound";
 import { createLogger, type Logger } from "./log";
+import { redactOverlayToken } from "./overlay/overlayUrl";
 import { eventSubReactions } from "./raffle/eventSubReactions";
 import { twitchLinkReactions } from "./raffle/twitchLinkReactions";
 import { handleEventSub } from "./twitch/handleEventSub";
@@ -83,7 +84,7 @@ async function attachAppContext(
   const log = createLogger({
     requestId: crypto.randomUUID(),
     method: request.method,
-    path: new URL(request.url).pathname,
+    path: redactOverlayToken(new URL(request.url).pathname),
   });
   const now = await readDevClock(configResult.config, log);
   (request as AppRequest).app = createAppContext({
@@ -97,7 +98,8 @@ async function attachAppContext(
 
 function respondToError(error: unknown, request: IRequest): Response {
   const log: Logger =
-    (request as Partial<AppRequest>).app?.log ?? createLogger({ path: new URL(request.url).pathname });
+    (request as Partial<AppRequest>).app?.log ??
+    createLogger({ path: redactOverlayToken(new URL(request.url).pathname) });
   if (error instanceof ConfigurationError) {
     log.error("configuration is invalid; see /health", { invalid: error.invalidNames.join(", ") });
     return error.toResponse();

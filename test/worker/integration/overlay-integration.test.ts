@@ -162,6 +162,25 @@ describe("/overlay", () => {
     expect(unknownSocket.status).toBe(404);
   });
 
+  it("never logs the token, even when the database is down", async () => {
+    const { token } = await runOverlay(createScene());
+    const lines: string[] = [];
+    for (const level of ["log", "info", "warn", "error"] as const) {
+      vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
+        lines.push(parts.map(String).join(" "));
+      });
+    }
+    // Nothing listens on port 1: every query is refused at once.
+    const down = { ...bindings, NEON_HTTP_ENDPOINT: "http://127.0.0.1:1/sql" };
+    const response = await callWorker(new Request(`${baseUrl}/overlay/${token}/state`), down);
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain(token);
+    expect(lines.some((line) => line.includes("/overlay/[token]/state"))).toBe(true);
+    for (const line of lines) expect(line).not.toContain(token);
+    // With the database back, the same URL answers again (and the driver's endpoint is the real one).
+    expect((await request(`/overlay/${token}/state`)).status).toBe(200);
+  });
+
   it("new_link replaces the URL: the old one answers 404 at once and its open sockets close", async () => {
     const scene = createScene();
     const old = await runOverlay(scene);
