@@ -15,8 +15,12 @@ const giveawaysChannel = devFixtures.channels[1];
 const stepTimeout = { timeout: 20_000 };
 const viewers = ["alice_viewer", "bob_builds", "carol_cat"];
 const loot = "Common Crate:70, Rare Knife:25, Golden Dragon:5";
-/** A card stays 3 s (`?seconds=3`), so draws in a row play quickly. */
-const overlayQuery = "?seconds=3";
+/** The longest a Twitch login (25) and an item name (100) can be. */
+const longestLogin = "the_longest_login_name_xx";
+const longestItem =
+  "Limited Edition Golden Dragon Statue with a Signed Certificate of Authenticity and the Collector Boo";
+/** A card stays 5 s (`?seconds=5`): long enough to look at, short enough for draws in a row. */
+const overlayQuery = "?seconds=5";
 
 /**
  * The on-stream overlay as OBS shows it, against `npm run dev` (issue 23): the streamer runs
@@ -105,19 +109,19 @@ describe.skipIf(!hasChromium)("the overlay page against npm run dev, in headless
         /^Verify this draw at .+\/r\/.+#draw-1$/,
       );
 
-      await panel.locator('#overlay-history li[data-draw-number="1"]').waitFor({ state: "attached", ...stepTimeout });
-      expect(await panel.locator("#card-winner").innerText()).toBe(winner);
-
       // 1920×1080 with a transparent background everywhere outside the reel and the card.
+      // Once the card has slid in (0.35 s): a still frame.
+      await overlay.waitForFunction(() =>
+        document.getAnimations().every((animation) => animation.playState !== "running"),
+      );
+      const boxesBefore = await readBoxes(overlay);
       const screenshot = await overlay.screenshot({ omitBackground: true });
       const image = decodePng(screenshot);
       expect([image.width, image.height]).toEqual([1920, 1080]);
-      const boxes = await overlay.evaluate(() =>
-        ["reel", "card"].map((id) => {
-          const box = document.getElementById(id)?.getBoundingClientRect();
-          return { left: box?.left ?? 0, top: box?.top ?? 0, right: box?.right ?? 0, bottom: box?.bottom ?? 0 };
-        }),
-      );
+      const boxes = await readBoxes(overlay);
+      // Still the same card: the screenshot and the boxes are of one moment.
+      expect(boxes).toEqual(boxesBefore);
+      expect(await overlay.locator("#overlay").getAttribute("data-state")).toBe("card");
       // Shadows reach 4 % of the height around a box.
       const margin = 0.04 * image.height;
       let opaqueOutside = 0;
@@ -138,6 +142,10 @@ describe.skipIf(!hasChromium)("the overlay page against npm run dev, in headless
       expect(opaqueInside).toBeGreaterThan(100);
       if (process.env.OVERLAY_SCREENSHOT) await writeFile(process.env.OVERLAY_SCREENSHOT, screenshot);
 
+      // The playground's panel played the same draw.
+      await panel.locator('#overlay-history li[data-draw-number="1"]').waitFor({ state: "attached", ...stepTimeout });
+      expect(await panel.locator("#card-winner").innerText()).toBe(winner);
+
       // The socket is cut mid-stream and stays down while draw 2 is made; draw 3 comes live.
       socketRoute.blocked = true;
       await socketRoute.current?.close({ code: 1006 }).catch(() => {});
@@ -157,7 +165,21 @@ describe.skipIf(!hasChromium)("the overlay page against npm run dev, in headless
         draws.map((draw) => [draw.draw_number, draw.winner_twitch_display_name, draw.item_name]),
       );
 
-      // The same in pt-BR: the server's language (Discord's guild locale) is Portuguese.
+      // The same in pt-BR: the server's language (Discord's guild locale) is Portuguese. Only a
+      // 25-character login is in chat and only a 100-character item is left, the longest there are.
+      await playground.getByLabel("Who is in chat").fill(longestLogin);
+      await playground.getByRole("button", { name: "Save chatters" }).click();
+      await playground.getByText("Saved: 1 in chat.").waitFor(stepTimeout);
+      await runCommand(playground, "loot add", async () => {
+        await playground.locator("#option-name").fill(longestItem);
+        await playground.locator("#option-weight").fill("1");
+      });
+      await playground.getByText(`Added ${longestItem}`).first().waitFor(stepTimeout);
+      for (const name of ["Common Crate", "Rare Knife", "Golden Dragon"]) {
+        await runCommand(playground, "loot remove", () => playground.locator("#option-name").fill(name));
+        await playground.getByText(`Removed ${name}`).first().waitFor(stepTimeout);
+      }
+      // After the commands: each one records the guild_locale Discord sends (the playground's is en-US).
       await queryDatabase(database.url, "update guilds set locale = 'pt-BR'");
       const portuguese = await context.newPage();
       await portuguese.setViewportSize({ width: 1280, height: 720 });
@@ -167,17 +189,43 @@ describe.skipIf(!hasChromium)("the overlay page against npm run dev, in headless
       expect(await portuguese.locator("html").getAttribute("lang")).toBe("pt-BR");
       await portuguese.waitForFunction(() => document.readyState === "complete");
       await new Promise((resolve) => setTimeout(resolve, 500));
+      // Draw 4 still sees the chat Redis cached a minute ago (75 s); draw 5 sees the new one.
       await advanceToDraw(playground, 4);
-      await portuguese.locator('#overlay[data-state="card"]').waitFor(stepTimeout);
+      await advanceToDraw(playground, 5);
+      await portuguese.locator('#card[data-draw-number="5"]').waitFor({ timeout: 40_000 });
       expect(await portuguese.locator("#card-won").innerText()).toBe("ganhou");
       expect(await portuguese.locator("#card-platform").innerText()).toBe("na Twitch");
       await expect(portuguese.locator("#card-verify").innerText()).resolves.toMatch(
-        /^Verifique este sorteio em .+#draw-4$/,
+        /^Verifique este sorteio em .+#draw-5$/,
       );
-      // It opened after draws 1–3: it shows only what came after.
+      // 720p: the longest login and item name wrap inside the card, nothing spills out of it or the screen.
+      expect(await portuguese.locator("#card-winner").innerText()).toBe(longestLogin);
+      expect(await portuguese.locator("#card-item").innerText()).toBe(longestItem);
+      const fit = await portuguese.evaluate(() => {
+        const card = document.getElementById("card")?.getBoundingClientRect();
+        const texts = ["card-winner", "card-item", "card-verify"].map((id) => {
+          const element = document.getElementById(id) as HTMLElement;
+          const box = element.getBoundingClientRect();
+          return {
+            id,
+            fits: element.scrollWidth <= element.clientWidth + 1 && box.right <= (card?.right ?? 0) + 1,
+            fontPixels: Number.parseFloat(getComputedStyle(element).fontSize),
+          };
+        });
+        return {
+          cardOnScreen: card !== undefined && card.top >= 0 && card.bottom <= innerHeight && card.right <= innerWidth,
+          texts,
+        };
+      });
+      expect(fit.cardOnScreen).toBe(true);
+      for (const text of fit.texts) expect(text.fits, text.id).toBe(true);
+      // Readable on a 720p stream: the winner's name at least 30 px, the fine print at least 12 px.
+      expect(fit.texts[0]?.fontPixels).toBeGreaterThanOrEqual(30);
+      expect(Math.min(...fit.texts.map((text) => text.fontPixels))).toBeGreaterThanOrEqual(12);
+      // It opened after draws 1–3: it shows only what came after (4 and 5).
       await expect
         .poll(() => portuguese.locator("#overlay-history li").evaluateAll(readHistory), stepTimeout)
-        .toHaveLength(1);
+        .toHaveLength(2);
       expect(pageErrors).toEqual([]);
     } catch (error) {
       console.error(`--- worker output ---\n${workerOutput.slice(-60).join("\n")}`);
@@ -188,6 +236,16 @@ describe.skipIf(!hasChromium)("the overlay page against npm run dev, in headless
     }
   }, 240_000);
 });
+
+/** Where the reel and the card are on the page, in CSS pixels (the screenshot's, at scale 1). */
+function readBoxes(page: Page) {
+  return page.evaluate(() =>
+    ["reel", "card"].map((id) => {
+      const box = document.getElementById(id)?.getBoundingClientRect();
+      return { left: box?.left ?? 0, top: box?.top ?? 0, right: box?.right ?? 0, bottom: box?.bottom ?? 0 };
+    }),
+  );
+}
 
 function readHistory(entries: Element[]) {
   return entries.map((entry) => {
