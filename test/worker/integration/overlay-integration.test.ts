@@ -1,7 +1,8 @@
-import { evictDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, evictDurableObject, getQueueResult } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { computeSha256Hex } from "../../../worker/fairness/bytes";
+import worker from "../../../worker/index";
 import type { OverlayNamespace } from "../../../worker/overlay/overlayBinding";
 import type { OverlayDraw, OverlayEvent } from "../../../worker/overlay/overlayEvents";
 import { callWorker, runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
@@ -273,6 +274,33 @@ describe("the overlay's live draws", () => {
     expect(drawn.draw.claim_expires_at).toBe(new Date(slotAt + minute).toISOString());
     expect(redrawn.draw.claim_expires_at).toBe(new Date(slotAt + 2 * minute).toISOString());
     expect((await readState(token)).draws).toEqual([redrawn.draw]);
+  });
+
+  it("the queue consumer's draws and /raffle draw reach the overlay too", async () => {
+    const { scene } = await startLiveRaffle("Only Item:1");
+    const { token } = await runOverlay(scene);
+    const socket = await connectOverlay(token);
+    const [raffle] = await database.query<{ id: string }>(
+      "select id::text from raffles where guild_id = $1 and status = 'running'",
+      [scene.guildId],
+    );
+    const batch = createMessageBatch("liveloot-draws", [
+      { id: "0", timestamp: new Date(), attempts: 1, body: { raffleId: raffle?.id, slotAt: nextMinute() } },
+    ]);
+    const execution = createExecutionContext();
+    await worker.queue(batch, { ...testEnvironment(), ...bindings }, execution);
+    expect((await getQueueResult(batch, execution)).explicitAcks).toEqual(["0"]);
+    await waitFor(() => socket.messages.length === 1);
+
+    const manual = await runCommand(scene, "raffle", "draw", {}, { bindings });
+    expect(manual.body.type).toBe(5);
+    await waitFor(() => socket.messages.length === 2);
+    const draws = socket.messages.map((entry) => entry.event);
+    expect(draws.map((event) => event.type)).toEqual(["draw", "draw"]);
+    const [queued, drawnNow] = draws as Extract<OverlayEvent, { type: "draw" }>[];
+    expect(queued?.draw.slot).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/);
+    expect(drawnNow?.draw.slot).toMatch(/^manual-/);
+    expect(drawnNow?.draw.draw_number).toBe((queued?.draw.draw_number ?? 0) + 1);
   });
 
   it("tells the overlay when the raffle stops and starts", async () => {
