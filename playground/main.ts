@@ -57,6 +57,11 @@ function findElements() {
     viewersEmpty: find("viewers-empty", HTMLElement),
     viewersStatus: find("viewers-status", HTMLElement),
     viewersChannel: find("viewers-channel", HTMLElement),
+    overlayEmpty: find("overlay-empty", HTMLElement),
+    overlayStage: find("overlay-stage", HTMLElement),
+    overlayFrame: find("overlay-frame", HTMLIFrameElement),
+    overlayLinkLine: find("overlay-link-line", HTMLElement),
+    overlayLink: find("overlay-link", HTMLAnchorElement),
   };
 }
 
@@ -393,6 +398,23 @@ class Playground {
       this.renderedEntries.set(entry.id, { json, element });
     }
     if (added && nearBottom) conversation.lastElementChild?.scrollIntoView({ block: "end" });
+    this.showOverlay(entries);
+  }
+
+  /** The Overlay panel plays the page of the newest overlay URL a reply gave (/overlay's button). */
+  private showOverlay(entries: ConversationEntry[]): void {
+    const url = entries
+      .flatMap((entry) => (entry.message ? [entry.message] : []))
+      .flatMap((message) => findButtonUrls(message.components))
+      .filter((candidate) => /\/overlay\/[A-Za-z0-9_-]{43}$/.test(candidate))
+      .at(-1);
+    const { overlayFrame, overlayStage, overlayEmpty, overlayLink, overlayLinkLine } = this.elements;
+    if (!url || overlayLink.href === url) return;
+    overlayFrame.src = url;
+    overlayLink.href = url;
+    overlayStage.hidden = false;
+    overlayLinkLine.hidden = false;
+    overlayEmpty.hidden = true;
   }
 
   private renderEntry(entry: ConversationEntry): HTMLElement {
@@ -479,6 +501,17 @@ class Playground {
     }
     this.renderedMessages.set(message.id, { json, element: item });
   }
+}
+
+/** The URLs of a message's link buttons (Discord's action rows of buttons). */
+function findButtonUrls(components: unknown[]): string[] {
+  return components.flatMap((row) => {
+    const buttons = (row as { components?: unknown[] }).components ?? [];
+    return buttons.flatMap((button) => {
+      const url = (button as { url?: unknown }).url;
+      return typeof url === "string" ? [url] : [];
+    });
+  });
 }
 
 async function main(): Promise<void> {

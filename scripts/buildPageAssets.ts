@@ -1,8 +1,9 @@
 /**
  * Builds the public pages' static assets into build/assets (wrangler.toml `[assets]`): the raffle
- * page's Verify script (page/verify.ts with @noble/curves) as `/assets/raffle-verify.js`, and
- * docs/fairness.md as the HTML page `/docs/fairness` the raffle page links to. They are Workers
- * Static Assets, not part of the Worker bundle, whose size budget they would break.
+ * page's Verify script (page/verify.ts with @noble/curves) as `/assets/raffle-verify.js`, the
+ * on-stream overlay's player (page/overlay.ts) as `/assets/overlay.js`, and docs/fairness.md as the
+ * HTML page `/docs/fairness` the raffle page links to. They are Workers Static Assets, not part of
+ * the Worker bundle, whose size budget they would break.
  *
  * Run by `npm run build:assets` (and so by `npm run deploy`), by vitest.config.ts before the
  * Worker tests read wrangler.toml, and by the dev stack before `wrangler dev` starts.
@@ -26,21 +27,28 @@ export const pageAssetsDirectory = join(repositoryDirectory, "build", "assets");
  * written. Deterministic: the same sources give the same bytes.
  */
 export function buildPageAssets(outputDirectory = pageAssetsDirectory): string[] {
-  const outfile = join(outputDirectory, "assets", "raffle-verify.js");
-  mkdirSync(dirname(outfile), { recursive: true });
-  buildSync({
-    entryPoints: [join(repositoryDirectory, "page", "verify.ts")],
-    outfile,
-    bundle: true,
-    minify: true,
-    format: "iife",
-    target: "es2022",
-    platform: "browser",
-    legalComments: "linked",
-    logLevel: "warning",
+  const scripts = [
+    { entry: "verify.ts", output: "raffle-verify.js" },
+    // The on-stream overlay's player (worker/http/overlay/renderOverlayPage.ts loads it).
+    { entry: "overlay.ts", output: "overlay.js" },
+  ].map(({ entry, output }) => {
+    const outfile = join(outputDirectory, "assets", output);
+    mkdirSync(dirname(outfile), { recursive: true });
+    buildSync({
+      entryPoints: [join(repositoryDirectory, "page", entry)],
+      outfile,
+      bundle: true,
+      minify: true,
+      format: "iife",
+      target: "es2022",
+      platform: "browser",
+      legalComments: "linked",
+      logLevel: "warning",
+    });
+    return outfile;
   });
   return [
-    outfile,
+    ...scripts,
     buildFairnessDocPage(outputDirectory),
     ...buildAdminOpenApi(outputDirectory, join(repositoryDirectory, "page")),
   ];

@@ -3,6 +3,7 @@ import { createDatabase, type Database, type DatabaseTransport } from "./db/Data
 import type { Config } from "./env";
 import { cryptoRandom, type RandomSource } from "./lib/randomness";
 import type { Logger } from "./log";
+import type { OverlayNamespace } from "./overlay/overlayBinding";
 
 /** Everything one request or tick needs, opened lazily and closed once at the end. */
 export interface AppContext {
@@ -11,6 +12,8 @@ export interface AppContext {
   database: Database;
   readonly redis: Redis;
   execution: ExecutionContext;
+  /** The servers' overlay objects (wrangler.toml OVERLAY); undefined where the binding is absent. */
+  overlays: OverlayNamespace | undefined;
   /** Milliseconds since the epoch; a tick passes its scheduledTime here. */
   now(): number;
   /** Where the draw path takes its random numbers (the uniform sample of a chat) from; tests may fix it. */
@@ -30,6 +33,7 @@ export function createAppContext(options: {
   random?: RandomSource;
   /** HTTP for requests (the default); the tick and the queue consumer hold one WebSocket session. */
   databaseTransport?: DatabaseTransport;
+  overlays?: OverlayNamespace | undefined;
 }): AppContext {
   let redis: Redis | undefined;
   const background: Promise<unknown>[] = [];
@@ -42,6 +46,7 @@ export function createAppContext(options: {
       return redis;
     },
     execution: options.execution,
+    overlays: options.overlays,
     now: options.now ?? (() => Date.now()),
     random: options.random ?? cryptoRandom,
     background,

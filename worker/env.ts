@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { OverlayNamespace } from "./overlay/overlayBinding";
 
 /** Bindings the Worker receives: wrangler vars and secrets (see wrangler.toml). */
 export interface WorkerBindings {
@@ -38,6 +39,8 @@ export interface WorkerBindings {
   DEV_CLOCK_URL?: string;
   /** Optional: enables the operator API under /admin (32+ characters); unset, /admin is 404. */
   ADMIN_API_TOKEN?: string;
+  /** The on-stream overlay's Durable Objects, one per server (wrangler.toml; worker/overlay/OverlayRoom.ts). */
+  OVERLAY?: OverlayNamespace;
   /** Workers Static Assets (wrangler.toml [assets]): the Worker serves /admin's docs from it after auth. */
   ASSETS?: { fetch(request: Request): Promise<Response> };
 }

@@ -8,3 +8,6 @@ export default {
   scheduled: (controller, bindings, execution) => runTick(controller, bindings, execution),
   queue: (batch, bindings, execution) => consumeDrawBatch(batch, bindings, execution),
 } satisfies ExportedHandler<WorkerBindings>;
+
+/** The on-stream overlay's Durable Object class (wrangler.toml OVERLAY). */
+export { OverlayRoom } from "./overlay/OverlayRoom";

@@ -13,11 +13,13 @@ import { claimCopyScriptPath, respondClaimCopyScript } from "./http/claim/render
 import { handleLinkPage } from "./http/handleLinkPage";
 import { handleOAuthCallback } from "./http/handleTwitchCallback";
 import { buildInstallLink } from "./http/installLink";
+import { handleOverlay } from "./http/overlay/handleOverlay";
 import { handleRafflePage } from "./http/raffle/handleRafflePage";
 import { renderLandingPage } from "./http/renderLandingPage";
 import { resolveBrowserLocale } from "./http/renderMessagePage";
 import { respondNotFound } from "./http/respondNotFound";
 import { createLogger, type Logger } from "./log";
+import { redactOverlayToken } from "./overlay/overlayUrl";
 import { eventSubReactions } from "./raffle/eventSubReactions";
 import { twitchLinkReactions } from "./raffle/twitchLinkReactions";
 import { handleEventSub } from "./twitch/handleEventSub";
@@ -59,6 +61,16 @@ router
     handleClaimSignIn(request, request.app, request.params.claim ?? ""),
   )
   .get("/claim/:claim", (request: AppRequest) => handleClaimPage(request, request.app, request.params.claim ?? ""))
+  // The on-stream overlay: its page, its catch-up state and its live socket (worker/http/overlay).
+  .get("/overlay/:token/state", (request: AppRequest) =>
+    handleOverlay(request, request.app, request.params.token ?? "", "state"),
+  )
+  .get("/overlay/:token/live", (request: AppRequest) =>
+    handleOverlay(request, request.app, request.params.token ?? "", "live"),
+  )
+  .get("/overlay/:token", (request: AppRequest) =>
+    handleOverlay(request, request.app, request.params.token ?? "", "page"),
+  )
   .all("/admin/*", (request: AppRequest, bindings) => handleAdmin(request, request.app, bindings))
   .all("*", (request) => respondNotFound(request));
 
@@ -72,15 +84,22 @@ async function attachAppContext(
   const log = createLogger({
     requestId: crypto.randomUUID(),
     method: request.method,
-    path: new URL(request.url).pathname,
+    path: redactOverlayToken(new URL(request.url).pathname),
   });
   const now = await readDevClock(configResult.config, log);
-  (request as AppRequest).app = createAppContext({ config: configResult.config, log, execution, now });
+  (request as AppRequest).app = createAppContext({
+    config: configResult.config,
+    log,
+    execution,
+    now,
+    overlays: bindings.OVERLAY,
+  });
 }
 
 function respondToError(error: unknown, request: IRequest): Response {
   const log: Logger =
-    (request as Partial<AppRequest>).app?.log ?? createLogger({ path: new URL(request.url).pathname });
+    (request as Partial<AppRequest>).app?.log ??
+    createLogger({ path: redactOverlayToken(new URL(request.url).pathname) });
   if (error instanceof ConfigurationError) {
     log.error("configuration is invalid; see /health", { invalid: error.invalidNames.join(", ") });
     return error.toResponse();

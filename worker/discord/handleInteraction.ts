@@ -4,7 +4,7 @@ import { HttpError } from "../errors";
 import { type Locale, resolveLocale, translate } from "../i18n/translate";
 import { describeError } from "../log";
 import type { CommandReply, Invocation } from "./commands/CommandGroup";
-import { UserFacingError } from "./commands/CommandGroup";
+import { rootSubcommandName, UserFacingError } from "./commands/CommandGroup";
 import { findCommandGroup, findComponentHandler } from "./commands/registry";
 import { editOriginalResponse } from "./DiscordRestClient";
 import {
@@ -136,8 +136,10 @@ async function dispatchCommand(interaction: InteractionData, locale: Locale, app
     throw new UserFacingError("needsManageServer");
   }
   const subcommandOption = interaction.data?.options?.find((option) => option.type === 1);
-  const subcommand = subcommandOption ? group.subcommands[subcommandOption.name] : undefined;
-  if (!subcommandOption || !subcommand) {
+  // A command without subcommands (/overlay) takes its options at the top level.
+  const subcommand = group.subcommands[subcommandOption?.name ?? rootSubcommandName];
+  const options = (subcommandOption ? subcommandOption.options : interaction.data?.options) ?? [];
+  if (!subcommand) {
     throw new UserFacingError("unknownCommand", { command: `${commandName} ${subcommandOption?.name ?? ""}`.trim() });
   }
   const invocation: Invocation = {
@@ -151,10 +153,10 @@ async function dispatchCommand(interaction: InteractionData, locale: Locale, app
     channelId: interaction.channel_id ?? "",
     userId: interaction.member.user.id,
     userName: interaction.member.user.global_name || interaction.member.user.username,
-    subcommand: subcommandOption.name,
-    options: collectOptionValues(subcommandOption.options ?? []),
+    subcommand: subcommandOption?.name ?? rootSubcommandName,
+    options: collectOptionValues(options),
     attachments: readAttachments(interaction),
-    focusedOption: subcommandOption.options?.find((option) => option.focused)?.name,
+    focusedOption: options.find((option) => option.focused)?.name,
   };
   if (interaction.type === InteractionType.autocomplete) {
     return subcommand.autocomplete ? subcommand.autocomplete(invocation) : { kind: "choices", choices: [] };

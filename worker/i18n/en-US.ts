@@ -431,6 +431,27 @@ export const englishMessages = {
   "command.option.active_minutes.name": "active_minutes",
   "command.option.active_minutes.description":
     "Only viewers who chatted in the last this many minutes ({minimum} to {maximum})",
+  "command.overlay.name": "overlay",
+  "command.overlay.description": "Show the draws on stream: the OBS Browser Source URL",
+  "command.overlay.link.name": "link",
+  "command.overlay.link.description": "The overlay URL for OBS",
+  "command.option.new_link.name": "new_link",
+  "command.option.new_link.description": "Replace the URL: the old one stops working at once (default off)",
+
+  // The on-stream overlay (/overlay and its page)
+  overlayLinkReply:
+    "**Your stream overlay**\n{url}\n\nIn OBS: **Sources → + → Browser**, paste this URL, set the size to **1920 × 1080** (or 1280 × 720) and leave everything else as it is. Every draw then plays on stream: a case opens on the item drawn, then the winner's card. Options in the URL: `?theme=light`, `?position=top` (or `bottom`, `center`), `?seconds=8` (how long a card stays).\n\nKeep this URL private: anyone with it can show your overlay. `/overlay new_link:True` replaces it.",
+  overlayLinkReplaced:
+    "**A new overlay URL**\n{url}\n\nThe old URL stopped working, and overlays open on it went dark: paste this one in your OBS Browser Source (1920 × 1080, nothing else to set).",
+  overlayLinkButton: "Open the overlay",
+  overlayPageTitle: "LiveLoot overlay",
+  overlayWonLabel: "won",
+  overlayVerifyLine: "Verify this draw at {url}",
+  overlayNotVerifiable: "Not publicly verifiable (the beacon was unreachable)",
+  overlayClaimedLabel: "Claimed",
+  overlayRedrawLabel: "New winner",
+  overlayPlatformTwitch: "on Twitch",
+  overlayPlatformKick: "on Kick",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof englishMessages;

@@ -439,4 +439,25 @@ export const portugueseMessages: Record<MessageKey, string> = {
   "command.option.active_minutes.name": "minutos_ativo",
   "command.option.active_minutes.description":
     "Só quem falou no chat nos últimos estes minutos ({minimum} a {maximum})",
+  "command.overlay.name": "overlay",
+  "command.overlay.description": "Mostre os sorteios na live: a URL da fonte de Navegador do OBS",
+  "command.overlay.link.name": "link",
+  "command.overlay.link.description": "A URL do overlay para o OBS",
+  "command.option.new_link.name": "novo_link",
+  "command.option.new_link.description": "Substitua a URL: a antiga para de funcionar na hora (padrão desligado)",
+
+  // The on-stream overlay (/overlay and its page)
+  overlayLinkReply:
+    "**Seu overlay da live**\n{url}\n\nNo OBS: **Fontes → + → Navegador**, cole esta URL, defina o tamanho como **1920 × 1080** (ou 1280 × 720) e deixe o resto como está. Cada sorteio passa na live: uma caixa abre no prêmio sorteado, depois o cartão do ganhador. Opções na URL: `?theme=light`, `?position=top` (ou `bottom`, `center`), `?seconds=8` (quanto tempo o cartão fica).\n\nMantenha esta URL em segredo: quem a tiver pode mostrar seu overlay. `/overlay novo_link:True` a substitui.",
+  overlayLinkReplaced:
+    "**Uma nova URL de overlay**\n{url}\n\nA URL antiga parou de funcionar, e os overlays abertos nela se apagaram: cole esta na sua fonte de Navegador do OBS (1920 × 1080, nada mais a configurar).",
+  overlayLinkButton: "Abrir o overlay",
+  overlayPageTitle: "Overlay do LiveLoot",
+  overlayWonLabel: "ganhou",
+  overlayVerifyLine: "Verifique este sorteio em {url}",
+  overlayNotVerifiable: "Não verificável publicamente (o beacon não respondeu)",
+  overlayClaimedLabel: "Resgatado",
+  overlayRedrawLabel: "Novo ganhador",
+  overlayPlatformTwitch: "na Twitch",
+  overlayPlatformKick: "na Kick",
 };

@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import { publishDrawsToOverlays } from "../overlay/publishToOverlay";
 import type { AnnounceOutcome } from "./announceDraw";
 import { announcePending } from "./announcePending";
 import { type DrawableRaffle, type ManualDrawOutcome, makeDraw } from "./makeDraw";
@@ -21,6 +22,7 @@ export type DrawNowOutcome =
 export async function drawNow(app: AppContext, raffle: DrawableRaffle): Promise<DrawNowOutcome> {
   const outcome = await makeDraw(app, { kind: "manual", raffle });
   if (outcome.kind !== "drawn") return outcome;
+  publishDrawsToOverlays(app, { drawIds: [outcome.drawId] });
   const counts = await announcePending(app, { drawIds: [outcome.drawId], includeDue: false });
   const announcement = (["delivered", "channel_unavailable", "failed", "retry"] as const).find(
     (kind) => counts[kind] > 0,

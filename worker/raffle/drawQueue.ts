@@ -3,6 +3,7 @@ import { type AppContext, closeAppContext, createAppContext } from "../context";
 import { findDueRafflesByIds } from "../db/dueRaffles";
 import { readConfig, type WorkerBindings } from "../env";
 import { createLogger, describeError } from "../log";
+import { publishDrawsToOverlays } from "../overlay/publishToOverlay";
 import { announcePending } from "./announcePending";
 import { queueDisposition } from "./drawOutcome";
 import { readCachedSamples } from "./gatherCandidates";
@@ -55,6 +56,7 @@ export async function consumeDrawBatch(
       execution,
       now: () => slotAt,
       databaseTransport: "websocket",
+      overlays: bindings.OVERLAY,
     });
     try {
       await drawSlotMessages(app, slotAt, entries);
@@ -109,6 +111,7 @@ async function drawSlotMessages(
     if (queueDisposition[outcome.kind] === "retry") message.retry();
     else message.ack();
   });
+  publishDrawsToOverlays(app, { drawIds });
   // Announcing is the outbox's job: a failure here leaves the draws pending for the next tick.
   if (drawIds.length > 0) await announcePending(app, { drawIds, includeDue: false });
 }

@@ -5,6 +5,7 @@ import { deleteExpiredOAuthStates } from "../db/oauthStates";
 import { listGates } from "../domain/gates";
 import { readConfig, type WorkerBindings } from "../env";
 import { createLogger, describeError } from "../log";
+import { publishDrawsToOverlays } from "../overlay/publishToOverlay";
 import { announcePending } from "./announcePending";
 import { gatedRaffleWeight } from "./applyGates";
 import { readLiveness } from "./checkLiveness";
@@ -43,6 +44,7 @@ export async function runTick(
     execution,
     now: () => controller.scheduledTime,
     databaseTransport: "websocket",
+    overlays: bindings.OVERLAY,
   });
   let failures: TickStepFailure[];
   try {
@@ -96,6 +98,8 @@ const tickSteps: readonly TickStep[] = [
   // Unclaimed prizes past their window: expired, redrawn (or their code back in stock), and the
   // redraws announced below with the draws.
   { name: "claimExpiry", run: expireClaimsStep },
+  // Draws and redraws on stream (worker/overlay/): in the background, never holding up the tick.
+  { name: "overlays", run: publishToOverlaysStep },
   { name: "announcements", run: announceStep },
   { name: "claimedEdits", run: async (app) => ({ claimedEdits: await finishClaimedEdits(app) }) },
   { name: "twitchLinks", run: maintainTwitchLinksStep },
@@ -107,6 +111,11 @@ const tickSteps: readonly TickStep[] = [
   // While a previous encryption key is configured: re-seal what it still seals (README, "Rotating").
   { name: "resealSecrets", run: resealSecretsStep },
 ];
+
+async function publishToOverlaysStep(app: AppContext, tick: TickState): Promise<undefined> {
+  publishDrawsToOverlays(app, { drawIds: tick.drawIds ?? [], redrawClaimIds: tick.redrawnClaimIds ?? [] });
+  return undefined;
+}
 
 async function resealSecretsStep(app: AppContext): Promise<TickStepReport> {
   const resealed = await resealSecrets(app);

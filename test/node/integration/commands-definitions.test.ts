@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateCommands } from "../../../devkit/fakes/discord/validateCommands";
 import type { CommandOptionDefinition, Invocation, Subcommand } from "../../../worker/discord/commands/CommandGroup";
-import { UserFacingError } from "../../../worker/discord/commands/CommandGroup";
+import { rootSubcommandName, UserFacingError } from "../../../worker/discord/commands/CommandGroup";
 import { optionType } from "../../../worker/discord/commands/commandOptions";
 import { describeLimit, optionLimits } from "../../../worker/discord/commands/optionLimits";
 import { commandGroups, listCommandDefinitions } from "../../../worker/discord/commands/registry";
@@ -48,6 +48,14 @@ describe("every slash command is declared once", () => {
   it("gives every registered subcommand a handler, and every handler a registered subcommand", () => {
     for (const group of commandGroups) {
       const registered = group.definition.options ?? [];
+      const root = group.subcommands[rootSubcommandName];
+      if (root) {
+        // A command without subcommands (/overlay): its one handler's options are the command's.
+        expect(Object.keys(group.subcommands), `/${group.name}`).toEqual([rootSubcommandName]);
+        expect(registered, `/${group.name}`).toEqual(root.definition.options ?? []);
+        expect(registered.every((option) => option.type !== optionType.subcommand)).toBe(true);
+        continue;
+      }
       expect(Object.keys(group.subcommands), `/${group.name}`).toEqual(registered.map((option) => option.name));
       for (const option of registered) {
         const subcommand = group.subcommands[option.name];

@@ -58,7 +58,7 @@ describe("migrations are append-only", () => {
   it("no committed line of sql/migrations.sha256 was ever changed or removed", async () => {
     // Every commit that touched the list, oldest first: a line once committed stays, byte for byte,
     // so editing a migration and its line together still shows up here (and in review).
-    const commits = (await git("log", "--reverse", "--format=%H", "--", "sql/migrations.sha256"))
+    const commits = (await git("log", "--first-parent", "--reverse", "--format=%H", "--", "sql/migrations.sha256"))
       .split("\n")
       .filter(Boolean);
     const committed = new Map<string, string>();

@@ -33,12 +33,12 @@ function runRegister(args: string[], environment: Record<string, string> = {}) {
 }
 
 describe("npm run register", () => {
-  it("bulk-overwrites all three command groups in one guild, with pt-BR localizations", async () => {
+  it("bulk-overwrites all four commands in one guild, with pt-BR localizations", async () => {
     const { stdout } = await runRegister(["--guild", "123"]);
-    expect(stdout).toContain("Registered 3 commands in guild 123");
+    expect(stdout).toContain("Registered 4 commands in guild 123");
     expect(stdout).not.toContain(botToken);
     const commands = await control.listCommands(applicationId, "123");
-    expect(commands.map((command) => command.name).sort()).toEqual(["loot", "raffle", "twitch"]);
+    expect(commands.map((command) => command.name).sort()).toEqual(["loot", "overlay", "raffle", "twitch"]);
     const raffle = commands.find((command) => command.name === "raffle") as {
       name_localizations: Record<string, string>;
       default_member_permissions: string;
@@ -66,13 +66,13 @@ describe("npm run register", () => {
   it("registers globally without --guild", async () => {
     await runRegister([]);
     const commands = await control.listCommands(applicationId);
-    expect(commands).toHaveLength(3);
+    expect(commands).toHaveLength(4);
   });
 
   it("registers a wrangler.toml environment's commands with --env, and refuses an unknown one", async () => {
     const { stdout } = await runRegister(["--env", "staging", "--guild", "456"]);
-    expect(stdout).toContain("Registered 3 commands for staging in guild 456");
-    expect(await control.listCommands(applicationId, "456")).toHaveLength(3);
+    expect(stdout).toContain("Registered 4 commands for staging in guild 456");
+    expect(await control.listCommands(applicationId, "456")).toHaveLength(4);
 
     const failure = await runRegister(["--env", "nope", "--guild", "789"]).then(
       () => undefined,

@@ -15,6 +15,8 @@ export interface InteractionScene {
   locale?: string;
   /** Decimal permission bitfield of the member; defaults to Manage Server. */
   permissions?: string;
+  /** The server's language (Discord's guild_locale); defaults to en-US. */
+  guildLocale?: string;
 }
 
 export function createScene(overrides: Partial<InteractionScene> = {}): InteractionScene {
@@ -23,7 +25,10 @@ export function createScene(overrides: Partial<InteractionScene> = {}): Interact
 
 type OptionValue = string | number | boolean;
 
-/** A slash command interaction as Discord sends it: `/group subcommand option:value…`. */
+/**
+ * A slash command interaction as Discord sends it: `/group subcommand option:value…`, or
+ * `/command option:value…` for a command without subcommands (`subcommand` empty).
+ */
 export function buildCommand(
   scene: InteractionScene,
   group: string,
@@ -38,6 +43,14 @@ export function buildCommand(
   } = {},
 ) {
   const attachments = Object.entries(extra.attachments ?? {});
+  const values = Object.entries(options)
+    .map(([name, value]) => ({
+      name,
+      type: typeof value === "number" ? 4 : typeof value === "boolean" ? 5 : 3,
+      value,
+      ...(extra.focused === name ? { focused: true } : {}),
+    }))
+    .concat(attachments.map(([name, attachment]) => ({ name, type: 11, value: attachment.id })));
   return {
     id: createSnowflake(),
     application_id: testCredentials.discordApplicationId,
@@ -47,7 +60,7 @@ export function buildCommand(
     guild_id: scene.guildId,
     channel_id: scene.channelId,
     locale: scene.locale ?? "en-US",
-    guild_locale: "en-US",
+    guild_locale: scene.guildLocale ?? "en-US",
     context: 0,
     member: {
       user: { id: scene.userId, username: "streamer", global_name: "Streamer" },
@@ -57,20 +70,7 @@ export function buildCommand(
       id: createSnowflake(),
       name: group,
       type: 1,
-      options: [
-        {
-          name: subcommand,
-          type: 1,
-          options: Object.entries(options)
-            .map(([name, value]) => ({
-              name,
-              type: typeof value === "number" ? 4 : typeof value === "boolean" ? 5 : 3,
-              value,
-              ...(extra.focused === name ? { focused: true } : {}),
-            }))
-            .concat(attachments.map(([name, attachment]) => ({ name, type: 11, value: attachment.id }))),
-        },
-      ],
+      options: subcommand === "" ? values : [{ name: subcommand, type: 1, options: values }],
       ...(attachments.length === 0
         ? {}
         : {

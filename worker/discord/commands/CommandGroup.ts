@@ -88,6 +88,28 @@ export function defineCommandGroup<Group extends GroupTextKey>(
   return { name: definition.name, definition, subcommands: Object.fromEntries(byName) };
 }
 
+/** Where a command without subcommands keeps its one handler in `subcommands`. */
+export const rootSubcommandName = "";
+
+/**
+ * A top-level command without subcommands (`/overlay`): `command`'s options become the command's
+ * own, and the router runs it for the bare command.
+ */
+export function defineSingleCommand<Group extends GroupTextKey>(
+  key: Group,
+  command: Subcommand<Extract<SubcommandTextKey, `${Group}.${string}`>>,
+): CommandGroup {
+  const definition: CommandDefinition = {
+    ...localizeCommandText(key),
+    type: 1,
+    default_member_permissions: manageGuildPermission,
+    contexts: [0],
+    integration_types: [0],
+    ...(command.definition.options ? { options: command.definition.options } : {}),
+  };
+  return { name: definition.name, definition, subcommands: { [rootSubcommandName]: command } };
+}
+
 /** Discord's application command JSON (bulk-overwrite shape). */
 export interface CommandDefinition {
   name: string;

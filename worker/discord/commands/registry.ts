@@ -4,11 +4,12 @@ import type { MessageBody } from "../message";
 import type { CommandDefinition, CommandGroup } from "./CommandGroup";
 import { lootCommands } from "./loot/lootCommands";
 import { removalConfirmation } from "./loot/remove";
+import { overlayCommand } from "./overlay/overlayCommand";
 import { raffleCommands } from "./raffle/raffleCommands";
 import { twitchCommands } from "./twitch/twitchCommands";
 
 /** Every slash command, read by the interaction router and by `npm run register`. */
-export const commandGroups: CommandGroup[] = [twitchCommands, lootCommands, raffleCommands];
+export const commandGroups: CommandGroup[] = [twitchCommands, lootCommands, raffleCommands, overlayCommand];
 
 export function findCommandGroup(name: string): CommandGroup | undefined {
   return commandGroups.find((group) => group.name === name);

@@ -1,6 +1,7 @@
 import type { AppContext } from "../../context";
 import { claimPrize, findClaimPrize, type SealedPrizeCode, useClaimSignIn } from "../../db/claims";
 import type { Locale } from "../../i18n/translate";
+import { publishClaimToOverlay } from "../../overlay/publishToOverlay";
 import { editClaimedAnnouncement } from "../../raffle/claimedEdits";
 import { lootCodePurpose } from "../../raffle/lootCodes";
 import { isBoundBrowser } from "../../security/BrowserBinding";
@@ -94,6 +95,7 @@ export async function handleClaimCallback(request: Request, app: AppContext): Pr
   if (decision.justClaimed) {
     app.log.info("prize claimed", { claimId, hasCode: decision.code !== undefined });
     if (decision.announcement) app.runInBackground(editClaimedAnnouncement(app, decision.announcement));
+    publishClaimToOverlay(app, claimId);
   }
   const heading = texts.heading(decision.itemName, decision.channelLogin);
   if (!decision.code) {

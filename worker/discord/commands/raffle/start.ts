@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { listGates, type RaffleGates } from "../../../domain/gates";
 import { translate } from "../../../i18n/translate";
+import { publishRaffleStatusToOverlay } from "../../../overlay/publishToOverlay";
 import { describeGate, describeGates } from "../../../raffle/describeGates";
 import { buildRafflePageUrl, startRaffle } from "../../../raffle/startRaffle";
 import { chatGateScopes } from "../../../twitch/scopes";
@@ -114,6 +115,7 @@ export const start = defineSubcommand({
       };
     }
     if (result.kind !== "started") throw new UserFacingError(refusals[result.kind]);
+    publishRaffleStatusToOverlay(invocation.app, invocation.guildId, "running");
     const gateList = listGates(gates).length > 0 ? describeGates(invocation.locale, gates) : undefined;
     return {
       kind: "message",

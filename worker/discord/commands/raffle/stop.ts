@@ -1,4 +1,5 @@
 import { translate } from "../../../i18n/translate";
+import { publishRaffleStatusToOverlay } from "../../../overlay/publishToOverlay";
 import { stopRaffle } from "../../../raffle/lifecycle";
 import { UserFacingError } from "../CommandGroup";
 import { defineSubcommand } from "../defineSubcommand";
@@ -10,6 +11,7 @@ export const stop = defineSubcommand({
     const { app, locale, guildId } = invocation;
     const stopped = await stopRaffle(app, guildId, "stopped_by_user");
     if (!stopped) throw new UserFacingError("raffleNoneActive");
+    publishRaffleStatusToOverlay(app, guildId, "stopped");
     return {
       kind: "message",
       ephemeral: false,

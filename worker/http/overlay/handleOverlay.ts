@@ -1,0 +1,42 @@
+import type { AppContext } from "../../context";
+import { HttpError } from "../../errors";
+import { resolveLocale } from "../../i18n/translate";
+import { tokenDigestHeader } from "../../overlay/overlayBinding";
+import { readOverlayState } from "../../overlay/overlayDraws";
+import { findOverlayGuild } from "../../overlay/overlayLinks";
+import { respondNotFound } from "../respondNotFound";
+import { renderOverlayPage } from "./renderOverlayPage";
+
+/**
+ * `/overlay/{token}`, `/overlay/{token}/state` and `/overlay/{token}/live` (docs/contract.md). The token is
+ * found by its digest; an unknown or replaced one answers 404 like any missing page, and nothing
+ * else about the server is told.
+ */
+export async function handleOverlay(
+  request: Request,
+  app: AppContext,
+  token: string,
+  part: "page" | "state" | "live",
+): Promise<Response> {
+  const link = await findOverlayGuild(app.database, token);
+  if (!link) return respondNotFound(request);
+  if (part === "page") return renderOverlayPage(resolveLocale(link.locale));
+  if (part === "state") {
+    const state = await readOverlayState(app.database, app.config.publicBaseUrl, link.guildId);
+    return Response.json(state, { headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+  }
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    const response = new HttpError(
+      426,
+      "This address is a WebSocket: connect with an Upgrade: websocket request.",
+    ).toResponse();
+    response.headers.set("upgrade", "websocket");
+    return response;
+  }
+  if (!app.overlays) throw new Error("the OVERLAY Durable Object binding is missing (wrangler.toml)");
+  return app.overlays.getByName(link.guildId).fetch(
+    new Request("https://overlay.internal/live", {
+      headers: { upgrade: "websocket", [tokenDigestHeader]: link.digest },
+    }),
+  );
+}
