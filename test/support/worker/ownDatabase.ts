@@ -1,4 +1,6 @@
 import { expect, inject } from "vitest";
+import type { WorkerBindings } from "../../../worker/env";
+import { runScheduledTick } from "./callWorker";
 
 /**
  * The calling test file's own migrated database (test/globalSetup.ts makes one per file of
@@ -11,4 +13,9 @@ export function ownDatabaseUrl(): string {
   if (url === undefined)
     throw new Error(`no database of its own for "${file}": only test/worker/integration files have one`);
   return url;
+}
+
+/** The scheduled handler on the calling file's own database (runScheduledTick, ownDatabaseUrl). */
+export function runOwnTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
+  return runScheduledTick(scheduledTime, { DATABASE_URL: ownDatabaseUrl(), ...overrides });
 }

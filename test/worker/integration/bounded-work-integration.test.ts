@@ -5,7 +5,7 @@ import { maximumInteractionBytes } from "../../../worker/discord/verifyDiscordRe
 import type { WorkerBindings } from "../../../worker/env";
 import { maximumChatterPages } from "../../../worker/lib/subrequestBudget";
 import { maximumEventSubBytes } from "../../../worker/twitch/verifyEventSubMessage";
-import { callWorker, runScheduledTick } from "../../support/worker/callWorker";
+import { callWorker } from "../../support/worker/callWorker";
 import { message, readDraws, readRaffles } from "../../support/worker/commandHelpers";
 import { signEventSub } from "../../support/worker/eventSub";
 import {
@@ -17,7 +17,7 @@ import {
   twitchControl,
 } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
+import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
 import { createSignedInteractionRequest, signBody } from "../../support/worker/signInteraction";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
@@ -27,10 +27,6 @@ const database = openTestDatabase(bindings);
 afterAll(() => database.close());
 
 const minute = 60_000;
-
-function runTick(scheduledTime: number): Promise<void> {
-  return runScheduledTick(scheduledTime, bindings);
-}
 
 /** A linked guild with loot and a running raffle, in this file's database. */
 async function startRaffle(): Promise<{ scene: InteractionScene; streamer: { id: string }; raffleId: string }> {
@@ -244,7 +240,7 @@ describe("the tick's housekeeping", () => {
        values ($1, 'notification', now() - interval '25 hours'), ($2, 'notification', now() - interval '23 hours')`,
       [old, recent],
     );
-    await runTick(Math.floor(Date.now() / minute) * minute);
+    await runOwnTick(Math.floor(Date.now() / minute) * minute);
     const left = await database.query<{ message_id: string }>(
       "select message_id from twitch_eventsub_messages where message_id = any($1::text[])",
       [[old, recent]],

@@ -9,6 +9,7 @@ import { lootCodePurpose } from "../../../worker/raffle/lootCodes";
 import { getTokenCipher } from "../../../worker/security/keys";
 import type { TestBrowser } from "../../support/TestBrowser";
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
+import { captureLogs } from "../../support/worker/captureLogs";
 import {
   answerConsent,
   createTwitchUser,
@@ -171,16 +172,6 @@ async function readClaim(id: string) {
 async function readCodeStatus(drawId: string) {
   const [row] = await database.query<{ status: string }>("select status from loot_codes where draw_id = $1", [drawId]);
   return row?.status;
-}
-
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
-      lines.push(parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" "));
-    });
-  }
-  return lines;
 }
 
 describe("GET /claim/{claim}", () => {

@@ -6,10 +6,10 @@ import { decideRedraw } from "../../../worker/fairness/livelootV1";
 import { parseRaffleRecord } from "../../../worker/fairness/raffleRecord";
 import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
 import { referenceCheck, referenceList, referencePick } from "../../support/fairnessReference";
-import { callWorker, runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
+import { callWorker, testEnvironment } from "../../support/worker/callWorker";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
+import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // The claim lifecycle in the draw path (docs/contract.md "Claims"): a draw that needs a claim
@@ -27,10 +27,6 @@ afterEach(async () => {
 });
 
 const minute = 60_000;
-
-function runTick(scheduledTime: number): Promise<void> {
-  return runScheduledTick(scheduledTime, bindings);
-}
 
 interface ClaimRow {
   id: string;
@@ -127,7 +123,7 @@ describe("claims in the draw path", () => {
     expect(started.body.data?.content).toContain("Winners have 1 min to claim their prize");
     await addOneCode(scene.guildId, "Key");
     const base = Math.floor(Date.now() / minute) * minute + minute;
-    await runTick(base);
+    await runOwnTick(base);
 
     const [first] = await readClaims(scene.guildId);
     expect(first).toMatchObject({ n: 0, status: "open", announcement_status: "none" });
@@ -146,12 +142,12 @@ describe("claims in the draw path", () => {
     expect(verifyButton?.[0]).toBe("Verify this draw");
 
     // Not yet due: the window is still open a millisecond before it closes.
-    await runTick(base + minute - 1);
+    await runOwnTick(base + minute - 1);
     expect(await readClaims(scene.guildId)).toHaveLength(1);
 
     for (let n = 1; n <= 3; n += 1) {
-      await runTick(base + n * minute);
-      await runTick(base + n * minute); // replayed: redraws nothing twice, announces nothing twice
+      await runOwnTick(base + n * minute);
+      await runOwnTick(base + n * minute); // replayed: redraws nothing twice, announces nothing twice
       const claims = await readClaims(scene.guildId);
       expect(claims.map((claim) => [claim.n, claim.status])).toEqual(
         [...Array(n + 1).keys()].map((index) => [index, index < n ? "expired" : "open"]),
@@ -241,8 +237,8 @@ describe("claims in the draw path", () => {
     }
 
     // The third redraw expires too: no fourth, and the code goes back to stock.
-    await runTick(base + 4 * minute);
-    await runTick(base + 4 * minute);
+    await runOwnTick(base + 4 * minute);
+    await runOwnTick(base + 4 * minute);
     expect((await readClaims(scene.guildId)).map((claim) => claim.status)).toEqual([
       "expired",
       "expired",
@@ -271,13 +267,13 @@ describe("claims in the draw path", () => {
   it("never redraws a claimed prize, and stops redrawing when nobody is left", async () => {
     const { scene, viewers } = await startClaimRaffle({ loot: "Sword:1", claim: 2 });
     const base = Math.floor(Date.now() / minute) * minute + minute;
-    await runTick(base);
+    await runOwnTick(base);
     await database.query(
       `update claims set status = 'claimed', claimed_at = now()
        where draw_id in (select id from draws where guild_id = $1)`,
       [scene.guildId],
     );
-    await runTick(base + 3 * minute);
+    await runOwnTick(base + 3 * minute);
     expect((await readClaims(scene.guildId)).map((claim) => [claim.n, claim.status])).toEqual([[0, "claimed"]]);
     const history = await runCommand(scene, "raffle", "history", {}, { bindings });
     expect(String(history.body.data?.embeds?.[0]?.description)).toMatch(/ · ✅ claimed$/);
@@ -301,7 +297,7 @@ describe("claims in the draw path", () => {
     }
     const manualClaim = claims[1];
     expect(manualClaim).toMatchObject({ n: 0, status: "open" });
-    await runTick((manualClaim?.expires_at.getTime() ?? 0) + minute);
+    await runOwnTick((manualClaim?.expires_at.getTime() ?? 0) + minute);
     expect((await readClaims(scene.guildId)).map((claim) => [claim.n, claim.status])).toEqual([
       [0, "claimed"],
       [0, "expired"],
@@ -318,7 +314,7 @@ describe("claims in the draw path", () => {
     );
     await twitchControl().setChatters(raffle?.twitch_broadcaster_id ?? "", { chatters: viewers.slice(0, 1) });
     const base = Math.floor(Date.now() / minute) * minute + minute;
-    await runTick(base);
+    await runOwnTick(base);
     const [draw] = await database.query<{ id: string }>("select id::text from draws where guild_id = $1", [
       scene.guildId,
     ]);
@@ -327,7 +323,7 @@ describe("claims in the draw path", () => {
     });
     const removed = await runCommand(scene, "loot", "remove", { name: "Key" }, { bindings });
     expect(removed.body.data?.content).toContain("Key");
-    await runTick(base + 3 * minute);
+    await runOwnTick(base + 3 * minute);
     expect((await readClaims(scene.guildId)).map((claim) => [claim.n, claim.status])).toEqual([[0, "expired"]]);
     // No orphan code left available for an item that is gone.
     expect(await database.query("select 1 from loot_codes where guild_id = $1", [scene.guildId])).toEqual([]);
@@ -337,7 +333,7 @@ describe("claims in the draw path", () => {
     for (const locale of ["en-US", "pt-BR"] as const) {
       const { scene } = await startClaimRaffle({ loot: "Sword:1", claim: 30, locale });
       const base = Math.floor(Date.now() / minute) * minute + minute;
-      await runTick(base);
+      await runOwnTick(base);
       const [claim] = await readClaims(scene.guildId);
       const status = await runCommand(scene, "raffle", "status", {}, { bindings });
       const fields = (status.body.data?.embeds?.[0]?.fields ?? []) as { name: string; value: string }[];
@@ -364,8 +360,8 @@ describe("claims in the draw path", () => {
   it("says where to claim in Twitch chat, for the winner and for a redraw's winner", async () => {
     const { scene, streamer } = await startClaimRaffle({ loot: "Sword:1", claim: 1, announceInTwitch: true });
     const base = Math.floor(Date.now() / minute) * minute + minute;
-    await runTick(base);
-    await runTick(base + minute);
+    await runOwnTick(base);
+    await runOwnTick(base + minute);
     const claims = await readClaims(scene.guildId);
     const messages = await twitchControl().listChatMessages(streamer.id);
     expect(messages.map((message) => message.message)).toEqual(

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { runScheduledTick } from "../../support/worker/callWorker";
+import { captureLogs } from "../../support/worker/captureLogs";
 import { createChatter, message, readEmbed } from "../../support/worker/commandHelpers";
 import {
   completeTwitchLink,
@@ -113,16 +114,6 @@ class Streamer {
     const status = readEmbed(await this.run("raffle", "status"));
     return status.fields?.find((field) => field.name === message("raffleFieldState"))?.value;
   }
-}
-
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  for (const level of ["log", "info", "warn", "error"] as const) {
-    vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
-      lines.push(parts.map(String).join(" "));
-    });
-  }
-  return lines;
 }
 
 describe("a channel Discord refuses (403)", () => {

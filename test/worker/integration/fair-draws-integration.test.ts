@@ -6,10 +6,9 @@ import { roundPublishedAt } from "../../../worker/fairness/livelootV1";
 import type { DrawRecordJson } from "../../../worker/fairness/raffleRecord";
 import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
 import { referenceCheck } from "../../support/fairnessReference";
-import { runScheduledTick } from "../../support/worker/callWorker";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
+import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // Every tick and /raffle draw goes through liveloot/v1: entrants read, the drand fake's round
@@ -26,10 +25,6 @@ afterEach(async () => {
 });
 
 const minute = 60_000;
-
-function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
-  return runScheduledTick(scheduledTime, { ...bindings, ...overrides });
-}
 
 interface StoredDraw {
   public_id: string;
@@ -135,8 +130,8 @@ describe("liveloot/v1 draws through the Worker", () => {
     );
     const base = Math.floor(Date.now() / minute) * minute + minute;
     const tickStartedAt = Date.now();
-    await runTick(base);
-    await runTick(base + minute);
+    await runOwnTick(base);
+    await runOwnTick(base + minute);
     const records = await readRecords(scene.guildId);
     expect(records).toHaveLength(2);
     for (const entry of records) {
@@ -181,7 +176,7 @@ describe("liveloot/v1 draws through the Worker", () => {
     const base = Math.floor(Date.now() / minute) * minute + minute;
     const started = Date.now();
     // A relay that accepts connections and never answers.
-    await runTick(base, { DRAND_API_BASE_URL: `http://${inject("blackHoleAddress")}` });
+    await runOwnTick(base, { DRAND_API_BASE_URL: `http://${inject("blackHoleAddress")}` });
     const waited = Date.now() - started;
     const records = await readRecords(scene.guildId);
     expect(records).toHaveLength(1);

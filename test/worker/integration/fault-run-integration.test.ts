@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { runScheduledTick } from "../../support/worker/callWorker";
+import { captureLogs } from "../../support/worker/captureLogs";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import {
   checkFaultRun,
@@ -54,15 +55,6 @@ function createSettings(overrides: Partial<FaultRunSettings>): FaultRunSettings 
 }
 
 /** Every line the Worker logs, to check no prize code reaches one. */
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
-      lines.push(parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" "));
-    });
-  }
-  return lines;
-}
 
 async function runAndCheck(settings: FaultRunSettings): Promise<void> {
   print(`fault run: seed ${settings.seed}, ${settings.faultMinutes} minutes of faults, ${settings.kinds.join(" ")}`);

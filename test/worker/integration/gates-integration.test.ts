@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import { requestedTwitchScopes } from "../../../worker/twitch/scopes";
-import { runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
+import { testEnvironment } from "../../support/worker/callWorker";
 import { deliverEventSub, type EventSubSubscriptionShape } from "../../support/worker/eventSub";
 import {
   completeTwitchLink,
@@ -17,7 +17,7 @@ import {
   twitchControl,
 } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
+import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // The gates of /raffle start (docs/contract.md): followers (for a while), subscribers, account age and
@@ -36,10 +36,6 @@ afterEach(async () => {
 const minute = 60_000;
 const day = 1440 * minute;
 const chatScopes = ["user:read:chat", "user:bot", "channel:bot"];
-
-function runTick(scheduledTime: number): Promise<void> {
-  return runScheduledTick(scheduledTime, bindings);
-}
 
 interface Viewer {
   id: string;
@@ -161,7 +157,7 @@ describe("raffle gates", () => {
     const base = Math.floor(now / minute) * minute;
 
     // Twitch has not verified the chat subscription yet: the slot is skipped, and status says why.
-    await runTick(base);
+    await runOwnTick(base);
     expect(await readDraws(scene.guildId)).toHaveLength(0);
     expect(await readStatusText(scene)).toContain("Twitch is not sending this channel's chat messages yet");
     const challenge = await deliverEventSub(
@@ -180,7 +176,7 @@ describe("raffle gates", () => {
     await twitchControl().setUserCreatedAt(newAccount.id, new Date(now - 5 * day).toISOString());
     for (const viewer of [all, newFollower, notSubscribed, newAccount, notFollowing]) await chat(streamer, viewer);
 
-    for (let slot = 1; slot <= 3; slot += 1) await runTick(base + slot * minute);
+    for (let slot = 1; slot <= 3; slot += 1) await runOwnTick(base + slot * minute);
     const draws = await readDraws(scene.guildId);
     // The first, cold slot may leave a viewer unchecked (4 lookups a slot); by the third every fact is known.
     expect(draws.length).toBeGreaterThanOrEqual(2);
@@ -217,7 +213,7 @@ describe("raffle gates", () => {
     // One follows since yesterday, the others not at all: 3 in chat (plus a bot), 0 followers for 7 days.
     await twitchControl().setFollow(streamer.id, viewers[0]?.id ?? "", new Date(Date.now() - day).toISOString());
     const base = Math.floor(Date.now() / minute) * minute;
-    for (let slot = 0; slot < 5; slot += 1) await runTick(base + slot * minute);
+    for (let slot = 0; slot < 5; slot += 1) await runOwnTick(base + slot * minute);
     expect(await readDraws(scene.guildId)).toHaveLength(0);
     const status = await readStatusText(scene);
     expect(status).toContain("Why no winner: 5 in chat, 0 followers for at least 7 days");
@@ -283,7 +279,7 @@ describe("raffle gates", () => {
     const base = Math.floor(Date.now() / minute) * minute;
 
     await twitchControl().injectFailure({ path: "/helix/subscriptions", contains: streamer.id, status: 503 });
-    await runTick(base);
+    await runOwnTick(base);
     expect(await readDraws(scene.guildId)).toHaveLength(0);
     expect(await readStatusText(scene)).toMatch(/Skipped slot: .*check of subscribers \(503\)/);
 
@@ -294,12 +290,12 @@ describe("raffle gates", () => {
       status: 429,
       retryAfterSeconds: 30,
     });
-    await runTick(base + minute);
+    await runOwnTick(base + minute);
     expect(await readDraws(scene.guildId)).toHaveLength(0);
     expect(await readStatusText(scene)).toMatch(/check of subscribers \(429\)/);
 
     // Twitch answers again: the subscriber wins, and the skipped-slot line is gone.
-    await runTick(base + 2 * minute);
+    await runOwnTick(base + 2 * minute);
     const draws = await readDraws(scene.guildId);
     expect(draws.map((draw) => draw.winner_twitch_user_id)).toEqual([viewers[0]?.id]);
     expect(await readStatusText(scene)).not.toContain("Skipped slot");
@@ -334,7 +330,7 @@ describe("raffle gates", () => {
       },
     );
     expect(response.status).toBe(204);
-    await runTick(Math.floor(Date.now() / minute) * minute);
+    await runOwnTick(Math.floor(Date.now() / minute) * minute);
     const draws = await readDraws(scene.guildId);
     expect(draws.map((draw) => draw.winner_twitch_user_id)).toEqual([viewer.id]);
     // Twitch was never asked about that viewer's follow: the pushed one was enough.
@@ -349,7 +345,7 @@ describe("raffle gates", () => {
     const followers = viewers.slice(0, 3);
     for (const viewer of followers)
       await twitchControl().setFollow(streamer.id, viewer.id, new Date(Date.now() - day).toISOString());
-    await runTick(Math.floor(Date.now() / minute) * minute);
+    await runOwnTick(Math.floor(Date.now() / minute) * minute);
     const [draw] = await readDraws(scene.guildId);
     // Every viewer is known after one slot: the three followers are the entrants, nobody sat out.
     expect(draw?.entrants.map(([id]) => id).sort()).toEqual(followers.map((viewer) => viewer.id).sort());
@@ -360,7 +356,7 @@ describe("raffle gates", () => {
     expect(JSON.stringify(calls[0])).not.toContain("user_id");
     // The next slot asks Twitch nothing: every answer was remembered.
     const since = await twitchControl().readLastSequence();
-    await runTick(Math.floor(Date.now() / minute) * minute + minute);
+    await runOwnTick(Math.floor(Date.now() / minute) * minute + minute);
     const later = await twitchControl().listCalls({ since, contains: streamer.id });
     expect(later.filter((call) => call.path === "/helix/channels/followers")).toEqual([]);
     expect(await readDraws(scene.guildId)).toHaveLength(2);
@@ -383,7 +379,7 @@ describe("raffle gates", () => {
     );
     await twitchControl().setFollow(streamer.id, viewers[0]?.id ?? "", new Date(Date.now() - day).toISOString());
     const base = Math.floor(Date.now() / minute) * minute;
-    for (let slot = 0; slot < 4; slot += 1) await runTick(base + slot * minute);
+    for (let slot = 0; slot < 4; slot += 1) await runOwnTick(base + slot * minute);
     const calls = (await twitchControl().listCalls({ contains: streamer.id })).filter(
       (call) => call.path === "/helix/channels/followers",
     );

@@ -7,6 +7,7 @@ import { maximumResealsPerTick } from "../../../worker/raffle/resealSecrets";
 import { tokenPurpose } from "../../../worker/security/keys";
 import { TokenCipher } from "../../../worker/security/TokenCipher";
 import { callWorker, runScheduledTick } from "../../support/worker/callWorker";
+import { captureLogs } from "../../support/worker/captureLogs";
 import {
   answerConsent,
   createTwitchUser,
@@ -59,16 +60,6 @@ async function keyIdOf(base64Key: string): Promise<string> {
   const bytes = Uint8Array.from(atob(base64Key), (character) => character.charCodeAt(0));
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return `k-${Array.from(digest.slice(0, 4), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-}
-
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
-      lines.push(parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" "));
-    });
-  }
-  return lines;
 }
 
 async function readKeys(overrides: Partial<WorkerBindings>) {

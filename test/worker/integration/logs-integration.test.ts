@@ -5,6 +5,7 @@ import { readConfig } from "../../../worker/env";
 import worker from "../../../worker/index";
 import { getTokenCipher, tokenPurpose } from "../../../worker/security/keys";
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
+import { captureLogs } from "../../support/worker/captureLogs";
 import {
   createTwitchUser,
   discordControl,
@@ -21,16 +22,6 @@ afterAll(() => database.close());
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
-      lines.push(parts.map(String).join(" "));
-    });
-  }
-  return lines;
-}
 
 async function readTokens(guildId: string): Promise<string[]> {
   const rows = await database.query<{

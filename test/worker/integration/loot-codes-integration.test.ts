@@ -5,6 +5,7 @@ import { lootCodePurpose } from "../../../worker/raffle/lootCodes";
 import { getTokenCipher } from "../../../worker/security/keys";
 import { UnreadableSecretError } from "../../../worker/security/TokenCipher";
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
+import { captureLogs } from "../../support/worker/captureLogs";
 import {
   createRunningRaffle,
   drawNow,
@@ -26,14 +27,6 @@ const database = useTestDatabase();
  */
 const givenCodes: string[] = [];
 const seen: string[] = [];
-
-function captureLogs(): void {
-  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
-      seen.push(parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" "));
-    });
-  }
-}
 
 afterEach(async () => {
   for (const code of givenCodes) {
@@ -151,7 +144,7 @@ function readButtons(result: CommandResult) {
 
 describe("/loot codes adds sealed codes and makes them the item's stock", () => {
   it("from text and from a file, the stock following the codes; /loot list shows how many are left", async () => {
-    captureLogs();
+    captureLogs(seen);
     const scene = createScene();
     await createItem(scene, "Game key", 50);
     const [first, second, third, fourth, fifth] = createCodes(5);
@@ -173,7 +166,7 @@ describe("/loot codes adds sealed codes and makes them the item's stock", () => 
   });
 
   it("reads a CSV file with a header and quoted cells", async () => {
-    captureLogs();
+    captureLogs(seen);
     const scene = createScene();
     await createItem(scene);
     const [first, second, third] = createCodes(3);
@@ -195,7 +188,7 @@ describe("/loot codes adds sealed codes and makes them the item's stock", () => 
   });
 
   it("never stores a code in plaintext, and a sealed code does not open as another item's", async () => {
-    captureLogs();
+    captureLogs(seen);
     const scene = createScene();
     await createItem(scene, "Game key");
     await createItem(scene, "Other");
@@ -226,7 +219,7 @@ describe("/loot codes adds sealed codes and makes them the item's stock", () => 
   });
 
   it("keeps stock = codes on /loot add: a weight changes, a stock is refused", async () => {
-    captureLogs();
+    captureLogs(seen);
     const scene = createScene();
     await createItem(scene);
     await addCodes(scene, "Game key", { codes: createCodes(2).join(",") });
@@ -240,7 +233,7 @@ describe("/loot codes adds sealed codes and makes them the item's stock", () => 
   });
 
   it("keeps stock = codes on /loot import: the import changes the weight, never the count", async () => {
-    captureLogs();
+    captureLogs(seen);
     const scene = createScene();
     await createItem(scene);
     await addCodes(scene, "Game key", { codes: createCodes(3).join(",") });
@@ -258,7 +251,7 @@ describe("/loot codes refusals add nothing and never repeat a code", () => {
     expected: string,
     options: { locale?: string; before?: string[]; item?: string } = {},
   ) {
-    captureLogs();
+    captureLogs(seen);
     const scene = createScene(options.locale ? { locale: options.locale } : {});
     await createItem(scene, "Game key", 7);
     if (options.before) await addCodes(scene, "Game key", { codes: options.before.join(",") });
@@ -309,7 +302,7 @@ describe("/loot codes refusals add nothing and never repeat a code", () => {
   });
 
   it("1,000 codes are fine", async () => {
-    captureLogs();
+    captureLogs(seen);
     const scene = createScene();
     await createItem(scene);
     const codes = createCodes(1000, "M");
@@ -368,7 +361,7 @@ describe("/loot codes refusals add nothing and never repeat a code", () => {
 
 describe("/loot remove of an item with unused codes asks first", () => {
   it("Keep it keeps the item and its codes; Remove it removes both", async () => {
-    captureLogs();
+    captureLogs(seen);
     const scene = createScene();
     await createItem(scene);
     await addCodes(scene, "Game key", { codes: createCodes(2).join(",") });
@@ -419,7 +412,7 @@ describe("/loot remove of an item with unused codes asks first", () => {
 
 describe("a draw of an item with codes", () => {
   it("reserves one code for the draw and takes it from the stock", async () => {
-    captureLogs();
+    captureLogs(seen);
     const { scene, viewer } = await createRunningRaffle({ items: "Game key:1" });
     const codes = createCodes(2);
     expect(await addCodes(scene, "Game key", { codes: codes.join(",") })).toBe(

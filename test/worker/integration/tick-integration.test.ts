@@ -4,12 +4,12 @@ import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import type { DrawMessage } from "../../../worker/raffle/drawQueue";
-import { runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
+import { testEnvironment } from "../../support/worker/callWorker";
 import { message } from "../../support/worker/commandHelpers";
 import { deliverEventSub } from "../../support/worker/eventSub";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
+import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // The tick draws for every due raffle in its database: these tests have a database of their own.
@@ -25,10 +25,6 @@ afterEach(async () => {
 const minute = 60_000;
 function nextMinute(): number {
   return Math.floor(Date.now() / minute) * minute + minute;
-}
-
-function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
-  return runScheduledTick(scheduledTime, { ...tickBindings, ...overrides });
 }
 
 interface LiveRaffle {
@@ -99,8 +95,8 @@ describe("the per-minute tick", () => {
   it("draws and announces exactly one winner per minute for a live raffle", async () => {
     const raffle = await startLiveRaffle();
     const base = nextMinute();
-    await runTick(base);
-    await runTick(base + minute);
+    await runOwnTick(base);
+    await runOwnTick(base + minute);
     const draws = await readDraws(raffle.raffleId);
     expect(draws.map((draw) => draw.slot_at.getTime())).toEqual([base, base + minute]);
     expect(draws.every((draw) => draw.kind === "scheduled" && draw.announcement_status === "delivered")).toBe(true);
@@ -141,9 +137,9 @@ describe("the per-minute tick", () => {
   it("adds nothing when a minute is replayed or two ticks overlap", async () => {
     const raffle = await startLiveRaffle();
     const base = nextMinute();
-    await runTick(base);
-    await runTick(base);
-    await Promise.all([runTick(base + minute), runTick(base + minute)]);
+    await runOwnTick(base);
+    await runOwnTick(base);
+    await Promise.all([runOwnTick(base + minute), runOwnTick(base + minute)]);
     expect(await readDraws(raffle.raffleId)).toHaveLength(2);
     expect(winnerMessages(await discordControl().listMessages(raffle.scene.channelId))).toHaveLength(2);
   });
@@ -152,7 +148,7 @@ describe("the per-minute tick", () => {
     const raffle = await startLiveRaffle();
     await twitchControl().setOffline(raffle.broadcasterId);
     const base = nextMinute();
-    await runTick(base);
+    await runOwnTick(base);
     expect(await readDraws(raffle.raffleId)).toEqual([]);
     const [row] = await database.query<{ is_live: boolean; source: string }>(
       "select is_live, source from twitch_channel_liveness where broadcaster_id = $1",
@@ -162,7 +158,7 @@ describe("the per-minute tick", () => {
 
     await twitchControl().setLive(raffle.broadcasterId);
     await twitchControl().setChatters(raffle.broadcasterId, { chatters: [] });
-    await runTick(base + minute);
+    await runOwnTick(base + minute);
     expect(await readDraws(raffle.raffleId)).toEqual([]);
     expect(await discordControl().listMessages(raffle.scene.channelId)).toEqual([]);
   });
@@ -170,7 +166,7 @@ describe("the per-minute tick", () => {
   it("with every: 5 draws on every fifth minute", async () => {
     const raffle = await startLiveRaffle({ every: 5 });
     const base = nextMinute();
-    for (let offset = 0; offset <= 10; offset += 1) await runTick(base + offset * minute);
+    for (let offset = 0; offset <= 10; offset += 1) await runOwnTick(base + offset * minute);
     const slots = (await readDraws(raffle.raffleId)).map((draw) => (draw.slot_at.getTime() - base) / minute);
     expect(slots).toEqual([0, 5, 10]);
   });
@@ -179,8 +175,8 @@ describe("the per-minute tick", () => {
     const raffle = await startLiveRaffle();
     const before = await twitchControl().readLastSequence();
     const base = nextMinute();
-    await runTick(base);
-    await runTick(base + minute);
+    await runOwnTick(base);
+    await runOwnTick(base + minute);
     const chatterCalls = await twitchControl().listCalls({
       since: before,
       pathPrefix: "/helix/chat/chatters",
@@ -193,7 +189,7 @@ describe("the per-minute tick", () => {
       '{"name":"Chatters last seen","value":"3","inline":true}',
     );
 
-    await runTick(base + 2 * minute, { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" });
+    await runOwnTick(base + 2 * minute, { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" });
     expect(await readDraws(raffle.raffleId)).toHaveLength(3);
   });
 
@@ -201,7 +197,7 @@ describe("the per-minute tick", () => {
     const raffle = await startLiveRaffle();
     const before = await twitchControl().readLastSequence();
     const base = nextMinute();
-    await runTick(base);
+    await runOwnTick(base);
     // Seconds apart on the wall clock, minutes apart by scheduledTime (as in the playground).
     const newcomer = {
       id: `${raffle.broadcasterId}900`,
@@ -209,8 +205,8 @@ describe("the per-minute tick", () => {
       displayName: "New",
     };
     await twitchControl().setChatters(raffle.broadcasterId, { chatters: [newcomer] });
-    await runTick(base + minute);
-    await runTick(base + 2 * minute);
+    await runOwnTick(base + minute);
+    await runOwnTick(base + 2 * minute);
     const chatterCalls = await twitchControl().listCalls({
       since: before,
       pathPrefix: "/helix/chat/chatters",
@@ -229,7 +225,7 @@ describe("announcements", () => {
   it("says when a draw is not publicly verifiable, and gives a draw made before liveloot/v1 no verify button", async () => {
     const raffle = await startLiveRaffle();
     const base = nextMinute();
-    await runTick(base);
+    await runOwnTick(base);
     const [first] = await readDraws(raffle.raffleId);
     expect(first?.announcement_status).toBe("delivered");
     await twitchControl().setOffline(raffle.broadcasterId);
@@ -255,7 +251,7 @@ describe("announcements", () => {
        from draws where id = $1`,
       [first?.id],
     );
-    await runTick(base + minute);
+    await runOwnTick(base + minute);
     const draws = await readDraws(raffle.raffleId);
     expect(draws.map((draw) => draw.announcement_status)).toEqual(["delivered", "delivered", "delivered"]);
     const messages = await discordControl().listMessages(raffle.scene.channelId);
@@ -300,14 +296,14 @@ describe("announcements", () => {
       times: 1,
     });
     const base = nextMinute();
-    await runTick(base);
+    await runOwnTick(base);
     let [first] = await readDraws(raffle.raffleId);
     expect(first).toMatchObject({ announcement_status: "pending", announcement_attempts: 1 });
     expect(await discordControl().listMessages(raffle.scene.channelId)).toEqual([]);
 
     await twitchControl().setOffline(raffle.broadcasterId);
-    await runTick(base + minute);
-    await runTick(base + minute);
+    await runOwnTick(base + minute);
+    await runOwnTick(base + minute);
     [first] = await readDraws(raffle.raffleId);
     expect(first).toMatchObject({ announcement_status: "delivered", announcement_attempts: 2 });
     expect(winnerMessages(await discordControl().listMessages(raffle.scene.channelId))).toHaveLength(1);
@@ -323,11 +319,11 @@ describe("announcements", () => {
       times: 1,
     });
     const base = nextMinute();
-    await runTick(base);
+    await runOwnTick(base);
     await twitchControl().setOffline(raffle.broadcasterId);
-    await runTick(base + minute);
+    await runOwnTick(base + minute);
     expect(await discordControl().listMessages(raffle.scene.channelId)).toEqual([]);
-    await runTick(base + 3 * minute);
+    await runOwnTick(base + 3 * minute);
     expect(winnerMessages(await discordControl().listMessages(raffle.scene.channelId))).toHaveLength(1);
   });
 
@@ -337,8 +333,8 @@ describe("announcements", () => {
     const path = `/api/v10/channels/${raffle.scene.channelId}/messages`;
     const before = await discordControl().readLastSequence();
     const base = nextMinute();
-    await runTick(base);
-    await runTick(base + minute);
+    await runOwnTick(base);
+    await runOwnTick(base + minute);
     const posts = await discordControl().listCalls({ since: before, method: "POST", pathPrefix: path });
     expect(posts.map((call) => call.status)).toEqual([200]);
     const draws = await readDraws(raffle.raffleId);
@@ -347,7 +343,7 @@ describe("announcements", () => {
 
   it("pauses the raffle when its channel is gone (404) and says why in /raffle status", async () => {
     const raffle = await startLiveRaffle({ createChannel: false });
-    await runTick(nextMinute());
+    await runOwnTick(nextMinute());
     const [row] = await database.query<{ status: string; status_reason: string }>(
       "select status, status_reason from raffles where id = $1",
       [raffle.raffleId],
@@ -362,7 +358,7 @@ describe("Twitch trouble during the tick", () => {
   it("refreshes an expired token and still draws", async () => {
     const raffle = await startLiveRaffle();
     await twitchControl().expireAccessTokens(raffle.broadcasterId);
-    await runTick(nextMinute());
+    await runOwnTick(nextMinute());
     expect(await readDraws(raffle.raffleId)).toHaveLength(1);
   });
 
@@ -371,8 +367,8 @@ describe("Twitch trouble during the tick", () => {
     await twitchControl().revokeRefreshTokens(raffle.broadcasterId);
     await twitchControl().expireAccessTokens(raffle.broadcasterId);
     const base = nextMinute();
-    await runTick(base);
-    await runTick(base + minute);
+    await runOwnTick(base);
+    await runOwnTick(base + minute);
     expect(await readDraws(raffle.raffleId)).toEqual([]);
     const messages = await discordControl().listMessages(raffle.scene.channelId);
     expect(messages).toHaveLength(1);
@@ -389,7 +385,7 @@ describe("Twitch trouble during the tick", () => {
       status: 500,
       times: 5,
     });
-    await runTick(nextMinute());
+    await runOwnTick(nextMinute());
     expect(await readDraws(failing.raffleId)).toEqual([]);
     expect(await readDraws(healthy.raffleId)).toHaveLength(1);
   });
@@ -404,9 +400,9 @@ describe("Twitch trouble during the tick", () => {
       times: 1,
     });
     const minuteOfTick = nextMinute();
-    await runTick(minuteOfTick);
-    await runTick(minuteOfTick);
-    await runTick(minuteOfTick + minute);
+    await runOwnTick(minuteOfTick);
+    await runOwnTick(minuteOfTick);
+    await runOwnTick(minuteOfTick + minute);
     const [row] = await database.query<{ status: string; status_reason: string }>(
       "select status, status_reason from raffles where id = $1",
       [raffle.raffleId],
@@ -435,7 +431,7 @@ describe("fan-out through the queue", () => {
   it("sends due live raffles to the queue past the threshold, and the consumer draws them like the direct path", async () => {
     const direct = await startLiveRaffle();
     const base = nextMinute();
-    await runTick(base);
+    await runOwnTick(base);
     await database.query(
       "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where id = $1",
       [direct.raffleId],
@@ -443,7 +439,7 @@ describe("fan-out through the queue", () => {
 
     const queued = await startLiveRaffle();
     const { sent, recordingQueue } = createRecordingQueue();
-    await runTick(base, { TICK_FANOUT_THRESHOLD: "0", DRAW_QUEUE: recordingQueue });
+    await runOwnTick(base, { TICK_FANOUT_THRESHOLD: "0", DRAW_QUEUE: recordingQueue });
     expect(sent).toEqual([{ raffleId: queued.raffleId, slotAt: base }]);
     expect(await readDraws(queued.raffleId)).toEqual([]);
 
@@ -481,12 +477,12 @@ describe("fan-out weight of gated raffles", () => {
     const { sent, recordingQueue } = createRecordingQueue();
     await database.query("update raffles set subscribers_only = true where id = $1", [raffle.raffleId]);
     const gatedMinute = nextMinute();
-    await runTick(gatedMinute, { TICK_FANOUT_THRESHOLD: "2", DRAW_QUEUE: recordingQueue });
+    await runOwnTick(gatedMinute, { TICK_FANOUT_THRESHOLD: "2", DRAW_QUEUE: recordingQueue });
     expect(sent).toEqual([{ raffleId: raffle.raffleId, slotAt: gatedMinute }]);
     expect(await readDraws(raffle.raffleId)).toEqual([]);
 
     await database.query("update raffles set subscribers_only = false where id = $1", [raffle.raffleId]);
-    await runTick(nextMinute(), { TICK_FANOUT_THRESHOLD: "2", DRAW_QUEUE: recordingQueue });
+    await runOwnTick(nextMinute(), { TICK_FANOUT_THRESHOLD: "2", DRAW_QUEUE: recordingQueue });
     expect(sent).toHaveLength(1);
     expect(await readDraws(raffle.raffleId)).toHaveLength(1);
   });
@@ -514,16 +510,16 @@ describe("liveness pushed by EventSub", () => {
 
     const before = await twitchControl().readLastSequence();
     const base = nextMinute();
-    await runTick(base);
+    await runOwnTick(base);
     expect(await readDraws(raffle.raffleId)).toHaveLength(1);
 
     await deliverEventSub("notification", offline, { event, bindings: tickBindings });
     // Twitch's own answer would still say live: the pushed offline wins.
-    await runTick(base + minute);
+    await runOwnTick(base + minute);
     expect(await readDraws(raffle.raffleId)).toHaveLength(1);
 
     await deliverEventSub("notification", online, { event, bindings: tickBindings });
-    await runTick(base + 2 * minute);
+    await runOwnTick(base + 2 * minute);
     expect(await readDraws(raffle.raffleId)).toHaveLength(2);
     const streamCalls = await twitchControl().listCalls({
       since: before,

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { runScheduledTick } from "../../support/worker/callWorker";
+import { captureLogs } from "../../support/worker/captureLogs";
 import { createChatter } from "../../support/worker/commandHelpers";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene } from "../../support/worker/interactions";
@@ -22,16 +23,6 @@ afterEach(async () => {
 });
 
 const minute = 60_000;
-
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, level).mockImplementation((...parts: unknown[]) => {
-      lines.push(parts.map(String).join(" "));
-    });
-  }
-  return lines;
-}
 
 function readLogLines(lines: string[], message: string): Record<string, unknown>[] {
   return lines

@@ -3,7 +3,6 @@ import { describeSecret } from "../../../devkit/fakes/shared/describeSecret";
 import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
 import { getTokenCipher, tokenPurpose } from "../../../worker/security/keys";
-import { runScheduledTick } from "../../support/worker/callWorker";
 import {
   createTwitchUser,
   discordControl,
@@ -13,7 +12,7 @@ import {
   twitchControl,
 } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
+import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
 import { openTestDatabase } from "../../support/worker/testDatabase";
 
 // Races between a streamer and the Worker's own token upkeep: a refresh that meets a re-link,
@@ -28,10 +27,6 @@ const minute = 60_000;
 const rotatedKey = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, index) => 200 - index)));
 
 type TwitchUser = { id: string; login: string; displayName: string };
-
-function runTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
-  return runScheduledTick(scheduledTime, { ...bindings, ...overrides });
-}
 
 function nextMinute(): number {
   return Math.floor(Date.now() / minute) * minute + minute;
@@ -154,7 +149,7 @@ async function refreshDuringRelink(options: { revokeFails: boolean }) {
   });
   const before = await twitchControl().readLastSequence();
   const base = nextMinute();
-  const tick = runTick(base);
+  const tick = runOwnTick(base);
   await waitUntilTaken(delay.id);
   const relink = await linkTwitch(scene, other, { bindings });
   await tick;
@@ -183,7 +178,7 @@ describe("a refresh racing a re-link to another account", () => {
     expect(firstTokens.every((token) => token.revoked || token.used)).toBe(true);
 
     expect(await readRaffle(scene.guildId)).toMatchObject({ status: "running", twitch_broadcaster_id: other.id });
-    await runTick(base + minute);
+    await runOwnTick(base + minute);
     const winners = await database.query<{ winner_twitch_login: string }>(
       "select winner_twitch_login from draws where guild_id = $1",
       [scene.guildId],
@@ -225,7 +220,7 @@ describe("refresh leases", () => {
       delayMilliseconds: 2_000,
     });
     const before = await twitchControl().readLastSequence();
-    const tick = runTick(Math.floor(Date.now() / minute) * minute - 10 * minute);
+    const tick = runOwnTick(Math.floor(Date.now() / minute) * minute - 10 * minute);
     await waitUntilTaken(delay.id);
     const status = await runCommand(scene, "twitch", "status", {}, { bindings });
     await tick;
@@ -242,7 +237,7 @@ describe("a token that no longer opens", () => {
     const rotation = { TOKEN_ENCRYPTION_KEY: rotatedKey };
     const base = nextMinute();
     const before = await twitchControl().readLastSequence();
-    for (let index = 0; index < 3; index += 1) await runTick(base + index * minute, rotation);
+    for (let index = 0; index < 3; index += 1) await runOwnTick(base + index * minute, rotation);
 
     expect(await countDraws(scene.guildId)).toBe(0);
     expect(await readLink(scene.guildId)).toMatchObject({ status: "needs_reauth" });
@@ -258,7 +253,7 @@ describe("a token that no longer opens", () => {
     // Linking again (under the new key) resumes the raffle, and the next minute draws.
     await linkTwitch(scene, streamer, { bindings: { ...bindings, ...rotation } });
     expect(await readRaffle(scene.guildId)).toMatchObject({ status: "running" });
-    await runTick(base + 3 * minute, rotation);
+    await runOwnTick(base + 3 * minute, rotation);
     expect(await countDraws(scene.guildId)).toBe(1);
   });
 
@@ -273,7 +268,7 @@ describe("a token that no longer opens", () => {
       const status = await runCommand(scene, "twitch", "status", {}, { bindings });
       expect(JSON.stringify((await readEditedReply(status.token))?.embeds)).toContain("expired");
     }
-    await runTick(nextMinute());
+    await runOwnTick(nextMinute());
     expect(await readLink(scene.guildId)).toMatchObject({ status: "needs_reauth" });
     expect(await readRaffle(scene.guildId)).toMatchObject({ status: "paused", status_reason: "twitch_needs_reauth" });
     expect(reauthNotices(await discordControl().listMessages(scene.channelId))).toHaveLength(1);
