@@ -452,6 +452,34 @@ export const englishMessages = {
   overlayRedrawLabel: "New winner",
   overlayPlatformTwitch: "on Twitch",
   overlayPlatformKick: "on Kick",
+  // The claim page (http/claim/): the winner's sign-in and prize.
+  claimPageTitle: "Claim your prize",
+  claimHeading: "You won {item} in {channel}'s giveaway",
+  claimOpenBodyOne: "Sign in with Twitch as {winner} to claim it within 1 minute (by {time} UTC).",
+  claimOpenBody: "Sign in with Twitch as {winner} to claim it within {minutes} minutes (by {time} UTC).",
+  claimClaimedBody: "This prize is claimed. {winner} can sign in again to see it.",
+  claimNoScopes: "Signing in asks Twitch for no permissions: LiveLoot only learns which account you are.",
+  claimSignInButton: "Sign in with Twitch",
+  claimExpiredTitle: "This claim has expired",
+  claimExpiredBody: "The prize was not claimed in time, so it can no longer be claimed here.",
+  claimCodeLabel: "Your code",
+  claimCopyButton: "Copy",
+  claimCopied: "Copied",
+  claimCodeNote:
+    "Keep it to yourself: anyone who has it can redeem it. Sign in again from the same link to see it later.",
+  claimClaimedTitle: "Prize claimed",
+  claimClaimedNoCode: "It's yours. {channel} has been told that you claimed it.",
+  claimUnreadableTitle: "Your prize cannot be shown right now",
+  claimUnreadableBody:
+    "You are the winner, but LiveLoot cannot open this prize's code right now. Ask {channel}'s moderators in Discord to tell the app's operator, then open this link again.",
+  claimNotYoursTitle: "Not your prize",
+  claimNotYoursBody: "The Twitch account you signed in with cannot claim this.",
+  claimFailedTitle: "Could not sign you in",
+  claimInvalidState: "This sign-in is not valid. Open the claim link again.",
+  claimExpiredState: "This sign-in took too long and expired. Open the claim link again.",
+  claimReusedState: "This sign-in was already used. Open the claim link again.",
+  claimDenied: "You cancelled the sign-in on Twitch. Nothing was claimed.",
+  claimTwitchFailed: "Twitch did not confirm who you are. Please try again in a minute.",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof englishMessages;
