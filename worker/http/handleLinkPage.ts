@@ -2,6 +2,7 @@ import type { AppContext } from "../context";
 import { findStateByLinkId, type LinkPageState, markLinkPageOpened } from "../db/oauthStates";
 import { readServerName } from "../discord/readServerName";
 import type { Config } from "../env";
+import { describeOAuthFailure, type OAuthFailure } from "../i18n/oauthFailures";
 import { type Locale, type MessageKey, translate } from "../i18n/translate";
 import {
   type BrowserBoundFlow,
@@ -36,9 +37,9 @@ export async function handleLinkPage(request: Request, app: AppContext, linkId: 
   const found: LinkPageState = linkIdPattern.test(linkId)
     ? await findStateByLinkId(app.database, linkId, app.now())
     : { kind: "unknown" };
-  if (found.kind === "used") return renderLinkFailurePage(locale, "callbackReusedState");
-  if (found.kind === "expired") return renderLinkFailurePage(locale, "callbackExpiredState");
-  if (found.kind !== "usable") return renderLinkFailurePage(locale, "callbackInvalidState", 404);
+  if (found.kind === "used") return renderOAuthFailurePage(locale, "reusedState");
+  if (found.kind === "expired") return renderOAuthFailurePage(locale, "expiredState");
+  if (found.kind !== "usable") return renderOAuthFailurePage(locale, "invalidState", 404);
   const { state } = found;
   const cookies: string[] = [];
   let browserDigest = state.browserDigest;
@@ -124,6 +125,17 @@ export function renderLinkFailurePage(
     locale,
     title: translate(locale, "callbackFailedTitle"),
     message: translate(locale, key, parameters),
+    status,
+    success: false,
+  });
+}
+
+/** An OAuth failure of the Twitch link, worded as every flow words it (i18n/oauthFailures.ts). */
+export function renderOAuthFailurePage(locale: Locale, failure: OAuthFailure, status = 400): Response {
+  return renderMessagePage({
+    locale,
+    title: translate(locale, "callbackFailedTitle"),
+    message: describeOAuthFailure(locale, "twitchLink", failure),
     status,
     success: false,
   });

@@ -2,6 +2,7 @@ import type { AppContext } from "../context";
 import { ensureGuild } from "../db/guilds";
 import { consumeOAuthState } from "../db/oauthStates";
 import { saveTwitchLink } from "../db/twitchLinks";
+import type { OAuthFailure } from "../i18n/oauthFailures";
 import { type MessageKey, translate } from "../i18n/translate";
 import { isBoundBrowser } from "../security/BrowserBinding";
 import { getStateKey, getTokenCipher, tokenPurpose } from "../security/keys";
@@ -12,7 +13,7 @@ import { requiredTwitchScopes } from "../twitch/scopes";
 import { exchangeCode, revokeToken, type TokenGrant, validateAccessToken } from "../twitch/TwitchAuthClient";
 import type { TwitchLinkListener } from "../twitch/TwitchLinkListener";
 import { revokeLinkTokens } from "../twitch/userTokens";
-import { renderLinkFailurePage, twitchLinkFlow } from "./handleLinkPage";
+import { renderLinkFailurePage, renderOAuthFailurePage, twitchLinkFlow } from "./handleLinkPage";
 import { renderMessagePage, resolveBrowserLocale } from "./renderMessagePage";
 
 /**
@@ -29,50 +30,51 @@ export async function handleOAuthCallback(
   const locale = resolveBrowserLocale(request.headers.get("accept-language"));
   const fail = (key: MessageKey, parameters: Record<string, string> = {}) =>
     renderLinkFailurePage(locale, key, 400, parameters);
+  const failOAuth = (failure: OAuthFailure) => renderOAuthFailurePage(locale, failure);
 
   const stateParameter = url.searchParams.get("state");
-  if (!stateParameter) return fail("callbackInvalidState");
+  if (!stateParameter) return failOAuth("invalidState");
   const verification = await verifyState(stateParameter, await getStateKey(app.config), app.now());
   if (!verification.ok) {
     app.log.warn("Twitch callback with a bad state", { reason: verification.reason });
-    return fail(verification.reason === "expired" ? "callbackExpiredState" : "callbackInvalidState");
+    return failOAuth(verification.reason === "expired" ? "expiredState" : "invalidState");
   }
   const claims = verification.claims;
   if (!(await isBoundBrowser(request, twitchLinkFlow, claims.browserDigest))) {
     // An authorize URL taken out of the browser that opened the link page: perhaps sent to a
     // streamer so that their consent links someone else's server. The same page as a forged state.
     app.log.warn("Twitch callback from a browser that did not open the link page", { guildId: claims.guildId });
-    return fail("callbackInvalidState");
+    return failOAuth("invalidState");
   }
   const stored = await consumeOAuthState(app.database, claims.nonce, app.now());
   if (!stored) {
     app.log.warn("Twitch callback with a used or unknown state", { guildId: claims.guildId });
-    return fail("callbackReusedState");
+    return failOAuth("reusedState");
   }
   if (
     stored.guildId !== claims.guildId ||
     stored.discordUserId !== claims.userId ||
     stored.browserDigest !== claims.browserDigest
   )
-    return fail("callbackInvalidState");
+    return failOAuth("invalidState");
 
   if (url.searchParams.get("error")) {
     app.log.info("streamer cancelled the Twitch consent", { guildId: claims.guildId });
     await listener.cancelled(app, stored, locale);
-    return fail("callbackDenied");
+    return failOAuth("denied");
   }
   const code = url.searchParams.get("code");
-  if (!code) return fail("callbackExchangeFailed");
+  if (!code) return failOAuth("notConfirmed");
 
   let grant: TokenGrant;
   try {
     grant = await exchangeCode(app.config, code, app.now());
   } catch (error) {
     app.log.warn("Twitch code exchange failed", { error, guildId: claims.guildId });
-    return fail("callbackExchangeFailed");
+    return failOAuth("notConfirmed");
   }
   const identity = await validateAccessToken(app.config, grant.accessToken);
-  if (!identity) return fail("callbackExchangeFailed");
+  if (!identity) return failOAuth("notConfirmed");
   const missingScope = requiredTwitchScopes.find((scope) => !identity.scopes.includes(scope));
   if (missingScope) {
     await revokeToken(app.config, grant.accessToken).catch(() => {});

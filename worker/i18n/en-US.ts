@@ -210,12 +210,15 @@ export const englishMessages = {
     "This link was already opened in another browser, and only that browser can continue to Twitch. Open it there, or run `/twitch connect` in Discord again for a new link.",
   twitchLinkCancelledInDiscord:
     "Linking was cancelled on Twitch, so nothing changed. Run `/twitch connect` to try again.",
+  // What went wrong in an OAuth callback (i18n/oauthFailures.ts): the same words in every flow, then its next step.
+  oauthInvalidState: "This link is not valid.",
+  oauthExpiredState: "This link has expired.",
+  oauthReusedState: "This link was already used.",
+  oauthDenied: "You cancelled on Twitch, so nothing changed.",
+  oauthNotConfirmed: "Twitch did not confirm the sign-in.",
+  oauthNextStepTwitchLink: "Run `/twitch connect` in Discord again and use the new button.",
+  oauthNextStepClaim: "Open the claim link again.",
   callbackFailedTitle: "Twitch was not linked",
-  callbackDenied: "You cancelled on Twitch, so nothing was linked. Run `/twitch connect` in Discord to try again.",
-  callbackInvalidState: "This link is not valid. Run `/twitch connect` in Discord again and use the new button.",
-  callbackExpiredState: "This link has expired. Run `/twitch connect` in Discord again and use the new button.",
-  callbackReusedState: "This link was already used. Run `/twitch connect` in Discord again if you need a new one.",
-  callbackExchangeFailed: "Twitch did not accept the authorization. Please run `/twitch connect` again.",
   callbackMissingScope:
     "LiveLoot needs permission to read your chat's viewer list ({scope}). Please run `/twitch connect` again and accept it.",
   eventSubLine: "{icon} {type}: {status}",
@@ -475,11 +478,6 @@ export const englishMessages = {
   claimNotYoursTitle: "Not your prize",
   claimNotYoursBody: "The Twitch account you signed in with cannot claim this.",
   claimFailedTitle: "Could not sign you in",
-  claimInvalidState: "This sign-in is not valid. Open the claim link again.",
-  claimExpiredState: "This sign-in took too long and expired. Open the claim link again.",
-  claimReusedState: "This sign-in was already used. Open the claim link again.",
-  claimDenied: "You cancelled the sign-in on Twitch. Nothing was claimed.",
-  claimTwitchFailed: "Twitch did not confirm who you are. Please try again in a minute.",
   // The public raffle page (http/raffle/) and its in-browser Verify.
   rafflePageTitle: "Raffle on {channel}",
   raffleHeading: "Raffle on twitch.tv/{channel}",

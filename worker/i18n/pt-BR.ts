@@ -213,13 +213,15 @@ export const portugueseMessages: Record<MessageKey, string> = {
     "Este link já foi aberto em outro navegador, e só esse navegador pode continuar na Twitch. Abra-o lá ou use `/twitch conectar` no Discord de novo para ter um novo link.",
   twitchLinkCancelledInDiscord:
     "A vinculação foi cancelada na Twitch; nada mudou. Use `/twitch connect` para tentar de novo.",
+  // O que deu errado num retorno de OAuth (i18n/oauthFailures.ts): as mesmas palavras em todo fluxo, depois o próximo passo.
+  oauthInvalidState: "Este link não é válido.",
+  oauthExpiredState: "Este link expirou.",
+  oauthReusedState: "Este link já foi usado.",
+  oauthDenied: "Você cancelou na Twitch, então nada mudou.",
+  oauthNotConfirmed: "A Twitch não confirmou a entrada.",
+  oauthNextStepTwitchLink: "Use `/twitch conectar` no Discord de novo e clique no novo botão.",
+  oauthNextStepClaim: "Abra o link de resgate de novo.",
   callbackFailedTitle: "A Twitch não foi vinculada",
-  callbackDenied:
-    "Você cancelou na Twitch, então nada foi vinculado. Use `/twitch conectar` no Discord para tentar de novo.",
-  callbackInvalidState: "Este link não é válido. Use `/twitch conectar` no Discord de novo e clique no novo botão.",
-  callbackExpiredState: "Este link expirou. Use `/twitch conectar` no Discord de novo e clique no novo botão.",
-  callbackReusedState: "Este link já foi usado. Use `/twitch conectar` no Discord de novo se precisar de outro.",
-  callbackExchangeFailed: "A Twitch não aceitou a autorização. Use `/twitch conectar` de novo.",
   callbackMissingScope:
     "O LiveLoot precisa de permissão para ler a lista de espectadores do seu chat ({scope}). Use `/twitch conectar` de novo e aceite.",
   eventSubLine: "{icon} {type}: {status}",
@@ -483,11 +485,6 @@ export const portugueseMessages: Record<MessageKey, string> = {
   claimNotYoursTitle: "Este prêmio não é seu",
   claimNotYoursBody: "A conta da Twitch com que você entrou não pode resgatar isto.",
   claimFailedTitle: "Não foi possível entrar",
-  claimInvalidState: "Este acesso não é válido. Abra o link de resgate de novo.",
-  claimExpiredState: "Este acesso demorou demais e expirou. Abra o link de resgate de novo.",
-  claimReusedState: "Este acesso já foi usado. Abra o link de resgate de novo.",
-  claimDenied: "Você cancelou a entrada na Twitch. Nada foi resgatado.",
-  claimTwitchFailed: "A Twitch não confirmou quem você é. Tente de novo em um minuto.",
   // A página pública do sorteio (http/raffle/) e o Verificar no navegador.
   rafflePageTitle: "Sorteio em {channel}",
   raffleHeading: "Sorteio em twitch.tv/{channel}",

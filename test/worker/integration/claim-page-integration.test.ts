@@ -257,7 +257,7 @@ describe("a sign-in belongs to the browser that began it", () => {
     const refused = await call(sent.callbackUrl, undefined, browser, winnersBrowser);
     expect(refused.status).toBe(400);
     const html = await refused.text();
-    expect(html).toContain("This sign-in is not valid. Open the claim link again.");
+    expect(html).toContain("This link is not valid. Open the claim link again.");
     expect(html.includes(code)).toBe(false);
     // The same page as a forged state's.
     const forgedUrl = new URL(sent.callbackUrl);
@@ -508,7 +508,7 @@ describe("anyone else, and bad sign-ins", () => {
     const { claim, winner } = await createClaim({ code: true });
     const cancelled = await finishSignIn(await signIn(claim.public_id, winner, { decision: "cancel" }));
     expect(cancelled.status).toBe(400);
-    expect(await cancelled.text()).toContain("You cancelled the sign-in on Twitch.");
+    expect(await cancelled.text()).toContain("You cancelled on Twitch, so nothing changed. Open the claim link again.");
 
     const first = await signIn(claim.public_id, winner);
     const state = new URL(first.callbackUrl).searchParams.get("state") ?? "";
@@ -520,9 +520,9 @@ describe("anyone else, and bad sign-ins", () => {
     });
     const before = await twitchControl().readLastSequence();
     const cases: [string, string, string][] = [
-      ["forged", `${publicId}.${nonce}.${expiry}.${"A".repeat(43)}`, "This sign-in is not valid."],
-      ["expired", expired, "took too long and expired"],
-      ["missing", "", "This sign-in is not valid."],
+      ["forged", `${publicId}.${nonce}.${expiry}.${"A".repeat(43)}`, "This link is not valid."],
+      ["expired", expired, "This link has expired."],
+      ["missing", "", "This link is not valid."],
       ["bound to another claim", `${"B".repeat(22)}.${nonce}.${expiry}.${state.split(".")[3]}`, "not valid"],
     ];
     for (const [name, badState, text] of cases) {
@@ -540,7 +540,7 @@ describe("anyone else, and bad sign-ins", () => {
     const afterFirst = await twitchControl().readLastSequence();
     const replayed = await finishSignIn(first);
     expect(replayed.status).toBe(400);
-    expect(await replayed.text()).toContain("This sign-in was already used.");
+    expect(await replayed.text()).toContain("This link was already used.");
     expect(await twitchControl().listCalls({ since: afterFirst })).toEqual([]);
   });
 

@@ -276,7 +276,7 @@ describe("/twitch connect → consent → callback", () => {
     });
     const { callback, html } = await linkTwitch(scene, user);
     expect(callback.status).toBe(400);
-    expect(html).toContain("did not accept");
+    expect(html).toContain("Twitch did not confirm the sign-in.");
     expect(await readLink(scene.guildId)).toBeUndefined();
   });
 });

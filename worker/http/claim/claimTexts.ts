@@ -21,11 +21,6 @@ export interface ClaimTexts {
   notYoursTitle: string;
   notYoursBody: string;
   failedTitle: string;
-  invalidState: string;
-  expiredState: string;
-  reusedState: string;
-  denied: string;
-  twitchFailed: string;
 }
 
 export function readClaimTexts(locale: Locale): ClaimTexts {
@@ -52,10 +47,5 @@ export function readClaimTexts(locale: Locale): ClaimTexts {
     notYoursTitle: say("claimNotYoursTitle"),
     notYoursBody: say("claimNotYoursBody"),
     failedTitle: say("claimFailedTitle"),
-    invalidState: say("claimInvalidState"),
-    expiredState: say("claimExpiredState"),
-    reusedState: say("claimReusedState"),
-    denied: say("claimDenied"),
-    twitchFailed: say("claimTwitchFailed"),
   };
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from "../../context";
 import { claimPrize, findClaimPrize, type SealedPrizeCode, useClaimSignIn } from "../../db/claims";
+import { describeOAuthFailure, type OAuthFailure } from "../../i18n/oauthFailures";
 import type { Locale } from "../../i18n/translate";
 import { publishClaimToOverlay } from "../../overlay/publishToOverlay";
 import { editClaimedAnnouncement } from "../../raffle/claimedEdits";
@@ -27,6 +28,8 @@ export async function handleClaimCallback(request: Request, app: AppContext): Pr
   const url = new URL(request.url);
   const locale = resolveBrowserLocale(request.headers.get("accept-language"));
   const texts = readClaimTexts(locale);
+  const failOAuth = (failure: OAuthFailure, status = 400) =>
+    fail(describeOAuthFailure(locale, "claimSignIn", failure), status);
   const fail = (message: string, status = 400) =>
     renderClaimPage({
       locale,
@@ -40,25 +43,25 @@ export async function handleClaimCallback(request: Request, app: AppContext): Pr
   const verification = await verifyClaimState(app.config, url.searchParams.get("state") ?? "", app.now());
   if (!verification.ok) {
     app.log.warn("claim callback with a bad state", { reason: verification.reason });
-    return fail(verification.reason === "expired" ? texts.expiredState : texts.invalidState);
+    return failOAuth(verification.reason === "expired" ? "expiredState" : "invalidState");
   }
   const { claimPublicId, nonce, expiresAt } = verification.claims;
   if (!(await isBoundBrowser(request, claimSignInFlow, nonce))) {
     app.log.warn("claim callback from a browser that did not begin the sign-in", { claimId: claimPublicId });
-    return fail(texts.invalidState);
+    return failOAuth("invalidState");
   }
   const use = await useClaimSignIn(app.database, { publicId: claimPublicId, nonce, expiresAt, now: app.now() });
   if (use.kind !== "first") {
     app.log.warn("claim callback with a used or unknown state", { claimId: claimPublicId });
-    return fail(texts.reusedState);
+    return failOAuth("reusedState");
   }
   const { claimId } = use;
-  if (url.searchParams.get("error")) return fail(texts.denied);
+  if (url.searchParams.get("error")) return failOAuth("denied");
   const code = url.searchParams.get("code");
-  if (!code) return fail(texts.invalidState);
+  if (!code) return failOAuth("invalidState");
 
   const twitchUserId = await identifyTwitchUser(app, code);
-  if (!twitchUserId) return fail(texts.twitchFailed, 502);
+  if (!twitchUserId) return failOAuth("notConfirmed", 502);
 
   const notYours = () =>
     renderClaimPage({
