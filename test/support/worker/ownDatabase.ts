@@ -1,6 +1,8 @@
-import { expect, inject } from "vitest";
+import { afterAll, afterEach, expect, inject, vi } from "vitest";
+import type { Database } from "../../../worker/db/Database";
 import type { WorkerBindings } from "../../../worker/env";
 import { runScheduledTick } from "./callWorker";
+import { openTestDatabase } from "./testDatabase";
 
 /**
  * The calling test file's own migrated database (test/globalSetup.ts makes one per file of
@@ -18,4 +20,21 @@ export function ownDatabaseUrl(): string {
 /** The scheduled handler on the calling file's own database (runScheduledTick, ownDatabaseUrl). */
 export function runOwnTick(scheduledTime: number, overrides: Partial<WorkerBindings> = {}): Promise<void> {
   return runScheduledTick(scheduledTime, { DATABASE_URL: ownDatabaseUrl(), ...overrides });
+}
+
+/**
+ * Opens `bindings`' database (the file's own, for a file that runs ticks), closes it after the
+ * file, and after each test restores mocks and stops every raffle, so one test's raffles are not
+ * drawn by the next one's ticks.
+ */
+export function useTickDatabase(bindings: Partial<WorkerBindings>): Database {
+  const database = openTestDatabase(bindings);
+  afterAll(() => database.close());
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await database.query(
+      "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
+    );
+  });
+  return database;
 }

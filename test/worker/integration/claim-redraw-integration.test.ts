@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { DrandControl } from "../../../devkit/fakes/drandControl";
 import type { WorkerBindings } from "../../../worker/env";
 import { parseHex } from "../../../worker/fairness/bytes";
@@ -9,22 +9,15 @@ import { referenceCheck, referenceList, referencePick } from "../../support/fair
 import { callWorker, testEnvironment } from "../../support/worker/callWorker";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, runOwnTick, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // The claim lifecycle in the draw path (docs/contract.md "Claims"): a draw that needs a claim
 // links to it; the tick expires an unclaimed prize, redraws it with liveloot/v1's redraw purposes
 // (announced once each, through the claims' outbox), and after the third redraw a code goes back
 // to stock. Ticks run against this file's own database (ownDatabaseUrl).
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
-const database = openTestDatabase(bindings);
+const database = useTickDatabase(bindings);
 const drand = inject("drandFake");
-afterAll(() => database.close());
-afterEach(async () => {
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
 
 const minute = 60_000;
 

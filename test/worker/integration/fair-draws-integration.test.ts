@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { DrandControl } from "../../../devkit/fakes/drandControl";
 import { verifyBeaconSignature } from "../../../scripts/fairness/verifyBeaconSignature";
 import type { WorkerBindings } from "../../../worker/env";
@@ -8,21 +8,14 @@ import { verifyDrawRecord } from "../../../worker/fairness/verifyDrawRecord";
 import { referenceCheck } from "../../support/fairnessReference";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, runOwnTick, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // Every tick and /raffle draw goes through liveloot/v1: entrants read, the drand fake's round
 // after that read waited for, decided, recorded. These tests read the records back and check
 // each draw three ways: the page's verifier, an independent reference and the BLS signature.
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
-const database = openTestDatabase(bindings);
+const database = useTickDatabase(bindings);
 const drand = inject("drandFake");
-afterAll(() => database.close());
-afterEach(async () => {
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
 
 const minute = 60_000;
 

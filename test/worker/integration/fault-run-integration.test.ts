@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { runScheduledTick } from "../../support/worker/callWorker";
 import { captureLogs } from "../../support/worker/captureLogs";
@@ -13,22 +13,14 @@ import {
   runFaultStream,
 } from "../../support/worker/faultRun";
 import { createScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // Issue 21's long run of the tick under random faults, sized for CI (bench/faults.ts runs the
 // 4-hour stream through LIVELOOT_FAULT_MINUTES). Ticks run against this file's own database
 // (ownDatabaseUrl); every fault is scoped to this file's channels, broadcasters and
 // bindings, so the tests running beside it meet none of them.
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
-const database = openTestDatabase(bindings);
-afterAll(() => database.close());
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
+const database = useTickDatabase(bindings);
 
 const minute = 60_000;
 const requested = inject("faultRun");

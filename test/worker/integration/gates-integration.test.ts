@@ -1,5 +1,5 @@
 import { createExecutionContext } from "cloudflare:test";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import { requestedTwitchScopes } from "../../../worker/twitch/scopes";
@@ -17,21 +17,14 @@ import {
   twitchControl,
 } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, runOwnTick, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // The gates of /raffle start (docs/contract.md): followers (for a while), subscribers, account age and
 // "chatted recently", checked against the Twitch fake's Helix answers (100-id batches, one
 // follower per call, 429 with Ratelimit-Reset, injected 5xx) and signed EventSub messages sent to
 // the Worker as Twitch sends them. The published entrants are the chat after the gates.
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
-const database = openTestDatabase(bindings);
-afterAll(() => database.close());
-afterEach(async () => {
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
+const database = useTickDatabase(bindings);
 
 const minute = 60_000;
 const day = 1440 * minute;

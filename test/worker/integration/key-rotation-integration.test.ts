@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testCredentials } from "../../../devkit/localBindings";
 import { adminResponses } from "../../../worker/admin/adminResponses";
 import type { WorkerBindings } from "../../../worker/env";
@@ -19,8 +19,7 @@ import {
   twitchControl,
 } from "../../support/worker/fakes";
 import { createScene, createSnowflake, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // README "Rotating TOKEN_ENCRYPTION_KEY" (issue 21): while TOKEN_ENCRYPTION_KEY_PREVIOUS is set the
 // tick re-seals every token and prize code under the new key, GET /admin/keys says what is left,
@@ -31,16 +30,9 @@ const bindings: Partial<WorkerBindings> = {
   DATABASE_URL: ownDatabaseUrl(),
   ADMIN_API_TOKEN: adminToken,
 };
-const database = openTestDatabase(bindings);
+const database = useTickDatabase(bindings);
 const base = testCredentials.publicBaseUrl;
 const minute = 60_000;
-afterAll(() => database.close());
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
 
 /** Key A is the one every test starts with; B is the new one. */
 const keyA = testCredentials.tokenEncryptionKey;

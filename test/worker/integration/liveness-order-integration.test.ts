@@ -1,27 +1,19 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import { testEnvironment } from "../../support/worker/callWorker";
 import { deliverEventSub, type EventSubSubscriptionShape } from "../../support/worker/eventSub";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // The world's order, not the code's: a streamer links Twitch, goes live and starts a raffle in
 // any order; Twitch verifies EventSub at once, late or never; its stream notifications come
 // twice, late, out of order or not at all. Each case asserts what the streamer expects of the
 // first tick after it. Ticks draw for every due raffle in their database: this file has its own.
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
-const database = openTestDatabase(bindings);
-afterAll(() => database.close());
-// Each case starts from no running raffle, so one case's raffles are not drawn by the next one's ticks.
-afterEach(async () => {
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
+const database = useTickDatabase(bindings);
 
 const minute = 60_000;
 type EventSubMode = "enabled" | "pending" | "absent";

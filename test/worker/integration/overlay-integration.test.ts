@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, evictDurableObject, getQueueResult } from "cloudflare:test";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { computeSha256Hex } from "../../../worker/fairness/bytes";
 import worker from "../../../worker/index";
@@ -9,23 +9,15 @@ import { callWorker, runScheduledTick, testEnvironment } from "../../support/wor
 import { message } from "../../support/worker/commandHelpers";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // The on-stream overlay (docs/contract.md "On-stream overlay"): /overlay's secret link, its page, /state and
 // the /live socket held by the server's Durable Object (real workerd object, hibernation API), fed
 // by the draw path. Ticks run against this file's own database (ownDatabaseUrl).
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
-const database = openTestDatabase(bindings);
+const database = useTickDatabase(bindings);
 const baseUrl = testEnvironment().PUBLIC_BASE_URL ?? "";
 const minute = 60_000;
-afterAll(() => database.close());
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
 
 function overlayNamespace(): OverlayNamespace {
   const namespace = testEnvironment().OVERLAY;

@@ -1,13 +1,12 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
 import { testEnvironment } from "../../support/worker/callWorker";
 import { createChatter, message, readEmbed } from "../../support/worker/commandHelpers";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, createSnowflake, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // What a streamer sees when a live minute draws nobody, when a raffle is stopped and started again,
 // and when an old draw's channel is gone. Ticks draw for every due raffle in their database: this
@@ -15,13 +14,7 @@ import { openTestDatabase } from "../../support/worker/testDatabase";
 const databaseUrl = ownDatabaseUrl();
 if (!databaseUrl) throw new Error("globalSetup provides no isolated database for slot-outcomes-integration");
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: databaseUrl };
-const database = openTestDatabase(bindings);
-afterAll(() => database.close());
-afterEach(async () => {
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
+const database = useTickDatabase(bindings);
 
 const minute = 60_000;
 type Chatter = { id: string; login: string; displayName: string };

@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testCredentials } from "../../../devkit/localBindings";
 import type { WorkerBindings } from "../../../worker/env";
 import worker from "../../../worker/index";
@@ -9,18 +9,11 @@ import { message } from "../../support/worker/commandHelpers";
 import { deliverEventSub } from "../../support/worker/eventSub";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene, type InteractionScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl, runOwnTick } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, runOwnTick, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // The tick draws for every due raffle in its database: these tests have a database of their own.
 const tickBindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
-const database = openTestDatabase(tickBindings);
-afterAll(() => database.close());
-afterEach(async () => {
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
+const database = useTickDatabase(tickBindings);
 
 const minute = 60_000;
 function nextMinute(): number {

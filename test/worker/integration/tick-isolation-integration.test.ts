@@ -1,26 +1,18 @@
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { runScheduledTick } from "../../support/worker/callWorker";
 import { captureLogs } from "../../support/worker/captureLogs";
 import { createChatter } from "../../support/worker/commandHelpers";
 import { createTwitchUser, discordControl, linkTwitch, runCommand, twitchControl } from "../../support/worker/fakes";
 import { createScene } from "../../support/worker/interactions";
-import { ownDatabaseUrl } from "../../support/worker/ownDatabase";
-import { openTestDatabase } from "../../support/worker/testDatabase";
+import { ownDatabaseUrl, useTickDatabase } from "../../support/worker/ownDatabase";
 
 // One server cannot stall the minute for every server (issue 21): a raffle whose data makes the
 // draw's SQL raise fails alone, the other raffles are drawn and announced, and a step of the tick
 // that throws leaves claim expiry and announcements to run. Ticks run against this file's own
 // database (ownDatabaseUrl).
 const bindings: Partial<WorkerBindings> = { DATABASE_URL: ownDatabaseUrl() };
-const database = openTestDatabase(bindings);
-afterAll(() => database.close());
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await database.query(
-    "update raffles set status = 'stopped', status_reason = 'stopped_by_user', stopped_at = now() where status <> 'stopped'",
-  );
-});
+const database = useTickDatabase(bindings);
 
 const minute = 60_000;
 
