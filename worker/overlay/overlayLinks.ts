@@ -94,3 +94,12 @@ export async function findOverlayGuild(
   const row = rows[0];
   return row ? { guildId: row.guild_id, digest, locale: row.locale } : undefined;
 }
+
+/** The digest of the server's current overlay link, or undefined when it has none. */
+export async function readOverlayDigest(database: Queryable, guildId: string): Promise<string | undefined> {
+  const rows = await database.query<{ token_digest: string }>(
+    "select token_digest from overlay_links where guild_id = $1",
+    [guildId],
+  );
+  return rows[0]?.token_digest;
+}

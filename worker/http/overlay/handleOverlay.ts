@@ -3,7 +3,7 @@ import { HttpError } from "../../errors";
 import { resolveLocale } from "../../i18n/translate";
 import { overlayDigestConflictStatus, tokenDigestHeader } from "../../overlay/overlayBinding";
 import { readOverlayState } from "../../overlay/overlayDraws";
-import { findOverlayGuild } from "../../overlay/overlayLinks";
+import { findOverlayGuild, readOverlayDigest } from "../../overlay/overlayLinks";
 import { respondNotFound } from "../respondNotFound";
 import { renderOverlayPage } from "./renderOverlayPage";
 
@@ -51,6 +51,12 @@ export async function handleOverlay(
   if (current?.digest !== link.digest) return respondNotFound(request);
   app.log.warn("overlay object held a replaced link's digest; catching it up", { guildId: link.guildId });
   await room.replaceToken(link.digest);
+  // A /overlay new_link between the read and that call: the object takes the newest digest again.
+  const newest = await readOverlayDigest(app.database, link.guildId);
+  if (newest !== link.digest) {
+    if (newest !== undefined) await room.replaceToken(newest);
+    return respondNotFound(request);
+  }
   const retried = await connect();
   if (retried.status !== overlayDigestConflictStatus) return retried;
   await retried.body?.cancel();
