@@ -32,6 +32,8 @@ type Handler = (app: AppContext, input: AdminInput) => Promise<unknown>;
 // Keyset pages: each query selects `page_key` (text[]), the row's position in its order; the
 // cursor is that key of a page's last row, base64url JSON, and the next query starts after it.
 const digits = /^\d{1,20}$/;
+/** A cursor part the query casts to bigint: 18 digits always fit (its maximum has 19). */
+const bigintDigits = /^\d{1,18}$/;
 const anyText = /^[\s\S]{1,100}$/;
 
 function readCursor(input: AdminInput, shape: RegExp[]): string[] | null {
@@ -124,7 +126,7 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
 
   listSubscriptions: async (app, input) => {
     if (input.query.source === "stored") {
-      return readPage(input, [digits], (page) => listStoredSubscriptionsPage(app.database, page));
+      return readPage(input, [bigintDigits], (page) => listStoredSubscriptionsPage(app.database, page));
     }
     // Twitch pages Get EventSub Subscriptions itself (up to 100 per page, its own cursor).
     const cursor = typeof input.query.cursor === "string" && input.query.cursor !== "" ? input.query.cursor : undefined;
@@ -200,14 +202,14 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
   },
 
   listRaffles: (app, input) =>
-    readPage(input, [digits], (page) =>
+    readPage(input, [bigintDigits], (page) =>
       listRafflesPage(app.database, page, readFilter(input.query.guild), readFilter(input.query.status)),
     ),
 
   listDraws: async (app, input) => {
     const raffle = await findRaffleByPublicId(app.database, String(input.parameters.public_id));
     if (!raffle) throw new AdminError(404, "not_found", "No raffle has this public id.");
-    return readPage(input, [digits], (page) => listDrawsPage(app.database, page, raffle.id));
+    return readPage(input, [bigintDigits], (page) => listDrawsPage(app.database, page, raffle.id));
   },
 
   readDraw: async (app, input) => {
@@ -217,15 +219,15 @@ export const adminHandlers: Record<AdminOperationId, Handler> = {
   },
 
   listEvents: (app, input) =>
-    readPage(input, [digits, anyText], (page) => listEventSubMessagesPage(app.database, page)),
+    readPage(input, [bigintDigits, anyText], (page) => listEventSubMessagesPage(app.database, page)),
 
   listPoints: (app, input) =>
-    readPage(input, [digits, digits, digits, digits], (page) =>
+    readPage(input, [bigintDigits, digits, digits, digits], (page) =>
       listPointsPage(app.database, page, readFilter(input.query.guild)),
     ),
 
   listLoot: (app, input) =>
-    readPage(input, [digits], (page) => listLootPage(app.database, page, String(input.parameters.guild))),
+    readPage(input, [bigintDigits], (page) => listLootPage(app.database, page, String(input.parameters.guild))),
 
   // Key ids are short hashes of the keys (security/TokenCipher.ts), safe to show; the keys never are.
   readKeys: async (app) => {

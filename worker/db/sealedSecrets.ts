@@ -200,13 +200,57 @@ export async function storeResealedStates(
   return rows.length;
 }
 
+/** A server's sealed overlay token (additional data `overlay-token:{guild}`, overlay/overlayLinks.ts). */
+export interface SealedOverlayTokenToReseal {
+  guildId: string;
+  ciphertext: string;
+}
+
+export async function listOverlayTokensSealedWith(
+  database: Queryable,
+  keyId: string,
+  limit: number,
+): Promise<SealedOverlayTokenToReseal[]> {
+  const rows = await database.query<{ guild_id: string; token_ciphertext: string }>(
+    `select guild_id, token_ciphertext from overlay_links where token_key_id = $1 order by updated_at, guild_id limit $2`,
+    [keyId, limit],
+  );
+  return rows.map((row) => ({ guildId: row.guild_id, ciphertext: row.token_ciphertext }));
+}
+
+/** Stores re-sealed overlay tokens, each only if the link still holds the ciphertext that was opened. */
+export async function storeResealedOverlayTokens(
+  database: Queryable,
+  keyId: string,
+  tokens: { previous: SealedOverlayTokenToReseal; ciphertext: string }[],
+): Promise<number> {
+  if (tokens.length === 0) return 0;
+  const rows = await database.query(
+    `update overlay_links o set token_ciphertext = v.ciphertext, token_key_id = $2
+     from jsonb_to_recordset($1::jsonb) as v(guild_id text, previous_ciphertext text, ciphertext text)
+     where o.guild_id = v.guild_id and o.token_ciphertext = v.previous_ciphertext
+     returning o.guild_id`,
+    [
+      JSON.stringify(
+        tokens.map((token) => ({
+          guild_id: token.previous.guildId,
+          previous_ciphertext: token.previous.ciphertext,
+          ciphertext: token.ciphertext,
+        })),
+      ),
+      keyId,
+    ],
+  );
+  return rows.length;
+}
+
 /**
  * Moves rows whose value did not open to the back of the re-seal queue (their `updated_at`), so
  * they never hold up the others; they stay sealed with the key and keep being counted.
  */
 export async function postponeUnreadable(
   database: Queryable,
-  unreadable: { codeIds: string[]; guildIds: string[] },
+  unreadable: { codeIds: string[]; guildIds: string[]; overlayGuildIds?: string[] },
 ): Promise<void> {
   if (unreadable.codeIds.length > 0)
     await database.query("update loot_codes set updated_at = now() where id = any($1::bigint[])", [unreadable.codeIds]);
@@ -214,11 +258,15 @@ export async function postponeUnreadable(
     await database.query("update twitch_links set updated_at = now() where guild_id = any($1::text[])", [
       unreadable.guildIds,
     ]);
+  if (unreadable.overlayGuildIds && unreadable.overlayGuildIds.length > 0)
+    await database.query("update overlay_links set updated_at = now() where guild_id = any($1::text[])", [
+      unreadable.overlayGuildIds,
+    ]);
 }
 
 /**
- * What a key still seals: `tokens` counts each Twitch access and refresh token and each
- * interaction token of a link started in the last 15 minutes; `codes` every prize code, whatever
+ * What a key still seals: `tokens` counts each Twitch access and refresh token, each server's
+ * overlay token and each interaction token of a link started in the last 15 minutes; `codes` every prize code, whatever
  * its status (a delivered one is shown again to its winner).
  */
 export async function countSealedWith(
@@ -229,6 +277,7 @@ export async function countSealedWith(
   const rows = await database.query<{ tokens: number; codes: number }>(
     `select
        (select 2 * count(*) from twitch_links where token_key_id = $1)::integer
+         + (select count(*) from overlay_links where token_key_id = $1)::integer
          + (select count(*) from oauth_states where interaction_token_key_id = $1 and created_at > $2)::integer
          as tokens,
        (select count(*) from loot_codes where code_key_id = $1)::integer as codes`,

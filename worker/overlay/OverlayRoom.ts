@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { WorkerBindings } from "../env";
-import { linkReplacedCloseCode, tokenDigestHeader } from "./overlayBinding";
+import { linkReplacedCloseCode, overlayDigestConflictStatus, tokenDigestHeader } from "./overlayBinding";
 import type { OverlayEvent } from "./overlayEvents";
 
 /** Open sockets per server: a leaked link cannot pile up connections on the server's object. */
@@ -34,10 +34,13 @@ export class OverlayRoom extends DurableObject<WorkerBindings> {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
     const digest = request.headers.get(tokenDigestHeader) ?? "";
+    if (!/^[0-9a-f]{64}$/.test(digest)) return new Response("not found", { status: 404 });
     const current = this.readSetting("token_digest");
-    // A socket whose link was replaced while it was on its way here.
-    if (!/^[0-9a-f]{64}$/.test(digest) || (current !== undefined && current !== digest)) {
-      return new Response("not found", { status: 404 });
+    // Another digest than the one stored here: a socket whose link was replaced while it was on its
+    // way, or a replacement this object never heard of (its call failed). The Worker asks the
+    // database which, and calls replaceToken when this digest is the current one (handleOverlay.ts).
+    if (current !== undefined && current !== digest) {
+      return new Response("another token digest is current here", { status: overlayDigestConflictStatus });
     }
     if (this.ctx.getWebSockets().length >= maximumOverlaySockets) {
       return new Response("too many overlays open", { status: 429 });

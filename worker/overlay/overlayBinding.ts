@@ -23,3 +23,6 @@ export const tokenDigestHeader = "x-overlay-token-digest";
 
 /** The close code an overlay socket gets when its link is replaced: the page stops reconnecting. */
 export const linkReplacedCloseCode = 4404;
+
+/** The object's answer to a socket whose token digest is not the one it holds (OverlayRoom.fetch). */
+export const overlayDigestConflictStatus = 409;

@@ -39,6 +39,8 @@ export async function obtainOverlayLink(
   replace: boolean,
 ): Promise<OverlayLink> {
   const cipher = await getTokenCipher(config);
+  // A sealed token that no longer opens is replaced, not looked up again (that would loop forever).
+  let overwrite = replace;
   if (!replace) {
     const rows = await database.query<{ token_ciphertext: string; token_key_id: string; token_digest: string }>(
       "select token_ciphertext, token_key_id, token_digest from overlay_links where guild_id = $1",
@@ -55,6 +57,7 @@ export async function obtainOverlayLink(
       } catch (error) {
         if (!(error instanceof UnreadableSecretError)) throw error;
         log.warn("overlay token no longer opens; making a new link", { guildId, error });
+        overwrite = true;
       }
     }
   }
@@ -70,7 +73,7 @@ export async function obtainOverlayLink(
            token_key_id = excluded.token_key_id
        where $5
      returning guild_id`,
-    [guildId, digest, sealed.ciphertext, sealed.keyId, replace],
+    [guildId, digest, sealed.ciphertext, sealed.keyId, overwrite],
   );
   if (written.length === 0) return obtainOverlayLink(database, config, log, guildId, false);
   return { token, digest, created: true };
@@ -90,4 +93,13 @@ export async function findOverlayGuild(
   );
   const row = rows[0];
   return row ? { guildId: row.guild_id, digest, locale: row.locale } : undefined;
+}
+
+/** The digest of the server's current overlay link, or undefined when it has none. */
+export async function readOverlayDigest(database: Queryable, guildId: string): Promise<string | undefined> {
+  const rows = await database.query<{ token_digest: string }>(
+    "select token_digest from overlay_links where guild_id = $1",
+    [guildId],
+  );
+  return rows[0]?.token_digest;
 }

@@ -2,13 +2,16 @@ import type { AppContext } from "../context";
 import {
   listCodesSealedWith,
   listLinksSealedWith,
+  listOverlayTokensSealedWith,
   listStatesSealedWith,
   postponeUnreadable,
   storeResealedCodes,
   storeResealedLinks,
+  storeResealedOverlayTokens,
   storeResealedStates,
 } from "../db/sealedSecrets";
 import { describeError } from "../log";
+import { overlayTokenPurpose } from "../overlay/overlayLinks";
 import { getTokenCipher, tokenPurpose } from "../security/keys";
 import { type SealedSecret, type TokenCipher, UnreadableSecretError } from "../security/TokenCipher";
 import { digestLootCode, lootCodePurpose } from "./lootCodes";
@@ -26,7 +29,7 @@ export interface ResealSummary {
 
 /**
  * The key rotation's tick step: while TOKEN_ENCRYPTION_KEY_PREVIOUS is set, up to
- * `maximumResealsPerTick` prize codes, Twitch links and pending link states still sealed with it
+ * `maximumResealsPerTick` prize codes, Twitch links, overlay links and pending link states still sealed with it
  * are opened and sealed again with TOKEN_ENCRYPTION_KEY (same additional data), a code's duplicate
  * digest recomputed under the new key. Each kind is stored in one compare-and-set update, so an
  * overlapping tick, a refresh or a claim changes nothing it should not. Without a previous key it
@@ -37,12 +40,13 @@ export async function resealSecrets(app: AppContext): Promise<ResealSummary> {
   const cipher = await getTokenCipher(app.config);
   const previousKeyId = cipher.previousKeyId;
   if (previousKeyId === undefined) return summary;
-  const unreadable = { codeIds: [] as string[], guildIds: [] as string[] };
+  const unreadable = { codeIds: [] as string[], guildIds: [] as string[], overlayGuildIds: [] as string[] };
   // Each kind on its own: one failing (Postgres gone, a row changed meanwhile) never holds up the others.
   const steps = [
     ["codes", () => resealCodes(app, cipher, previousKeyId, summary, unreadable)],
     ["links", () => resealLinks(app, cipher, previousKeyId, summary, unreadable)],
     ["states", () => resealStates(app, cipher, previousKeyId, summary)],
+    ["overlays", () => resealOverlayTokens(app, cipher, previousKeyId, summary, unreadable)],
     ["postpone", () => postponeUnreadable(app.database, unreadable)],
   ] as const;
   for (const [step, run] of steps) {
@@ -175,4 +179,29 @@ async function resealStates(
     resealed.push({ previous: state, ciphertext: (await cipher.seal(plaintext, purpose)).ciphertext });
   }
   summary.tokens += await storeResealedStates(app.database, cipher.keyId, resealed);
+}
+
+async function resealOverlayTokens(
+  app: AppContext,
+  cipher: TokenCipher,
+  previousKeyId: string,
+  summary: ResealSummary,
+  unreadable: { overlayGuildIds: string[] },
+): Promise<void> {
+  const tokens = await listOverlayTokensSealedWith(app.database, previousKeyId, maximumResealsPerTick);
+  const resealed = [];
+  for (const token of tokens) {
+    const purpose = overlayTokenPurpose(token.guildId);
+    const plaintext = await openOrReport(app, cipher, { keyId: previousKeyId, ciphertext: token.ciphertext }, purpose, {
+      guildId: token.guildId,
+      overlayToken: "overlay link",
+    });
+    if (plaintext === undefined) {
+      unreadable.overlayGuildIds.push(token.guildId);
+      continue;
+    }
+    resealed.push({ previous: token, ciphertext: (await cipher.seal(plaintext, purpose)).ciphertext });
+  }
+  summary.unreadable += unreadable.overlayGuildIds.length;
+  summary.tokens += await storeResealedOverlayTokens(app.database, cipher.keyId, resealed);
 }

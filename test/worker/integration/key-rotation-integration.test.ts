@@ -409,3 +409,44 @@ describe("a prize code that cannot be opened", () => {
     expect(await readClaimState(claim.id, claim.draw_id)).toEqual({ claim: "claimed", code: "delivered" });
   });
 });
+
+describe("the overlay link across a rotation", () => {
+  /** /overlay's URL token, or the reply's text when it has none; never waits more than 10 s. */
+  async function readOverlayToken(scene: InteractionScene, overrides: Partial<WorkerBindings>): Promise<string> {
+    const answer = runCommand(scene, "overlay", "", {}, { bindings: overrides }).then(
+      (result) => result.body.data?.content ?? "",
+    );
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve("/overlay did not answer"), 10_000));
+    const content = await Promise.race([answer, timeout]);
+    return new RegExp(`${base}/overlay/([A-Za-z0-9_-]{43})`).exec(content)?.[1] ?? content;
+  }
+
+  it("is re-sealed and counted like every other token, so /overlay shows the same URL once key A is gone", async () => {
+    const scene = createScene();
+    const token = await readOverlayToken(scene, withKeyA);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const keyB = createKey();
+    const rotated = rotatedTo(keyB);
+    // Sealed with key A: /admin/keys must not say 0 while it is.
+    expect((await readKeys(rotated)).body.sealed_with_previous).not.toEqual({ tokens: 0, codes: 0 });
+    await tickUntilResealed(rotated, 10);
+    const [row] = await database.query<{ token_key_id: string }>(
+      "select token_key_id from overlay_links where guild_id = $1",
+      [scene.guildId],
+    );
+    expect(row?.token_key_id).toBe(await keyIdOf(keyB));
+    // Key A removed, as /admin/keys allowed: the streamer's URL is the same one, and still works.
+    expect(await readOverlayToken(scene, onlyKey(keyB))).toBe(token);
+    const page = await callWorker(new Request(`${base}/overlay/${token}`), onlyKey(keyB));
+    expect(page.status).toBe(200);
+  });
+
+  it("a token that no longer opens (key A removed too early) is replaced once, not retried forever", async () => {
+    const scene = createScene();
+    const token = await readOverlayToken(scene, withKeyA);
+    const fresh = await readOverlayToken(scene, onlyKey(createKey()));
+    expect(fresh).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(fresh).not.toBe(token);
+    expect((await callWorker(new Request(`${base}/overlay/${token}`), withKeyA)).status).toBe(404);
+  });
+});

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { WorkerBindings } from "../../../worker/env";
 import { computeSha256Hex } from "../../../worker/fairness/bytes";
 import worker from "../../../worker/index";
-import type { OverlayNamespace } from "../../../worker/overlay/overlayBinding";
+import { type OverlayNamespace, tokenDigestHeader } from "../../../worker/overlay/overlayBinding";
 import type { OverlayDraw, OverlayEvent } from "../../../worker/overlay/overlayEvents";
 import { callWorker, runScheduledTick, testEnvironment } from "../../support/worker/callWorker";
 import { message } from "../../support/worker/commandHelpers";
@@ -197,6 +197,34 @@ describe("/overlay", () => {
     await waitFor(() => newSocket.closed.length > 0);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(bystander.closed).toEqual([]);
+  });
+  it("a replacement its object missed (the call timed out) is caught up: the new URL connects, old sockets close", async () => {
+    const scene = createScene();
+    const old = await runOverlay(scene);
+    const replaced = await runOverlay(scene, { new_link: true });
+    // As if /overlay's call to the object had failed: it still holds the old digest, a socket open on it.
+    const room = overlayNamespace().getByName(scene.guildId);
+    const oldDigest = await computeSha256Hex(old.token);
+    await room.replaceToken(oldDigest);
+    const stale = await room.fetch(
+      new Request("https://overlay.internal/live", {
+        headers: { upgrade: "websocket", [tokenDigestHeader]: oldDigest },
+      }),
+    );
+    expect(stale.status).toBe(101);
+    const staleSocket = stale.webSocket;
+    if (!staleSocket) throw new Error("no WebSocket in the 101 answer");
+    staleSocket.accept();
+    const staleClosed: number[] = [];
+    staleSocket.addEventListener("close", (event) => staleClosed.push(event.code));
+
+    // The streamer's OBS, on the new URL, still gets its live socket, and the leaked one is cut off.
+    const fresh = await connectOverlay(replaced.token);
+    await waitFor(() => staleClosed.length > 0);
+    expect(staleClosed[0]).toBe(4404);
+    expect(fresh.closed).toEqual([]);
+    // The old URL, refused by the database, never gets the object back.
+    expect((await request(`/overlay/${old.token}/live`, { headers: { upgrade: "websocket" } })).status).toBe(404);
   });
 });
 

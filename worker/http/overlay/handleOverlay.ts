@@ -1,9 +1,9 @@
 import type { AppContext } from "../../context";
 import { HttpError } from "../../errors";
 import { resolveLocale } from "../../i18n/translate";
-import { tokenDigestHeader } from "../../overlay/overlayBinding";
+import { overlayDigestConflictStatus, tokenDigestHeader } from "../../overlay/overlayBinding";
 import { readOverlayState } from "../../overlay/overlayDraws";
-import { findOverlayGuild } from "../../overlay/overlayLinks";
+import { findOverlayGuild, readOverlayDigest } from "../../overlay/overlayLinks";
 import { respondNotFound } from "../respondNotFound";
 import { renderOverlayPage } from "./renderOverlayPage";
 
@@ -34,9 +34,31 @@ export async function handleOverlay(
     return response;
   }
   if (!app.overlays) throw new Error("the OVERLAY Durable Object binding is missing (wrangler.toml)");
-  return app.overlays.getByName(link.guildId).fetch(
-    new Request("https://overlay.internal/live", {
-      headers: { upgrade: "websocket", [tokenDigestHeader]: link.digest },
-    }),
-  );
+  const room = app.overlays.getByName(link.guildId);
+  const connect = () =>
+    room.fetch(
+      new Request("https://overlay.internal/live", {
+        headers: { upgrade: "websocket", [tokenDigestHeader]: link.digest },
+      }),
+    );
+  const answer = await connect();
+  if (answer.status !== overlayDigestConflictStatus) return answer;
+  // The object holds another digest. The database decides: a link replaced meanwhile is a 404; a
+  // replacement the object missed (/overlay's call to it failed) is told to it now, which also
+  // closes the sockets still open on the old link, and this socket connects.
+  await answer.body?.cancel();
+  const current = await findOverlayGuild(app.database, token);
+  if (current?.digest !== link.digest) return respondNotFound(request);
+  app.log.warn("overlay object held a replaced link's digest; catching it up", { guildId: link.guildId });
+  await room.replaceToken(link.digest);
+  // A /overlay new_link between the read and that call: the object takes the newest digest again.
+  const newest = await readOverlayDigest(app.database, link.guildId);
+  if (newest !== link.digest) {
+    if (newest !== undefined) await room.replaceToken(newest);
+    return respondNotFound(request);
+  }
+  const retried = await connect();
+  if (retried.status !== overlayDigestConflictStatus) return retried;
+  await retried.body?.cancel();
+  return respondNotFound(request);
 }

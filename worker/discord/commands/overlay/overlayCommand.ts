@@ -30,7 +30,7 @@ const showOverlayLink = defineSubcommand({
         );
         app.log.info("overlay link made", { guildId, replaced: options.new_link, socketsClosed: closed });
       } catch (error) {
-        // The old URL is already refused (its digest is gone); only its open sockets stay until they reconnect.
+        // The old URL is already refused (its digest is gone); its open sockets close when the new URL first connects.
         app.log.warn("overlay object did not take the new link", { guildId, error });
       }
     }
