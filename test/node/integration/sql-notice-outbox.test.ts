@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -22,7 +22,9 @@ describe("0021_notice_outbox_and_channel_holds", () => {
     const directory = await mkdtemp(join(tmpdir(), "liveloot-sql-"));
     cleanups.push(() => rm(directory, { recursive: true, force: true }));
     await cp(sqlDirectory, directory, { recursive: true });
-    await rm(join(directory, "migrations", migration));
+    // The database as it was before 0021: without it and every later migration.
+    for (const file of await readdir(join(directory, "migrations")))
+      if (file.endsWith(".sql") && Number(file.slice(0, 4)) >= 21) await rm(join(directory, "migrations", file));
     await migrate({ databaseUrl: database.url, directory, log: () => {} });
 
     const guildId = "111111111111111111";
