@@ -1,7 +1,12 @@
 // The outbox's retry rule for an announcement or notice Discord did not take: pure, so the Node
 // unit tier checks it (test/node/unit/announcementRetry.test.ts).
 
-/** Retries back off 1, 2, 4 … minutes, capped; after this many attempts the post is reported as undelivered. */
+/**
+ * Retries back off 1, 2, 4 … minutes, capped. A post Discord refuses with another 4xx (its body,
+ * say) is reported as undelivered after this many attempts; a server error or no answer at all is
+ * tried every 30 minutes until it goes through, however long Discord is down: a recorded draw is
+ * never given up for an outage.
+ */
 export const maximumAnnouncementAttempts = 10;
 /** The longest wait between two attempts, in minutes. */
 export const maximumAnnouncementBackoffMinutes = 30;
@@ -26,12 +31,17 @@ export interface AnnouncementRetry {
   channelUnavailable: boolean;
   /** Discord's Cloudflare limits the Worker: every post waits minutes. */
   cloudflareLimited: boolean;
-  /** The post ends `failed`: it ran out of attempts (a refused channel or a rate limit never gives up). */
+  /** The post ends `failed`: Discord kept refusing its body (an outage, a refused channel or a rate limit never gives up). */
   giveUp: boolean;
   /** Whether this counts as one of the attempts: a rate limit or a refused channel says nothing of the post. */
   counted: boolean;
   /** When to try again: Discord's Retry-After if given, else 1, 2, 4 … minutes, capped. */
   retryInMilliseconds: number;
+}
+
+/** A 4xx that no wait will change (403/404 hold the channel, 429 waits; those never get here). */
+function isRefusedBody(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500 && status !== 429;
 }
 
 export function decideAnnouncementRetry(failure: FailedPost): AnnouncementRetry {
@@ -59,7 +69,7 @@ export function decideAnnouncementRetry(failure: FailedPost): AnnouncementRetry 
   return {
     channelUnavailable,
     cloudflareLimited,
-    giveUp: failure.status !== 429 && failure.attempts >= maximumAnnouncementAttempts,
+    giveUp: isRefusedBody(failure.status) && failure.attempts >= maximumAnnouncementAttempts,
     counted: failure.status !== 429,
     retryInMilliseconds: Math.min(2 ** (failure.attempts - 1), maximumAnnouncementBackoffMinutes) * 60_000,
   };

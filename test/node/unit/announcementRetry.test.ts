@@ -28,15 +28,25 @@ describe("a winner announcement Discord did not take", () => {
     );
   });
 
-  it(`gives up after ${maximumAnnouncementAttempts} attempts`, () => {
+  it(`gives up on a body Discord keeps refusing after ${maximumAnnouncementAttempts} attempts`, () => {
     const last = maximumAnnouncementAttempts;
-    expect(decideAnnouncementRetry({ attempts: last - 1, status: 502, retryAfterSeconds: undefined }).giveUp).toBe(
+    expect(decideAnnouncementRetry({ attempts: last - 1, status: 400, retryAfterSeconds: undefined }).giveUp).toBe(
       false,
     );
-    expect(decideAnnouncementRetry({ attempts: last, status: 502, retryAfterSeconds: undefined })).toMatchObject({
+    expect(decideAnnouncementRetry({ attempts: last, status: 400, retryAfterSeconds: undefined })).toMatchObject({
       giveUp: true,
       channelUnavailable: false,
     });
+  });
+
+  it("never gives up during an outage: a 5xx or no answer is tried every 30 minutes, however long", () => {
+    for (const status of [undefined, 500, 502, 503]) {
+      expect(decideAnnouncementRetry({ attempts: 200, status, retryAfterSeconds: undefined })).toMatchObject({
+        giveUp: false,
+        counted: true,
+        retryInMilliseconds: maximumAnnouncementBackoffMinutes * minute,
+      });
+    }
   });
 
   it("never gives up on a channel that is gone (404) or closed to the bot (403): it is held and probed every 10 minutes", () => {
