@@ -70,6 +70,7 @@ language plpgsql
 volatile
 as $$
 declare
+  item_list bigint;
   -- Live minutes of empty slots in a row after which the raffle's channel is told, once.
   nobody_eligible_notice_after_minutes constant integer := 5;
   raffle raffles%rowtype;
@@ -271,12 +272,19 @@ begin
     return;
   end if;
 
+  -- The items list is stored once per server and hash (0025_draw_item_lists.sql), not per draw.
+  insert into draw_item_lists (guild_id, items_sha256, items)
+  values (raffle.guild_id, record_draw.decision ->> 'items_sha256', record_draw.decision -> 'items')
+  on conflict on constraint draw_item_lists_one_per_hash do nothing;
+  select l.id into item_list from draw_item_lists l
+  where l.guild_id = raffle.guild_id and l.items_sha256 = record_draw.decision ->> 'items_sha256';
+
   insert into draws (
     raffle_id, guild_id, kind, slot_at, item_id, item_name,
     winner_twitch_user_id, winner_twitch_login, winner_twitch_display_name,
     candidate_count, luck, twitch_announcement_status, draw_number,
     algorithm, slot_label, beacon_round, beacon_signature, randomness, entrants_read_at,
-    entrants, entrants_sha256, items, items_sha256, announcement_next_attempt_at
+    entrants, entrants_sha256, item_list_id, items_sha256, announcement_next_attempt_at
   )
   values (
     raffle.id, raffle.guild_id, record_draw.kind, record_draw.slot_at,
@@ -289,7 +297,7 @@ begin
     record_draw.decision ->> 'signature', record_draw.decision ->> 'randomness',
     (record_draw.decision ->> 'entrants_read_at')::timestamptz,
     record_draw.decision -> 'entrants', record_draw.decision ->> 'entrants_sha256',
-    record_draw.decision -> 'items', record_draw.decision ->> 'items_sha256',
+    item_list, record_draw.decision ->> 'items_sha256',
     -- Due at its slot, on the caller's clock, not the database's: a tick of an earlier minute
     -- never takes it, and the tick that drew it leases it as due (announcementOutbox.ts).
     record_draw.slot_at

@@ -150,7 +150,8 @@ export async function readDrawForAdmin(
          d.slot_at, d.item_id::text, d.item_name, d.winner_twitch_user_id, d.winner_twitch_login,
          d.winner_twitch_display_name, d.candidate_count, d.luck, d.created_at,
          d.algorithm, d.slot_label, d.beacon_round::text, d.beacon_signature, d.randomness, d.entrants_read_at,
-         d.entrants, d.entrants_sha256, d.items, d.items_sha256, d.winner_roll::text, d.item_roll::text,
+         d.entrants, d.entrants_sha256,
+         coalesce(d.items, (select l.items from draw_item_lists l where l.id = d.item_list_id)) as items, d.items_sha256, d.winner_roll::text, d.item_roll::text,
          d.announcement_status, d.announcement_attempts, d.announcement_next_attempt_at, d.announcement_message_id,
          d.announcement_last_error, d.announced_at, d.twitch_announcement_status, d.twitch_announcement_attempts,
          d.twitch_message_id, d.twitch_announcement_error

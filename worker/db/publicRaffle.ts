@@ -213,7 +213,7 @@ export async function readPublicRaffle(
            d.winner_twitch_display_name, d.candidate_count, d.algorithm, d.slot_label,
            d.beacon_round::text as beacon_round, d.beacon_signature, d.randomness,
            to_char(d.entrants_read_at at time zone 'UTC', ${isoMilliseconds}) as entrants_read_at,
-           ${withLists ? "d.entrants, d.items" : "null as entrants, null as items"},
+           ${withLists ? "d.entrants, coalesce(d.items, (select l.items from draw_item_lists l where l.id = d.item_list_id)) as items" : "null as entrants, null as items"},
            coalesce(jsonb_array_length(d.entrants), d.candidate_count) as entrant_count,
            d.entrants_sha256, d.items_sha256, d.slot_at as sort_slot_at, d.id as sort_id,
            d.terms_id, t.version as terms_version, t.twitch_broadcaster_login as channel_login,

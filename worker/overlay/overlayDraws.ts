@@ -16,7 +16,9 @@ const overlayDrawColumns = `r.guild_id, r.public_id, d.draw_number, d.slot_label
   coalesce(c.winner_twitch_user_id, d.winner_twitch_user_id) as winner_user_id,
   coalesce(c.winner_twitch_login, d.winner_twitch_login) as winner_login,
   coalesce(c.winner_twitch_display_name, d.winner_twitch_display_name) as winner_display_name,
-  d.item_id::text as item_id, d.item_name, d.items, d.beacon_round::text as beacon_round, d.randomness,
+  d.item_id::text as item_id, d.item_name,
+  coalesce(d.items, (select l.items from draw_item_lists l where l.id = d.item_list_id)) as items,
+  d.beacon_round::text as beacon_round, d.randomness,
   case when c.status = 'open' then to_char(c.expires_at at time zone 'UTC', ${isoMilliseconds}) end as claim_expires_at`;
 
 const latestClaimJoin = `left join lateral (

@@ -881,7 +881,9 @@ describe("record_draw records the decision", () => {
       entrants_read_at: entrantsReadAt,
       entrants: decision.entrants,
       entrants_sha256: decision.entrants_sha256,
-      items: decision.items,
+      // The items list is stored once per server and hash (0025), the draw names it.
+      items: null,
+      item_list_id: expect.any(String),
       items_sha256: decision.items_sha256,
       random_words: null,
       item_roll: null,
@@ -895,6 +897,8 @@ describe("record_draw records the decision", () => {
 
     // What is stored is a record anyone can recompute: nothing differs from liveloot/v1.
     const row = draw.rows[0];
+    const list = await pool.query("select items, items_sha256 from draw_item_lists where id = $1", [row.item_list_id]);
+    expect(list.rows[0]).toEqual({ items: decision.items, items_sha256: decision.items_sha256 });
     const record: DrawRecordJson = {
       slot: row.slot_label,
       draw_number: row.draw_number,
@@ -904,7 +908,7 @@ describe("record_draw records the decision", () => {
       entrants_read_at: (row.entrants_read_at as Date).toISOString(),
       entrants: row.entrants,
       entrants_sha256: row.entrants_sha256,
-      items: row.items,
+      items: list.rows[0].items,
       items_sha256: row.items_sha256,
       item_id: row.item_id,
       winner_user_id: row.winner_twitch_user_id,

@@ -436,6 +436,28 @@ describe("schema: provable fairness (0012)", () => {
     }
   });
 
+  it("stores a server's items list once per hash, however many draws publish it (0025)", async () => {
+    const raffleId = await createRaffleWithItem();
+    // The same viewer may win again at once, so the raffle can be drawn twice by hand.
+    await pool.query("update raffles set cooldown_minutes = 0 where id = $1", [raffleId]);
+    const first = await recordDraw(raffleId, new Date(Date.now() - 120_000));
+    const second = await recordDraw(raffleId, new Date(Date.now() - 60_000));
+    const draws = await pool.query<{ item_list_id: string | null; items: unknown }>(
+      "select item_list_id, items from draws where id = any($1::bigint[])",
+      [[first, second]],
+    );
+    expect(draws.rows).toHaveLength(2);
+    for (const row of draws.rows) {
+      expect(row.items).toBeNull();
+      expect(row.item_list_id).not.toBeNull();
+    }
+    expect(new Set(draws.rows.map((row) => row.item_list_id)).size).toBe(1);
+    const lists = await pool.query<{ items: unknown[] }>("select items from draw_item_lists where id = $1", [
+      draws.rows[0]?.item_list_id,
+    ]);
+    expect(lists.rows[0]?.items).toHaveLength(1);
+  });
+
   it("keeps a liveloot/v1 draw's proof whole: no part of it can be taken away", async () => {
     const drawId = await recordDraw(await createRaffleWithItem());
 
@@ -446,7 +468,7 @@ describe("schema: provable fairness (0012)", () => {
       "entrants_read_at",
       "entrants",
       "entrants_sha256",
-      "items",
+      "item_list_id",
       "items_sha256",
     ]) {
       await expect(

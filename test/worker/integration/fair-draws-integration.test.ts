@@ -41,7 +41,8 @@ interface StoredDraw {
 async function readRecords(guildId: string): Promise<{ raffle: string; record: DrawRecordJson; stored: StoredDraw }[]> {
   const rows = await database.query<StoredDraw>(
     `select r.public_id, d.kind, d.slot_at, d.draw_number, d.slot_label, d.beacon_round::text, d.beacon_signature,
-       d.randomness, d.entrants_read_at, d.entrants, d.entrants_sha256, d.items, d.items_sha256, d.item_id::text,
+       d.randomness, d.entrants_read_at, d.entrants, d.entrants_sha256,
+       coalesce(d.items, (select l.items from draw_item_lists l where l.id = d.item_list_id)) as items, d.items_sha256, d.item_id::text,
        d.winner_twitch_user_id, d.created_at
      from draws d join raffles r on r.id = d.raffle_id where d.guild_id = $1 order by d.id`,
     [guildId],
