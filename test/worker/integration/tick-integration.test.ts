@@ -227,11 +227,11 @@ describe("announcements", () => {
     await database.query(
       `insert into draws (raffle_id, guild_id, kind, slot_at, item_id, item_name, winner_twitch_user_id,
          winner_twitch_login, winner_twitch_display_name, candidate_count, draw_number, algorithm, slot_label,
-         randomness, entrants_read_at, entrants, entrants_sha256, items, items_sha256)
+         randomness, entrants_read_at, entrants, entrants_sha256, items, item_list_id, items_sha256)
        select raffle_id, guild_id, kind, slot_at + interval '1 minute', item_id, item_name, winner_twitch_user_id,
          winner_twitch_login, winner_twitch_display_name, candidate_count, 2, algorithm,
          to_char((slot_at + interval '1 minute') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'),
-         randomness, entrants_read_at, entrants, entrants_sha256, items, items_sha256
+         randomness, entrants_read_at, entrants, entrants_sha256, items, item_list_id, items_sha256
        from draws where id = $1`,
       [first?.id],
     );
