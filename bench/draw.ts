@@ -288,10 +288,12 @@ async function measureCase(
   result.decisionBytes = decisionBytesSum / counted;
 
   const storage = await connection.query<{ stored: string; json: string; row: string }>(
-    `select avg(pg_column_size(entrants) + pg_column_size(items)) as stored,
-       avg(octet_length(entrants::text) + octet_length(items::text)) as json,
+    // Since 0025 a draw names its items list (stored once per server and list) instead of holding
+    // it: the list is counted here with every draw, as the record publishes it.
+    `select avg(pg_column_size(d.entrants) + pg_column_size(coalesce(d.items, l.items))) as stored,
+       avg(octet_length(d.entrants::text) + octet_length(coalesce(d.items, l.items)::text)) as json,
        avg(pg_column_size(d.*)) as row
-     from draws d where raffle_id = any($1::bigint[])`,
+     from draws d left join draw_item_lists l on l.id = d.item_list_id where d.raffle_id = any($1::bigint[])`,
     [raffleIds],
   );
   const row = storage.rows[0];
