@@ -175,29 +175,21 @@ export async function listStatesSealedWith(
   return rows.map((row) => ({ nonce: row.nonce, ciphertext: row.interaction_token_ciphertext }));
 }
 
-export async function storeResealedStates(
+export function storeResealedStates(
   database: Queryable,
   keyId: string,
   states: { previous: SealedStateToReseal; ciphertext: string }[],
 ): Promise<number> {
-  if (states.length === 0) return 0;
-  const rows = await database.query(
-    `update oauth_states s set interaction_token_ciphertext = v.ciphertext, interaction_token_key_id = $2
-     from jsonb_to_recordset($1::jsonb) as v(nonce text, previous_ciphertext text, ciphertext text)
-     where s.nonce = v.nonce and s.interaction_token_ciphertext = v.previous_ciphertext
-     returning s.nonce`,
-    [
-      JSON.stringify(
-        states.map((state) => ({
-          nonce: state.previous.nonce,
-          previous_ciphertext: state.previous.ciphertext,
-          ciphertext: state.ciphertext,
-        })),
-      ),
-      keyId,
-    ],
+  return storeResealedColumn(
+    database,
+    sealedColumns.interactionTokens,
+    keyId,
+    states.map((state) => ({
+      key: state.previous.nonce,
+      previous: state.previous.ciphertext,
+      ciphertext: state.ciphertext,
+    })),
   );
-  return rows.length;
 }
 
 /** A server's sealed overlay token (additional data `overlay-token:{guild}`, overlay/overlayLinks.ts). */
@@ -219,27 +211,59 @@ export async function listOverlayTokensSealedWith(
 }
 
 /** Stores re-sealed overlay tokens, each only if the link still holds the ciphertext that was opened. */
-export async function storeResealedOverlayTokens(
+export function storeResealedOverlayTokens(
   database: Queryable,
   keyId: string,
   tokens: { previous: SealedOverlayTokenToReseal; ciphertext: string }[],
 ): Promise<number> {
-  if (tokens.length === 0) return 0;
+  return storeResealedColumn(
+    database,
+    sealedColumns.overlayTokens,
+    keyId,
+    tokens.map((token) => ({
+      key: token.previous.guildId,
+      previous: token.previous.ciphertext,
+      ciphertext: token.ciphertext,
+    })),
+  );
+}
+
+/** A table that seals one value a row, found by a text key: what storing its re-sealed values names. */
+interface SealedColumn {
+  table: string;
+  key: string;
+  ciphertext: string;
+  keyId: string;
+}
+
+const sealedColumns = {
+  interactionTokens: {
+    table: "oauth_states",
+    key: "nonce",
+    ciphertext: "interaction_token_ciphertext",
+    keyId: "interaction_token_key_id",
+  },
+  overlayTokens: { table: "overlay_links", key: "guild_id", ciphertext: "token_ciphertext", keyId: "token_key_id" },
+} as const satisfies Record<string, SealedColumn>;
+
+/**
+ * Stores re-sealed values of one sealed column in one statement, each by compare-and-set on the
+ * ciphertext that was opened, so a value changed meanwhile (a new link, an overlapping tick) is
+ * left alone. How many were stored.
+ */
+async function storeResealedColumn(
+  database: Queryable,
+  column: SealedColumn,
+  keyId: string,
+  values: { key: string; previous: string; ciphertext: string }[],
+): Promise<number> {
+  if (values.length === 0) return 0;
   const rows = await database.query(
-    `update overlay_links o set token_ciphertext = v.ciphertext, token_key_id = $2
-     from jsonb_to_recordset($1::jsonb) as v(guild_id text, previous_ciphertext text, ciphertext text)
-     where o.guild_id = v.guild_id and o.token_ciphertext = v.previous_ciphertext
-     returning o.guild_id`,
-    [
-      JSON.stringify(
-        tokens.map((token) => ({
-          guild_id: token.previous.guildId,
-          previous_ciphertext: token.previous.ciphertext,
-          ciphertext: token.ciphertext,
-        })),
-      ),
-      keyId,
-    ],
+    `update ${column.table} t set ${column.ciphertext} = v.ciphertext, ${column.keyId} = $2
+     from jsonb_to_recordset($1::jsonb) as v(key text, previous text, ciphertext text)
+     where t.${column.key} = v.key and t.${column.ciphertext} = v.previous
+     returning t.${column.key}`,
+    [JSON.stringify(values), keyId],
   );
   return rows.length;
 }
